@@ -1,0 +1,107 @@
+// Training throughput of fitbench on synthetic data, printed in the same
+// format as bench/torch_baseline.py so bench/run_cpu.sh can put the two side
+// by side: forward, backward and an SGD-with-momentum update per step, the
+// work PyTorch's baseline does.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "fitbench/executor.h"
+#include "fitbench/models.h"
+#include "fitbench/optimizer.h"
+
+using namespace fitbench;
+
+namespace {
+
+struct Net {
+  const char* label;
+  std::string key;
+  Symbol symbol;
+  Shape data;
+};
+
+void bench(const Net& net, int batch, double min_seconds) {
+  std::vector<int64_t> dims{batch};
+  for (int64_t d : net.data.dims()) dims.push_back(d);
+  Executor exec(net.symbol, {{"data", Shape(dims)}, {"softmax_label", Shape{batch}}});
+  std::mt19937_64 rng(0);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  for (int64_t i = 0; i < exec.param_buffer().size(); ++i) exec.param_buffer().f32()[i] = normal(rng);
+  for (const auto& name : exec.aux_names())
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, "var") == 0) exec.aux(name).fill(1.0f);
+  for (int64_t i = 0; i < exec.input("data").size(); ++i) exec.input("data").f32()[i] = normal(rng) * 20.0f;
+  for (int i = 0; i < batch; ++i) exec.input("softmax_label").f32()[i] = static_cast<float>(rng() % 10);
+
+  OptimizerParams p;
+  p.learning_rate = 0.01f;
+  p.momentum = 0.9f;
+  p.wd = 1e-4f;
+  p.rescale_grad = 1.0f / static_cast<float>(batch);
+  auto sgd = Optimizer::create("sgd", p);
+  std::vector<ParamRef> params;
+  for (const auto& name : exec.param_names()) params.push_back({name, exec.param(name), exec.grad(name)});
+  sgd->create_states(params);
+  auto step = [&] {
+    exec.forward(true);
+    exec.backward();
+    sgd->update(params);
+  };
+  for (int i = 0; i < 3; ++i) step();
+  int iters = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < min_seconds || iters < 5) {
+    step();
+    ++iters;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::printf("%-34s bs=%4d amp=0 cl=0  %10.0f img/s  %8.2f ms/iter\n", net.label, batch, batch * iters / elapsed,
+              1000.0 * elapsed / iters);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string nets = "mlp,lenet,resnet20";
+  int batch = 128;
+  double seconds = 3.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--nets" && i + 1 < argc) nets = argv[++i];
+    else if (a == "--batch-size" && i + 1 < argc) batch = std::atoi(argv[++i]);
+    else if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: fitbench-bench [--nets mlp,lenet,resnet20] [--batch-size 128] [--seconds 3]\n");
+      return 2;
+    }
+  }
+  try {
+    const std::vector<Net> all = {
+        {"mlp-784-128-64-10", "mlp", build_network("mlp", {10, 0, {1, 28, 28}}), Shape{1, 28, 28}},
+        {"lenet", "lenet", build_network("lenet", {10, 0, {1, 28, 28}}), Shape{1, 28, 28}},
+        // The peer's ResNet-20 is the 3-stage CIFAR network on 32x32 images.
+        {"resnet20-cifar", "resnet20", build_resnet({3, 3, 3}, {16, 16, 32, 64}, false, 10, {3, 32, 32}),
+         Shape{3, 32, 32}},
+    };
+    std::stringstream list(nets);
+    std::string key;
+    while (std::getline(list, key, ',')) {
+      bool found = false;
+      for (const auto& n : all)
+        if (n.key == key) bench(n, batch, seconds), found = true;
+      if (!found) {
+        std::fprintf(stderr, "fitbench-bench: unknown network '%s' (mlp, lenet, resnet20)\n", key.c_str());
+        return 2;
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fitbench-bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

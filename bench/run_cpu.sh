@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# CPU training throughput: fitbench against PyTorch eager (the peer), measured
+# in the same run on synthetic data, two threads each. Prints both programs'
+# lines, then a table of img/s and the ratio fitbench / PyTorch per network.
+#
+# Usage: bash bench/run_cpu.sh [--nets mlp,lenet,resnet20] [--threads 2]
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+nets=mlp,lenet,resnet20
+threads=2
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --nets) nets="$2"; shift ;;
+    --nets=*) nets="${1#--nets=}" ;;
+    --threads) threads="$2"; shift ;;
+    --threads=*) threads="${1#--threads=}" ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "run_cpu.sh: unknown option '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# --- Build (the tests are not needed) ---------------------------------------
+FITBENCH_TESTS="${FITBENCH_TESTS:-OFF}" bash scripts/setup.sh
+build_dir="${FITBENCH_BUILD_DIR:-build}"
+bench_bin="$build_dir/bench/fitbench-bench"
+if [[ ! -x "$bench_bin" ]]; then
+  echo "run_cpu.sh: $bench_bin was not built (bench/fitbench_bench.cpp is missing?)" >&2
+  exit 1
+fi
+
+# --- The peer: Debian's PyTorch ----------------------------------------------
+python=/usr/bin/python3
+if ! "$python" -c 'import torch, torchvision' >/dev/null 2>&1; then
+  missing=()
+  for pkg in python3-torch python3-torchvision; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)" != ii* ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    sudo=()
+    [[ "$(id -u)" -ne 0 ]] && sudo=(sudo)
+    echo "==> Installing ${missing[*]}" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "==> fitbench: OMP_NUM_THREADS=$threads $bench_bin --nets $nets" >&2
+OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$bench_bin" --nets "$nets" | tee "$tmp/fitbench.txt"
+
+echo "==> PyTorch: $python bench/torch_baseline.py --cpu --threads $threads --nets $nets" >&2
+"$python" bench/torch_baseline.py --cpu --threads "$threads" --nets "$nets" | tee "$tmp/torch.txt"
+
+# Lines: "{name:34s} bs={bs:4d} amp=0 cl=0  {ips:10.0f} img/s  {ms:8.2f} ms/iter".
+# The first amp=0 cl=0 line of each name counts.
+echo
+awk '
+  function ips(line,   n, f, i) {
+    n = split(line, f, " ")
+    for (i = 2; i <= n; i++) if (f[i] == "img/s") return f[i - 1]
+    return ""
+  }
+  /img\/s/ && / amp=0 cl=0 / {
+    file = (FILENAME == ARGV[1]) ? 1 : 2
+    name = $1; v = ips($0)
+    if (v == "") next
+    if (file == 1 && !(name in ours)) { ours[name] = v; if (!(name in seen)) { seen[name] = 1; order[++count] = name } }
+    if (file == 2 && !(name in peer)) { peer[name] = v; if (!(name in seen)) { seen[name] = 1; order[++count] = name } }
+  }
+  END {
+    printf "%-22s %14s %14s %8s\n", "network", "fitbench img/s", "PyTorch img/s", "ratio"
+    for (i = 1; i <= count; i++) {
+      name = order[i]
+      a = (name in ours) ? ours[name] : "-"
+      b = (name in peer) ? peer[name] : "-"
+      r = ((name in ours) && (name in peer) && peer[name] > 0) ? sprintf("%.2fx", ours[name] / peer[name]) : "-"
+      printf "%-22s %14s %14s %8s\n", name, a, b, r
+    }
+  }' "$tmp/fitbench.txt" "$tmp/torch.txt"

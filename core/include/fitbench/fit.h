@@ -1,0 +1,29 @@
+// fit(): MXNet's fit.py training driver (spec/mxnet-fit.md section 2).
+#pragma once
+
+#include <string>
+
+#include "fitbench/fit_args.h"
+#include "fitbench/observer.h"
+
+namespace fitbench {
+
+struct FitOptions {
+  TrainingObserver* observer = nullptr;  // may be null
+  TrainingControl* control = nullptr;    // may be null
+  bool log_to_stderr = true;             // the CLI prints log lines; the GUI does not
+  std::string run_dir;                   // empty: runs/<network>-<timestamp> under the current directory
+};
+
+// Trains as the arguments say. User errors throw fitbench::Error before
+// training starts; errors during training are reported through
+// FinishInfo::error and rethrown.
+FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
+
+}  // namespace fitbench
+
+namespace fitbench {
+// train_mnist.py's script defaults (mlp, batch 64, lr 0.05, ...): the defaults
+// of fitbench-cli and the application, whose default data is Fashion-MNIST.
+FitArgs train_mnist_defaults();
+}  // namespace fitbench

@@ -1,0 +1,55 @@
+// fitbench's .states file, little-endian:
+//   "FBST", u32 version (1), i32 epoch, i64 num_update, f32 learning_rate,
+//   string optimizer, NDArray list (as in .params) optimizer_states,
+//   string rng_state, string data_state        (string = u64 length + bytes)
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "fitbench/ndarray_file.h"
+#include "io/binary_io.h"
+
+namespace fitbench {
+namespace {
+
+constexpr char kMagic[4] = {'F', 'B', 'S', 'T'};
+constexpr uint32_t kVersion = 1;
+
+}  // namespace
+
+void save_training_state(const std::string& path, const TrainingState& state) {
+  io::ByteWriter out;
+  out.put_bytes(kMagic, sizeof kMagic);
+  out.put<uint32_t>(kVersion);
+  out.put<int32_t>(state.epoch);
+  out.put<int64_t>(state.num_update);
+  out.put<float>(state.learning_rate);
+  out.put_string(state.optimizer);
+  io::write_ndarray_list(out, state.optimizer_states);
+  out.put_string(state.rng_state);
+  out.put_string(state.data_state);
+  write_file_atomically(path, out.bytes());
+}
+
+TrainingState load_training_state(const std::string& path) {
+  const std::string bytes = read_file(path);
+  io::ByteReader in(bytes, path);
+  if (std::memcmp(in.take(sizeof kMagic, "the file magic"), kMagic, sizeof kMagic) != 0)
+    in.fail_at(0, "not a fitbench training-state file (it does not start with \"FBST\")");
+  const auto version = in.get<uint32_t>("the version");
+  if (version != kVersion)
+    in.fail_at(sizeof kMagic, "training-state version ", version,
+               version > kVersion ? " was written by a newer fitbench" : " is not a valid version",
+               "; this build reads version ", kVersion);
+  TrainingState state;
+  state.epoch = in.get<int32_t>("the epoch");
+  state.num_update = in.get<int64_t>("the update count");
+  state.learning_rate = in.get<float>("the learning rate");
+  state.optimizer = in.get_string("the optimizer name");
+  state.optimizer_states = io::read_ndarray_list(in);
+  state.rng_state = in.get_string("the RNG state");
+  state.data_state = in.get_string("the data iterator state");
+  return state;
+}
+
+}  // namespace fitbench

@@ -1,0 +1,37 @@
+#include <functional>
+#include <map>
+
+#include "models_internal.h"
+
+namespace fitbench {
+
+namespace {
+const std::map<std::string, Symbol (*)(const NetworkConfig&)>& builders() {
+  static const std::map<std::string, Symbol (*)(const NetworkConfig&)> table = {
+      {"mlp", models::mlp},
+      {"lenet", models::lenet},
+      {"resnet", models::resnet},
+  };
+  return table;
+}
+}  // namespace
+
+std::vector<std::string> network_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, build] : builders()) names.push_back(name);
+  return names;
+}
+
+Symbol build_network(const std::string& name, const NetworkConfig& config) {
+  auto it = builders().find(name);
+  if (it == builders().end()) {
+    std::string known;
+    for (const auto& n : network_names()) known += (known.empty() ? "" : ", ") + n;
+    fail("--network '", name, "' is not a known network (choose from: ", known, ")");
+  }
+  if (config.num_classes < 1) fail("--num-classes must be at least 1");
+  NameScope names;  // automatic layer names start from 0 for every network
+  return it->second(config);
+}
+
+}  // namespace fitbench

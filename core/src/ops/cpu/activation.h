@@ -1,0 +1,14 @@
+// CPU kernels of Activation.
+#pragma once
+
+#include <cstdint>
+
+namespace fitbench::cpu {
+
+enum class ActType { Relu, Sigmoid, Tanh, SoftRelu, SoftSign };
+
+void activation_forward(ActType type, const float* x, float* y, int64_t n);
+// Needs both x and y: most types differentiate through y, softsign through x.
+void activation_backward(ActType type, const float* dy, const float* x, const float* y, float* dx, int64_t n);
+
+}  // namespace fitbench::cpu

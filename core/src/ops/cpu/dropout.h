@@ -1,0 +1,14 @@
+// CPU kernels of Dropout.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+namespace fitbench::cpu {
+
+// mask[i] = 1 / (1 - p) with probability 1 - p, else 0.
+void dropout_draw_mask(std::mt19937_64& rng, float p, float* mask, int64_t n);
+// y = x * mask; the same product carries dy back to dx.
+void dropout_apply(const float* x, const float* mask, float* y, int64_t n);
+
+}  // namespace fitbench::cpu

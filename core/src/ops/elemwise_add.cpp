@@ -1,0 +1,46 @@
+// elemwise_add (aliases _Plus, _plus, _add): out = lhs + rhs, shapes equal.
+#include "ops/cpu/elemwise_add.h"
+#include "fitbench/attr_reader.h"
+#include "ops/ops.h"
+
+namespace fitbench::ops {
+
+namespace {
+
+class ElemwiseAdd final : public Operator {
+ public:
+  explicit ElemwiseAdd(const Attrs& attrs) { AttrReader(type(), attrs).reject_unknown(); }
+
+  const char* type() const override { return "elemwise_add"; }
+  std::vector<std::string> arguments() const override { return {"lhs", "rhs"}; }
+
+  void infer_shape(std::vector<Shape>& in, std::vector<Shape>& out, std::vector<Shape>&) const override {
+    if (in[0].known() && in[1].known() && in[0] != in[1])
+      fail("elemwise_add needs equal shapes, got lhs ", in[0].str(), " and rhs ", in[1].str());
+    const Shape known = in[0].known() ? in[0] : in[1].known() ? in[1] : out[0];
+    if (!known.known()) return;
+    if (out[0].known() && out[0] != known)
+      fail("elemwise_add output shape ", out[0].str(), " differs from input shape ", known.str());
+    in[0] = in[1] = out[0] = known;
+  }
+
+  void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
+               const std::vector<Tensor>&) override {
+    cpu::elemwise_add(in[0].f32(), in[1].f32(), out[0].f32(), out[0].size());
+  }
+
+  void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
+                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
+                const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
+    for (size_t i = 0; i < 2; ++i)
+      if (req[i] == GradReq::Write) in_grad[i].copy_from(out_grad[0]);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Operator> make_elemwise_add(const Attrs& attrs) {
+  return std::make_unique<ElemwiseAdd>(attrs);
+}
+
+}  // namespace fitbench::ops

@@ -1,0 +1,562 @@
+// fit(): MXNet's common/fit.py and Module.fit, step by step (spec section 2).
+#include "fitbench/fit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "fitbench/attr_reader.h"
+#include "fitbench/checkpoint.h"
+#include "fitbench/data_iter.h"
+#include "fitbench/executor.h"
+#include "fitbench/initializer.h"
+#include "fitbench/models.h"
+#include "fitbench/optimizer.h"
+#include "pyformat.h"
+#include "run_log.h"
+
+namespace fitbench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::vector<int> int_list(const std::string& text, const std::string& what) {
+  return parse_int_tuple(text, "--" + what);
+}
+
+struct Data {
+  std::unique_ptr<DataIter> train;
+  std::unique_ptr<DataIter> val;  // may be null
+};
+
+std::string existing(const std::vector<std::string>& candidates) {
+  for (const auto& c : candidates)
+    if (std::filesystem::exists(c)) return c;
+  return {};
+}
+
+// Resolves an idx images file (or a directory holding the standard names)
+// and its labels file.
+std::pair<std::string, std::string> idx_pair(const std::string& given, const std::string& stem, const std::string& arg) {
+  std::string images = given;
+  if (std::filesystem::is_directory(given)) {
+    images = existing({given + "/" + stem + "-images-idx3-ubyte.gz", given + "/" + stem + "-images-idx3-ubyte"});
+    if (images.empty()) fail("--", arg, " ", given, ": the directory has no ", stem, "-images-idx3-ubyte(.gz)");
+  } else if (!std::filesystem::exists(given)) {
+    fail("--", arg, " ", given, ": no such file or directory");
+  }
+  std::string labels = images;
+  const auto pos = labels.find("images-idx3");
+  if (pos == std::string::npos)
+    fail("--", arg, " ", images, ": expected an idx images file named like train-images-idx3-ubyte.gz");
+  labels.replace(pos, 11, "labels-idx1");
+  if (!std::filesystem::exists(labels)) fail("--", arg, " ", images, ": its labels file ", labels, " is missing");
+  return {images, labels};
+}
+
+Tensor first_rows(const Tensor& t, int64_t rows) {
+  if (rows >= t.shape()[0]) return t;
+  std::vector<int64_t> dims = t.shape().dims();
+  dims[0] = rows;
+  return Tensor(t.storage(), t.offset(), Shape(dims), t.dtype());
+}
+
+Data make_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed) {
+  const int batch = args.get_int("batch-size");
+  Data d;
+  if (args.get_int("benchmark")) {
+    std::vector<int64_t> dims{batch};
+    for (int v : image_shape) dims.push_back(v);
+    d.train = make_synthetic_iter(Shape(dims), args.get_int("num-classes"), 500, seed);
+    return d;
+  }
+  std::string train = args.get_string("data-train"), val = args.get_string("data-val");
+  if (train.empty()) {
+    const std::string dir = default_fashion_mnist_dir();
+    if (!std::filesystem::is_directory(dir))
+      fail("the default data set (Fashion-MNIST) is not installed at ", dir,
+           ": install the Debian package dataset-fashion-mnist, or give --data-train");
+    train = dir;
+    if (val.empty()) val = dir;
+  }
+  const auto [train_images, train_labels] = idx_pair(train, "train", "data-train");
+  IdxDataset t = load_idx(train_images, train_labels);
+  if (args.is_set("num-examples")) {
+    // fitbench uses --num-examples to train on the first N samples as well.
+    const int64_t n = args.get_int("num-examples");
+    t.images = first_rows(t.images, n);
+    t.labels = first_rows(t.labels, n);
+  }
+  const auto& s = t.images.shape();
+  if (image_shape.size() == 3 && (s[1] != image_shape[0] || s[2] != image_shape[1] || s[3] != image_shape[2]))
+    fail("--image-shape ", args.get_string("image-shape"), " does not match the images in ", train_images, " (",
+         s[1], ",", s[2], ",", s[3], ")");
+  d.train = make_prefetch_iter(make_ndarray_iter(t.images, t.labels, batch, true, seed));
+  if (!val.empty()) {
+    const auto [val_images, val_labels] = idx_pair(val, "t10k", "data-val");
+    IdxDataset v = load_idx(val_images, val_labels);
+    d.val = make_ndarray_iter(v.images, v.labels, batch, false, seed);
+  }
+  return d;
+}
+
+Warmup warmup_of(const FitArgs& args) {
+  return {args.get_int("lr-warmup-steps"), args.get_float("lr-warmup-begin"),
+          args.get_string("lr-warmup-mode")};
+}
+
+// fit.py's _get_lr_scheduler. `offset` is the update count already done
+// (restored from a .states file; 0 when resuming an MXNet checkpoint).
+std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& args, int64_t epoch_size,
+                                                               int begin_epoch, int64_t offset, RunLog& log) {
+  // Python floats, as fit.py computes them.
+  double lr = args.get_float("lr");
+  const double factor = args.get_float("lr-factor");
+  const std::string kind = args.get_string("lr-scheduler");
+  const std::string steps_text = args.get_string("lr-step-epochs");
+  const int64_t max_update = args.get_int("num-epochs") * epoch_size;
+  if (kind == "cosine") return {lr, make_cosine_scheduler(max_update, lr, 0.0, warmup_of(args))};
+  if (factor >= 1 && kind != "poly") return {lr, nullptr};
+  const auto power = lr_step_epochs_power(steps_text);
+  if (kind == "poly" || power) return {lr, make_poly_scheduler(max_update, lr, power.value_or(2.0), 0.0, warmup_of(args))};
+  if (steps_text.empty()) return {lr, nullptr};
+  const auto step_epochs = int_list(steps_text, "lr-step-epochs");
+  if (kind == "factor")
+    return {lr, make_factor_scheduler(epoch_size * step_epochs[0], factor, lr, 1e-8, warmup_of(args))};
+  for (int s : step_epochs)
+    if (begin_epoch >= s) lr *= factor;
+  if (lr != args.get_float("lr"))
+    log.info(printf_string("Adjust learning rate to %e for epoch %d", lr, begin_epoch));
+  std::vector<int64_t> steps;
+  for (int s : step_epochs)
+    if (s - begin_epoch > 0) steps.push_back(offset + epoch_size * (s - begin_epoch));
+  if (steps.empty()) return {lr, nullptr};
+  return {lr, make_multi_factor_scheduler(steps, factor, lr, warmup_of(args))};
+}
+
+double rms(const Tensor& t) {
+  double sum = 0;
+  const float* p = t.f32();
+  for (int64_t i = 0; i < t.size(); ++i) sum += double(p[i]) * p[i];
+  return t.size() ? std::sqrt(sum / double(t.size())) : 0.0;
+}
+
+MonitorStat stat_of(const std::string& name, const Tensor& t) {
+  MonitorStat s{name, rms(t), 0.0, 0.0, true};
+  const float* p = t.f32();
+  if (t.size()) s.min = s.max = p[0];
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (!std::isfinite(p[i])) s.finite = false;
+    s.min = std::min<double>(s.min, p[i]);
+    s.max = std::max<double>(s.max, p[i]);
+  }
+  return s;
+}
+
+nlohmann::json to_json(const NameValues& values) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, value] : values) j[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+  return j;
+}
+
+// Mean cross-entropy of the valid rows of a batch.
+double batch_loss(const Tensor& probs, const Tensor& labels, int64_t valid) {
+  const int64_t classes = probs.shape()[1];
+  double loss = 0;
+  for (int64_t i = 0; i < valid; ++i) {
+    const auto label = static_cast<int64_t>(labels.f32()[i]);
+    loss -= std::log(double(probs.f32()[i * classes + label]) + 1e-12);
+  }
+  return valid ? loss / double(valid) : 0.0;
+}
+
+class Trainer {
+ public:
+  Trainer(const FitArgs& args, const FitOptions& options) : args_(args), options_(options) {}
+  FinishInfo run();
+
+ private:
+  void check_devices() const;
+  void setup_model();
+  void restore(int begin_epoch);
+  void train_epoch(int epoch);
+  NameValues validate();
+  void save(int epoch);
+  void monitor_tic(int epoch);
+  void monitor_toc();
+  void monitor_stat(const std::string& name, const Tensor& value);
+  void apply_controls();
+
+  const FitArgs& args_;
+  const FitOptions& options_;
+  std::unique_ptr<RunLog> log_;
+  Data data_;
+  Symbol symbol_;
+  std::unique_ptr<Executor> exec_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<ParamRef> params_;
+  std::unique_ptr<EvalMetric> metric_;
+  std::mt19937_64 init_rng_;
+  int64_t epoch_size_ = 0;
+  int num_epochs_ = 0;
+  bool save_requested_ = false;
+  bool stopped_ = false;
+  int monitor_interval_ = 0;
+  int64_t monitor_step_ = 0;
+  bool monitor_active_ = false;
+  MonitorSnapshot snapshot_;
+  std::vector<std::pair<std::string, std::string>> monitor_lines_;
+};
+
+void Trainer::check_devices() const {
+  if (!args_.get_string("gpus").empty())
+    fail("--gpus ", args_.get_string("gpus"), ": this build of fitbench has no CUDA backend; leave --gpus out to "
+         "train on the CPU");
+  const std::string kv = args_.get_string("kv-store");
+  if (kv.rfind("dist", 0) == 0)
+    fail("--kv-store ", kv, " needs the distributed build of fitbench (MPI), which this build is not; use local, "
+         "device or nccl on one machine");
+  if (args_.get_string("dtype") != "float32")
+    fail("--dtype ", args_.get_string("dtype"), " needs the GPU backend; the CPU trains in float32");
+}
+
+void Trainer::setup_model() {
+  NetworkConfig config;
+  config.num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
+  config.num_layers = args_.is_set("num-layers") ? args_.get_int("num-layers") : 0;
+  if (args_.is_set("image-shape")) config.image_shape = int_list(args_.get_string("image-shape"), "image-shape");
+  symbol_ = build_network(args_.get_string("network"), config);
+  std::vector<int64_t> data_dims = data_.train->data_shape().dims();
+  exec_ = std::make_unique<Executor>(symbol_, std::map<std::string, Shape>{{"data", Shape(data_dims)},
+                                                                         {"softmax_label", data_.train->label_shape()}},
+                                     static_cast<uint64_t>(args_.get_int("seed")) + 1);
+  exec_->set_monitor_callback([this](const std::string& name, const Tensor& value) {
+    if (monitor_active_) monitor_stat(name, value);
+  });
+}
+
+void Trainer::restore(int begin_epoch) {
+  const std::string prefix = args_.get_string("model-prefix");
+  if (prefix.empty()) fail("--load-epoch needs --model-prefix to know which checkpoint to load");
+  Checkpoint c = load_checkpoint(prefix, begin_epoch);
+  if (c.symbol.to_json() != symbol_.to_json())
+    fail(symbol_path(prefix), " describes a different network than --network ", args_.get_string("network"),
+         " with these arguments; load it with the arguments it was trained with");
+  std::vector<std::string> unexpected;
+  for (const auto& [name, t] : c.arg_params)
+    if (!std::count(exec_->param_names().begin(), exec_->param_names().end(), name)) unexpected.push_back(name);
+  for (const auto& [name, t] : c.aux_params)
+    if (!std::count(exec_->aux_names().begin(), exec_->aux_names().end(), name)) unexpected.push_back(name);
+  if (!unexpected.empty()) {
+    std::string list;
+    for (const auto& n : unexpected) list += (list.empty() ? "" : ", ") + n;
+    fail(params_path(prefix, begin_epoch), " has parameters the network does not: ", list);
+  }
+  auto copy = [&](const std::map<std::string, Tensor>& from, const std::vector<std::string>& names, bool aux) {
+    for (const auto& name : names) {
+      const Tensor& dst = aux ? exec_->aux(name) : exec_->param(name);
+      auto it = from.find(name);
+      if (it == from.end()) continue;  // allow_missing: keeps its initial value
+      if (it->second.shape() != dst.shape())
+        fail(params_path(prefix, begin_epoch), ": parameter '", name, "' has shape ", it->second.shape().str(),
+             " but the network needs ", dst.shape().str());
+      dst.copy_from(it->second);
+    }
+  };
+  copy(c.arg_params, exec_->param_names(), false);
+  copy(c.aux_params, exec_->aux_names(), true);
+  log_->info(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
+}
+
+void Trainer::monitor_tic(int epoch) {
+  monitor_active_ = monitor_interval_ > 0 && monitor_step_ % monitor_interval_ == 0;
+  ++monitor_step_;
+  if (!monitor_active_) return;
+  snapshot_ = MonitorSnapshot{epoch, monitor_step_, {}};
+  monitor_lines_.clear();
+}
+
+void Trainer::monitor_stat(const std::string& name, const Tensor& value) {
+  snapshot_.stats.push_back(stat_of(name, value));
+  monitor_lines_.emplace_back(name, python_float32_str(static_cast<float>(snapshot_.stats.back().rms)));
+}
+
+// MXNet's Monitor.toc_print: layer outputs (collected during forward), then
+// arguments and aux states after the update, each "Batch: %7d %-30s %s\t".
+void Trainer::monitor_toc() {
+  if (!monitor_active_) return;
+  for (const auto& name : symbol_.list_arguments())
+    monitor_stat(name, exec_->param_names().end() != std::find(exec_->param_names().begin(), exec_->param_names().end(), name)
+                  ? exec_->param(name)
+                  : exec_->input(name));
+  for (const auto& name : exec_->aux_names()) monitor_stat(name, exec_->aux(name));
+  for (const auto& [name, value] : monitor_lines_)
+    log_->info(printf_string("Batch: %7lld %-30s %s\t", static_cast<long long>(monitor_step_), name.c_str(),
+                             value.c_str()));
+  // Gradients are not in MXNet's log, but the parameter monitor view wants them.
+  for (const auto& name : exec_->param_names()) snapshot_.stats.push_back(stat_of(name + "_grad", exec_->grad(name)));
+  if (options_.observer) options_.observer->on_monitor(snapshot_);
+  monitor_active_ = false;
+}
+
+void Trainer::apply_controls() {
+  TrainingControl* control = options_.control;
+  if (!control) return;
+  control->wait_while_paused();
+  if (control->stop_requested()) stopped_ = true;
+  if (control->take_save_request()) save_requested_ = true;
+  if (auto lr = control->take_learning_rate()) {
+    optimizer_->set_learning_rate(*lr);
+    log_->info(printf_string("Learning rate set to %0.5e", *lr));
+  }
+  if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
+}
+
+void Trainer::train_epoch(int epoch) {
+  const auto tic = Clock::now();
+  metric_->reset();
+  data_.train->reset();
+  const int batch_size = args_.get_int("batch-size");
+  const int frequent = args_.get_int("disp-batches");
+  DataBatch batch;
+  int64_t nbatch = 0;
+  auto speed_tic = Clock::now();
+  auto last_batch = Clock::now();
+  double recent_speed = 0;
+  while (!stopped_ && data_.train->next(batch)) {
+    monitor_tic(epoch);
+    exec_->input("data").copy_from(batch.data);
+    exec_->input("softmax_label").copy_from(batch.label);
+    exec_->forward(true);
+    exec_->backward();
+    optimizer_->update(params_);
+    const int64_t valid = batch_size - batch.pad;
+    metric_->update(batch.label, exec_->output(0), valid);
+    monitor_toc();
+
+    // Speedometer(batch_size, frequent): the first call starts the clock.
+    if (nbatch > 0 && nbatch % frequent == 0) {
+      const double speed = frequent * batch_size / std::max(seconds_since(speed_tic), 1e-9);
+      std::string msg = printf_string("Epoch[%d] Batch [%lld-%lld]\tSpeed: %.2f samples/sec", epoch,
+                                      static_cast<long long>(nbatch - frequent), static_cast<long long>(nbatch), speed);
+      for (const auto& [name, value] : metric_->get_local()) msg += printf_string("\t%s=%f", name.c_str(), value);
+      metric_->reset_local();
+      log_->info(msg);
+      speed_tic = Clock::now();
+    } else if (nbatch == 0) {
+      speed_tic = Clock::now();
+    }
+    const double dt = seconds_since(last_batch);
+    last_batch = Clock::now();
+    recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
+    BatchStats stats{epoch, nbatch, epoch_size_, optimizer_->num_update(), optimizer_->learning_rate(),
+                     batch_loss(exec_->output(0), batch.label, valid), recent_speed, metric_->get_local()};
+    log_->record({{"type", "batch"}, {"epoch", epoch}, {"batch", nbatch}, {"num_update", stats.num_update},
+                  {"lr", stats.learning_rate}, {"loss", stats.loss}, {"samples_per_sec", stats.samples_per_sec}});
+    if (options_.observer) options_.observer->on_batch_end(stats);
+    ++nbatch;
+    apply_controls();
+  }
+  if (stopped_) return;
+  EpochStats stats{epoch, seconds_since(tic), optimizer_->learning_rate(), metric_->get_global(), {}};
+  for (const auto& [name, value] : stats.train) log_->info(printf_string("Epoch[%d] Train-%s=%f", epoch, name.c_str(), value));
+  log_->info(printf_string("Epoch[%d] Time cost=%.3f", epoch, stats.time_cost));
+  const std::string prefix = args_.get_string("model-prefix");
+  if (!prefix.empty() && ((epoch + 1) % args_.get_int("save-period") == 0 || save_requested_)) save(epoch + 1);
+  save_requested_ = false;
+  if (data_.val) {
+    stats.validation = validate();
+    for (const auto& [name, value] : stats.validation)
+      log_->info(printf_string("Epoch[%d] Validation-%s=%f", epoch, name.c_str(), value));
+  }
+  log_->record({{"type", "epoch"}, {"epoch", epoch}, {"time_cost", stats.time_cost}, {"lr", stats.learning_rate},
+                {"train", to_json(stats.train)}, {"validation", to_json(stats.validation)},
+                {"num_update", optimizer_->num_update()}});
+  if (options_.observer) options_.observer->on_epoch_end(stats);
+}
+
+NameValues Trainer::validate() {
+  auto metric = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
+  data_.val->reset();
+  DataBatch batch;
+  while (data_.val->next(batch)) {
+    exec_->input("data").copy_from(batch.data);
+    exec_->input("softmax_label").copy_from(batch.label);
+    exec_->forward(false);
+    metric->update(batch.label, exec_->output(0), args_.get_int("batch-size") - batch.pad);
+  }
+  return metric->get_global();
+}
+
+void Trainer::save(int epoch) {
+  const std::string prefix = args_.get_string("model-prefix");
+  Checkpoint c{symbol_, {}, {}};
+  for (const auto& name : exec_->param_names()) c.arg_params[name] = exec_->param(name);
+  for (const auto& name : exec_->aux_names()) c.aux_params[name] = exec_->aux(name);
+  TrainingState state;
+  state.epoch = epoch;
+  state.num_update = optimizer_->num_update();
+  state.learning_rate = optimizer_->learning_rate();  // informational
+  state.optimizer = args_.get_string("optimizer");
+  for (const auto& [name, t] : optimizer_->states()) {
+    state.optimizer_states.names.push_back(name);
+    state.optimizer_states.arrays.push_back(t);
+  }
+  std::ostringstream rng;
+  rng << exec_->rng();
+  state.rng_state = rng.str();
+  state.data_state = data_.train->save_state();
+  // The .states file goes first: a .params file always has its state beside it.
+  create_checkpoint_directory(prefix);
+  save_training_state(states_path(prefix, epoch), state);
+  save_checkpoint(prefix, epoch, c);
+  log_->info("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
+  if (options_.observer) options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
+}
+
+FinishInfo Trainer::run() {
+  check_devices();
+  const std::string network = args_.get_string("network");
+  if (network.empty()) fail("--network is required (choose from mlp, lenet, resnet)");
+  std::string run_dir = options_.run_dir;
+  if (run_dir.empty()) run_dir = args_.get_string("run-dir");
+  const std::string prefix = args_.get_string("model-prefix");
+  if (run_dir.empty() && !prefix.empty()) {
+    run_dir = std::filesystem::path(prefix).parent_path().string();
+    if (run_dir.empty()) run_dir = ".";
+  }
+  if (run_dir.empty()) run_dir = default_run_dir(network);
+  log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, 0);
+  log_->write_config(args_.to_json());
+  log_->info("start with arguments " + args_.namespace_repr());
+
+  const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
+  std::vector<int> image_shape{1, 28, 28};
+  if (args_.is_set("image-shape")) image_shape = int_list(args_.get_string("image-shape"), "image-shape");
+  data_ = make_data(args_, image_shape, seed);
+
+  const int batch_size = args_.get_int("batch-size");
+  if (args_.get_int("test-io")) {
+    auto tic = Clock::now();
+    DataBatch batch;
+    data_.train->reset();
+    for (int64_t i = 0; data_.train->next(batch); ++i) {
+      if ((i + 1) % args_.get_int("disp-batches") == 0) {
+        log_->info(printf_string("Batch [%lld]\tSpeed: %.2f samples/sec", static_cast<long long>(i),
+                                 args_.get_int("disp-batches") * batch_size / seconds_since(tic)));
+        tic = Clock::now();
+      }
+      if (options_.control && options_.control->stop_requested()) break;
+    }
+    return {true, false, {}, 0, {}};
+  }
+
+  setup_model();
+  const int64_t num_examples = args_.is_set("num-examples") ? args_.get_int("num-examples") : data_.train->num_examples();
+  epoch_size_ = static_cast<int64_t>(std::ceil(double(num_examples) / double(batch_size)));
+  num_epochs_ = args_.get_int("num-epochs");
+  const int begin_epoch = args_.is_set("load-epoch") ? args_.get_int("load-epoch") : 0;
+
+  // Arguments, then aux states, each in sorted name order (Module.init_params).
+  init_rng_.seed(seed);
+  auto initializer = create_initializer(args_.get_string("initializer"), network);
+  std::vector<std::pair<std::string, Tensor>> params, aux;
+  for (const auto& name : exec_->param_names()) params.emplace_back(name, exec_->param(name));
+  for (const auto& name : exec_->aux_names()) aux.emplace_back(name, exec_->aux(name));
+  initialize_sorted(*initializer, params, init_rng_);
+  initialize_sorted(*initializer, aux, init_rng_);
+
+  std::optional<TrainingState> state;
+  if (args_.is_set("load-epoch")) {
+    restore(begin_epoch);
+    const std::string states = states_path(prefix, begin_epoch);
+    if (std::filesystem::exists(states)) {
+      state = load_training_state(states);
+      if (state->optimizer != args_.get_string("optimizer"))
+        fail(states, " holds the state of optimizer '", state->optimizer, "' but --optimizer is '",
+             args_.get_string("optimizer"), "'");
+    } else {
+      log_->info("No " + states + ": the optimizer state starts afresh");
+    }
+  }
+
+  auto [lr, scheduler] = make_scheduler(args_, epoch_size_, begin_epoch, state ? state->num_update : 0, *log_);
+  if (scheduler) scheduler->set_logger([this](const std::string& line) { log_->info(line); });
+  OptimizerParams op;
+  op.learning_rate = lr;
+  op.wd = static_cast<float>(args_.get_float("wd"));
+  const std::string opt_name = args_.get_string("optimizer");
+  std::string lower = opt_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower == "sgd" || lower == "nag") op.momentum = static_cast<float>(args_.get_float("mom"));
+  op.rescale_grad = 1.0f / static_cast<float>(batch_size);
+  op.clip_gradient = static_cast<float>(args_.get_float("clip-gradient"));
+  op.lr_scheduler = scheduler;
+  optimizer_ = Optimizer::create(opt_name, op);
+  for (const auto& name : exec_->param_names()) params_.push_back({name, exec_->param(name), exec_->grad(name)});
+  optimizer_->create_states(params_);
+  if (state) {
+    const auto states = optimizer_->states();
+    if (states.size() != state->optimizer_states.arrays.size())
+      fail(states_path(prefix, begin_epoch), " does not match this network's optimizer state");
+    for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(to_float32(state->optimizer_states.arrays[i]));
+    optimizer_->set_num_update(state->num_update);
+    std::istringstream(state->rng_state) >> exec_->rng();
+    data_.train->load_state(state->data_state);
+  }
+  metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
+  monitor_interval_ = args_.get_int("monitor");
+
+  if (options_.observer) {
+    RunInfo info{network, log_->dir(), begin_epoch, num_epochs_, epoch_size_, batch_size, exec_->param_names()};
+    options_.observer->on_start(info);
+  }
+  FinishInfo finish;
+  int epoch = begin_epoch;
+  for (; epoch < num_epochs_ && !stopped_; ++epoch) {
+    train_epoch(epoch);
+    if (!stopped_) finish.epochs_done = epoch + 1 - begin_epoch;
+  }
+  finish.stopped = stopped_;
+  finish.completed = !stopped_;
+  if (stopped_) log_->info(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch - 1));
+  return finish;
+}
+
+}  // namespace
+
+FinishInfo fit(const FitArgs& args, const FitOptions& options) {
+  Trainer trainer(args, options);
+  FinishInfo finish;
+  try {
+    finish = trainer.run();
+  } catch (const std::exception& e) {
+    finish.error = e.what();
+    if (options.observer) options.observer->on_finish(finish);
+    throw;
+  }
+  if (options.observer) options.observer->on_finish(finish);
+  return finish;
+}
+
+FitArgs train_mnist_defaults() {
+  FitArgs args;
+  args.set("network", "mlp");
+  args.set("batch-size", "64");
+  args.set("disp-batches", "100");
+  args.set("num-epochs", "20");
+  args.set("lr", "0.05");
+  args.set("lr-step-epochs", "10");
+  args.set("num-classes", "10");
+  args.set("num-examples", "60000");
+  args.set("image-shape", "1,28,28");
+  return args;
+}
+
+}  // namespace fitbench

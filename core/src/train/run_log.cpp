@@ -1,0 +1,76 @@
+#include "run_log.h"
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+
+#include "fitbench/ndarray_file.h"
+
+namespace fitbench {
+
+namespace {
+
+std::FILE* open_append(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) fail("cannot write '", path, "': ", std::strerror(errno));
+  return f;
+}
+
+// Python logging's asctime: "2026-11-27 10:22:46,123".
+std::string asctime_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ",%03d", static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace
+
+std::string default_run_dir(const std::string& network) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return "runs/" + (network.empty() ? std::string("run") : network) + "-" + buf;
+}
+
+RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
+    : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) fail("cannot create the run directory '", dir_, "': ", ec.message());
+  log_ = open_append(dir_ + "/log.txt");
+  metrics_ = open_append(dir_ + "/metrics.jsonl");
+}
+
+RunLog::~RunLog() {
+  std::fclose(log_);
+  std::fclose(metrics_);
+}
+
+void RunLog::info(const std::string& message) {
+  const std::string line = asctime_now() + " Node[" + std::to_string(rank_) + "] " + message;
+  std::fprintf(log_, "%s\n", line.c_str());
+  std::fflush(log_);
+  if (to_stderr_) std::fprintf(stderr, "%s\n", line.c_str());
+  if (observer_) observer_->on_log(line);
+}
+
+void RunLog::record(const nlohmann::json& entry) {
+  const std::string text = entry.dump();
+  std::fprintf(metrics_, "%s\n", text.c_str());
+  std::fflush(metrics_);
+}
+
+void RunLog::write_config(const nlohmann::json& config) {
+  write_file_atomically(dir_ + "/config.json", config.dump(2) + "\n");
+}
+
+}  // namespace fitbench

@@ -1,0 +1,42 @@
+// The run directory and the log: every line goes to the observer, to
+// log.txt, and (for the CLI) to stderr, formatted as MXNet's logging does:
+// "2026-11-27 10:22:46,123 Node[0] Epoch[0] Batch [0-100]\tSpeed: ...".
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fitbench/observer.h"
+
+namespace fitbench {
+
+class RunLog {
+ public:
+  RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
+  ~RunLog();
+  RunLog(const RunLog&) = delete;
+  RunLog& operator=(const RunLog&) = delete;
+
+  void info(const std::string& message);
+  // One JSON object per line in metrics.jsonl.
+  void record(const nlohmann::json& entry);
+  // config.json, replaced atomically.
+  void write_config(const nlohmann::json& config);
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  TrainingObserver* observer_;
+  bool to_stderr_;
+  int rank_;
+  std::FILE* log_ = nullptr;
+  std::FILE* metrics_ = nullptr;
+};
+
+// "runs/lenet-20261127-102246" style default directory names.
+std::string default_run_dir(const std::string& network);
+
+}  // namespace fitbench

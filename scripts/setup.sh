@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages fitbench needs (only those missing), then
+# configures and builds fitbench into build/.
+#
+# Usage: bash scripts/setup.sh [--no-gui] [--tests | --no-tests] [--skip-packages]
+#
+# Environment:
+#   FITBENCH_GUI=ON|OFF       build the Qt application (default ON; --no-gui sets OFF)
+#   FITBENCH_TESTS=ON|OFF     build the tests (default: as configured before, ON for a new build)
+#   FITBENCH_BUILD_DIR=DIR    build directory (default build)
+#   FITBENCH_BUILD_TYPE=TYPE  CMAKE_BUILD_TYPE (default Release)
+#   FITBENCH_JOBS=N           parallel build jobs (default nproc)
+#   FITBENCH_SKIP_PACKAGES=1  do not check or install system packages
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+gui="${FITBENCH_GUI:-ON}"
+tests="${FITBENCH_TESTS:-}"
+skip_packages="${FITBENCH_SKIP_PACKAGES:-0}"
+build_dir="${FITBENCH_BUILD_DIR:-build}"
+build_type="${FITBENCH_BUILD_TYPE:-Release}"
+jobs="${FITBENCH_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-gui) gui=OFF ;;
+    --gui) gui=ON ;;
+    --tests) tests=ON ;;
+    --no-tests) tests=OFF ;;
+    --skip-packages) skip_packages=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case "${gui^^}" in ON | 1 | YES | TRUE) gui=ON ;; *) gui=OFF ;; esac
+if [[ -n "$tests" ]]; then
+  case "${tests^^}" in ON | 1 | YES | TRUE) tests=ON ;; *) tests=OFF ;; esac
+fi
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+# --- 1. System packages ------------------------------------------------------
+packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
+  dataset-fashion-mnist)
+if [[ "$tests" != OFF ]]; then
+  packages+=(libgtest-dev)
+fi
+if [[ "$gui" == ON ]]; then
+  packages+=(qt6-base-dev qt6-charts-dev libgl-dev)
+fi
+
+if [[ "$skip_packages" == 1 ]]; then
+  step "Skipping the system package check (FITBENCH_SKIP_PACKAGES=1)"
+elif ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  step "No dpkg/apt here: install the equivalents of these Debian packages yourself:"
+  printf '    %s\n' "${packages[@]}" >&2
+else
+  step "Checking system packages"
+  missing=()
+  for pkg in "${packages[@]}"; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)" != ii* ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "    all ${#packages[@]} packages are installed" >&2
+  else
+    echo "    missing: ${missing[*]}" >&2
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+      if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+      else
+        echo "setup.sh: not root and no sudo: install ${missing[*]} as root, then rerun" >&2
+        exit 1
+      fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    step "apt-get update"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    step "apt-get install ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# --- 2. Configure ------------------------------------------------------------
+cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" -DFITBENCH_GUI="$gui")
+if [[ -n "$tests" ]]; then
+  cmake_args+=(-DFITBENCH_TESTS="$tests")
+fi
+# Keep the generator of an existing build directory (CMake refuses to switch).
+if [[ -f "$build_dir/CMakeCache.txt" ]]; then
+  existing="$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build_dir/CMakeCache.txt")"
+  if [[ "$existing" != Ninja ]]; then
+    echo "    note: $build_dir/ was configured with '$existing'; keeping it" >&2
+  fi
+elif command -v ninja >/dev/null 2>&1; then
+  cmake_args+=(-G Ninja)
+fi
+
+step "Configuring: cmake ${cmake_args[*]}"
+cmake "${cmake_args[@]}"
+
+# --- 3. Build ----------------------------------------------------------------
+step "Building: cmake --build $build_dir -j$jobs"
+cmake --build "$build_dir" -j"$jobs"
+
+step "Build finished in $build_dir/ (GUI $gui${tests:+, tests $tests})"

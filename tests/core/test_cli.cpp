@@ -1,0 +1,112 @@
+// fitbench-cli as a user runs it: argument errors exit with code 2 and one
+// line naming the argument; Ctrl-C keeps the last complete checkpoint, and a
+// resume from it continues at the right epoch with the right learning rate.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fit_fixture.h"
+#include "fitbench/checkpoint.h"
+
+using fitbench::testing::TempDir;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result run_cli(const std::string& args) {
+  const std::string command = std::string(FITBENCH_CLI_PATH) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(command.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(Cli, BadValueIsOneLineNamingTheArgumentAndExitCode2) {
+  const Result r = run_cli("--network lenet --lr abc");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find("--lr"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("abc"), std::string::npos) << r.output;
+}
+
+TEST(Cli, UnknownArgumentIsOneLineAndExitCode2) {
+  const Result r = run_cli("--network lenet --frobnicate 3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find("--frobnicate"), std::string::npos) << r.output;
+}
+
+TEST(Cli, HelpListsArgumentsAndExitsZero) {
+  const Result r = run_cli("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* arg : {"--network", "--kv-store", "--lr-step-epochs", "--model-prefix", "--load-epoch",
+                          "--monitor", "--top-k", "--test-io", "--benchmark", "--random-crop"})
+    EXPECT_NE(r.output.find(arg), std::string::npos) << arg;
+}
+
+TEST(Cli, UnknownNetworkIsAClearError) {
+  TempDir dir("fitbench_cli_net");
+  fitbench::testing::write_idx_pair(dir.path(), "train", 64, 1);
+  const Result r = run_cli("--network alexnot --data-train " + dir.str() + " --run-dir " + dir.str("run"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("alexnot"), std::string::npos) << r.output;
+}
+
+TEST(Cli, InterruptKeepsTheLastCheckpointAndResumeContinues) {
+  TempDir dir("fitbench_cli_interrupt");
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 2000, 5);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 100, 6);
+  const std::string prefix = dir.str("ckpt/lenet");
+  const std::string common = "--network lenet --data-train " + dir.str("data") + " --data-val " + dir.str("data") +
+                             " --batch-size 50 --lr 0.05 --lr-step-epochs 1 --model-prefix " + prefix;
+  const std::string log = dir.str("first.log");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " " + common + " --num-epochs 50 > " + log + " 2>&1";
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Interrupt once the first epoch's checkpoint exists, in the middle of the second.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!std::filesystem::exists(fitbench::params_path(prefix, 1)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  ASSERT_TRUE(std::filesystem::exists(fitbench::params_path(prefix, 1)));
+  // No partial file of epoch 2 and no temporary left behind.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "ckpt"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+
+  const Result resumed = run_cli(common + " --num-epochs 2 --load-epoch 1");
+  EXPECT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("Adjust learning rate to 5.000000e-03 for epoch 1"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("Epoch[1] Train-accuracy="), std::string::npos) << resumed.output;
+  EXPECT_EQ(resumed.output.find("Epoch[0]"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(std::filesystem::exists(fitbench::params_path(prefix, 2)));
+}
+
+}  // namespace

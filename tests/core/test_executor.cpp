@@ -1,0 +1,107 @@
+// The Executor end to end: shape inference errors, and the gradient of a whole
+// network (with an entry read by two layers) against finite differences.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "fitbench/executor.h"
+#include "fitbench/models.h"
+
+using namespace fitbench;
+
+namespace {
+
+// data -> fc(6) -> tanh -> (fc(6) + itself) -> fc(3) -> softmax: the tanh output
+// feeds two consumers, so its gradient is accumulated by the Executor.
+Symbol residual_mlp() {
+  NameScope names;
+  Symbol x = Symbol::create("FullyConnected", "fc1", {Symbol::variable("data")}, {{"num_hidden", "6"}});
+  x = Symbol::create("Activation", "act1", {x}, {{"act_type", "tanh"}});
+  Symbol y = Symbol::create("FullyConnected", "fc2", {x}, {{"num_hidden", "6"}});
+  x = y + x;
+  x = Symbol::create("FullyConnected", "fc3", {x}, {{"num_hidden", "3"}});
+  return Symbol::create("SoftmaxOutput", "softmax", {x});
+}
+
+double loss(Executor& exec, int batch) {
+  exec.forward(true);
+  const Tensor& p = exec.output(0);
+  double l = 0;
+  for (int i = 0; i < batch; ++i) l -= std::log(p.f32()[i * 3 + static_cast<int>(exec.input("softmax_label").f32()[i])]);
+  return l;
+}
+
+TEST(Executor, GradientOfAWholeNetworkMatchesFiniteDifferences) {
+  const int batch = 4;
+  Executor exec(residual_mlp(), {{"data", Shape{batch, 5}}, {"softmax_label", Shape{batch}}});
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (const auto& name : exec.param_names())
+    for (int64_t i = 0; i < exec.param(name).size(); ++i) exec.param(name).f32()[i] = u(rng);
+  for (int64_t i = 0; i < exec.input("data").size(); ++i) exec.input("data").f32()[i] = u(rng);
+  for (int i = 0; i < batch; ++i) exec.input("softmax_label").f32()[i] = static_cast<float>(i % 3);
+  loss(exec, batch);
+  exec.backward();
+  for (const auto& name : exec.param_names()) {
+    const Tensor& w = exec.param(name);
+    const Tensor g = exec.grad(name).clone();
+    for (int64_t i = 0; i < w.size(); ++i) {
+      const float saved = w.f32()[i];
+      w.f32()[i] = saved + 1e-2f;
+      const double plus = loss(exec, batch);
+      w.f32()[i] = saved - 1e-2f;
+      const double minus = loss(exec, batch);
+      w.f32()[i] = saved;
+      EXPECT_NEAR(g.f32()[i], (plus - minus) / 2e-2, 2e-2 * std::max(1.0, std::fabs(double(g.f32()[i])))) << name << "[" << i << "]";
+    }
+  }
+}
+
+TEST(Executor, BackwardTwiceGivesTheSameGradients) {
+  Executor exec(build_network("lenet", {10, 0, {1, 28, 28}}), {{"data", Shape{2, 1, 28, 28}}, {"softmax_label", Shape{2}}});
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> n(0, 0.1f);
+  for (int64_t i = 0; i < exec.param_buffer().size(); ++i) exec.param_buffer().f32()[i] = n(rng);
+  for (int64_t i = 0; i < exec.input("data").size(); ++i) exec.input("data").f32()[i] = n(rng);
+  exec.forward(true);
+  exec.backward();
+  const Tensor first = exec.grad_buffer().clone();
+  exec.forward(true);
+  exec.backward();
+  for (int64_t i = 0; i < first.size(); ++i) ASSERT_EQ(first.f32()[i], exec.grad_buffer().f32()[i]);
+}
+
+TEST(Executor, ParametersLiveInOneContiguousBuffer) {
+  Executor exec(build_network("mlp", {10, 0, {1, 28, 28}}), {{"data", Shape{8, 1, 28, 28}}, {"softmax_label", Shape{8}}});
+  int64_t total = 0;
+  for (const auto& name : exec.param_names()) {
+    EXPECT_EQ(exec.param(name).storage(), exec.param_buffer().storage());
+    total += exec.param(name).size();
+  }
+  EXPECT_EQ(total, 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
+  EXPECT_EQ(total, exec.param_buffer().size());
+}
+
+TEST(Executor, ShapeMismatchNamesTheLayerAndBothShapes) {
+  try {
+    infer_shapes(build_network("mlp", {10, 0, {1, 28, 28}}),
+                 {{"data", Shape{8, 784}}, {"softmax_label", Shape{8}}, {"fc2_weight", Shape{64, 100}}});
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("fc2"), std::string::npos) << m;
+    EXPECT_NE(m.find("(64, 100)"), std::string::npos) << m;
+    EXPECT_NE(m.find("(64, 128)"), std::string::npos) << m;
+  }
+}
+
+TEST(Executor, InfersResnetShapes) {
+  const auto shapes = infer_shapes(build_network("resnet", {10, 20, {3, 28, 28}}),
+                                   {{"data", Shape{2, 3, 28, 28}}, {"softmax_label", Shape{2}}});
+  EXPECT_EQ(shapes.outputs[0], (Shape{2, 10}));
+  EXPECT_EQ(shapes.arguments.at("stage3_unit1_sc_weight"), (Shape{64, 32, 1, 1}));
+  EXPECT_EQ(shapes.aux_states.at("bn1_moving_var"), (Shape{64}));
+}
+
+}  // namespace

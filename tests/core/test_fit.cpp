@@ -1,0 +1,163 @@
+// The fit loop: training learns, checkpoints resume bit for bit, and bad
+// input raises fitbench::Error naming the file or argument.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fit_fixture.h"
+#include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
+
+using namespace fitbench;
+using fitbench::testing::TempDir;
+
+namespace {
+
+class Recorder : public TrainingObserver {
+ public:
+  void on_epoch_end(const EpochStats& s) override { epochs.push_back(s); }
+  void on_checkpoint(const CheckpointInfo& c) override { checkpoints.push_back(c); }
+  void on_log(const std::string& line) override { lines.push_back(line); }
+  std::vector<EpochStats> epochs;
+  std::vector<CheckpointInfo> checkpoints;
+  std::vector<std::string> lines;
+};
+
+FitArgs small_args(const TempDir& dir, const std::string& network, const std::string& prefix) {
+  FitArgs a = train_mnist_defaults();
+  a.set("network", network);
+  a.set("data-train", dir.str("data"));
+  a.set("data-val", dir.str("data"));
+  a.unset("num-examples");
+  a.set("batch-size", "32");
+  a.set("disp-batches", "4");
+  a.set("lr", "0.1");
+  a.set("lr-step-epochs", "1");
+  a.set("num-epochs", "2");
+  a.set("model-prefix", dir.str(prefix));
+  return a;
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+class Resume : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
+  TempDir dir("fitbench_resume_" + GetParam());
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 200, 1);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 64, 2);
+  FitOptions quiet{nullptr, nullptr, false, {}};
+
+  fit(small_args(dir, GetParam(), "straight/m"), quiet);
+  FitArgs first = small_args(dir, GetParam(), "split/m");
+  first.set("num-epochs", "1");
+  fit(first, quiet);
+  FitArgs second = small_args(dir, GetParam(), "split/m");
+  second.set("load-epoch", "1");
+  Recorder rec;
+  fit(second, {&rec, nullptr, false, {}});
+
+  const std::string straight = bytes_of(params_path(dir.str("straight/m"), 2));
+  ASSERT_FALSE(straight.empty());
+  EXPECT_TRUE(straight == bytes_of(params_path(dir.str("split/m"), 2))) << "resumed weights differ";
+  EXPECT_EQ(bytes_of(states_path(dir.str("straight/m"), 2)), bytes_of(states_path(dir.str("split/m"), 2)));
+  ASSERT_EQ(rec.epochs.size(), 1u);
+  EXPECT_EQ(rec.epochs[0].epoch, 1);
+  // lr-step-epochs 1: the resumed run starts from the reduced rate.
+  EXPECT_FLOAT_EQ(rec.epochs[0].learning_rate, 0.01f);
+  bool adjusted = false;
+  for (const auto& l : rec.lines) adjusted = adjusted || l.find("Adjust learning rate to 1.000000e-02 for epoch 1") != std::string::npos;
+  EXPECT_TRUE(adjusted);
+}
+
+INSTANTIATE_TEST_SUITE_P(Networks, Resume, ::testing::Values("mlp", "lenet"));
+
+TEST(Fit, LearnsAndLogsAsMxnet) {
+  TempDir dir("fitbench_fit_learns");
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 640, 3);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 128, 4);
+  Recorder rec;
+  FitArgs a = small_args(dir, "mlp", "out/mlp");
+  a.set("monitor", "10");
+  a.set("top-k", "3");
+  a.set("loss", "ce");
+  fit(a, {&rec, nullptr, false, {}});
+  ASSERT_EQ(rec.epochs.size(), 2u);
+  EXPECT_GT(rec.epochs[1].validation[0].second, 0.9);
+  EXPECT_EQ(rec.epochs[1].validation[0].first, "accuracy");
+  EXPECT_EQ(rec.epochs[1].validation[1].first, "top_k_accuracy_3");
+  EXPECT_EQ(rec.epochs[1].validation[2].first, "cross-entropy");
+  ASSERT_EQ(rec.checkpoints.size(), 2u);
+  auto has = [&](const std::string& text) {
+    for (const auto& l : rec.lines)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(" Node[0] start with arguments Namespace("));
+  EXPECT_TRUE(has("Epoch[0] Batch [4-8]\tSpeed: "));
+  EXPECT_TRUE(has("Epoch[1] Train-accuracy="));
+  EXPECT_TRUE(has("Epoch[1] Time cost="));
+  EXPECT_TRUE(has("Epoch[1] Validation-accuracy="));
+  EXPECT_TRUE(has("Saved checkpoint to \"" + params_path(dir.str("out/mlp"), 2) + "\""));
+  EXPECT_TRUE(has("Batch:       1 fc1_weight"));
+  EXPECT_TRUE(has("Update[21]: Change learning rate to 1.00000e-02"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "metrics.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "config.json"));
+}
+
+void expect_error_naming(const FitArgs& args, const std::string& needle) {
+  try {
+    fit(args, {nullptr, nullptr, false, {}});
+    FAIL() << "no error; expected one naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Fit, BadInputNamesTheCulprit) {
+  TempDir dir("fitbench_fit_bad");
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 64, 1);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 64, 1);
+  FitArgs a = small_args(dir, "mlp", "m/p");
+
+  FitArgs unknown = a;
+  unknown.set("network", "alexnot");
+  expect_error_naming(unknown, "alexnot");
+
+  FitArgs missing = a;
+  missing.set("data-train", dir.str("nowhere"));
+  expect_error_naming(missing, dir.str("nowhere"));
+
+  FitArgs no_checkpoint = a;
+  no_checkpoint.set("load-epoch", "7");
+  expect_error_naming(no_checkpoint, "m/p-symbol.json");
+
+  FitArgs gpus = a;
+  gpus.set("gpus", "0");
+  expect_error_naming(gpus, "--gpus");
+
+  FitArgs dist = a;
+  dist.set("kv-store", "dist_sync");
+  expect_error_naming(dist, "dist_sync");
+
+  // A checkpoint of another network: the mismatch is named.
+  FitArgs once = a;
+  once.set("num-epochs", "1");
+  fit(once, {nullptr, nullptr, false, {}});
+  FitArgs other = once;
+  other.set("network", "lenet");
+  other.set("load-epoch", "1");
+  expect_error_naming(other, "m/p-symbol.json");
+
+  // A truncated .params file.
+  const std::string params = params_path(dir.str("m/p"), 1);
+  std::filesystem::resize_file(params, std::filesystem::file_size(params) / 2);
+  FitArgs truncated = once;
+  truncated.set("load-epoch", "1");
+  expect_error_naming(truncated, params);
+}
+
+}  // namespace

@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "gradcheck.h"
+
+namespace fitbench {
+namespace {
+
+using testing::check_gradient;
+using testing::GradCheckOptions;
+
+const std::vector<float> kInputs = {-2.0f, -0.5f, 0.0f, 0.5f, 2.0f, 30.0f};
+
+std::vector<float> activate(const std::string& act_type, const std::vector<float>& x) {
+  auto op = create_operator("Activation", {{"act_type", act_type}});
+  Tensor in({static_cast<int64_t>(x.size())});
+  std::copy(x.begin(), x.end(), in.f32());
+  Tensor out = Tensor::zeros(in.shape());
+  op->forward({}, {in}, {out}, {});
+  return {out.f32(), out.f32() + out.size()};
+}
+
+void expect_values(const std::vector<float>& actual, const std::vector<float>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5f) << "element " << i;
+}
+
+TEST(ActivationOp, ForwardValues) {
+  expect_values(activate("relu", kInputs), {0, 0, 0, 0.5f, 2, 30});
+  expect_values(activate("sigmoid", kInputs),
+                {0.11920292f, 0.37754067f, 0.5f, 0.62245933f, 0.88079708f, 1.0f});
+  expect_values(activate("tanh", kInputs), {-0.96402758f, -0.46211716f, 0, 0.46211716f, 0.96402758f, 1.0f});
+  expect_values(activate("softrelu", kInputs),
+                {0.12692801f, 0.47407698f, 0.69314718f, 0.97407698f, 2.12692801f, 30});
+  expect_values(activate("softsign", kInputs), {-2.0f / 3, -1.0f / 3, 0, 1.0f / 3, 2.0f / 3, 30.0f / 31});
+}
+
+class ActivationGradient : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ActivationGradient, MatchesFiniteDifferences) {
+  GradCheckOptions opt;
+  // Keep inputs away from relu's kink, where finite differences are meaningless.
+  opt.fill = [](std::vector<Tensor>& in, std::mt19937_64&) {
+    for (int64_t i = 0; i < in[0].size(); ++i) {
+      float& x = in[0].f32()[i];
+      x = x >= 0 ? x + 0.05f : x - 0.05f;
+    }
+  };
+  check_gradient("Activation", {{"act_type", GetParam()}}, {Shape{3, 4, 5}}, opt);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, ActivationGradient,
+                         ::testing::Values("relu", "sigmoid", "tanh", "softrelu", "softsign"));
+
+TEST(ActivationOp, NullRequestLeavesGradientAlone) {
+  auto op = create_operator("Activation", {{"act_type", "tanh"}});
+  Tensor x = Tensor::full({4}, 0.5f), y = Tensor::zeros({4}), dy = Tensor::full({4}, 1.0f);
+  Tensor dx = Tensor::full({4}, 7.0f);
+  op->forward({}, {x}, {y}, {});
+  op->backward({}, {dy}, {x}, {y}, {dx}, {GradReq::Null}, {});
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(dx.f32()[i], 7.0f);
+}
+
+TEST(ActivationOp, InfersShapeBothWays) {
+  auto op = create_operator("Activation", {{"act_type", "relu"}});
+  std::vector<Shape> in{Shape{2, 3}}, out(1), aux;
+  op->infer_shape(in, out, aux);
+  EXPECT_EQ(out[0], (Shape{2, 3}));
+  in = {Shape{}};
+  op->infer_shape(in, out, aux);
+  EXPECT_EQ(in[0], (Shape{2, 3}));
+}
+
+TEST(ActivationOp, ShapeMismatchNamesBothShapes) {
+  auto op = create_operator("Activation", {{"act_type", "relu"}});
+  std::vector<Shape> in{Shape{2, 3}}, out{Shape{3, 2}}, aux;
+  try {
+    op->infer_shape(in, out, aux);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(2, 3)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(3, 2)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ActivationOp, RejectsBadAttributes) {
+  EXPECT_THROW(create_operator("Activation", {}), Error);
+  EXPECT_THROW(create_operator("Activation", {{"act_type", "swish"}}), Error);
+  EXPECT_THROW(create_operator("Activation", {{"act_type", "relu"}, {"slope", "0.1"}}), Error);
+  EXPECT_NO_THROW(create_operator("Activation", {{"act_type", "relu"}, {"__lr_mult__", "2"}}));
+}
+
+}  // namespace
+}  // namespace fitbench

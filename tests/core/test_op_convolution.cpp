@@ -1,0 +1,276 @@
+// Convolution: forward and backward against a direct loop implementation,
+// finite-difference gradients for every parameter, and shape errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "fitbench/operator.h"
+#include "gradcheck.h"
+
+namespace fitbench {
+namespace {
+
+using testing::check_gradient;
+using testing::random_tensor;
+
+struct Params {
+  int kh, kw, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, filters, groups = 1;
+  bool bias = true;
+
+  Attrs attrs() const {
+    Attrs a = {{"kernel", "(" + std::to_string(kh) + ", " + std::to_string(kw) + ")"},
+               {"stride", "(" + std::to_string(sh) + ", " + std::to_string(sw) + ")"},
+               {"pad", "(" + std::to_string(ph) + ", " + std::to_string(pw) + ")"},
+               {"dilate", "(" + std::to_string(dh) + ", " + std::to_string(dw) + ")"},
+               {"num_filter", std::to_string(filters)},
+               {"num_group", std::to_string(groups)}};
+    if (!bias) a["no_bias"] = "True";
+    return a;
+  }
+};
+
+struct Reference {
+  int64_t n, c, h, w, f, oh, ow, cg, fg;
+};
+
+Reference geometry(const Params& p, const Shape& x) {
+  Reference r{x[0], x[1], x[2], x[3], p.filters, 0, 0, x[1] / p.groups, p.filters / p.groups};
+  r.oh = (r.h + 2 * p.ph - (p.dh * (p.kh - 1) + 1)) / p.sh + 1;
+  r.ow = (r.w + 2 * p.pw - (p.dw * (p.kw - 1) + 1)) / p.sw + 1;
+  return r;
+}
+
+// Calls visit(x index, w index, y index) for every product term of the convolution.
+template <class Visit>
+void for_each_term(const Params& p, const Reference& r, Visit visit) {
+  for (int64_t n = 0; n < r.n; ++n)
+    for (int64_t f = 0; f < r.f; ++f)
+      for (int64_t oy = 0; oy < r.oh; ++oy)
+        for (int64_t ox = 0; ox < r.ow; ++ox)
+          for (int64_t ci = 0; ci < r.cg; ++ci)
+            for (int64_t ki = 0; ki < p.kh; ++ki)
+              for (int64_t kj = 0; kj < p.kw; ++kj) {
+                const int64_t iy = oy * p.sh - p.ph + ki * p.dh, ix = ox * p.sw - p.pw + kj * p.dw;
+                if (iy < 0 || iy >= r.h || ix < 0 || ix >= r.w) continue;
+                const int64_t c = f / r.fg * r.cg + ci;
+                visit(((n * r.c + c) * r.h + iy) * r.w + ix, ((f * r.cg + ci) * p.kh + ki) * p.kw + kj,
+                      ((n * r.f + f) * r.oh + oy) * r.ow + ox);
+              }
+}
+
+struct Result {
+  std::vector<Tensor> in, out, in_grad;
+};
+
+// Forward and backward of the operator with out_grad = dy.
+Result run(const Params& p, const Shape& data, uint64_t seed, std::vector<GradReq> req = {}) {
+  auto op = create_operator("Convolution", p.attrs());
+  std::vector<Shape> in_shapes(op->arguments().size()), out_shapes(1), aux;
+  in_shapes[0] = data;
+  op->infer_shape(in_shapes, out_shapes, aux);
+  std::mt19937_64 rng(seed);
+  Result r;
+  for (const auto& s : in_shapes) r.in.push_back(random_tensor(s, rng));
+  r.out.push_back(Tensor::zeros(out_shapes[0]));
+  Workspace ws;
+  OpContext ctx{true, &rng, &ws};
+  op->forward(ctx, r.in, r.out, {});
+  const Tensor dy = random_tensor(out_shapes[0], rng);
+  if (req.empty()) req.assign(r.in.size(), GradReq::Write);
+  for (const auto& t : r.in) r.in_grad.push_back(Tensor::full(t.shape(), 42.0f));
+  op->backward(ctx, {dy}, r.in, r.out, r.in_grad, req, {});
+  r.out.push_back(dy);
+  return r;
+}
+
+// Sums computed in double; float32 rounding grows with the magnitude of the
+// summed terms, which cancellation can hide from the result.
+struct Sums {
+  std::vector<double> value, magnitude;
+  explicit Sums(int64_t n) : value(static_cast<size_t>(n)), magnitude(static_cast<size_t>(n)) {}
+  void add(int64_t i, double term) {
+    value[i] += term;
+    magnitude[i] += std::fabs(term);
+  }
+};
+
+void expect_near_all(const Tensor& actual, const Sums& expected, const char* what) {
+  ASSERT_EQ(actual.size(), static_cast<int64_t>(expected.value.size())) << what;
+  for (size_t i = 0; i < expected.value.size(); ++i)
+    ASSERT_NEAR(actual.f32()[i], expected.value[i], 1e-5 + 1e-6 * expected.magnitude[i]) << what << " [" << i << "]";
+}
+
+// Compares forward and all gradients with the direct loops.
+void check_against_reference(const Params& p, const Shape& data) {
+  const Result r = run(p, data, 11);
+  const Reference g = geometry(p, data);
+  const float* x = r.in[0].f32();
+  const float* w = r.in[1].f32();
+  const float* dy = r.out[1].f32();
+  Sums y(r.out[0].size()), dx(r.in[0].size()), dw(r.in[1].size()), db(p.filters);
+  for_each_term(p, g, [&](int64_t xi, int64_t wi, int64_t yi) {
+    y.add(yi, double(x[xi]) * w[wi]);
+    dx.add(xi, double(dy[yi]) * w[wi]);
+    dw.add(wi, double(dy[yi]) * x[xi]);
+  });
+  const int64_t area = g.oh * g.ow;
+  for (int64_t i = 0; i < r.out[0].size(); ++i) {
+    const int64_t f = i / area % g.f;
+    if (p.bias) y.add(i, r.in[2].f32()[f]);
+    db.add(f, dy[i]);
+  }
+  expect_near_all(r.out[0], y, "y");
+  expect_near_all(r.in_grad[0], dx, "dx");
+  expect_near_all(r.in_grad[1], dw, "dw");
+  if (p.bias) expect_near_all(r.in_grad[2], db, "dbias");
+}
+
+TEST(Convolution, MatchesDirectLoops) {
+  check_against_reference({.kh = 3, .kw = 3, .filters = 4}, {2, 3, 6, 7});
+  check_against_reference({.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 2, .filters = 5}, {2, 3, 7, 6});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .filters = 4}, {1, 2, 8, 9});
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 6, .groups = 3},
+                          {2, 6, 5, 5});
+  check_against_reference({.kh = 5, .kw = 5, .filters = 3, .bias = false}, {3, 1, 9, 9});
+}
+
+// Stride 1 with at least 8 channels per group takes the shifted-tap path.
+TEST(Convolution, ShiftedTapsMatchDirectLoops) {
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {2, 8, 6, 7});
+  check_against_reference({.kh = 3, .kw = 3, .filters = 5}, {2, 8, 6, 6});
+  check_against_reference({.kh = 3, .kw = 2, .ph = 2, .pw = 1, .dh = 2, .dw = 2, .filters = 4}, {2, 8, 7, 6});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 6, .groups = 2, .bias = false},
+                          {2, 16, 5, 5});
+  check_against_reference({.kh = 3, .kw = 1, .filters = 4}, {2, 8, 5, 4});
+  // Enough work to run on several threads.
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {7, 16, 16, 16});
+}
+
+TEST(Convolution, PointwiseMatchesDirectLoops) {
+  check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 8, 5, 6});
+  check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 4, 5, 6});
+  check_against_reference({.kh = 1, .kw = 1, .filters = 4, .groups = 2, .bias = false}, {2, 6, 3, 3});
+  check_against_reference({.kh = 1, .kw = 1, .sh = 2, .sw = 2, .filters = 3}, {2, 4, 7, 7});
+}
+
+TEST(Convolution, ChunkedBatchMatchesDirectLoops) {
+  // Few channels take im2col; the batch is cut into chunks of 9, 9 and 1 images.
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {19, 4, 32, 32});
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 32}, {11, 16, 32, 32});
+}
+
+TEST(Convolution, NullRequestLeavesGradientAlone) {
+  const Params p{.kh = 3, .kw = 3, .filters = 4};
+  const Result full = run(p, {2, 3, 6, 6}, 5);
+  const Result partial = run(p, {2, 3, 6, 6}, 5, {GradReq::Null, GradReq::Write, GradReq::Null});
+  for (int64_t i = 0; i < partial.in_grad[0].size(); ++i) ASSERT_EQ(partial.in_grad[0].f32()[i], 42.0f);
+  for (int64_t i = 0; i < partial.in_grad[2].size(); ++i) ASSERT_EQ(partial.in_grad[2].f32()[i], 42.0f);
+  for (int64_t i = 0; i < full.in_grad[1].size(); ++i)
+    ASSERT_EQ(partial.in_grad[1].f32()[i], full.in_grad[1].f32()[i]);
+}
+
+TEST(Convolution, GradientBasic) { check_gradient("Convolution", Params{.kh = 3, .kw = 3, .filters = 3}.attrs(), {{2, 2, 5, 5}, {3, 2, 3, 3}, {3}}); }
+
+TEST(Convolution, GradientStridePad) {
+  check_gradient("Convolution", Params{.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 2, .filters = 3}.attrs(),
+                 {{2, 2, 5, 4}, {3, 2, 3, 2}, {3}});
+}
+
+TEST(Convolution, GradientDilate) {
+  check_gradient("Convolution", Params{.kh = 2, .kw = 3, .ph = 1, .pw = 1, .dh = 2, .dw = 2, .filters = 2}.attrs(),
+                 {{1, 2, 6, 6}, {2, 2, 2, 3}, {2}});
+}
+
+TEST(Convolution, GradientGroups) {
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 4, .groups = 2}.attrs(),
+                 {{2, 4, 4, 4}, {4, 2, 3, 3}, {4}});
+}
+
+TEST(Convolution, GradientNoBias) {
+  check_gradient("Convolution", Params{.kh = 2, .kw = 2, .sh = 2, .sw = 2, .filters = 3, .bias = false}.attrs(),
+                 {{2, 3, 5, 5}, {3, 3, 2, 2}});
+}
+
+TEST(Convolution, GradientShiftedTaps) {
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 3}.attrs(),
+                 {{2, 8, 4, 4}, {3, 8, 3, 3}, {3}});
+  check_gradient("Convolution", Params{.kh = 2, .kw = 3, .filters = 2, .bias = false}.attrs(),
+                 {{2, 8, 4, 5}, {2, 8, 2, 3}});
+  check_gradient("Convolution",
+                 Params{.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 2, .filters = 4, .groups = 2}.attrs(),
+                 {{1, 16, 5, 5}, {4, 8, 3, 3}, {4}});
+}
+
+TEST(Convolution, GradientPointwise) {
+  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(), {{2, 8, 3, 3}, {3, 8, 1, 1}, {3}});
+  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(), {{3, 4, 3, 3}, {3, 4, 1, 1}, {3}});
+}
+
+TEST(Convolution, DefaultsAndIgnoredHints) {
+  auto op = create_operator("Convolution", {{"kernel", "(3, 3)"},
+                                            {"num_filter", "8"},
+                                            {"workspace", "1024"},
+                                            {"cudnn_tune", "fastest"},
+                                            {"cudnn_off", "True"},
+                                            {"layout", "None"}});
+  EXPECT_EQ(op->arguments(), (std::vector<std::string>{"data", "weight", "bias"}));
+  std::vector<Shape> in = {{4, 3, 10, 12}, {}, {}}, out(1), aux;
+  op->infer_shape(in, out, aux);
+  EXPECT_EQ(in[1], (Shape{8, 3, 3, 3}));
+  EXPECT_EQ(in[2], (Shape{8}));
+  EXPECT_EQ(out[0], (Shape{4, 8, 8, 10}));
+}
+
+// The message of the Error that `f` throws.
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string infer_error(const Attrs& attrs, std::vector<Shape> in) {
+  return error_of([&] {
+    auto op = create_operator("Convolution", attrs);
+    std::vector<Shape> out(1), aux;
+    op->infer_shape(in, out, aux);
+  });
+}
+
+TEST(Convolution, ShapeErrorsNameBothShapes) {
+  const Attrs attrs = {{"kernel", "(5, 5)"}, {"num_filter", "20"}};
+  EXPECT_EQ(infer_error(attrs, {{8, 3, 28, 28}, {20, 1, 5, 5}, {}}),
+            "weight shape (20, 1, 5, 5) does not match expected (20, 3, 5, 5) "
+            "(num_filter, channels / num_group, kernel height, kernel width)");
+  EXPECT_EQ(infer_error(attrs, {{8, 3, 28, 28}, {}, {10}}),
+            "bias shape (10,) does not match expected (20,) (num_filter,)");
+  EXPECT_NE(infer_error(attrs, {{8, 28, 28}, {}, {}}).find("(8, 28, 28) is not 4-D"), std::string::npos);
+  EXPECT_NE(infer_error(attrs, {{8, 3, 4, 28}, {}, {}}).find("does not fit data shape (8, 3, 4, 28)"),
+            std::string::npos);
+  EXPECT_NE(infer_error({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"num_group", "2"}}, {{1, 3, 8, 8}, {}, {}})
+                .find("3 channels, which num_group 2 does not divide"),
+            std::string::npos);
+}
+
+TEST(Convolution, AttributeErrors) {
+  auto make = [](const Attrs& a) { return error_of([&] { create_operator("Convolution", a); }); };
+  EXPECT_NE(make({{"kernel", "(3, 3, 3)"}, {"num_filter", "4"}}).find("2-D kernels only"), std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3,)"}, {"num_filter", "4"}}).find("is 1-D"), std::string::npos);
+  EXPECT_NE(make({{"num_filter", "4"}}).find("'kernel'"), std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3, 3)"}}).find("'num_filter'"), std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"layout", "NHWC"}}).find("NCHW only"),
+            std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3, 3)"}, {"num_filter", "5"}, {"num_group", "2"}}).find("not divisible"),
+            std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"stride", "(0, 1)"}}).find("at least 1"),
+            std::string::npos);
+  EXPECT_NE(make({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"bogus", "1"}}).find("no attribute 'bogus'"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace fitbench

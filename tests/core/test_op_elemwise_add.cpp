@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "gradcheck.h"
+
+namespace fitbench {
+namespace {
+
+TEST(ElemwiseAddOp, AddsElementwise) {
+  auto op = create_operator("elemwise_add", {});
+  EXPECT_EQ(op->arguments(), (std::vector<std::string>{"lhs", "rhs"}));
+  Tensor a({2, 2}), b({2, 2});
+  for (int i = 0; i < 4; ++i) a.f32()[i] = static_cast<float>(i), b.f32()[i] = 10.0f * static_cast<float>(i);
+  Tensor y = Tensor::zeros({2, 2});
+  op->forward({}, {a, b}, {y}, {});
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(y.f32()[i], 11.0f * static_cast<float>(i));
+}
+
+TEST(ElemwiseAddOp, GradientMatchesFiniteDifferences) {
+  testing::check_gradient("elemwise_add", {}, {Shape{3, 4}, Shape{3, 4}});
+}
+
+TEST(ElemwiseAddOp, AliasesAndOneSidedRequests) {
+  for (const char* alias : {"_Plus", "_plus", "_add"})
+    EXPECT_EQ(create_operator(alias, {})->type(), std::string("elemwise_add"));
+  auto op = create_operator("elemwise_add", {});
+  Tensor dy = Tensor::full({3}, 2.0f), dl = Tensor::full({3}, 7.0f), dr = Tensor::zeros({3});
+  op->backward({}, {dy}, {Tensor::zeros({3}), Tensor::zeros({3})}, {Tensor::zeros({3})}, {dl, dr},
+               {GradReq::Null, GradReq::Write}, {});
+  EXPECT_EQ(dl.f32()[0], 7.0f);
+  EXPECT_EQ(dr.f32()[2], 2.0f);
+}
+
+TEST(ElemwiseAddOp, InfersTheUnknownSide) {
+  auto op = create_operator("elemwise_add", {});
+  std::vector<Shape> in{Shape{}, Shape{5, 6}}, out(1), aux;
+  op->infer_shape(in, out, aux);
+  EXPECT_EQ(in[0], (Shape{5, 6}));
+  EXPECT_EQ(out[0], (Shape{5, 6}));
+}
+
+TEST(ElemwiseAddOp, ShapeMismatchNamesBothShapes) {
+  auto op = create_operator("elemwise_add", {});
+  std::vector<Shape> in{Shape{5, 6}, Shape{6, 5}}, out(1), aux;
+  try {
+    op->infer_shape(in, out, aux);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lhs (5, 6)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rhs (6, 5)"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace fitbench

@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "gradcheck.h"
+
+namespace fitbench {
+namespace {
+
+TEST(IdentityOp, CopiesInput) {
+  auto op = create_operator("identity", {});
+  EXPECT_EQ(op->type(), std::string("_copy"));
+  Tensor x({3});
+  for (int i = 0; i < 3; ++i) x.f32()[i] = static_cast<float>(i) - 1.5f;
+  Tensor y = Tensor::zeros({3});
+  op->forward({}, {x}, {y}, {});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(y.f32()[i], x.f32()[i]);
+  EXPECT_NE(y.raw(), x.raw());
+}
+
+TEST(IdentityOp, GradientMatchesFiniteDifferences) { testing::check_gradient("_copy", {}, {Shape{2, 5}}); }
+
+TEST(IdentityOp, NullRequestLeavesGradientAlone) {
+  auto op = create_operator("_copy", {});
+  Tensor dx = Tensor::full({2}, 7.0f);
+  op->backward({}, {Tensor::full({2}, 1.0f)}, {Tensor::zeros({2})}, {Tensor::zeros({2})}, {dx},
+               {GradReq::Null}, {});
+  EXPECT_EQ(dx.f32()[1], 7.0f);
+}
+
+TEST(IdentityOp, ShapeMismatchNamesBothShapes) {
+  auto op = create_operator("_copy", {});
+  std::vector<Shape> in{Shape{2, 5}}, out{Shape{5, 2}}, aux;
+  try {
+    op->infer_shape(in, out, aux);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(2, 5)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(5, 2)"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace fitbench

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "gradcheck.h"
+
+namespace fitbench {
+namespace {
+
+using testing::check_gradient;
+using testing::GradCheckOptions;
+
+std::vector<float> leaky(const Attrs& attrs, const std::vector<float>& x) {
+  auto op = create_operator("LeakyReLU", attrs);
+  Tensor in({static_cast<int64_t>(x.size())});
+  std::copy(x.begin(), x.end(), in.f32());
+  Tensor out = Tensor::zeros(in.shape());
+  op->forward({}, {in}, {out}, {});
+  return {out.f32(), out.f32() + out.size()};
+}
+
+void expect_values(const std::vector<float>& actual, const std::vector<float>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-6f) << "element " << i;
+}
+
+TEST(LeakyReluOp, DefaultIsLeakyWithQuarterSlope) {
+  expect_values(leaky({}, {-2.0f, -0.4f, 0.0f, 1.5f}), {-0.5f, -0.1f, 0.0f, 1.5f});
+}
+
+TEST(LeakyReluOp, LeakyUsesSlope) {
+  expect_values(leaky({{"act_type", "leaky"}, {"slope", "0.1"}}, {-2.0f, 3.0f}), {-0.2f, 3.0f});
+}
+
+TEST(LeakyReluOp, EluUsesSlopeAsAlpha) {
+  expect_values(leaky({{"act_type", "elu"}, {"slope", "0.5"}}, {-1.0f, -3.0f, 2.0f}),
+                {0.5f * (std::exp(-1.0f) - 1.0f), 0.5f * (std::exp(-3.0f) - 1.0f), 2.0f});
+}
+
+struct GradCase {
+  const char* act_type;
+  const char* slope;
+};
+
+class LeakyReluGradient : public ::testing::TestWithParam<GradCase> {};
+
+TEST_P(LeakyReluGradient, MatchesFiniteDifferences) {
+  GradCheckOptions opt;
+  // Keep inputs away from the kink at 0.
+  opt.fill = [](std::vector<Tensor>& in, std::mt19937_64&) {
+    for (int64_t i = 0; i < in[0].size(); ++i) {
+      float& x = in[0].f32()[i];
+      x = x >= 0 ? x + 0.05f : x - 0.05f;
+    }
+  };
+  check_gradient("LeakyReLU", {{"act_type", GetParam().act_type}, {"slope", GetParam().slope}},
+                 {Shape{2, 3, 4}}, opt);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, LeakyReluGradient,
+                         ::testing::Values(GradCase{"leaky", "0.25"}, GradCase{"leaky", "0.01"},
+                                           GradCase{"elu", "1.0"}, GradCase{"elu", "0.3"}));
+
+TEST(LeakyReluOp, UnsupportedTypesSayNotSupportedYet) {
+  for (const char* t : {"prelu", "rrelu", "selu", "gelu"}) {
+    try {
+      create_operator("LeakyReLU", {{"act_type", t}});
+      FAIL() << t << " should be rejected";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(t), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(create_operator("LeakyReLU", {{"act_type", "swish"}}), Error);
+  EXPECT_THROW(create_operator("LeakyReLU", {{"alpha", "0.1"}}), Error);
+  EXPECT_NO_THROW(create_operator("LeakyReLU", {{"lower_bound", "0.125"}, {"upper_bound", "0.334"}}));
+}
+
+TEST(LeakyReluOp, NullRequestLeavesGradientAlone) {
+  auto op = create_operator("LeakyReLU", {});
+  Tensor x = Tensor::full({3}, -1.0f), y = Tensor::zeros({3}), dy = Tensor::full({3}, 1.0f);
+  Tensor dx = Tensor::full({3}, 7.0f);
+  op->forward({}, {x}, {y}, {});
+  op->backward({}, {dy}, {x}, {y}, {dx}, {GradReq::Null}, {});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(dx.f32()[i], 7.0f);
+}
+
+TEST(LeakyReluOp, ShapeMismatchNamesBothShapes) {
+  auto op = create_operator("LeakyReLU", {});
+  std::vector<Shape> in{Shape{4, 5}}, out{Shape{5, 4}}, aux;
+  try {
+    op->infer_shape(in, out, aux);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(4, 5)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(5, 4)"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace fitbench

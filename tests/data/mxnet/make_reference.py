@@ -1,0 +1,126 @@
+"""Writes reference files with MXNet 1.9.1 itself, for fitbench's tests.
+
+Run with a Python that has mxnet==1.9.1 (pip install mxnet==1.9.1 'numpy<1.24').
+The networks are composed as MXNet's example/image-classification/symbols do;
+the files record how MXNet names, orders and serializes them. PyPI's mxnet is
+an MKL-DNN build, whose Pooling has a hidden workspace output: its
+"node_row_ptr" counts two outputs per Pooling where other builds count one.
+"""
+import mxnet as mx
+import numpy as np
+
+
+def mlp(num_classes=10):
+    data = mx.sym.Variable('data')
+    data = mx.sym.Flatten(data=data)
+    fc1 = mx.sym.FullyConnected(data=data, name='fc1', num_hidden=128)
+    act1 = mx.sym.Activation(data=fc1, name='relu1', act_type="relu")
+    fc2 = mx.sym.FullyConnected(data=act1, name='fc2', num_hidden=64)
+    act2 = mx.sym.Activation(data=fc2, name='relu2', act_type="relu")
+    fc3 = mx.sym.FullyConnected(data=act2, name='fc3', num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(data=fc3, name='softmax')
+
+
+def lenet(num_classes=10):
+    data = mx.sym.Variable('data')
+    conv1 = mx.sym.Convolution(data=data, kernel=(5, 5), num_filter=20)
+    tanh1 = mx.sym.Activation(data=conv1, act_type="tanh")
+    pool1 = mx.sym.Pooling(data=tanh1, pool_type="max", kernel=(2, 2), stride=(2, 2))
+    conv2 = mx.sym.Convolution(data=pool1, kernel=(5, 5), num_filter=50)
+    tanh2 = mx.sym.Activation(data=conv2, act_type="tanh")
+    pool2 = mx.sym.Pooling(data=tanh2, pool_type="max", kernel=(2, 2), stride=(2, 2))
+    flatten = mx.sym.Flatten(data=pool2)
+    fc1 = mx.sym.FullyConnected(data=flatten, num_hidden=500)
+    tanh3 = mx.sym.Activation(data=fc1, act_type="tanh")
+    fc2 = mx.sym.FullyConnected(data=tanh3, num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(data=fc2, name='softmax')
+
+
+def residual_unit(data, num_filter, stride, dim_match, name, bottle_neck):
+    bn1 = mx.sym.BatchNorm(data=data, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_bn1')
+    act1 = mx.sym.Activation(data=bn1, act_type='relu', name=name + '_relu1')
+    if bottle_neck:
+        conv1 = mx.sym.Convolution(data=act1, num_filter=int(num_filter * 0.25), kernel=(1, 1), stride=(1, 1),
+                                   pad=(0, 0), no_bias=True, workspace=256, name=name + '_conv1')
+        bn2 = mx.sym.BatchNorm(data=conv1, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_bn2')
+        act2 = mx.sym.Activation(data=bn2, act_type='relu', name=name + '_relu2')
+        conv2 = mx.sym.Convolution(data=act2, num_filter=int(num_filter * 0.25), kernel=(3, 3), stride=stride,
+                                   pad=(1, 1), no_bias=True, workspace=256, name=name + '_conv2')
+        bn3 = mx.sym.BatchNorm(data=conv2, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_bn3')
+        act3 = mx.sym.Activation(data=bn3, act_type='relu', name=name + '_relu3')
+        body = mx.sym.Convolution(data=act3, num_filter=num_filter, kernel=(1, 1), stride=(1, 1), pad=(0, 0),
+                                  no_bias=True, workspace=256, name=name + '_conv3')
+    else:
+        conv1 = mx.sym.Convolution(data=act1, num_filter=num_filter, kernel=(3, 3), stride=stride, pad=(1, 1),
+                                   no_bias=True, workspace=256, name=name + '_conv1')
+        bn2 = mx.sym.BatchNorm(data=conv1, fix_gamma=False, momentum=0.9, eps=2e-5, name=name + '_bn2')
+        act2 = mx.sym.Activation(data=bn2, act_type='relu', name=name + '_relu2')
+        body = mx.sym.Convolution(data=act2, num_filter=num_filter, kernel=(3, 3), stride=(1, 1), pad=(1, 1),
+                                  no_bias=True, workspace=256, name=name + '_conv2')
+    if dim_match:
+        shortcut = data
+    else:
+        shortcut = mx.sym.Convolution(data=act1, num_filter=num_filter, kernel=(1, 1), stride=stride, no_bias=True,
+                                      workspace=256, name=name + '_sc')
+    return body + shortcut
+
+
+def resnet(units, filter_list, bottle_neck, num_classes, height):
+    data = mx.sym.Variable(name='data')
+    data = mx.sym.identity(data=data, name='id')
+    data = mx.sym.BatchNorm(data=data, fix_gamma=True, eps=2e-5, momentum=0.9, name='bn_data')
+    if height <= 32:
+        body = mx.sym.Convolution(data=data, num_filter=filter_list[0], kernel=(3, 3), stride=(1, 1), pad=(1, 1),
+                                  no_bias=True, name="conv0", workspace=256)
+    else:
+        body = mx.sym.Convolution(data=data, num_filter=filter_list[0], kernel=(7, 7), stride=(2, 2), pad=(3, 3),
+                                  no_bias=True, name="conv0", workspace=256)
+        body = mx.sym.BatchNorm(data=body, fix_gamma=False, eps=2e-5, momentum=0.9, name='bn0')
+        body = mx.sym.Activation(data=body, act_type='relu', name='relu0')
+        body = mx.sym.Pooling(data=body, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type='max')
+    for i, n in enumerate(units):
+        s = 1 if i == 0 else 2
+        body = residual_unit(body, filter_list[i + 1], (s, s), False, 'stage%d_unit%d' % (i + 1, 1), bottle_neck)
+        for j in range(n - 1):
+            body = residual_unit(body, filter_list[i + 1], (1, 1), True, 'stage%d_unit%d' % (i + 1, j + 2),
+                                 bottle_neck)
+    bn1 = mx.sym.BatchNorm(data=body, fix_gamma=False, eps=2e-5, momentum=0.9, name='bn1')
+    relu1 = mx.sym.Activation(data=bn1, act_type='relu', name='relu1')
+    pool1 = mx.sym.Pooling(data=relu1, global_pool=True, kernel=(7, 7), pool_type='avg', name='pool1')
+    flat = mx.sym.Flatten(data=pool1)
+    fc1 = mx.sym.FullyConnected(data=flat, num_hidden=num_classes, name='fc1')
+    return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
+
+
+def write(name, build, *args):
+    # A fresh NameManager per network: automatic names count from 0 again.
+    with mx.name.NameManager():
+        sym = build(*args)
+    with open(name + '-symbol.json', 'w') as f:
+        f.write(sym.tojson())
+
+
+if __name__ == '__main__':
+    write('mlp', mlp)
+    write('lenet', lenet)
+    write('resnet20-28', resnet, [3, 3, 3], [16, 16, 32, 64], False, 10, 28)
+    write('resnet50-224', resnet, [3, 4, 6, 3], [64, 256, 512, 1024, 2048], True, 1000, 224)
+    # A .params file MXNet wrote: two named arrays, float32 and float16.
+    mx.nd.save('two-arrays.params', {'arg:w': mx.nd.array(np.arange(6).reshape(2, 3), dtype='float32'),
+                                     'aux:m': mx.nd.array([0.5, -2.0], dtype='float16')})
+    # Learning rates of MXNet's schedulers at chosen update counts.
+    import json
+    counts = [1, 2, 937, 938, 939, 940, 1875, 1876, 1877, 2000, 4690]
+    out = {}
+    sched = mx.lr_scheduler.MultiFactorScheduler(step=[938, 1876], factor=0.1, base_lr=0.05)
+    out['multifactor'] = [sched(c) for c in counts]
+    sched = mx.lr_scheduler.FactorScheduler(step=500, factor=0.5, base_lr=0.1)
+    out['factor'] = [sched(c) for c in counts]
+    sched = mx.lr_scheduler.PolyScheduler(max_update=4690, base_lr=0.1, pwr=2)
+    out['poly'] = [sched(c) for c in counts]
+    sched = mx.lr_scheduler.CosineScheduler(max_update=4690, base_lr=0.1, final_lr=0.001, warmup_steps=100,
+                                            warmup_begin_lr=0.01)
+    out['cosine_warmup'] = [sched(c) for c in counts]
+    out['counts'] = counts
+    with open('schedules.json', 'w') as f:
+        json.dump(out, f, indent=1)

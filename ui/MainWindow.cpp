@@ -1,0 +1,304 @@
+#include "MainWindow.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCloseEvent>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QImageReader>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "TrainerController.h"
+#include "fitbench/fit.h"
+
+// Q_INIT_RESOURCE must be used outside any namespace; the resources live in
+// this static library, so the application has to ask for them.
+static void initFitbenchResources() { Q_INIT_RESOURCE(resources); }
+
+namespace {
+
+constexpr int kFlushIntervalMs = 40;
+constexpr int kMaxLogLines = 10000;
+
+QIcon fitbenchIcon() {
+  QIcon icon;
+  if (QImageReader::supportedImageFormats().contains("svg"))
+    icon.addFile(QStringLiteral(":/icons/fitbench.svg"));
+  icon.addFile(QStringLiteral(":/icons/fitbench-256.png"));
+  return icon;
+}
+
+// The value of `name` in a metric list, if present.
+bool findMetric(const fitbench::NameValues& values, const std::string& name, double* out) {
+  for (const auto& [key, value] : values) {
+    if (key == name) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+fitbench::FitArgs MainWindow::defaultExperiment() {
+  // On top of train_mnist.py's script defaults, as fitbench-cli.
+  return fitbench::parse_command_line(
+      {"--network", "lenet", "--batch-size", "64", "--lr", "0.05", "--num-epochs", "3", "--disp-batches",
+       "100", "--model-prefix", "runs/default/lenet"},
+      fitbench::train_mnist_defaults());
+}
+
+MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
+    : QMainWindow(parent), m_args(args), m_controller(new TrainerController(this)) {
+  initFitbenchResources();
+  setWindowIcon(fitbenchIcon());
+  buildUi();
+  setArgs(args);
+
+  connect(m_controller, &TrainerController::runStarted, this, &MainWindow::onRunStarted);
+  connect(m_controller, &TrainerController::batchEnded, this, &MainWindow::onBatchEnded);
+  connect(m_controller, &TrainerController::epochEnded, this, &MainWindow::onEpochEnded);
+  connect(m_controller, &TrainerController::logLine, this, &MainWindow::onLogLine);
+  connect(m_controller, &TrainerController::finished, this, &MainWindow::onFinished);
+  connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
+
+  m_flushTimer = new QTimer(this);
+  m_flushTimer->setInterval(kFlushIntervalMs);
+  connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flushPending);
+
+  updateButtons();
+}
+
+MainWindow::~MainWindow() {
+  // The run's late signals must not reach a half-destroyed window.
+  m_controller->disconnect(this);
+  m_controller->stopAndWait();
+}
+
+void MainWindow::buildUi() {
+  auto* central = new QWidget(this);
+  auto* layout = new QVBoxLayout(central);
+
+  auto* buttons = new QHBoxLayout;
+  m_startButton = new QPushButton(tr("Start"), central);
+  m_startButton->setObjectName(QStringLiteral("startButton"));
+  m_pauseButton = new QPushButton(tr("Pause"), central);
+  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+  m_stopButton = new QPushButton(tr("Stop"), central);
+  m_stopButton->setObjectName(QStringLiteral("stopButton"));
+  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
+  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
+  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  buttons->addWidget(m_startButton);
+  buttons->addWidget(m_pauseButton);
+  buttons->addWidget(m_stopButton);
+  buttons->addStretch(1);
+  layout->addLayout(buttons);
+
+  m_progress = new QProgressBar(central);
+  m_progress->setObjectName(QStringLiteral("batchProgress"));
+  m_progress->setRange(0, 1);
+  m_progress->setValue(0);
+  m_progress->setFormat(tr("batch %v / %m"));
+  layout->addWidget(m_progress);
+
+  m_statusLabel = new QLabel(tr("Ready"), central);
+  m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+  m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(m_statusLabel);
+
+  auto* chart = new QChart;
+  chart->setTitle(tr("Training"));
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  m_lossSeries = new QLineSeries(chart);
+  m_lossSeries->setName(tr("loss per batch"));
+  m_valAccSeries = new QLineSeries(chart);
+  m_valAccSeries->setName(tr("validation accuracy"));
+  m_valAccSeries->setPointsVisible(true);
+  chart->addSeries(m_lossSeries);
+  chart->addSeries(m_valAccSeries);
+
+  m_axisEpoch = new QValueAxis(chart);
+  m_axisEpoch->setTitleText(tr("epoch"));
+  m_axisEpoch->setLabelFormat(QStringLiteral("%.1f"));
+  m_axisLoss = new QValueAxis(chart);
+  m_axisLoss->setTitleText(tr("loss"));
+  m_axisAccuracy = new QValueAxis(chart);
+  m_axisAccuracy->setTitleText(tr("accuracy"));
+  m_axisAccuracy->setRange(0.0, 1.0);
+  chart->addAxis(m_axisEpoch, Qt::AlignBottom);
+  chart->addAxis(m_axisLoss, Qt::AlignLeft);
+  chart->addAxis(m_axisAccuracy, Qt::AlignRight);
+  m_lossSeries->attachAxis(m_axisEpoch);
+  m_lossSeries->attachAxis(m_axisLoss);
+  m_valAccSeries->attachAxis(m_axisEpoch);
+  m_valAccSeries->attachAxis(m_axisAccuracy);
+
+  m_chartView = new QChartView(chart);
+  m_chartView->setObjectName(QStringLiteral("chartView"));
+  m_chartView->setRenderHint(QPainter::Antialiasing);
+  m_chartView->setMinimumHeight(240);
+
+  m_log = new QPlainTextEdit;
+  m_log->setObjectName(QStringLiteral("logView"));
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(kMaxLogLines);
+  m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+  m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+  auto* splitter = new QSplitter(Qt::Vertical, central);
+  splitter->addWidget(m_chartView);
+  splitter->addWidget(m_log);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  layout->addWidget(splitter, 1);
+
+  setCentralWidget(central);
+  resize(960, 720);
+}
+
+void MainWindow::setArgs(const fitbench::FitArgs& args) {
+  m_args = args;
+  const std::string network = m_args.get_string("network");
+  setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
+  m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
+  if (!m_controller->isRunning()) resetChart(0.0, std::max(1, m_numEpochs));
+}
+
+void MainWindow::resetChart(double firstEpoch, double lastEpoch) {
+  m_lossSeries->clear();
+  m_valAccSeries->clear();
+  m_pendingLoss.clear();
+  m_pendingAccuracy.clear();
+  m_maxLoss = 0.0;
+  m_axisEpoch->setRange(firstEpoch, std::max(lastEpoch, firstEpoch + 1.0));
+  m_axisLoss->setRange(0.0, 1.0);
+}
+
+void MainWindow::startTraining() {
+  if (m_controller->isRunning()) return;
+  resetChart(0.0, std::max(1, m_numEpochs));
+  m_haveBatch = false;
+  m_progress->setRange(0, 1);
+  m_progress->setValue(0);
+  m_statusLabel->setText(tr("Starting…"));
+  m_pendingLog << tr("Starting: %1").arg(QString::fromStdString(m_args.command_line("fitbench-cli")));
+  m_controller->start(m_args);
+  m_flushTimer->start();
+  updateButtons();
+}
+
+void MainWindow::togglePause() {
+  if (!m_controller->isRunning()) return;
+  if (m_controller->isPaused())
+    m_controller->resume();
+  else
+    m_controller->pause();
+}
+
+void MainWindow::stopTraining() {
+  if (!m_controller->isRunning()) return;
+  m_controller->stop();
+  m_statusLabel->setText(tr("Stopping after the current batch…"));
+  m_stopButton->setEnabled(false);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  // The destructor waits for the thread; ask it to end now so that is short.
+  m_controller->stop();
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::updateButtons() {
+  const bool running = m_controller->isRunning();
+  m_startButton->setEnabled(!running);
+  m_pauseButton->setEnabled(running);
+  m_pauseButton->setText(running && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
+  m_stopButton->setEnabled(running);
+}
+
+void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
+  m_numEpochs = info.num_epochs;
+  resetChart(info.begin_epoch, info.num_epochs);
+  m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
+  m_progress->setValue(0);
+  m_statusLabel->setText(
+      tr("Training %1 in %2")
+          .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
+}
+
+void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
+  const double perEpoch = static_cast<double>(std::max<int64_t>(1, stats.batches_per_epoch));
+  m_pendingLoss.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.loss));
+  m_lastBatch = stats;
+  m_haveBatch = true;
+}
+
+void MainWindow::onEpochEnded(const fitbench::EpochStats& stats) {
+  double accuracy = 0.0;
+  if (findMetric(stats.validation, "accuracy", &accuracy))
+    m_pendingAccuracy.append(QPointF(stats.epoch + 1, accuracy));
+}
+
+void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
+
+void MainWindow::onFinished(const fitbench::FinishInfo& info) {
+  flushPending();
+  m_flushTimer->stop();
+  QString summary;
+  if (!info.error.empty())
+    summary = tr("Failed: %1").arg(QString::fromStdString(info.error));
+  else if (info.stopped)
+    summary = tr("Stopped after %n epoch(s)", nullptr, info.epochs_done);
+  else
+    summary = tr("Finished %n epoch(s)", nullptr, info.epochs_done);
+  double accuracy = 0.0;
+  if (info.error.empty() && findMetric(info.last_validation, "accuracy", &accuracy))
+    summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
+  m_statusLabel->setText(summary);
+  m_log->appendPlainText(summary);
+  updateButtons();
+}
+
+void MainWindow::flushPending() {
+  if (!m_pendingLoss.isEmpty()) {
+    for (const QPointF& p : std::as_const(m_pendingLoss)) m_maxLoss = std::max(m_maxLoss, p.y());
+    m_lossSeries->append(m_pendingLoss);
+    m_pendingLoss.clear();
+    m_axisLoss->setRange(0.0, m_maxLoss > 0.0 ? m_maxLoss * 1.05 : 1.0);
+  }
+  if (!m_pendingAccuracy.isEmpty()) {
+    m_valAccSeries->append(m_pendingAccuracy);
+    m_pendingAccuracy.clear();
+  }
+  if (!m_pendingLog.isEmpty()) {
+    m_log->appendPlainText(m_pendingLog.join(QLatin1Char('\n')));
+    m_pendingLog.clear();
+  }
+  if (m_haveBatch) {
+    const fitbench::BatchStats& s = m_lastBatch;
+    m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, s.batches_per_epoch)));
+    m_progress->setValue(static_cast<int>(s.batch + 1));
+    m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
+                               .arg(s.epoch + 1)
+                               .arg(m_numEpochs)
+                               .arg(s.samples_per_sec, 0, 'f', 0)
+                               .arg(s.learning_rate, 0, 'g', 4));
+    m_haveBatch = false;
+  }
+}

@@ -1,0 +1,81 @@
+// TrainerController: runs fitbench::fit() on a worker thread it owns and
+// turns the core's TrainingObserver callbacks into queued Qt signals that
+// carry value snapshots. Commands go to the run's fitbench::TrainingControl,
+// which the training loop checks at batch boundaries.
+#pragma once
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+#include "fitbench/fit.h"
+#include "fitbench/fit_args.h"
+#include "fitbench/observer.h"
+
+class QThread;
+
+Q_DECLARE_METATYPE(fitbench::RunInfo)
+Q_DECLARE_METATYPE(fitbench::BatchStats)
+Q_DECLARE_METATYPE(fitbench::EpochStats)
+Q_DECLARE_METATYPE(fitbench::MonitorSnapshot)
+Q_DECLARE_METATYPE(fitbench::CheckpointInfo)
+Q_DECLARE_METATYPE(fitbench::FinishInfo)
+
+class TrainerController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit TrainerController(QObject* parent = nullptr);
+  // Stops a run in progress and waits for its thread.
+  ~TrainerController() override;
+
+  TrainerController(const TrainerController&) = delete;
+  TrainerController& operator=(const TrainerController&) = delete;
+
+  // Registers the fitbench value types with Qt's meta-type system (queued
+  // signals copy them). The constructor calls it; it is idempotent.
+  static void registerMetaTypes();
+
+  // True from start() until finished() has been emitted.
+  bool isRunning() const { return m_running; }
+  bool isPaused() const { return m_paused; }
+
+  // The directory the run writes to; empty: fit() picks runs/<network>-<time>.
+  void setRunDir(const QString& dir) { m_runDir = dir; }
+  QString runDir() const { return m_runDir; }
+
+ public slots:
+  // Starts fit(args) on the worker thread. Returns false (and does nothing)
+  // while a run is in progress.
+  bool start(const fitbench::FitArgs& args);
+  // Ends the run after the current batch (also releases a pause).
+  void stop();
+  void pause();
+  void resume();
+  // Stops the run and blocks until its thread has ended. Queued signals of the
+  // run are still delivered afterwards by the event loop.
+  void stopAndWait();
+
+ signals:
+  void runStarted(const fitbench::RunInfo& info);
+  void batchEnded(const fitbench::BatchStats& stats);
+  void epochEnded(const fitbench::EpochStats& stats);
+  void monitorSampled(const fitbench::MonitorSnapshot& snapshot);
+  void checkpointSaved(const fitbench::CheckpointInfo& info);
+  void logLine(const QString& line);
+  void pausedChanged(bool paused);
+  // Exactly once per start(): the run completed, was stopped, or failed
+  // (FinishInfo::error holds the message; an exception never escapes).
+  void finished(const fitbench::FinishInfo& info);
+
+ private:
+  void onWorkerFinished(const fitbench::FinishInfo& info);
+
+  QThread* m_thread = nullptr;  // child of this; one per run
+  std::shared_ptr<fitbench::TrainingControl> m_control;
+  QString m_runDir;
+  bool m_running = false;
+  bool m_paused = false;
+};
