@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 namespace fitbench::testing {
 
 inline void write_be32(std::ofstream& f, uint32_t v) {
@@ -42,21 +40,5 @@ inline void write_idx_pair(const std::filesystem::path& dir, const std::string& 
     labels.write(&l, 1);
   }
 }
-
-// A scratch directory removed when the test ends.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str(const std::string& child = "") const { return child.empty() ? path_.string() : (path_ / child).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace fitbench::testing

@@ -14,10 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
 
-using fitbench::testing::TempDir;
+using fitbench::test::TempDir;
 
 namespace {
 
@@ -64,21 +65,21 @@ TEST(Cli, HelpListsArgumentsAndExitsZero) {
 }
 
 TEST(Cli, UnknownNetworkIsAClearError) {
-  TempDir dir("fitbench_cli_net");
+  TempDir dir;
   fitbench::testing::write_idx_pair(dir.path(), "train", 64, 1);
-  const Result r = run_cli("--network alexnot --data-train " + dir.str() + " --run-dir " + dir.str("run"));
+  const Result r = run_cli("--network alexnot --data-train " + dir.path().string() + " --run-dir " + dir.file("run"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("alexnot"), std::string::npos) << r.output;
 }
 
 TEST(Cli, InterruptKeepsTheLastCheckpointAndResumeContinues) {
-  TempDir dir("fitbench_cli_interrupt");
+  TempDir dir;
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", 2000, 5);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 100, 6);
-  const std::string prefix = dir.str("ckpt/lenet");
-  const std::string common = "--network lenet --data-train " + dir.str("data") + " --data-val " + dir.str("data") +
+  const std::string prefix = dir.file("ckpt/lenet");
+  const std::string common = "--network lenet --data-train " + dir.file("data") + " --data-val " + dir.file("data") +
                              " --batch-size 50 --lr 0.05 --lr-step-epochs 1 --model-prefix " + prefix;
-  const std::string log = dir.str("first.log");
+  const std::string log = dir.file("first.log");
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {

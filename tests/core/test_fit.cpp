@@ -4,12 +4,13 @@
 
 #include <fstream>
 
+#include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
 
 using namespace fitbench;
-using fitbench::testing::TempDir;
+using fitbench::test::TempDir;
 
 namespace {
 
@@ -26,15 +27,15 @@ class Recorder : public TrainingObserver {
 FitArgs small_args(const TempDir& dir, const std::string& network, const std::string& prefix) {
   FitArgs a = train_mnist_defaults();
   a.set("network", network);
-  a.set("data-train", dir.str("data"));
-  a.set("data-val", dir.str("data"));
+  a.set("data-train", dir.file("data"));
+  a.set("data-val", dir.file("data"));
   a.unset("num-examples");
   a.set("batch-size", "32");
   a.set("disp-batches", "4");
   a.set("lr", "0.1");
   a.set("lr-step-epochs", "1");
   a.set("num-epochs", "2");
-  a.set("model-prefix", dir.str(prefix));
+  a.set("model-prefix", dir.file(prefix));
   return a;
 }
 
@@ -46,7 +47,7 @@ std::string bytes_of(const std::string& path) {
 class Resume : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
-  TempDir dir("fitbench_resume_" + GetParam());
+  TempDir dir;
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", 200, 1);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 64, 2);
   FitOptions quiet{nullptr, nullptr, false, {}};
@@ -60,10 +61,10 @@ TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
   Recorder rec;
   fit(second, {&rec, nullptr, false, {}});
 
-  const std::string straight = bytes_of(params_path(dir.str("straight/m"), 2));
+  const std::string straight = bytes_of(params_path(dir.file("straight/m"), 2));
   ASSERT_FALSE(straight.empty());
-  EXPECT_TRUE(straight == bytes_of(params_path(dir.str("split/m"), 2))) << "resumed weights differ";
-  EXPECT_EQ(bytes_of(states_path(dir.str("straight/m"), 2)), bytes_of(states_path(dir.str("split/m"), 2)));
+  EXPECT_TRUE(straight == bytes_of(params_path(dir.file("split/m"), 2))) << "resumed weights differ";
+  EXPECT_EQ(bytes_of(states_path(dir.file("straight/m"), 2)), bytes_of(states_path(dir.file("split/m"), 2)));
   ASSERT_EQ(rec.epochs.size(), 1u);
   EXPECT_EQ(rec.epochs[0].epoch, 1);
   // lr-step-epochs 1: the resumed run starts from the reduced rate.
@@ -76,7 +77,7 @@ TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
 INSTANTIATE_TEST_SUITE_P(Networks, Resume, ::testing::Values("mlp", "lenet"));
 
 TEST(Fit, LearnsAndLogsAsMxnet) {
-  TempDir dir("fitbench_fit_learns");
+  TempDir dir;
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", 640, 3);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 128, 4);
   Recorder rec;
@@ -101,7 +102,7 @@ TEST(Fit, LearnsAndLogsAsMxnet) {
   EXPECT_TRUE(has("Epoch[1] Train-accuracy="));
   EXPECT_TRUE(has("Epoch[1] Time cost="));
   EXPECT_TRUE(has("Epoch[1] Validation-accuracy="));
-  EXPECT_TRUE(has("Saved checkpoint to \"" + params_path(dir.str("out/mlp"), 2) + "\""));
+  EXPECT_TRUE(has("Saved checkpoint to \"" + params_path(dir.file("out/mlp"), 2) + "\""));
   EXPECT_TRUE(has("Batch:       1 fc1_weight"));
   EXPECT_TRUE(has("Update[21]: Change learning rate to 1.00000e-02"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "metrics.jsonl"));
@@ -109,16 +110,12 @@ TEST(Fit, LearnsAndLogsAsMxnet) {
 }
 
 void expect_error_naming(const FitArgs& args, const std::string& needle) {
-  try {
-    fit(args, {nullptr, nullptr, false, {}});
-    FAIL() << "no error; expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  const std::string message = fitbench::test::error_message([&] { fit(args, {nullptr, nullptr, false, {}}); });
+  EXPECT_NE(message.find(needle), std::string::npos) << message;
 }
 
 TEST(Fit, BadInputNamesTheCulprit) {
-  TempDir dir("fitbench_fit_bad");
+  TempDir dir;
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", 64, 1);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 64, 1);
   FitArgs a = small_args(dir, "mlp", "m/p");
@@ -128,8 +125,8 @@ TEST(Fit, BadInputNamesTheCulprit) {
   expect_error_naming(unknown, "alexnot");
 
   FitArgs missing = a;
-  missing.set("data-train", dir.str("nowhere"));
-  expect_error_naming(missing, dir.str("nowhere"));
+  missing.set("data-train", dir.file("nowhere"));
+  expect_error_naming(missing, dir.file("nowhere"));
 
   FitArgs no_checkpoint = a;
   no_checkpoint.set("load-epoch", "7");
@@ -153,7 +150,7 @@ TEST(Fit, BadInputNamesTheCulprit) {
   expect_error_naming(other, "m/p-symbol.json");
 
   // A truncated .params file.
-  const std::string params = params_path(dir.str("m/p"), 1);
+  const std::string params = params_path(dir.file("m/p"), 1);
   std::filesystem::resize_file(params, std::filesystem::file_size(params) / 2);
   FitArgs truncated = once;
   truncated.set("load-epoch", "1");

@@ -185,7 +185,9 @@ class Trainer {
   void check_devices() const;
   void setup_model();
   void restore(int begin_epoch);
-  void train_epoch(int epoch);
+  // The epoch's validation metrics (empty without validation data), or
+  // nothing when a stop interrupted the epoch.
+  std::optional<NameValues> train_epoch(int epoch);
   NameValues validate();
   void save(int epoch);
   void monitor_tic(int epoch);
@@ -318,7 +320,7 @@ void Trainer::apply_controls() {
   if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
 }
 
-void Trainer::train_epoch(int epoch) {
+std::optional<NameValues> Trainer::train_epoch(int epoch) {
   const auto tic = Clock::now();
   metric_->reset();
   data_.train->reset();
@@ -329,7 +331,9 @@ void Trainer::train_epoch(int epoch) {
   auto speed_tic = Clock::now();
   auto last_batch = Clock::now();
   double recent_speed = 0;
-  while (!stopped_ && data_.train->next(batch)) {
+  while (data_.train->next(batch)) {
+    // A stop that comes after the last batch lets the epoch complete.
+    if (stopped_) return std::nullopt;
     monitor_tic(epoch);
     exec_->input("data").copy_from(batch.data);
     exec_->input("softmax_label").copy_from(batch.label);
@@ -363,7 +367,6 @@ void Trainer::train_epoch(int epoch) {
     ++nbatch;
     apply_controls();
   }
-  if (stopped_) return;
   EpochStats stats{epoch, seconds_since(tic), optimizer_->learning_rate(), metric_->get_global(), {}};
   for (const auto& [name, value] : stats.train) log_->info(printf_string("Epoch[%d] Train-%s=%f", epoch, name.c_str(), value));
   log_->info(printf_string("Epoch[%d] Time cost=%.3f", epoch, stats.time_cost));
@@ -379,6 +382,7 @@ void Trainer::train_epoch(int epoch) {
                 {"train", to_json(stats.train)}, {"validation", to_json(stats.validation)},
                 {"num_update", optimizer_->num_update()}});
   if (options_.observer) options_.observer->on_epoch_end(stats);
+  return stats.validation;
 }
 
 NameValues Trainer::validate() {
@@ -520,12 +524,16 @@ FinishInfo Trainer::run() {
   FinishInfo finish;
   int epoch = begin_epoch;
   for (; epoch < num_epochs_ && !stopped_; ++epoch) {
-    train_epoch(epoch);
-    if (!stopped_) finish.epochs_done = epoch + 1 - begin_epoch;
+    auto validation = train_epoch(epoch);
+    if (!validation) {
+      log_->info(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch));
+      break;
+    }
+    finish.last_validation = std::move(*validation);
+    finish.epochs_done = epoch + 1 - begin_epoch;
   }
   finish.stopped = stopped_;
-  finish.completed = !stopped_;
-  if (stopped_) log_->info(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch - 1));
+  finish.completed = epoch >= num_epochs_;
   return finish;
 }
 
