@@ -153,13 +153,31 @@ TEST(NDArrayFile, ReadsHandMadeV1Bytes) {
 // Written by MXNet itself: six unnamed float32 arrays of shape (128,), each 0..127.
 TEST(NDArrayFile, ReadsMxnetsLegacyFile) {
   const NamedArrays list =
-      load_ndarray_list(FITBENCH_SOURCE_DIR "/../shared/fixtures/mxnet/legacy_ndarray.v0");
+      load_ndarray_list(FITBENCH_SOURCE_DIR "/tests/data/mxnet/legacy_ndarray.v0");
   EXPECT_TRUE(list.names.empty());
   ASSERT_EQ(list.arrays.size(), 6u);
   for (const Tensor& a : list.arrays) {
     ASSERT_EQ(a.shape(), (Shape{128}));
     ASSERT_EQ(a.dtype(), DType::Float32);
     for (int i = 0; i < 128; ++i) EXPECT_EQ(a.f32()[i], static_cast<float>(i));
+  }
+}
+
+TEST(NDArrayFile, ReadsAParamsFileMxnetWrote) {
+  // mx.nd.save({'arg:w': arange(6).reshape(2, 3) float32, 'aux:m': [0.5, -2] float16})
+  const NamedArrays list = load_ndarray_list(FITBENCH_SOURCE_DIR "/tests/data/mxnet/two-arrays.params");
+  ASSERT_EQ(list.names.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const Tensor t = to_float32(list.arrays[i]);
+    if (list.names[i] == "arg:w") {
+      EXPECT_EQ(t.shape(), (Shape{2, 3}));
+      for (int j = 0; j < 6; ++j) EXPECT_EQ(t.f32()[j], float(j));
+    } else {
+      EXPECT_EQ(list.names[i], "aux:m");
+      EXPECT_EQ(list.arrays[i].dtype(), DType::Float16);
+      EXPECT_EQ(t.f32()[0], 0.5f);
+      EXPECT_EQ(t.f32()[1], -2.0f);
+    }
   }
 }
 
