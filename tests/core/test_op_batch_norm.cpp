@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
+#include <random>
+#include <vector>
 
 #include "gradcheck.h"
+#include "ops/cpu/batch_norm.h"
 
 namespace fitbench {
 namespace {
@@ -172,6 +177,85 @@ TEST(BatchNormOp, AttributeChecks) {
   EXPECT_THROW(create_operator("BatchNorm", {{"eps", "-1"}}), Error);
   EXPECT_THROW(create_operator("BatchNorm", {{"fix_gamma", "maybe"}}), Error);
   EXPECT_THROW(create_operator("BatchNorm", {{"num_filter", "3"}}), Error);
+}
+
+}  // namespace
+}  // namespace fitbench
+
+namespace fitbench {
+namespace {
+
+// The kernels on rows longer than a summation block (with a ragged tail), on
+// enough values to run threaded, and with a mean far from zero against the
+// spread: against double-precision sums, and bit-identical on one thread.
+TEST(BatchNormKernels, LargeShapesMatchDoubleReference) {
+  const cpu::BatchNormDims d{6, 3, 2003};
+  const int64_t n = d.outer * d.channels * d.inner, m = d.outer * d.inner;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<float> noise(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(n)), dy(x.size());
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t c = k / d.inner % d.channels;
+    x[static_cast<size_t>(k)] = 1000.0f * static_cast<float>(c) + (1.0f + static_cast<float>(c)) * noise(rng);
+    dy[static_cast<size_t>(k)] = noise(rng);
+  }
+  const std::vector<float> gamma = {0.5f, 1.0f, 2.0f}, beta = {0.0f, 1.0f, -1.0f};
+  struct Result {
+    std::vector<float> y, mean, invstd, moving_mean, moving_var, dx, dgamma, dbeta;
+  };
+  auto run = [&] {
+    Result r{std::vector<float>(x.size()), std::vector<float>(3),       std::vector<float>(3),
+             std::vector<float>(3, 0.0f),  std::vector<float>(3, 1.0f), std::vector<float>(x.size()),
+             std::vector<float>(3),        std::vector<float>(3)};
+    cpu::batch_norm_forward_train(d, x.data(), gamma.data(), beta.data(), 1e-5f, 0.9f, r.y.data(),
+                                  r.mean.data(), r.invstd.data(), r.moving_mean.data(), r.moving_var.data());
+    cpu::batch_norm_backward(d, x.data(), dy.data(), gamma.data(), r.mean.data(), r.invstd.data(), true,
+                             r.dx.data(), r.dgamma.data(), r.dbeta.data());
+    return r;
+  };
+  const Result r = run();
+  auto at = [&](int64_t o, int64_t c, int64_t i) {
+    return static_cast<size_t>((o * d.channels + c) * d.inner + i);
+  };
+  for (int64_t c = 0; c < d.channels; ++c) {
+    double sum = 0, squares = 0, sum_dy = 0, sum_dy_xhat = 0;
+    for (int64_t o = 0; o < d.outer; ++o)
+      for (int64_t i = 0; i < d.inner; ++i) sum += x[at(o, c, i)];
+    const double mean = sum / static_cast<double>(m);
+    for (int64_t o = 0; o < d.outer; ++o)
+      for (int64_t i = 0; i < d.inner; ++i) squares += (x[at(o, c, i)] - mean) * (x[at(o, c, i)] - mean);
+    const double invstd = 1.0 / std::sqrt(squares / static_cast<double>(m) + 1e-5);
+    // Backward works from the statistics the forward pass saved, as MXNet's.
+    const size_t cs = static_cast<size_t>(c);
+    const double saved_mean = r.mean[cs], saved_invstd = r.invstd[cs];
+    for (int64_t o = 0; o < d.outer; ++o)
+      for (int64_t i = 0; i < d.inner; ++i) {
+        sum_dy += dy[at(o, c, i)];
+        sum_dy_xhat += dy[at(o, c, i)] * (x[at(o, c, i)] - saved_mean) * saved_invstd;
+      }
+    EXPECT_NEAR(r.mean[cs], mean, 1e-7 * std::fabs(mean) + 1e-6);
+    EXPECT_NEAR(r.invstd[cs], invstd, 1e-5 * invstd);
+    EXPECT_NEAR(r.dbeta[cs], sum_dy, 1e-3);
+    EXPECT_NEAR(r.dgamma[cs], sum_dy_xhat, 1e-3);
+    for (int64_t o = 0; o < d.outer; ++o)
+      for (int64_t i = 0; i < d.inner; i += 97) {
+        const double xhat = (x[at(o, c, i)] - mean) * invstd;
+        EXPECT_NEAR(r.y[at(o, c, i)], gamma[cs] * xhat + beta[cs], 1e-3);
+        const double saved_xhat = (x[at(o, c, i)] - saved_mean) * saved_invstd;
+        const double dx = gamma[cs] * saved_invstd *
+                          (dy[at(o, c, i)] - sum_dy / static_cast<double>(m) -
+                           saved_xhat * sum_dy_xhat / static_cast<double>(m));
+        EXPECT_NEAR(r.dx[at(o, c, i)], dx, 1e-4 * gamma[cs] * invstd);
+      }
+  }
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const Result single = run();
+  omp_set_num_threads(threads);
+  EXPECT_EQ(single.y, r.y);
+  EXPECT_EQ(single.dx, r.dx);
+  EXPECT_EQ(single.dgamma, r.dgamma);
+  EXPECT_EQ(single.dbeta, r.dbeta);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Convolution: forward and backward against a direct loop implementation,
-// finite-difference gradients for every parameter, and shape errors.
+// finite-difference gradients for every parameter, and shape errors. Every
+// numeric check runs on the AVX-512 kernels (where the CPU has them) and on
+// the portable path.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,12 +9,29 @@
 
 #include "fitbench/operator.h"
 #include "gradcheck.h"
+#include "ops/cpu/kernels_convolution.h"
 
 namespace fitbench {
 namespace {
 
-using testing::check_gradient;
 using testing::random_tensor;
+
+// Runs `check` on each available kernel route, then restores the default.
+template <class Check>
+void on_each_route(Check check) {
+  const bool default_route = cpu::convolution_avx512();
+  for (const bool avx512 : {true, false}) {
+    cpu::set_convolution_avx512(avx512);
+    if (cpu::convolution_avx512() != avx512) continue;  // no AVX-512 on this CPU
+    SCOPED_TRACE(avx512 ? "AVX-512 kernels" : "portable path");
+    check();
+  }
+  cpu::set_convolution_avx512(default_route);
+}
+
+void check_gradient(const std::string& op, const Attrs& attrs, const std::vector<Shape>& shapes) {
+  on_each_route([&] { testing::check_gradient(op, attrs, shapes); });
+}
 
 struct Params {
   int kh, kw, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, filters, groups = 1;
@@ -98,11 +117,12 @@ struct Sums {
 void expect_near_all(const Tensor& actual, const Sums& expected, const char* what) {
   ASSERT_EQ(actual.size(), static_cast<int64_t>(expected.value.size())) << what;
   for (size_t i = 0; i < expected.value.size(); ++i)
-    ASSERT_NEAR(actual.f32()[i], expected.value[i], 1e-5 + 1e-6 * expected.magnitude[i]) << what << " [" << i << "]";
+    ASSERT_NEAR(actual.f32()[i], expected.value[i], 1e-5 + 1e-6 * expected.magnitude[i])
+        << what << " [" << i << "]";
 }
 
-// Compares forward and all gradients with the direct loops.
-void check_against_reference(const Params& p, const Shape& data) {
+// Compares forward and all gradients with the direct loops on the current route.
+void check_route_against_reference(const Params& p, const Shape& data) {
   const Result r = run(p, data, 11);
   const Reference g = geometry(p, data);
   const float* x = r.in[0].f32();
@@ -126,6 +146,10 @@ void check_against_reference(const Params& p, const Shape& data) {
   if (p.bias) expect_near_all(r.in_grad[2], db, "dbias");
 }
 
+void check_against_reference(const Params& p, const Shape& data) {
+  on_each_route([&] { check_route_against_reference(p, data); });
+}
+
 TEST(Convolution, MatchesDirectLoops) {
   check_against_reference({.kh = 3, .kw = 3, .filters = 4}, {2, 3, 6, 7});
   check_against_reference({.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 2, .filters = 5}, {2, 3, 7, 6});
@@ -147,6 +171,23 @@ TEST(Convolution, ShiftedTapsMatchDirectLoops) {
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {7, 16, 16, 16});
 }
 
+// Strides split the input into phase planes.
+TEST(Convolution, StridedShiftedTapsMatchDirectLoops) {
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 8}, {3, 8, 9, 8});
+  check_against_reference({.kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 1, .pw = 2, .filters = 5},
+                          {2, 8, 10, 11});
+  check_against_reference(
+      {.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 2, .pw = 2, .dh = 2, .dw = 2, .filters = 4}, {2, 8, 9, 9});
+  check_against_reference({.kh = 5, .kw = 5, .sh = 3, .sw = 3, .ph = 2, .pw = 2, .filters = 4},
+                          {2, 8, 11, 10});
+  check_against_reference({.kh = 2, .kw = 2, .sh = 2, .sw = 2, .filters = 4, .bias = false}, {2, 8, 7, 7});
+  check_against_reference({.kh = 1, .kw = 1, .sh = 2, .sw = 2, .filters = 6}, {2, 8, 7, 6});
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 6, .groups = 2},
+                          {2, 16, 6, 6});
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 32},
+                          {11, 16, 32, 32});
+}
+
 TEST(Convolution, PointwiseMatchesDirectLoops) {
   check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 8, 5, 6});
   check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 4, 5, 6});
@@ -154,31 +195,64 @@ TEST(Convolution, PointwiseMatchesDirectLoops) {
   check_against_reference({.kh = 1, .kw = 1, .sh = 2, .sw = 2, .filters = 3}, {2, 4, 7, 7});
 }
 
+// Channel counts around the AVX-512 tiles (8 rows of 48 positions forward
+// and for dx, 6 to 16 channels by 16 to 64 filters for dw), odd sizes that
+// leave partial vectors, kernels 1, 3 and 5 with pads 0 to 2, and groups.
+TEST(Convolution, TileEdgesMatchDirectLoops) {
+  const int channels[] = {1, 3, 13, 16, 17, 33, 64};
+  const int kernels[] = {1, 3, 5};
+  int case_index = 0;
+  for (const int c : channels)
+    for (const int f : channels) {
+      const int k = kernels[case_index % 3], pad = case_index / 3 % 3;
+      const int groups = c % 2 == 0 && f % 2 == 0 && case_index % 2 ? 2 : 1;
+      // Sizes from 5 to 35, smaller for the larger channel counts to bound
+      // the direct loops' work.
+      int size = 5 + case_index * 7 % 31;
+      while (size > 5 && int64_t{c} * f * k * k * size * size > (int64_t{1} << 22)) --size;
+      SCOPED_TRACE(::testing::Message() << "channels " << c << ", filters " << f << ", kernel " << k << ", pad "
+                                        << pad << ", groups " << groups << ", size " << size);
+      check_against_reference({.kh = k, .kw = k, .ph = pad, .pw = pad, .filters = f, .groups = groups},
+                              {2, c, size, size + 2});
+      ++case_index;
+    }
+}
+
 TEST(Convolution, ChunkedBatchMatchesDirectLoops) {
-  // Few channels take im2col; the batch is cut into chunks of 9, 9 and 1 images.
+  // Few channels take im2col; the batch is cut into chunks, the last one smaller.
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {19, 4, 32, 32});
-  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 32}, {11, 16, 32, 32});
+  // An image too large for the cache budget is a chunk of its own.
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {3, 4, 112, 112});
+  check_against_reference({.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 8},
+                          {9, 4, 32, 32});
 }
 
 TEST(Convolution, NullRequestLeavesGradientAlone) {
-  const Params p{.kh = 3, .kw = 3, .filters = 4};
-  const Result full = run(p, {2, 3, 6, 6}, 5);
-  const Result partial = run(p, {2, 3, 6, 6}, 5, {GradReq::Null, GradReq::Write, GradReq::Null});
-  for (int64_t i = 0; i < partial.in_grad[0].size(); ++i) ASSERT_EQ(partial.in_grad[0].f32()[i], 42.0f);
-  for (int64_t i = 0; i < partial.in_grad[2].size(); ++i) ASSERT_EQ(partial.in_grad[2].f32()[i], 42.0f);
-  for (int64_t i = 0; i < full.in_grad[1].size(); ++i)
-    ASSERT_EQ(partial.in_grad[1].f32()[i], full.in_grad[1].f32()[i]);
+  on_each_route([] {
+    const Params p{.kh = 3, .kw = 3, .filters = 4};
+    const Result full = run(p, {2, 3, 6, 6}, 5);
+    const Result partial = run(p, {2, 3, 6, 6}, 5, {GradReq::Null, GradReq::Write, GradReq::Null});
+    for (int64_t i = 0; i < partial.in_grad[0].size(); ++i) ASSERT_EQ(partial.in_grad[0].f32()[i], 42.0f);
+    for (int64_t i = 0; i < partial.in_grad[2].size(); ++i) ASSERT_EQ(partial.in_grad[2].f32()[i], 42.0f);
+    for (int64_t i = 0; i < full.in_grad[1].size(); ++i)
+      ASSERT_EQ(partial.in_grad[1].f32()[i], full.in_grad[1].f32()[i]);
+  });
 }
 
-TEST(Convolution, GradientBasic) { check_gradient("Convolution", Params{.kh = 3, .kw = 3, .filters = 3}.attrs(), {{2, 2, 5, 5}, {3, 2, 3, 3}, {3}}); }
+TEST(Convolution, GradientBasic) {
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .filters = 3}.attrs(),
+                 {{2, 2, 5, 5}, {3, 2, 3, 3}, {3}});
+}
 
 TEST(Convolution, GradientStridePad) {
-  check_gradient("Convolution", Params{.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 2, .filters = 3}.attrs(),
+  check_gradient("Convolution",
+                 Params{.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 2, .filters = 3}.attrs(),
                  {{2, 2, 5, 4}, {3, 2, 3, 2}, {3}});
 }
 
 TEST(Convolution, GradientDilate) {
-  check_gradient("Convolution", Params{.kh = 2, .kw = 3, .ph = 1, .pw = 1, .dh = 2, .dw = 2, .filters = 2}.attrs(),
+  check_gradient("Convolution",
+                 Params{.kh = 2, .kw = 3, .ph = 1, .pw = 1, .dh = 2, .dw = 2, .filters = 2}.attrs(),
                  {{1, 2, 6, 6}, {2, 2, 2, 3}, {2}});
 }
 
@@ -188,7 +262,8 @@ TEST(Convolution, GradientGroups) {
 }
 
 TEST(Convolution, GradientNoBias) {
-  check_gradient("Convolution", Params{.kh = 2, .kw = 2, .sh = 2, .sw = 2, .filters = 3, .bias = false}.attrs(),
+  check_gradient("Convolution",
+                 Params{.kh = 2, .kw = 2, .sh = 2, .sw = 2, .filters = 3, .bias = false}.attrs(),
                  {{2, 3, 5, 5}, {3, 3, 2, 2}});
 }
 
@@ -197,14 +272,26 @@ TEST(Convolution, GradientShiftedTaps) {
                  {{2, 8, 4, 4}, {3, 8, 3, 3}, {3}});
   check_gradient("Convolution", Params{.kh = 2, .kw = 3, .filters = 2, .bias = false}.attrs(),
                  {{2, 8, 4, 5}, {2, 8, 2, 3}});
+  check_gradient(
+      "Convolution",
+      Params{.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 2, .filters = 4, .groups = 2}.attrs(),
+      {{1, 16, 5, 5}, {4, 8, 3, 3}, {4}});
+}
+
+TEST(Convolution, GradientStridedShiftedTaps) {
   check_gradient("Convolution",
-                 Params{.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 2, .filters = 4, .groups = 2}.attrs(),
-                 {{1, 16, 5, 5}, {4, 8, 3, 3}, {4}});
+                 Params{.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .filters = 3}.attrs(),
+                 {{2, 8, 5, 5}, {3, 8, 3, 3}, {3}});
+  check_gradient("Convolution",
+                 Params{.kh = 2, .kw = 3, .sh = 2, .sw = 3, .ph = 1, .dw = 2, .filters = 2}.attrs(),
+                 {{1, 8, 6, 7}, {2, 8, 2, 3}, {2}});
 }
 
 TEST(Convolution, GradientPointwise) {
-  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(), {{2, 8, 3, 3}, {3, 8, 1, 1}, {3}});
-  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(), {{3, 4, 3, 3}, {3, 4, 1, 1}, {3}});
+  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(),
+                 {{2, 8, 3, 3}, {3, 8, 1, 1}, {3}});
+  check_gradient("Convolution", Params{.kh = 1, .kw = 1, .filters = 3}.attrs(),
+                 {{3, 4, 3, 3}, {3, 4, 1, 1}, {3}});
 }
 
 TEST(Convolution, DefaultsAndIgnoredHints) {
@@ -251,9 +338,10 @@ TEST(Convolution, ShapeErrorsNameBothShapes) {
   EXPECT_NE(infer_error(attrs, {{8, 28, 28}, {}, {}}).find("(8, 28, 28) is not 4-D"), std::string::npos);
   EXPECT_NE(infer_error(attrs, {{8, 3, 4, 28}, {}, {}}).find("does not fit data shape (8, 3, 4, 28)"),
             std::string::npos);
-  EXPECT_NE(infer_error({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"num_group", "2"}}, {{1, 3, 8, 8}, {}, {}})
-                .find("3 channels, which num_group 2 does not divide"),
-            std::string::npos);
+  EXPECT_NE(
+      infer_error({{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"num_group", "2"}}, {{1, 3, 8, 8}, {}, {}})
+          .find("3 channels, which num_group 2 does not divide"),
+      std::string::npos);
 }
 
 TEST(Convolution, AttributeErrors) {

@@ -86,7 +86,9 @@ TEST(FullyConnected, FlattenFalseActsOnTheLastAxis) {
   EXPECT_EQ(flat[1], (Shape{6, 12}));
 }
 
-TEST(FullyConnected, GradientBasic) { check_gradient("FullyConnected", {{"num_hidden", "4"}}, {{3, 5}, {4, 5}, {4}}); }
+TEST(FullyConnected, GradientBasic) {
+  check_gradient("FullyConnected", {{"num_hidden", "4"}}, {{3, 5}, {4, 5}, {4}});
+}
 
 TEST(FullyConnected, GradientFlattensData) {
   check_gradient("FullyConnected", {{"num_hidden", "3"}}, {{2, 2, 2, 3}, {3, 12}, {3}});
@@ -109,8 +111,8 @@ TEST(FullyConnected, NullRequestLeavesGradientAlone) {
   const OpContext ctx{true, &rng, &ws};
   op->forward(ctx, in, {y}, {});
   std::vector<Tensor> grads = {Tensor::full({4, 5}, 42.0f), Tensor::zeros({3, 5}), Tensor::zeros({3})};
-  op->backward(ctx, {random_tensor({4, 3}, rng)}, in, {y}, grads, {GradReq::Null, GradReq::Write, GradReq::Write},
-               {});
+  op->backward(ctx, {random_tensor({4, 3}, rng)}, in, {y}, grads,
+               {GradReq::Null, GradReq::Write, GradReq::Write}, {});
   for (int64_t i = 0; i < grads[0].size(); ++i) ASSERT_EQ(grads[0].f32()[i], 42.0f);
 }
 
@@ -120,7 +122,8 @@ TEST(FullyConnected, ShapeErrorsNameBothShapes) {
     infer({{"num_hidden", "10"}}, in);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "weight shape (10, 12) does not match expected (10, 60) (num_hidden, input features)");
+    EXPECT_STREQ(e.what(),
+                 "weight shape (10, 12) does not match expected (10, 60) (num_hidden, input features)");
   }
   std::vector<Shape> bad_bias = {{8, 60}, {}, {9}};
   EXPECT_THROW(infer({{"num_hidden", "10"}}, bad_bias), Error);

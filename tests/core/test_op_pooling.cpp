@@ -86,6 +86,8 @@ TEST(Pooling, MatchesDirectLoops) {
         check_against_reference({type, 3, 2, 1, full, include_pad}, {2, 2, 8, 8});
         check_against_reference({type, 4, 3, 2, full, include_pad}, {1, 2, 9, 8});
       }
+  // Enough work to run on several threads.
+  check_against_reference({"max", 3, 2, 1}, {8, 16, 32, 32});
 }
 
 TEST(Pooling, HandComputedValues) {
@@ -162,8 +164,8 @@ TEST(Pooling, GradientSum) {
 
 TEST(Pooling, GradientGlobal) {
   check_gradient("Pooling", {{"global_pool", "True"}, {"pool_type", "avg"}}, {{2, 3, 3, 4}});
-  check_gradient("Pooling", {{"global_pool", "True"}, {"kernel", "(1, 1)"}, {"cudnn_off", "True"}}, {{2, 3, 3, 4}},
-                 distinct_inputs());
+  check_gradient("Pooling", {{"global_pool", "True"}, {"kernel", "(1, 1)"}, {"cudnn_off", "True"}},
+                 {{2, 3, 3, 4}}, distinct_inputs());
 }
 
 TEST(Pooling, NullRequestLeavesGradientAlone) {
@@ -191,7 +193,9 @@ std::string error_of(const Attrs& attrs, const Shape& data = {}) {
 }
 
 TEST(Pooling, Errors) {
-  auto has = [](const std::string& message, const char* part) { return message.find(part) != std::string::npos; };
+  auto has = [](const std::string& message, const char* part) {
+    return message.find(part) != std::string::npos;
+  };
   EXPECT_TRUE(has(error_of({{"pool_type", "max"}}), "needs the attribute 'kernel'"));
   EXPECT_TRUE(has(error_of({{"kernel", "(2, 2, 2)"}}), "2-D kernels only"));
   EXPECT_TRUE(has(error_of({{"kernel", "(2, 2)"}, {"pool_type", "lp"}}), "max, avg, sum"));

@@ -2,17 +2,11 @@
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/kernels_convolution.h"
 #include "ops/ops.h"
+#include "ops/same_shape.h"
 
 namespace fitbench::ops {
 
 namespace {
-
-void expect_shape(Shape& actual, const Shape& expected, const char* name, const char* layout) {
-  if (!actual.known())
-    actual = expected;
-  else if (actual != expected)
-    fail(name, " shape ", actual.str(), " does not match expected ", expected.str(), " ", layout);
-}
 
 class Convolution final : public Operator {
  public:
@@ -67,14 +61,17 @@ class Convolution final : public Operator {
     const Shape& data = in[0];
     if (!data.known()) fail("Convolution needs the shape of 'data' to infer the others");
     if (data.ndim() != 4)
-      fail("data shape ", data.str(), " is not 4-D (batch, channel, height, width) as a 2-D convolution needs");
+      fail("data shape ", data.str(),
+           " is not 4-D (batch, channel, height, width) as a 2-D convolution needs");
     if (data[1] % groups_ != 0)
-      fail("data shape ", data.str(), " has ", data[1], " channels, which num_group ", groups_, " does not divide");
+      fail("data shape ", data.str(), " has ", data[1], " channels, which num_group ", groups_,
+           " does not divide");
     const cpu::ConvShape g = geometry(data);
     const int64_t extent_h = g.dilate_h * (g.kernel_h - 1) + 1, extent_w = g.dilate_w * (g.kernel_w - 1) + 1;
     if (g.in_h + 2 * g.pad_h < extent_h || g.in_w + 2 * g.pad_w < extent_w)
-      fail("kernel ", Shape{g.kernel_h, g.kernel_w}.str(), " with dilate ", Shape{g.dilate_h, g.dilate_w}.str(),
-           " does not fit data shape ", data.str(), " padded by ", Shape{g.pad_h, g.pad_w}.str());
+      fail("kernel ", Shape{g.kernel_h, g.kernel_w}.str(), " with dilate ",
+           Shape{g.dilate_h, g.dilate_w}.str(), " does not fit data shape ", data.str(), " padded by ",
+           Shape{g.pad_h, g.pad_w}.str());
     expect_shape(in[1], Shape{num_filter_, data[1] / groups_, g.kernel_h, g.kernel_w}, "weight",
                  "(num_filter, channels / num_group, kernel height, kernel width)");
     if (!no_bias_) expect_shape(in[2], Shape{num_filter_}, "bias", "(num_filter,)");
@@ -91,8 +88,8 @@ class Convolution final : public Operator {
   }
 
   void backward(const OpContext& ctx, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
-                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad, const std::vector<GradReq>& req,
-                const std::vector<Tensor>&) override {
+                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
+                const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     FB_ASSERT(ctx.workspace);
     auto grad = [&](size_t i) { return req[i] == GradReq::Write ? in_grad[i].f32() : nullptr; };
     float* dx = grad(0);
@@ -124,6 +121,8 @@ class Convolution final : public Operator {
 
 }  // namespace
 
-std::unique_ptr<Operator> make_convolution(const Attrs& attrs) { return std::make_unique<Convolution>(attrs); }
+std::unique_ptr<Operator> make_convolution(const Attrs& attrs) {
+  return std::make_unique<Convolution>(attrs);
+}
 
 }  // namespace fitbench::ops

@@ -1,5 +1,6 @@
 // Flatten: (N, d1, d2, ...) -> (N, d1 * d2 * ...). The data is already laid
 // out that way, so forward and backward are copies.
+#include "copy_op.h"
 #include "fitbench/attr_reader.h"
 #include "ops/ops.h"
 
@@ -7,7 +8,7 @@ namespace fitbench::ops {
 
 namespace {
 
-class Flatten final : public Operator {
+class Flatten final : public CopyOperator {
  public:
   explicit Flatten(const Attrs& attrs) { AttrReader(type(), attrs).reject_unknown(); }
 
@@ -21,17 +22,6 @@ class Flatten final : public Operator {
       fail("Flatten output shape ", out[0].str(), " does not match data shape ", data.str(), " flattened to ",
            flat.str());
     out[0] = flat;
-  }
-
-  void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
-               const std::vector<Tensor>&) override {
-    out[0].copy_from(in[0]);
-  }
-
-  void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
-                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
-                const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
-    if (req[0] == GradReq::Write) in_grad[0].copy_from(out_grad[0]);
   }
 };
 

@@ -2,17 +2,11 @@
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/kernels_fully_connected.h"
 #include "ops/ops.h"
+#include "ops/same_shape.h"
 
 namespace fitbench::ops {
 
 namespace {
-
-void expect_shape(Shape& actual, const Shape& expected, const char* name, const char* layout) {
-  if (!actual.known())
-    actual = expected;
-  else if (actual != expected)
-    fail(name, " shape ", actual.str(), " does not match expected ", expected.str(), " ", layout);
-}
 
 class FullyConnected final : public Operator {
  public:
@@ -57,12 +51,12 @@ class FullyConnected final : public Operator {
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
-                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad, const std::vector<GradReq>& req,
-                const std::vector<Tensor>&) override {
+                const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
+                const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     auto grad = [&](size_t i) { return req[i] == GradReq::Write ? in_grad[i].f32() : nullptr; };
     const Rows r = rows(in[0].shape());
-    cpu::fully_connected_backward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(), out_grad[0].f32(),
-                                  grad(0), grad(1), no_bias_ ? nullptr : grad(2));
+    cpu::fully_connected_backward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(),
+                                  out_grad[0].f32(), grad(0), grad(1), no_bias_ ? nullptr : grad(2));
   }
 
  private:

@@ -26,7 +26,9 @@ class Pooling final : public Operator {
     if (layout != "NCHW") fail("Pooling supports layout NCHW only, got '", layout, "'");
     r.reject_unknown({"cudnn_off"});
 
-    geometry_.type = type == "max" ? cpu::PoolType::Max : type == "avg" ? cpu::PoolType::Avg : cpu::PoolType::Sum;
+    geometry_.type = type == "max"   ? cpu::PoolType::Max
+                     : type == "avg" ? cpu::PoolType::Avg
+                                     : cpu::PoolType::Sum;
     if (global_) return;  // kernel, stride and pad come from the data
     for (int i = 0; i < 2; ++i) {
       if (kernel[i] < 1 || stride[i] < 1 || pad[i] < 0)
@@ -64,10 +66,11 @@ class Pooling final : public Operator {
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
-                const std::vector<Tensor>& out, const std::vector<Tensor>& in_grad, const std::vector<GradReq>& req,
-                const std::vector<Tensor>&) override {
+                const std::vector<Tensor>& out, const std::vector<Tensor>& in_grad,
+                const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
-    cpu::pooling_backward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out_grad[0].f32(), in_grad[0].f32());
+    cpu::pooling_backward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out_grad[0].f32(),
+                          in_grad[0].f32());
   }
 
  private:

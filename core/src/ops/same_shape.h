@@ -1,5 +1,4 @@
-// Shape inference shared by operators whose output has their input's shape
-// (Activation, LeakyReLU, Dropout, _copy).
+// Shape inference helpers shared by operators.
 #pragma once
 
 #include "fitbench/error.h"
@@ -7,6 +6,7 @@
 
 namespace fitbench::ops {
 
+// For outputs with the input's shape (Activation, LeakyReLU, Dropout, _copy).
 // Copies whichever of `in` / `out` is known into the other; leaves both alone
 // when neither is known, so the Executor can report the missing input.
 inline void infer_same_shape(const char* op, Shape& in, Shape& out) {
@@ -16,6 +16,15 @@ inline void infer_same_shape(const char* op, Shape& in, Shape& out) {
     out = in;
   else if (out.known())
     in = out;
+}
+
+// Fills an unknown parameter shape, or checks a known one against what the
+// layer needs; `layout` names the dimensions for the message.
+inline void expect_shape(Shape& actual, const Shape& expected, const char* name, const char* layout) {
+  if (!actual.known())
+    actual = expected;
+  else if (actual != expected)
+    fail(name, " shape ", actual.str(), " does not match expected ", expected.str(), " ", layout);
 }
 
 }  // namespace fitbench::ops

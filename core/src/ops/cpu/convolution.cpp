@@ -11,40 +11,79 @@
 // Two ways to form the products, both with one thread per image or chunk of
 // images and single-threaded GEMMs (so each core keeps its data in its own cache):
 //
-// Shifted taps (stride 1, Cg >= 8). Let xp be one image zero-padded to
-// (C, HP, WP) = (C, H + 2*PH, W + 2*PW). Output (oy, ox) sits at q = oy*WP + ox
-// and tap (ki, kj) reads xp at q + ki*DH*WP + kj*DW, so with wr[t] = w[:, :, ki, kj]:
-//   Y (Fg, Q) = sum_t wr[t] (Fg, Cg) . xp_g shifted by t (Cg, Q),  Q = (OH-1)*WP + OW
+// Shifted taps (Cg >= 8, not a strided 1x1). Pad one image to (HP, WP) = (H + 2*PH, W + 2*PW) and
+// split it into SH*SW phase planes of (HQ, WQ) = (ceil(HP/SH), ceil(WP/SW)):
+//   xq[c, a, b, i, j] = xpadded[c, i*SH + a, j*SW + b]
+// Output (oy, ox) sits at q = oy*WQ + ox, and tap t = (ki, kj) reads phase
+// (ki*DH % SH, kj*DW % SW) at q + (ki*DH / SH)*WQ + kj*DW / SW, so with
+// wr[t] = w[:, :, ki, kj]:
+//   Y (Fg, Q) = sum_t wr[t] (Fg, Cg) . xq_g shifted by t (Cg, Q),  Q = (OH-1)*WQ + OW
 // where the columns ox >= OW are discarded. Backward, with dY on the same grid
 // and zero in those columns:
-//   dwr[t] (Fg, Cg) += dY (Fg, Q) . (xp_g shifted by t)^T
-//   dxp_g shifted by t (Cg, Q) += wr[t]^T (Cg, Fg) . dY (Fg, Q), then dx = interior of dxp.
-// No im2col: the only copies are the padded input and the output rows.
+//   dwr[t] (Fg, Cg) += dY (Fg, Q) . (xq_g shifted by t)^T
+//   dxq_g shifted by t (Cg, Q) += wr[t]^T (Cg, Fg) . dY (Fg, Q), and dx gathers dxq back.
+// No im2col: the only copies are the split input and the output rows. With
+// stride 1 and no padding, x itself is the single phase plane.
 //
-// im2col (strided or few channels). A chunk of B images becomes
+// On CPUs with AVX-512 (convolution_avx512.cpp) the same layout feeds kernels
+// that sum over all taps and channels in registers, for every stride:
+//   Y (Fg, Q): correlate with weights wf[t, g, c, f] = w[g*Fg + f, c, t];
+//   dwf[t, g, c, f] += sum_q xt[q + off_t, c] . dYt[q, f] on channels-last
+//   copies xt (the split image) and dYt (dY on the grid), no reductions across lanes.
+// With stride 1, dx is a correlation too: with dY placed `lead` = off_{T-1}
+// zeros into each channel of a zero buffer (dYpad, lead zeros after it too),
+//   dxpadded[c, p] = sum_{t, f} wr[t, f, c] * dYpad[f, p + lead - off_t],
+// computed for the image's own pixels only. Strided dx keeps the GEMMs above.
+//
+// im2col (the other cases). A chunk of B images becomes
 //   col[(c*KH + ki)*KW + kj, b*OH*OW + oy*OW + ox] = x[b, c, oy*SH - PH + ki*DH, ox*SW - PW + kj*DW]
 //   Y_g (Fg, B*OH*OW) = W_g (Fg, Cg*KH*KW) . col_g, permuted to (B, Fg, OH*OW) with the bias;
 //   dW_g += dY_g . col_g^T;  dcol_g = W_g^T . dY_g, and col2im adds dcol back into dx.
 // A chunk's columns stay within a per-thread cache budget.
 //
-// The GEMMs run inside an OpenMP parallel region, so OpenBLAS must run them on
-// the calling thread (its OpenMP build does; the pthreads build needs
-// openblas_set_num_threads(1)). Per-thread weight-gradient partials are summed
-// in a fixed order, so results do not depend on scheduling.
+// Per-thread weight-gradient partials are summed in a fixed order, so results
+// do not depend on scheduling.
 #include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
+#include "ops/cpu/convolution_avx512.h"
 #include "ops/cpu/kernels_convolution.h"
 
 namespace fitbench::cpu {
 
 namespace {
 
-// Shifted taps pay off once a tap's GEMM has a few channels to sum over.
+// The GEMMs here run inside OpenMP teams. OpenBLAS's OpenMP build then keeps
+// them on the calling thread by itself; its pthreads build would start its own
+// threads on top of ours and oversubscribe the cores, so it is told to use one.
+void blas_on_calling_thread() {
+  static const bool done = [] {
+    if (openblas_get_parallel() == 1) openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)done;
+}
+
+// Whether plans take the AVX-512 route: read from the CPU and the
+// environment once, then switched only by set_convolution_avx512 (tests).
+bool& avx512_enabled() {
+  static bool enabled = [] {
+    const char* off = std::getenv("FITBENCH_NO_AVX512");
+    return avx512::supported() && !(off && *off && std::strcmp(off, "0") != 0);
+  }();
+  return enabled;
+}
+
+// Shifted taps pay off once a tap's GEMM has a few channels to sum over; the
+// AVX-512 kernels sum over all taps at once and need no such minimum.
 constexpr int64_t shifted_min_group_channels = 8;
+// The weight-gradient kernel reads this far past a channels-last image.
+constexpr int64_t transposed_slack_floats = 24;
 // Smaller convolutions run on one thread: waking a team would cost more.
 constexpr int64_t parallel_min_products = int64_t{1} << 20;
 // im2col columns plus staged output per thread, in floats: 2 MiB, which fits a
@@ -53,19 +92,39 @@ constexpr int64_t chunk_budget_floats = int64_t{1} << 19;
 
 struct Plan {
   bool shifted = false;
+  bool avx512 = false;  // shifted layout, computed by convolution_avx512.cpp
   int threads = 1;
   int64_t taps = 1, cg = 1, fg = 1;
   // Shifted taps.
-  int64_t padded_h = 0, padded_w = 0, plane = 0, cols = 0;
-  bool pad_input = false;  // x needs a zero-padded copy
-  bool direct = false;     // no discarded columns: Y is y itself
+  int64_t phase_h = 0, phase_w = 0, plane = 0, channel_floats = 0, cols = 0;
+  bool split_input = false;  // x needs a padded, phase-split copy
+  bool direct = false;       // no discarded columns: Y is y itself
+  // Phases that some tap reads, one bit per phase row / column.
+  uint64_t used_rows = 0, used_cols = 0;
+  // Where each tap reads, tap_offset(t), and for stride-1 dx on the AVX-512
+  // route the correlation's offsets grad_lead - offsets[t].
+  std::vector<int64_t> offsets, flipped;
+  // dY staged per channel on the grid: grad_lead zeros, cols, then zeros up to grad_floats.
+  int64_t grad_lead = 0, grad_floats = 0;
+  bool dx_correlate = false;  // stride-1 dx by the AVX-512 correlation
+  bool dx_direct = false;     // ... which then writes dx itself (no column padding)
   // im2col.
   int64_t images_per_chunk = 1, col_rows = 0;
   // Floats of each per-thread buffer, and of the repacked weights (shifted).
-  int64_t input_floats = 0, output_floats = 0, dinput_floats = 0, dweight_floats = 0, packed_weight_floats = 0;
+  int64_t input_floats = 0, output_floats = 0, dinput_floats = 0, grad_t_floats = 0, dweight_floats = 0,
+          packed_weight_floats = 0;
 
-  int64_t thread_floats() const { return input_floats + output_floats + dinput_floats + dweight_floats; }
+  int64_t thread_floats() const {
+    return input_floats + output_floats + dinput_floats + grad_t_floats + dweight_floats;
+  }
 };
+
+// Where tap t reads within a channel: its phase plane plus the shift.
+int64_t tap_offset(const ConvShape& s, const Plan& p, int64_t t) {
+  const int64_t dy = t / s.kernel_w * s.dilate_h, dx = t % s.kernel_w * s.dilate_w;
+  const int64_t phase = dy % s.stride_h * s.stride_w + dx % s.stride_w;
+  return phase * p.plane + dy / s.stride_h * p.phase_w + dx / s.stride_w;
+}
 
 Plan make_plan(const ConvShape& s) {
   Plan p;
@@ -73,23 +132,55 @@ Plan make_plan(const ConvShape& s) {
   p.cg = s.in_channels / s.groups;
   p.fg = s.out_channels / s.groups;
   const int64_t out_area = s.out_h * s.out_w;
-  p.threads = s.batch * s.out_channels * out_area * p.cg * p.taps >= parallel_min_products ? omp_get_max_threads() : 1;
-  p.shifted = s.stride_h == 1 && s.stride_w == 1 && p.cg >= shifted_min_group_channels;
+  p.threads = s.batch * s.out_channels * out_area * p.cg * p.taps >= parallel_min_products
+                  ? omp_get_max_threads()
+                  : 1;
+  // A strided 1x1 convolution only subsamples, which im2col does cheaply
+  // while batching images into larger GEMMs. The phase masks have 64 bits.
+  const bool strided = s.stride_h > 1 || s.stride_w > 1;
+  p.avx512 = avx512_enabled() && (p.taps > 1 || !strided) && s.stride_h <= 64 && s.stride_w <= 64;
+  p.shifted = p.avx512 || (p.cg >= shifted_min_group_channels && (p.taps > 1 || !strided) &&
+                           s.stride_h <= 64 && s.stride_w <= 64);
   if (p.shifted) {
-    p.padded_h = s.in_h + 2 * s.pad_h;
-    p.padded_w = s.in_w + 2 * s.pad_w;
-    p.plane = p.padded_h * p.padded_w;
-    p.cols = (s.out_h - 1) * p.padded_w + s.out_w;
-    p.pad_input = s.pad_h > 0 || s.pad_w > 0;
-    p.direct = p.padded_w == s.out_w;
-    if (p.pad_input) p.input_floats = p.dinput_floats = s.in_channels * p.plane;
-    if (!p.direct) p.output_floats = s.out_channels * p.cols;
+    p.phase_h = (s.in_h + 2 * s.pad_h + s.stride_h - 1) / s.stride_h;
+    p.phase_w = (s.in_w + 2 * s.pad_w + s.stride_w - 1) / s.stride_w;
+    p.plane = p.phase_h * p.phase_w;
+    p.channel_floats = s.stride_h * s.stride_w * p.plane;
+    p.cols = (s.out_h - 1) * p.phase_w + s.out_w;
+    p.split_input = s.pad_h > 0 || s.pad_w > 0 || strided;
+    p.direct = p.phase_w == s.out_w;
+    for (int64_t k = 0; k < s.kernel_h; ++k) p.used_rows |= uint64_t{1} << (k * s.dilate_h % s.stride_h);
+    for (int64_t k = 0; k < s.kernel_w; ++k) p.used_cols |= uint64_t{1} << (k * s.dilate_w % s.stride_w);
+    for (int64_t t = 0; t < p.taps; ++t) p.offsets.push_back(tap_offset(s, p, t));
+    p.dx_correlate = p.avx512 && !strided;
+    p.dx_direct = p.dx_correlate && p.phase_w == s.in_w;
+    if (p.dx_correlate) {
+      p.grad_lead = p.offsets.back();
+      for (int64_t t = 0; t < p.taps; ++t) p.flipped.push_back(p.grad_lead - p.offsets[t]);
+    }
+    p.grad_floats = p.cols + 2 * p.grad_lead;
+    const int64_t image_floats = s.in_channels * p.channel_floats;
+    if (p.split_input || p.dx_correlate) p.dinput_floats = image_floats;
+    if (p.avx512) {
+      // The weight gradient reads a channels-last copy of every image.
+      p.input_floats = image_floats + transposed_slack_floats;
+      p.output_floats = s.out_channels * p.grad_floats;
+      p.grad_t_floats = p.cols * s.out_channels;
+    } else {
+      if (p.split_input) p.input_floats = image_floats;
+      if (!p.direct) p.output_floats = s.out_channels * p.cols;
+    }
     p.dweight_floats = p.taps * s.out_channels * p.cg + s.out_channels;
     p.packed_weight_floats = p.taps * s.out_channels * p.cg;
   } else {
     p.col_rows = s.in_channels * p.taps;
     const int64_t per_image = (p.col_rows + s.out_channels) * out_area;
-    p.images_per_chunk = std::clamp<int64_t>(chunk_budget_floats / std::max<int64_t>(per_image, 1), 1, s.batch);
+    const int64_t most =
+        std::clamp<int64_t>(chunk_budget_floats / std::max<int64_t>(per_image, 1), 1, s.batch);
+    // Round the chunk count up to a multiple of the threads so that each gets
+    // as many images.
+    const int64_t chunks = ((s.batch + most - 1) / most + p.threads - 1) / p.threads * p.threads;
+    p.images_per_chunk = (s.batch + chunks - 1) / chunks;
     p.input_floats = p.col_rows * p.images_per_chunk * out_area;
     if (p.images_per_chunk > 1) p.output_floats = s.out_channels * p.images_per_chunk * out_area;
     p.dweight_floats = s.out_channels * p.cg * p.taps + s.out_channels;
@@ -99,16 +190,21 @@ Plan make_plan(const ConvShape& s) {
 
 // One thread's slices of the workspace.
 struct Scratch {
-  float* input;    // padded image or im2col columns
-  float* output;   // output rows on the padded grid, or staged chunk output
-  float* dinput;   // padded input gradient
+  float* input;    // phase planes of an image (channels last for dw on AVX-512), or im2col columns
+  float* output;   // output or dY rows on the phase grid, or staged chunk output
+  float* dinput;   // phase planes of an image's input gradient
+  float* grad_t;   // dY on the grid, channels last (AVX-512)
   float* dweight;  // this thread's weight-gradient partial, then its bias-gradient partial
 };
 
 Scratch scratch_of(const Plan& p, float* workspace, int thread) {
-  float* base = workspace + p.packed_weight_floats + thread * p.thread_floats();
-  return {base, base + p.input_floats, base + p.input_floats + p.output_floats,
-          base + p.input_floats + p.output_floats + p.dinput_floats};
+  Scratch r;
+  r.input = workspace + p.packed_weight_floats + thread * p.thread_floats();
+  r.output = r.input + p.input_floats;
+  r.dinput = r.output + p.output_floats;
+  r.grad_t = r.dinput + p.dinput_floats;
+  r.dweight = r.grad_t + p.grad_t_floats;
+  return r;
 }
 
 float row_sum(const float* v, int64_t n) {
@@ -120,56 +216,113 @@ float row_sum(const float* v, int64_t n) {
 
 // ---- Shifted taps ----
 
-// wr[t, f, c] = w[f, c, t]: each tap's weights as a (F, Cg) matrix.
-void pack_taps(const Plan& p, const float* w, int64_t filters, float* wr) {
+// wr[t, f, c] = w[f, c, t]: each tap's weights as a (F, Cg) matrix. With
+// filters_last, wf[t, g, c, f - g*Fg] instead: each group's matrix transposed.
+void pack_taps(const Plan& p, const float* w, int64_t filters, bool filters_last, float* wr) {
   for (int64_t f = 0; f < filters; ++f)
     for (int64_t c = 0; c < p.cg; ++c)
-      for (int64_t t = 0; t < p.taps; ++t) wr[(t * filters + f) * p.cg + c] = w[(f * p.cg + c) * p.taps + t];
+      for (int64_t t = 0; t < p.taps; ++t) {
+        const int64_t group_start = f - f % p.fg;
+        const int64_t to = filters_last ? (t * filters + group_start) * p.cg + c * p.fg + f - group_start
+                                        : (t * filters + f) * p.cg + c;
+        wr[to] = w[(f * p.cg + c) * p.taps + t];
+      }
 }
 
-int64_t tap_offset(const ConvShape& s, const Plan& p, int64_t t) {
-  return t / s.kernel_w * s.dilate_h * p.padded_w + t % s.kernel_w * s.dilate_w;
+// The pixels of an image row that land in phase column b: ix = first,
+// first + SW, ... go to phase columns start, start + 1, ...
+struct PhaseColumn {
+  int64_t first, start;
+};
+
+PhaseColumn phase_column(const ConvShape& s, int64_t b) {
+  const int64_t first = ((b - s.pad_w) % s.stride_w + s.stride_w) % s.stride_w;
+  return {first, (first + s.pad_w) / s.stride_w};
 }
 
-// Copies one image into the interior of the padded planes (borders stay 0).
-void pad_image(const ConvShape& s, const Plan& p, const float* x, float* xp) {
-  for (int64_t c = 0; c < s.in_channels; ++c)
+// Offset of input row iy's phase-b cells within a channel's planes.
+int64_t phase_row(const ConvShape& s, const Plan& p, int64_t iy, int64_t b) {
+  const int64_t yp = iy + s.pad_h;
+  return (yp % s.stride_h * s.stride_w + b) * p.plane + yp / s.stride_h * p.phase_w +
+         phase_column(s, b).start;
+}
+
+// Scatters one image into its phase planes, channels first (xq[c, cell]) or
+// channels last (xq[cell, c], AVX-512 route only). Cells outside the image
+// are never written, so they keep the zeros the buffer started with.
+void split_image(const ConvShape& s, const Plan& p, const float* x, bool channels_last, float* xq) {
+  if (channels_last && s.stride_w == 1) {
+    // Each row of all channels is one block to transpose.
     for (int64_t iy = 0; iy < s.in_h; ++iy)
-      std::memcpy(xp + c * p.plane + (iy + s.pad_h) * p.padded_w + s.pad_w, x + (c * s.in_h + iy) * s.in_w,
-                  sizeof(float) * s.in_w);
-}
-
-// The image's input gradient is the interior of the padded planes.
-void unpad_image(const ConvShape& s, const Plan& p, const float* dxp, float* dx) {
+      if (p.used_rows >> ((iy + s.pad_h) % s.stride_h) & 1)
+        avx512::transpose(x + iy * s.in_w, s.in_h * s.in_w, s.in_channels, s.in_w,
+                          xq + phase_row(s, p, iy, 0) * s.in_channels, s.in_channels);
+    return;
+  }
+  const int64_t channel_step = channels_last ? 1 : p.channel_floats;
+  const int64_t cell_step = channels_last ? s.in_channels : 1;
   for (int64_t c = 0; c < s.in_channels; ++c)
-    for (int64_t iy = 0; iy < s.in_h; ++iy)
-      std::memcpy(dx + (c * s.in_h + iy) * s.in_w, dxp + c * p.plane + (iy + s.pad_h) * p.padded_w + s.pad_w,
-                  sizeof(float) * s.in_w);
+    for (int64_t iy = 0; iy < s.in_h; ++iy) {
+      if (!(p.used_rows >> ((iy + s.pad_h) % s.stride_h) & 1)) continue;
+      const float* src = x + (c * s.in_h + iy) * s.in_w;
+      for (int64_t b = 0; b < s.stride_w; ++b) {
+        if (!(p.used_cols >> b & 1)) continue;
+        float* dst = xq + c * channel_step + phase_row(s, p, iy, b) * cell_step;
+        if (s.stride_w == 1 && !channels_last)
+          std::memcpy(dst, src, sizeof(float) * s.in_w);
+        else
+          for (int64_t ix = phase_column(s, b).first; ix < s.in_w; ix += s.stride_w, dst += cell_step)
+            *dst = src[ix];
+      }
+    }
 }
 
+// The inverse of split_image (channels first): dx gathers every pixel from its phase plane.
+void merge_image(const ConvShape& s, const Plan& p, const float* dxq, float* dx) {
+  for (int64_t c = 0; c < s.in_channels; ++c)
+    for (int64_t iy = 0; iy < s.in_h; ++iy) {
+      float* dst = dx + (c * s.in_h + iy) * s.in_w;
+      for (int64_t b = 0; b < s.stride_w; ++b) {
+        const float* src = dxq + c * p.channel_floats + phase_row(s, p, iy, b);
+        if (s.stride_w == 1)
+          std::memcpy(dst, src, sizeof(float) * s.in_w);
+        else
+          for (int64_t ix = phase_column(s, b).first; ix < s.in_w; ix += s.stride_w) dst[ix] = *src++;
+      }
+    }
+}
+
+// wr is packed filters last on the AVX-512 route.
 void shifted_forward(const ConvShape& s, const Plan& p, const float* x, const float* wr, const float* bias,
                      float* y, const Scratch& scratch) {
   const int64_t in_image = s.in_channels * s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-  if (p.pad_input) std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
+  if (p.split_input) std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
 #pragma omp for schedule(static)
   for (int64_t n = 0; n < s.batch; ++n) {
-    const float* xp = x + n * in_image;
-    if (p.pad_input) {
-      pad_image(s, p, xp, scratch.input);
-      xp = scratch.input;
+    const float* xq = x + n * in_image;
+    if (p.split_input) {
+      split_image(s, p, xq, false, scratch.input);
+      xq = scratch.input;
     }
     float* yn = y + n * s.out_channels * out_area;
     float* out = p.direct ? yn : scratch.output;
-    for (int64_t g = 0; g < s.groups; ++g)
-      for (int64_t t = 0; t < p.taps; ++t)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(p.cols), int(p.cg), 1.0f,
-                    wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg), xp + g * p.cg * p.plane + tap_offset(s, p, t),
-                    int(p.plane), t == 0 ? 0.0f : 1.0f, out + g * p.fg * p.cols, int(p.cols));
+    for (int64_t g = 0; g < s.groups; ++g) {
+      const float* xg = xq + g * p.cg * p.channel_floats;
+      float* og = out + g * p.fg * p.cols;
+      if (p.avx512)
+        avx512::correlate(xg, p.channel_floats, p.cg, p.offsets.data(), p.taps, wr + g * p.fg * p.cg,
+                          s.out_channels * p.cg, p.fg, og, p.cols, p.cols);
+      else
+        for (int64_t t = 0; t < p.taps; ++t)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(p.cols), int(p.cg), 1.0f,
+                      wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg), xg + p.offsets[t],
+                      int(p.channel_floats), t == 0 ? 0.0f : 1.0f, og, int(p.cols));
+    }
     if (p.direct && !bias) continue;
     for (int64_t f = 0; f < s.out_channels; ++f) {
       const float b = bias ? bias[f] : 0.0f;
       for (int64_t oy = 0; oy < s.out_h; ++oy) {
-        const float* src = out + f * p.cols + oy * (p.direct ? s.out_w : p.padded_w);
+        const float* src = out + f * p.cols + oy * p.phase_w;
         float* dst = yn + (f * s.out_h + oy) * s.out_w;
         for (int64_t ox = 0; ox < s.out_w; ++ox) dst[ox] = src[ox] + b;
       }
@@ -177,50 +330,79 @@ void shifted_forward(const ConvShape& s, const Plan& p, const float* x, const fl
   }
 }
 
+// wr is packed filters first on both routes. The weight-gradient partial is
+// laid out like the forward's packed weights: (T, G, Cg, Fg) on the AVX-512
+// route, else (T, F, Cg).
 void shifted_backward(const ConvShape& s, const Plan& p, const float* x, const float* wr, const float* dy,
                       float* dx, bool want_dw, bool want_db, const Scratch& scratch) {
   const int64_t in_image = s.in_channels * s.in_h * s.in_w, out_area = s.out_h * s.out_w;
   float* dwr = scratch.dweight;
   float* db = dwr + p.taps * s.out_channels * p.cg;
-  if (p.pad_input) std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
-  // The discarded columns of dY must stay 0.
+  std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
+  // Around dY on the grid, the discarded columns and the lead, all stays 0.
   std::fill(scratch.output, scratch.output + p.output_floats, 0.0f);
 #pragma omp for schedule(static)
   for (int64_t n = 0; n < s.batch; ++n) {
     const float* dyn = dy + n * s.out_channels * out_area;
+    // dY on the grid, channel f at grad + f * grad_floats.
     const float* grad = dyn;
-    if (!p.direct) {
+    if (!p.direct || p.avx512) {
       for (int64_t f = 0; f < s.out_channels; ++f)
         for (int64_t oy = 0; oy < s.out_h; ++oy)
-          std::memcpy(scratch.output + f * p.cols + oy * p.padded_w, dyn + (f * s.out_h + oy) * s.out_w,
-                      sizeof(float) * s.out_w);
-      grad = scratch.output;
+          std::memcpy(scratch.output + f * p.grad_floats + p.grad_lead + oy * p.phase_w,
+                      dyn + (f * s.out_h + oy) * s.out_w, sizeof(float) * s.out_w);
+      grad = scratch.output + p.grad_lead;
     }
     if (want_db)
       for (int64_t f = 0; f < s.out_channels; ++f) db[f] += row_sum(dyn + f * out_area, out_area);
     if (want_dw) {
-      const float* xp = x + n * in_image;
-      if (p.pad_input) {
-        pad_image(s, p, xp, scratch.input);
-        xp = scratch.input;
+      const float* xn = x + n * in_image;
+      if (p.avx512) {
+        split_image(s, p, xn, true, scratch.input);
+        avx512::transpose(grad, p.grad_floats, s.out_channels, p.cols, scratch.grad_t, s.out_channels);
+        for (int64_t g = 0; g < s.groups; ++g)
+          avx512::correlate_weights(scratch.input + g * p.cg, s.in_channels, p.cg, p.offsets.data(), p.taps,
+                                    scratch.grad_t + g * p.fg, s.out_channels, p.fg, dwr + g * p.fg * p.cg,
+                                    s.out_channels * p.cg, p.cols);
+      } else {
+        const float* xq = xn;
+        if (p.split_input) {
+          split_image(s, p, xn, false, scratch.input);
+          xq = scratch.input;
+        }
+        for (int64_t g = 0; g < s.groups; ++g)
+          for (int64_t t = 0; t < p.taps; ++t)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(p.fg), int(p.cg), int(p.cols), 1.0f,
+                        grad + g * p.fg * p.grad_floats, int(p.grad_floats),
+                        xq + g * p.cg * p.channel_floats + p.offsets[t], int(p.channel_floats), 1.0f,
+                        dwr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg));
       }
-      for (int64_t g = 0; g < s.groups; ++g)
-        for (int64_t t = 0; t < p.taps; ++t)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(p.fg), int(p.cg), int(p.cols), 1.0f,
-                      grad + g * p.fg * p.cols, int(p.cols), xp + g * p.cg * p.plane + tap_offset(s, p, t),
-                      int(p.plane), 1.0f, dwr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg));
     }
-    if (dx) {
-      float* dxn = dx + n * in_image;
-      float* dxp = p.pad_input ? scratch.dinput : dxn;
-      std::fill(dxp, dxp + s.in_channels * p.plane, 0.0f);
+    if (!dx) continue;
+    float* dxn = dx + n * in_image;
+    if (p.dx_correlate) {
+      // The image's own pixels: padded cells (pad_h, pad_w) on, into dx itself
+      // when its rows have no padding, else into the padded planes.
+      const int64_t origin = p.dx_direct ? 0 : s.pad_h * p.phase_w + s.pad_w;
+      const int64_t channel = p.dx_direct ? s.in_h * s.in_w : p.plane;
+      float* out = p.dx_direct ? dxn : scratch.dinput + origin;
       for (int64_t g = 0; g < s.groups; ++g)
-        for (int64_t t = 0; t < p.taps; ++t)
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(p.cg), int(p.cols), int(p.fg), 1.0f,
-                      wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg), grad + g * p.fg * p.cols, int(p.cols),
-                      1.0f, dxp + g * p.cg * p.plane + tap_offset(s, p, t), int(p.plane));
-      if (p.pad_input) unpad_image(s, p, dxp, dxn);
+        avx512::correlate(scratch.output + g * p.fg * p.grad_floats + s.pad_h * p.phase_w + s.pad_w,
+                          p.grad_floats, p.fg, p.flipped.data(), p.taps, wr + g * p.fg * p.cg,
+                          s.out_channels * p.cg, p.cg, out + g * p.cg * channel, channel,
+                          (s.in_h - 1) * p.phase_w + s.in_w);
+      if (!p.dx_direct) merge_image(s, p, scratch.dinput, dxn);
+      continue;
     }
+    float* dxq = p.split_input ? scratch.dinput : dxn;
+    std::fill(dxq, dxq + s.in_channels * p.channel_floats, 0.0f);
+    for (int64_t g = 0; g < s.groups; ++g)
+      for (int64_t t = 0; t < p.taps; ++t)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(p.cg), int(p.cols), int(p.fg), 1.0f,
+                    wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg), grad + g * p.fg * p.grad_floats,
+                    int(p.grad_floats), 1.0f, dxq + g * p.cg * p.channel_floats + p.offsets[t],
+                    int(p.channel_floats));
+    if (p.split_input) merge_image(s, p, dxq, dxn);
   }
 }
 
@@ -293,10 +475,12 @@ void col2im(const ConvShape& s, const float* col, int64_t images, float* dx) {
   }
 }
 
-int64_t chunk_count(const ConvShape& s, const Plan& p) { return (s.batch + p.images_per_chunk - 1) / p.images_per_chunk; }
+int64_t chunk_count(const ConvShape& s, const Plan& p) {
+  return (s.batch + p.images_per_chunk - 1) / p.images_per_chunk;
+}
 
-void im2col_forward(const ConvShape& s, const Plan& p, const float* x, const float* w, const float* bias, float* y,
-                    const Scratch& scratch) {
+void im2col_forward(const ConvShape& s, const Plan& p, const float* x, const float* w, const float* bias,
+                    float* y, const Scratch& scratch) {
   const int64_t in_image = s.in_channels * s.in_h * s.in_w;
   const int64_t out_area = s.out_h * s.out_w, out_image = s.out_channels * out_area;
   const int64_t k = p.col_rows / s.groups;
@@ -309,8 +493,9 @@ void im2col_forward(const ConvShape& s, const Plan& p, const float* x, const flo
     // One image needs no permutation: the GEMM writes y directly.
     float* out = images == 1 ? yn : scratch.output;
     for (int64_t g = 0; g < s.groups; ++g)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(cols), int(k), 1.0f, w + g * p.fg * k,
-                  int(k), scratch.input + g * k * cols, int(cols), 0.0f, out + g * p.fg * cols, int(cols));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(cols), int(k), 1.0f,
+                  w + g * p.fg * k, int(k), scratch.input + g * k * cols, int(cols), 0.0f,
+                  out + g * p.fg * cols, int(cols));
     if (images == 1 && !bias) continue;
     // y (images, F, OH*OW) = out (F, images, OH*OW) + bias; in place for one image.
     for (int64_t b = 0; b < images; ++b)
@@ -323,8 +508,8 @@ void im2col_forward(const ConvShape& s, const Plan& p, const float* x, const flo
   }
 }
 
-void im2col_backward(const ConvShape& s, const Plan& p, const float* x, const float* w, const float* dy, float* dx,
-                     bool want_dw, bool want_db, const Scratch& scratch) {
+void im2col_backward(const ConvShape& s, const Plan& p, const float* x, const float* w, const float* dy,
+                     float* dx, bool want_dw, bool want_db, const Scratch& scratch) {
   const int64_t in_image = s.in_channels * s.in_h * s.in_w;
   const int64_t out_area = s.out_h * s.out_w, out_image = s.out_channels * out_area;
   const int64_t k = p.col_rows / s.groups;
@@ -356,14 +541,19 @@ void im2col_backward(const ConvShape& s, const Plan& p, const float* x, const fl
     if (dx) {
       // The columns are consumed above, so dcol reuses their buffer.
       for (int64_t g = 0; g < s.groups; ++g)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(cols), int(p.fg), 1.0f, w + g * p.fg * k,
-                    int(k), grad + g * p.fg * cols, int(cols), 0.0f, scratch.input + g * k * cols, int(cols));
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(cols), int(p.fg), 1.0f,
+                    w + g * p.fg * k, int(k), grad + g * p.fg * cols, int(cols), 0.0f,
+                    scratch.input + g * k * cols, int(cols));
       col2im(s, scratch.input, images, dx + n0 * in_image);
     }
   }
 }
 
 }  // namespace
+
+bool convolution_avx512() { return avx512_enabled(); }
+
+void set_convolution_avx512(bool enabled) { avx512_enabled() = enabled && avx512::supported(); }
 
 size_t convolution_workspace_floats(const ConvShape& s) {
   const Plan p = make_plan(s);
@@ -372,8 +562,9 @@ size_t convolution_workspace_floats(const ConvShape& s) {
 
 void convolution_forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
                          float* workspace) {
+  blas_on_calling_thread();
   const Plan p = make_plan(s);
-  if (p.shifted) pack_taps(p, w, s.out_channels, workspace);
+  if (p.shifted) pack_taps(p, w, s.out_channels, p.avx512, workspace);
 #pragma omp parallel num_threads(p.threads)
   {
     const Scratch scratch = scratch_of(p, workspace, omp_get_thread_num());
@@ -386,8 +577,9 @@ void convolution_forward(const ConvShape& s, const float* x, const float* w, con
 
 void convolution_backward(const ConvShape& s, const float* x, const float* w, const float* dy, float* dx,
                           float* dw, float* dbias, float* workspace) {
+  blas_on_calling_thread();
   const Plan p = make_plan(s);
-  if (p.shifted) pack_taps(p, w, s.out_channels, workspace);
+  if (p.shifted) pack_taps(p, w, s.out_channels, false, workspace);
   const int64_t weights = s.out_channels * p.cg * p.taps;
   // Zeroed here rather than by each thread, in case the team comes out smaller.
   for (int t = 0; t < p.threads; ++t) {
@@ -402,14 +594,23 @@ void convolution_backward(const ConvShape& s, const float* x, const float* w, co
     else
       im2col_backward(s, p, x, w, dy, dx, dw != nullptr, dbias != nullptr, scratch);
   }
-  // Sum the per-thread partials in thread order; shifted partials are laid
-  // out (T, F, Cg) and go back to w's (F, Cg, T).
+  // Sum the per-thread partials in thread order. im2col partials are laid
+  // out like w (F, Cg, T); shifted ones are (T, F, Cg), or (T, G, Cg, Fg) on
+  // the AVX-512 route, with these steps along w's axes:
+  const int64_t tap_step = p.shifted ? s.out_channels * p.cg : 1;
+  const int64_t channel_step = !p.shifted ? p.taps : p.avx512 ? p.fg : 1;
+  const int64_t filter_step = !p.shifted ? p.cg * p.taps : p.avx512 ? 1 : p.cg;
+  // Filter f's group starts g*Fg*Cg in on the AVX-512 route, at g*Fg along f otherwise.
+  const int64_t group_step = p.avx512 ? p.fg * p.cg : p.fg * filter_step;
   for (int t = 0; t < p.threads; ++t) {
     const float* part = scratch_of(p, workspace, t).dweight;
     if (dw)
-      for (int64_t i = 0; i < weights; ++i) {
-        const int64_t to = p.shifted ? (i % (s.out_channels * p.cg)) * p.taps + i / (s.out_channels * p.cg) : i;
-        dw[to] = (t == 0 ? 0.0f : dw[to]) + part[i];
+      for (int64_t f = 0; f < s.out_channels; ++f) {
+        const float* from = part + f / p.fg * group_step + f % p.fg * filter_step;
+        float* to = dw + f * p.cg * p.taps;
+        for (int64_t c = 0; c < p.cg; ++c)
+          for (int64_t tap = 0; tap < p.taps; ++tap, ++to)
+            *to = (t == 0 ? 0.0f : *to) + from[c * channel_step + tap * tap_step];
       }
     if (dbias)
       for (int64_t f = 0; f < s.out_channels; ++f) dbias[f] = (t == 0 ? 0.0f : dbias[f]) + part[weights + f];

@@ -7,8 +7,7 @@
 //             dw = dy^T . x                 (M, N) . (N, K)
 //             dbias[m] = sum_n dy[n, m]
 // Each thread computes a slice of the output columns (y, dx) or rows (dw) with
-// a single-threaded GEMM, so OpenBLAS must run on the calling thread (see
-// convolution.cpp).
+// a single-threaded GEMM.
 #include <cblas.h>
 #include <omp.h>
 
@@ -19,6 +18,17 @@
 namespace fitbench::cpu {
 
 namespace {
+
+// The GEMMs here run inside OpenMP teams. OpenBLAS's OpenMP build then keeps
+// them on the calling thread by itself; its pthreads build would start its own
+// threads on top of ours and oversubscribe the cores, so it is told to use one.
+void blas_on_calling_thread() {
+  static const bool done = [] {
+    if (openblas_get_parallel() == 1) openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)done;
+}
 
 // Smaller products run on one thread: waking a team would cost more.
 constexpr int64_t parallel_min_products = int64_t{1} << 20;
@@ -42,13 +52,15 @@ int thread_count(int64_t rows, int64_t in, int64_t hidden) {
 
 void fully_connected_forward(int64_t rows, int64_t in, int64_t hidden, const float* x, const float* w,
                              const float* bias, float* y) {
+  blas_on_calling_thread();
 #pragma omp parallel num_threads(thread_count(rows, in, hidden))
   {
     const Slice m = thread_slice(hidden);
     if (m.size > 0) {
       // Seeding y with the bias lets the GEMM add it (beta = 1) in the same pass.
       if (bias)
-        for (int64_t n = 0; n < rows; ++n) std::copy(bias + m.begin, bias + m.begin + m.size, y + n * hidden + m.begin);
+        for (int64_t n = 0; n < rows; ++n)
+          std::copy(bias + m.begin, bias + m.begin + m.size, y + n * hidden + m.begin);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(m.size), int(in), 1.0f, x, int(in),
                   w + m.begin * in, int(in), bias ? 1.0f : 0.0f, y + m.begin, int(hidden));
     }
@@ -57,6 +69,7 @@ void fully_connected_forward(int64_t rows, int64_t in, int64_t hidden, const flo
 
 void fully_connected_backward(int64_t rows, int64_t in, int64_t hidden, const float* x, const float* w,
                               const float* dy, float* dx, float* dw, float* dbias) {
+  blas_on_calling_thread();
 #pragma omp parallel num_threads(thread_count(rows, in, hidden))
   {
     const Slice k = thread_slice(in);
@@ -65,8 +78,8 @@ void fully_connected_backward(int64_t rows, int64_t in, int64_t hidden, const fl
                   int(hidden), w + k.begin, int(in), 0.0f, dx + k.begin, int(in));
     const Slice m = thread_slice(hidden);
     if (dw && m.size > 0)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(m.size), int(in), int(rows), 1.0f, dy + m.begin,
-                  int(hidden), x, int(in), 0.0f, dw + m.begin * in, int(in));
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(m.size), int(in), int(rows), 1.0f,
+                  dy + m.begin, int(hidden), x, int(in), 0.0f, dw + m.begin * in, int(in));
     if (dbias && m.size > 0) {
       float* db = dbias + m.begin;
       std::fill(db, db + m.size, 0.0f);

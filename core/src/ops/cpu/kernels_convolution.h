@@ -15,6 +15,12 @@ struct ConvShape {
   int64_t groups = 1;
 };
 
+// Whether convolution runs the AVX-512 kernels: where the CPU has them, unless
+// FITBENCH_NO_AVX512 is set (other than to 0) when first asked. Tests turn
+// them off to cover the portable path; they cannot be turned on without the CPU support.
+bool convolution_avx512();
+void set_convolution_avx512(bool enabled);
+
 // Floats of scratch memory that convolution_forward / convolution_backward need.
 size_t convolution_workspace_floats(const ConvShape& s);
 

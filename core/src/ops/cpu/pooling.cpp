@@ -10,9 +10,18 @@
 //        (as MXNet's pool.h).
 // Backward: max sends dy to the first window cell (row-major) equal to y;
 // sum sends dy to every cell; avg sends dy / area to every cell.
+//
+// A window is a rectangle, so both directions work a row of outputs at a time
+// in two separable steps: along the rows over whole, contiguous image rows
+// (vectorized), then along the columns within one scratch row. The window
+// bounds of each axis are computed once per call. Max backward finds the first
+// maximum without branches (a select per cell, scanning backwards), since
+// which cell holds it is random and a search loop mispredicts.
 #include <algorithm>
 #include <limits>
+#include <vector>
 
+#include "ops/cpu/elementwise.h"
 #include "ops/cpu/kernels_pooling.h"
 
 namespace fitbench::cpu {
@@ -26,80 +35,129 @@ bool run_parallel(const PoolShape& s) {
   return s.batch * s.channels * s.out_h * s.out_w * s.kernel_h * s.kernel_w >= parallel_min_reads;
 }
 
-struct Window {
-  int64_t h0, h1, w0, w1;
-  float scale;  // multiplies the window sum: 1 / area for avg, 1 for sum
+// The windows along one axis: output o reads the image cells [begin, end);
+// count is its extent for avg's area (padding included or not).
+struct Span {
+  int64_t begin, end, count;
 };
 
-Window window(const PoolShape& s, int64_t oy, int64_t ox) {
-  int64_t h0 = oy * s.stride_h - s.pad_h, w0 = ox * s.stride_w - s.pad_w;
-  int64_t h1 = std::min(h0 + s.kernel_h, s.in_h + s.pad_h), w1 = std::min(w0 + s.kernel_w, s.in_w + s.pad_w);
-  int64_t area = (h1 - h0) * (w1 - w0);
-  h0 = std::max<int64_t>(h0, 0);
-  w0 = std::max<int64_t>(w0, 0);
-  h1 = std::min(h1, s.in_h);
-  w1 = std::min(w1, s.in_w);
-  if (!s.count_include_pad) area = (h1 - h0) * (w1 - w0);
-  return {h0, h1, w0, w1, s.type == PoolType::Avg ? 1.0f / static_cast<float>(area) : 1.0f};
+std::vector<Span> spans(int64_t out, int64_t in, int64_t kernel, int64_t stride, int64_t pad,
+                        bool count_pad) {
+  std::vector<Span> result(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t first = o * stride - pad, last = std::min(first + kernel, in + pad);
+    const int64_t begin = std::max<int64_t>(first, 0), end = std::min(last, in);
+    result[static_cast<size_t>(o)] = {begin, end, count_pad ? last - first : end - begin};
+  }
+  return result;
+}
+
+struct Windows {
+  std::vector<Span> rows, cols;
+
+  explicit Windows(const PoolShape& s)
+      : rows(spans(s.out_h, s.in_h, s.kernel_h, s.stride_h, s.pad_h, s.count_include_pad)),
+        cols(spans(s.out_w, s.in_w, s.kernel_w, s.stride_w, s.pad_w, s.count_include_pad)) {}
+};
+
+struct Max {
+  static constexpr float identity = std::numeric_limits<float>::lowest();
+  static float fold(float a, float b) { return a < b ? b : a; }
+};
+
+struct Sum {
+  static constexpr float identity = 0.0f;
+  static float fold(float a, float b) { return a + b; }
+};
+
+// y for one plane; row is scratch of in_w floats.
+template <class Fold>
+FITBENCH_SIMD_CLONES void forward_plane(const PoolShape& s, const Windows& win, const float* in, float* out,
+                                        float* row) {
+  for (int64_t oy = 0; oy < s.out_h; ++oy) {
+    const Span r = win.rows[static_cast<size_t>(oy)];
+    std::fill(row, row + s.in_w, Fold::identity);
+    for (int64_t h = r.begin; h < r.end; ++h)
+      for (int64_t w = 0; w < s.in_w; ++w) row[w] = Fold::fold(row[w], in[h * s.in_w + w]);
+    for (int64_t ox = 0; ox < s.out_w; ++ox) {
+      const Span c = win.cols[static_cast<size_t>(ox)];
+      float value = Fold::identity;
+      for (int64_t w = c.begin; w < c.end; ++w) value = Fold::fold(value, row[w]);
+      if (s.type == PoolType::Avg) value /= static_cast<float>(r.count * c.count);
+      out[oy * s.out_w + ox] = value;
+    }
+  }
+}
+
+// dx for one plane of max pooling (din zeroed by the caller).
+void max_backward_plane(const PoolShape& s, const Windows& win, const float* in, const float* out,
+                        const float* grad, float* din) {
+  for (int64_t oy = 0; oy < s.out_h; ++oy) {
+    const Span r = win.rows[static_cast<size_t>(oy)];
+    for (int64_t ox = 0; ox < s.out_w; ++ox) {
+      const Span c = win.cols[static_cast<size_t>(ox)];
+      const int64_t o = oy * s.out_w + ox;
+      // Scanning backwards, the last match kept is the first in row-major
+      // order. A window of padding only has no argmax and passes nothing back.
+      int64_t arg = -1;
+      for (int64_t h = r.end - 1; h >= r.begin; --h)
+        for (int64_t w = c.end - 1; w >= c.begin; --w)
+          arg = in[h * s.in_w + w] == out[o] ? h * s.in_w + w : arg;
+      if (arg >= 0) din[arg] += grad[o];
+    }
+  }
+}
+
+// dx for one plane of avg or sum pooling (din zeroed by the caller); row is
+// scratch of in_w floats.
+FITBENCH_SIMD_CLONES void spread_backward_plane(const PoolShape& s, const Windows& win, const float* grad,
+                                                float* din, float* row) {
+  for (int64_t oy = 0; oy < s.out_h; ++oy) {
+    const Span r = win.rows[static_cast<size_t>(oy)];
+    std::fill(row, row + s.in_w, 0.0f);
+    for (int64_t ox = 0; ox < s.out_w; ++ox) {
+      const Span c = win.cols[static_cast<size_t>(ox)];
+      float g = grad[oy * s.out_w + ox];
+      if (s.type == PoolType::Avg) g /= static_cast<float>(r.count * c.count);
+      for (int64_t w = c.begin; w < c.end; ++w) row[w] += g;
+    }
+    for (int64_t h = r.begin; h < r.end; ++h)
+      for (int64_t w = 0; w < s.in_w; ++w) din[h * s.in_w + w] += row[w];
+  }
 }
 
 }  // namespace
 
 void pooling_forward(const PoolShape& s, const float* x, float* y) {
+  const Windows win(s);
   const int64_t planes = s.batch * s.channels, in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-#pragma omp parallel for schedule(static) if (run_parallel(s))
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* in = x + p * in_area;
-    float* out = y + p * out_area;
-    for (int64_t oy = 0; oy < s.out_h; ++oy) {
-      for (int64_t ox = 0; ox < s.out_w; ++ox) {
-        const Window win = window(s, oy, ox);
-        float value;
-        if (s.type == PoolType::Max) {
-          value = std::numeric_limits<float>::lowest();
-          for (int64_t h = win.h0; h < win.h1; ++h)
-            for (int64_t w = win.w0; w < win.w1; ++w) value = std::max(value, in[h * s.in_w + w]);
-        } else {
-          value = 0.0f;
-          for (int64_t h = win.h0; h < win.h1; ++h)
-            for (int64_t w = win.w0; w < win.w1; ++w) value += in[h * s.in_w + w];
-          value *= win.scale;
-        }
-        out[oy * s.out_w + ox] = value;
-      }
+#pragma omp parallel if (run_parallel(s))
+  {
+    std::vector<float> row(static_cast<size_t>(s.in_w));
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      if (s.type == PoolType::Max)
+        forward_plane<Max>(s, win, x + p * in_area, y + p * out_area, row.data());
+      else
+        forward_plane<Sum>(s, win, x + p * in_area, y + p * out_area, row.data());
     }
   }
 }
 
 void pooling_backward(const PoolShape& s, const float* x, const float* y, const float* dy, float* dx) {
+  const Windows win(s);
   const int64_t planes = s.batch * s.channels, in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-#pragma omp parallel for schedule(static) if (run_parallel(s))
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* in = x + p * in_area;
-    const float* out = y + p * out_area;
-    const float* grad = dy + p * out_area;
-    float* din = dx + p * in_area;
-    std::fill(din, din + in_area, 0.0f);
-    for (int64_t oy = 0; oy < s.out_h; ++oy) {
-      for (int64_t ox = 0; ox < s.out_w; ++ox) {
-        const Window win = window(s, oy, ox);
-        const int64_t o = oy * s.out_w + ox;
-        if (s.type == PoolType::Max) {
-          // A window of padding only has no argmax and passes nothing back.
-          int64_t arg = -1;
-          for (int64_t h = win.h0; h < win.h1 && arg < 0; ++h)
-            for (int64_t w = win.w0; w < win.w1; ++w)
-              if (in[h * s.in_w + w] == out[o]) {
-                arg = h * s.in_w + w;
-                break;
-              }
-          if (arg >= 0) din[arg] += grad[o];
-        } else {
-          const float g = grad[o] * win.scale;
-          for (int64_t h = win.h0; h < win.h1; ++h)
-            for (int64_t w = win.w0; w < win.w1; ++w) din[h * s.in_w + w] += g;
-        }
-      }
+#pragma omp parallel if (run_parallel(s))
+  {
+    std::vector<float> row(static_cast<size_t>(s.in_w));
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      float* din = dx + p * in_area;
+      std::fill(din, din + in_area, 0.0f);
+      if (s.type == PoolType::Max)
+        max_backward_plane(s, win, x + p * in_area, y + p * out_area, dy + p * out_area, din);
+      else
+        spread_backward_plane(s, win, dy + p * out_area, din, row.data());
     }
   }
 }

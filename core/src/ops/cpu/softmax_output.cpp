@@ -13,9 +13,9 @@
 #include "ops/cpu/softmax_output.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "ops/cpu/elementwise.h"
+#include "ops/cpu/fast_math.h"
 
 namespace fitbench::cpu {
 
@@ -28,7 +28,7 @@ void softmax_forward(const SoftmaxDims& d, const float* x, float* p) {
     for (int64_t c = 1; c < d.classes; ++c) m = std::max(m, x[at(c)]);
     double sum = 0;
     for (int64_t c = 0; c < d.classes; ++c) {
-      p[at(c)] = std::exp(x[at(c)] - m);
+      p[at(c)] = fast::exp(x[at(c)] - m);
       sum += p[at(c)];
     }
     const float inv = static_cast<float>(1.0 / sum);

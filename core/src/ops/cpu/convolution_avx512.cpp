@@ -1,0 +1,222 @@
+// AVX-512 convolution kernels: register-tiled sums over every tap and channel
+// at once, where OpenBLAS (run on its AVX2 kernels here) would take one small
+// GEMM per tap and write the partial result back each time.
+//
+// Each function carries its own target attribute instead of the file being
+// built with -mavx512f, so that nothing the compiler emits here for shared use
+// (inline functions, template instances) can end up running on CPUs without
+// AVX-512. For the same reason this file uses no standard-library templates.
+#include "ops/cpu/convolution_avx512.h"
+
+// GCC 12 reports the _mm512_undefined_ps() inside its own unpack intrinsics
+// as uninitialized (GCC bug 105593, fixed in 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#define FITBENCH_AVX512 gnu::target("avx512f")
+
+namespace fitbench::cpu::avx512 {
+
+namespace {
+
+// Mask of the first n lanes of a vector (none for n <= 0, all for n >= 16).
+[[FITBENCH_AVX512]] inline __mmask16 first_lanes(int64_t n) {
+  if (n <= 0) return 0;
+  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
+}
+
+// ---- correlate ----
+//
+// y[m, q] = sum_{t, k} w[t, k, m] * x[k, q + off[t]], one tile of MF rows m
+// times 48 positions q (3 vectors) per call: MF*3 accumulators stay in zmm
+// registers over all T*K terms. Each term loads 3 vectors of x (unaligned, at
+// any shift) and broadcasts MF weights straight from memory ({1to16}), so a
+// full tile of 8 rows does 24 FMAs per 11 loads. Positions past Q are masked
+// off, which also keeps the loads inside x.
+
+constexpr int correlate_rows = 8, correlate_vectors = 3, correlate_cols = 16 * correlate_vectors;
+
+struct Correlation {
+  const float* x;
+  int64_t xs, k;
+  const int64_t* off;
+  int64_t taps;
+  const float* w;
+  int64_t wt, m;
+  float* y;
+  int64_t ys, q;
+};
+
+template <int MF>
+[[FITBENCH_AVX512]] void correlate_tile(const Correlation& a, int64_t m0, int64_t q0) {
+  __mmask16 mask[correlate_vectors];
+  __m512 acc[MF][correlate_vectors];
+#pragma GCC unroll 4
+  for (int v = 0; v < correlate_vectors; ++v) {
+    mask[v] = first_lanes(a.q - q0 - 16 * v);
+#pragma GCC unroll 8
+    for (int i = 0; i < MF; ++i) acc[i][v] = _mm512_setzero_ps();
+  }
+  for (int64_t t = 0; t < a.taps; ++t) {
+    const float* xk = a.x + a.off[t] + q0;
+    const float* wk = a.w + t * a.wt + m0;
+    for (int64_t k = 0; k < a.k; ++k, xk += a.xs, wk += a.m) {
+      __m512 xv[correlate_vectors];
+#pragma GCC unroll 4
+      for (int v = 0; v < correlate_vectors; ++v) xv[v] = _mm512_maskz_loadu_ps(mask[v], xk + 16 * v);
+#pragma GCC unroll 8
+      for (int i = 0; i < MF; ++i) {
+        const __m512 weight = _mm512_set1_ps(wk[i]);
+#pragma GCC unroll 4
+        for (int v = 0; v < correlate_vectors; ++v) acc[i][v] = _mm512_fmadd_ps(weight, xv[v], acc[i][v]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MF; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < correlate_vectors; ++v)
+      _mm512_mask_storeu_ps(a.y + (m0 + i) * a.ys + q0 + 16 * v, mask[v], acc[i][v]);
+}
+
+using CorrelateTile = void (*)(const Correlation&, int64_t, int64_t);
+// Indexed by the tile's row count; the last rows of M take a smaller tile.
+constexpr CorrelateTile correlate_tiles[correlate_rows + 1] = {
+    nullptr,           correlate_tile<1>, correlate_tile<2>, correlate_tile<3>, correlate_tile<4>,
+    correlate_tile<5>, correlate_tile<6>, correlate_tile<7>, correlate_tile<8>};
+
+// ---- correlate_weights ----
+//
+// dw[t, c, f] += sum_q xt[q + off[t], c] * dyt[q, f], with channels last in
+// both inputs, one tile of NJ channels c times NV vectors of f for one tap per
+// call: each position q loads NV vectors of dy and broadcasts NJ consecutive
+// values of x from one row (fixed displacements from one pointer), NJ*NV FMAs.
+// The sums stay in vector lanes along f, so no horizontal reduction is needed.
+// A tile past the last channel computes rows it then drops, reading up to
+// NJ - 1 floats beyond; the filters past F are masked off.
+
+template <int NJ, int NV>
+[[FITBENCH_AVX512]] void weight_tile(const float* xt, int64_t xs, int64_t channels, const float* dyt, int64_t dys,
+                                     int64_t filters, float* dw, int64_t dw_row, int64_t q_count) {
+  __mmask16 mask[NV];
+  __m512 acc[NJ][NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    mask[v] = first_lanes(filters - 16 * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < NJ; ++i) acc[i][v] = _mm512_setzero_ps();
+  }
+  for (int64_t q = 0; q < q_count; ++q, xt += xs, dyt += dys) {
+    __m512 dv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], dyt + 16 * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < NJ; ++i) {
+      const __m512 x = _mm512_set1_ps(xt[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, dv[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < NJ; ++i) {
+    if (i >= channels) break;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      float* out = dw + i * dw_row + 16 * v;
+      _mm512_mask_storeu_ps(out, mask[v], _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], out), acc[i][v]));
+    }
+  }
+}
+
+using WeightTile = void (*)(const float*, int64_t, int64_t, const float*, int64_t, int64_t, float*, int64_t,
+                            int64_t);
+
+// Tile shapes by the number of f vectors: about 16 to 24 accumulators, with
+// channel counts that divide the usual 16, 32 and 64 channels.
+struct WeightShape {
+  int channels;
+  WeightTile tile;
+};
+constexpr int weight_vectors = 4;
+constexpr WeightShape weight_shapes[weight_vectors + 1] = {
+    {0, nullptr}, {16, weight_tile<16, 1>}, {8, weight_tile<8, 2>}, {8, weight_tile<8, 3>}, {6, weight_tile<6, 4>}};
+
+// ---- transpose ----
+//
+// One block of up to 16 x 16: rows past R and columns past C load as zeros
+// and are not stored. In registers: interleave pairs of rows, then pairs of
+// pairs, which leaves each 128-bit lane k of r[4i + j] holding column 4k + j
+// of rows 4i..4i+3; two rounds of 128-bit lane shuffles gather those lanes.
+[[FITBENCH_AVX512]] void transpose_block(const float* in, int64_t is, int64_t rows, int64_t cols, float* out,
+                                         int64_t os) {
+  const __mmask16 load = first_lanes(cols), store = first_lanes(rows);
+  __m512 r[16], t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(load, in + i * is) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      const __m512d a = _mm512_castps_pd(t[4 * i + h]), b = _mm512_castps_pd(t[4 * i + h + 2]);
+      r[4 * i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+      r[4 * i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    }
+  // t[j + 4h]: lanes h and h + 2 of rows 0-3 and 4-7; t[j + 8 + 4h] the same for rows 8-15.
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
+    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);
+    t[j + 8] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    t[j + 12] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j)
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      // Columns 4h + j and 4(h + 2) + j.
+      const int c0 = 4 * h + j, c1 = 4 * (h + 2) + j;
+      if (c0 < cols) _mm512_mask_storeu_ps(out + c0 * os, store, _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0x88));
+      if (c1 < cols) _mm512_mask_storeu_ps(out + c1 * os, store, _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0xdd));
+    }
+}
+
+}  // namespace
+
+bool supported() { return __builtin_cpu_supports("avx512f"); }
+
+void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
+               int64_t M, float* y, int64_t ys, int64_t Q) {
+  const Correlation a{x, xs, K, off, T, w, wt, M, y, ys, Q};
+  // Row blocks outside: one block's weights (T*K*8 floats) stay in L1 while
+  // the positions stream past.
+  for (int64_t m0 = 0; m0 < M; m0 += correlate_rows) {
+    const CorrelateTile tile = correlate_tiles[M - m0 < correlate_rows ? M - m0 : correlate_rows];
+    for (int64_t q0 = 0; q0 < Q; q0 += correlate_cols) tile(a, m0, q0);
+  }
+}
+
+void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
+                       int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q) {
+  const int64_t vectors = (F + 15) / 16 < weight_vectors ? (F + 15) / 16 : weight_vectors;
+  const WeightShape shape = weight_shapes[vectors];
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
+      for (int64_t c0 = 0; c0 < C; c0 += shape.channels)
+        shape.tile(xt + off[t] * xs + c0, xs, C - c0, dyt + f0, dys, F - f0, dw + t * dwt + c0 * F + f0, F, Q);
+}
+
+void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os) {
+  for (int64_t r0 = 0; r0 < R; r0 += 16)
+    for (int64_t c0 = 0; c0 < C; c0 += 16)
+      transpose_block(in + r0 * is + c0, is, R - r0, C - c0, out + c0 * os + r0, os);
+}
+
+}  // namespace fitbench::cpu::avx512

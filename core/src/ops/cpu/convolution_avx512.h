@@ -1,0 +1,27 @@
+// AVX-512 kernels of stride-1 style convolution on a padded plane (used by
+// convolution.cpp, which holds the layouts). Call them only when supported()
+// is true: they are compiled for AVX-512 whatever the build's target.
+#pragma once
+
+#include <cstdint>
+
+namespace fitbench::cpu::avx512 {
+
+// Whether this CPU runs AVX-512F/VL/DQ code.
+bool supported();
+
+// y[m*ys + q] = sum_{t < T} sum_{k < K} w[t*wt + k*M + m] * x[k*xs + q + off[t]]
+// for 0 <= m < M, 0 <= q < Q. x must be readable at every index the sum names.
+void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
+               int64_t M, float* y, int64_t ys, int64_t Q);
+
+// dw[t*dwt + c*F + f] += sum_{q < Q} xt[(q + off[t])*xs + c] * dyt[q*dys + f]
+// for 0 <= t < T, 0 <= c < C, 0 <= f < F: x and dy with channels last.
+// xt must stay readable 24 floats past the last index the sum names.
+void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
+                       int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q);
+
+// out[c*os + r] = in[r*is + c] for 0 <= r < R, 0 <= c < C.
+void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os);
+
+}  // namespace fitbench::cpu::avx512
