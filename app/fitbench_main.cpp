@@ -1,6 +1,6 @@
 // fitbench: the Qt application. Accepts MXNet fit.py's arguments, which
 // override the default experiment (lenet on Fashion-MNIST), and opens the main
-// window with them. Qt itself is configured through its environment variables
+// window with them: its experiment panel starts filled with these arguments. Qt itself is configured through its environment variables
 // (QT_QPA_PLATFORM, QT_SCALE_FACTOR, ...), not through command-line options.
 #include <QApplication>
 

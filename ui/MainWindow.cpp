@@ -1,19 +1,33 @@
 #include "MainWindow.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QImageReader>
+#include <QInputDialog>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -22,6 +36,9 @@
 #include <string>
 #include <vector>
 
+#include "ArgsForm.h"
+#include "ExperimentIo.h"
+#include "ExperimentPresets.h"
 #include "TrainerController.h"
 #include "fitbench/fit.h"
 
@@ -76,6 +93,8 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_controller, &TrainerController::logLine, this, &MainWindow::onLogLine);
   connect(m_controller, &TrainerController::finished, this, &MainWindow::onFinished);
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
+  connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
+  connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
 
   m_flushTimer = new QTimer(this);
   m_flushTimer->setInterval(kFlushIntervalMs);
@@ -169,11 +188,180 @@ void MainWindow::buildUi() {
   layout->addWidget(splitter, 1);
 
   setCentralWidget(central);
-  resize(960, 720);
+  buildExperimentPanel();
+  buildMenus();
+  resize(1280, 800);
+}
+
+void MainWindow::buildExperimentPanel() {
+  auto* panel = new QWidget;
+  auto* layout = new QVBoxLayout(panel);
+
+  auto* presetRow = new QHBoxLayout;
+  auto* presetLabel = new QLabel(tr("&Preset:"), panel);
+  m_presetCombo = new QComboBox(panel);
+  m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
+  m_presetCombo->addItem(tr("(custom)"));
+  m_presetCombo->setItemData(0, tr("The arguments match no preset"), Qt::ToolTipRole);
+  for (const ExperimentPresets::Preset& preset : ExperimentPresets::all()) {
+    m_presetCombo->addItem(preset.name);
+    m_presetCombo->setItemData(m_presetCombo->count() - 1, preset.description, Qt::ToolTipRole);
+  }
+  presetLabel->setBuddy(m_presetCombo);
+  connect(m_presetCombo, &QComboBox::activated, this, [this](int index) {
+    if (index > 0) applyPreset(m_presetCombo->itemText(index));
+  });
+  presetRow->addWidget(presetLabel);
+  presetRow->addWidget(m_presetCombo, 1);
+  layout->addLayout(presetRow);
+
+  m_presetDescription = new QLabel(panel);
+  m_presetDescription->setObjectName(QStringLiteral("presetDescription"));
+  m_presetDescription->setWordWrap(true);
+  m_presetDescription->setTextFormat(Qt::PlainText);
+  QFont small = m_presetDescription->font();
+  small.setPointSizeF(small.pointSizeF() * 0.9);
+  m_presetDescription->setFont(small);
+  m_presetDescription->hide();
+  layout->addWidget(m_presetDescription);
+
+  m_form = new ArgsForm(panel);
+  layout->addWidget(m_form, 1);
+
+  m_experimentDock = new QDockWidget(tr("Experiment"), this);
+  m_experimentDock->setObjectName(QStringLiteral("experimentDock"));
+  m_experimentDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+  m_experimentDock->setWidget(panel);
+  panel->setMinimumWidth(420);
+  addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  m_openAction = file->addAction(tr("&Open experiment…"), this, &MainWindow::openExperimentDialog);
+  m_openAction->setObjectName(QStringLiteral("openExperimentAction"));
+  m_openAction->setShortcut(QKeySequence::Open);
+  m_saveAction = file->addAction(tr("&Save experiment…"), this, &MainWindow::saveExperimentDialog);
+  m_saveAction->setObjectName(QStringLiteral("saveExperimentAction"));
+  m_saveAction->setShortcut(QKeySequence::Save);
+  file->addSeparator();
+  m_copyAction = file->addAction(tr("&Copy command line"), this, [this] {
+    copyCommandLine();
+    const QStringList unwritable = ExperimentIo::unwritableArgs(m_args);
+    if (unwritable.isEmpty())
+      statusBar()->showMessage(tr("Copied the fitbench-cli command line to the clipboard"), 5000);
+    else
+      statusBar()->showMessage(tr("Copied the command line; it cannot say None, so --%1 keep fitbench-cli's "
+                                  "defaults")
+                                   .arg(unwritable.join(QStringLiteral(", --"))),
+                               10000);
+  });
+  m_copyAction->setObjectName(QStringLiteral("copyCommandLineAction"));
+  m_copyAction->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+  m_pasteAction = file->addAction(tr("&Paste command line…"), this, &MainWindow::pasteCommandLineDialog);
+  m_pasteAction->setObjectName(QStringLiteral("pasteCommandLineAction"));
+  m_pasteAction->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(m_experimentDock->toggleViewAction());
+}
+
+QString MainWindow::openExperiment(const QString& path) {
+  if (m_controller->isRunning()) return tr("Cannot open an experiment while training runs");
+  QString error;
+  const std::optional<fitbench::FitArgs> args = ExperimentIo::loadJson(path, &error);
+  if (!args) return error;
+  setArgs(*args);
+  m_lastDir = QFileInfo(path).absolutePath();
+  return {};
+}
+
+QString MainWindow::saveExperiment(const QString& path) const { return ExperimentIo::saveJson(path, m_args); }
+
+QString MainWindow::pasteCommandLine(const QString& line) {
+  if (m_controller->isRunning()) return tr("Cannot change the experiment while training runs");
+  try {
+    setArgs(ExperimentIo::parseCommandLine(line));
+  } catch (const fitbench::Error& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
+}
+
+QString MainWindow::copyCommandLine() const {
+  const QString line = ExperimentIo::commandLine(m_args);
+  QGuiApplication::clipboard()->setText(line);
+  return line;
+}
+
+bool MainWindow::applyPreset(const QString& name) {
+  const ExperimentPresets::Preset* preset = ExperimentPresets::find(name);
+  if (preset == nullptr || m_controller->isRunning()) return false;
+  setArgs(preset->args);
+  return true;
+}
+
+void MainWindow::openExperimentDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), m_lastDir,
+                                                    tr("Experiments (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  const QString error = openExperiment(path);
+  if (!error.isEmpty())
+    QMessageBox::warning(this, tr("Open experiment"), error);
+  else
+    statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 3000);
+}
+
+void MainWindow::saveExperimentDialog() {
+  if (!m_form->isValid()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Save experiment"),
+        tr("%1\n\nSave the experiment with the last valid value of each invalid field?")
+            .arg(m_form->errors().join(QLatin1Char('\n'))));
+    if (answer != QMessageBox::Yes) return;
+  }
+  QString suggestion = m_lastDir.isEmpty() ? QDir::currentPath() : m_lastDir;
+  const std::string network = m_args.get_string("network");
+  suggestion += QLatin1Char('/') + (network.empty() ? tr("experiment") : QString::fromStdString(network)) +
+                QStringLiteral(".json");
+  QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
+                                              tr("Experiments (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+  const QString error = saveExperiment(path);
+  if (!error.isEmpty()) {
+    QMessageBox::warning(this, tr("Save experiment"), error);
+    return;
+  }
+  m_lastDir = QFileInfo(path).absolutePath();
+  statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 3000);
+}
+
+void MainWindow::pasteCommandLineDialog() {
+  bool ok = false;
+  const QString line = QInputDialog::getMultiLineText(
+      this, tr("Paste command line"),
+      tr("A fit.py, train_mnist.py or fitbench-cli command line; it replaces the form's arguments:"),
+      QGuiApplication::clipboard()->text(), &ok);
+  if (!ok || line.trimmed().isEmpty()) return;
+  const QString error = pasteCommandLine(line);
+  if (!error.isEmpty()) QMessageBox::warning(this, tr("Paste command line"), error);
 }
 
 void MainWindow::setArgs(const fitbench::FitArgs& args) {
-  m_args = args;
+  m_form->setArgs(args);
+  onFormArgsChanged();
+}
+
+void MainWindow::onFormArgsChanged() {
+  m_args = m_form->args();
+  const ExperimentPresets::Preset* preset = ExperimentPresets::matching(m_args);
+  m_presetCombo->setCurrentIndex(preset == nullptr ? 0 : m_presetCombo->findText(preset->name));
+  m_presetDescription->setText(preset == nullptr ? QString() : preset->description);
+  m_presetDescription->setVisible(preset != nullptr);
   const std::string network = m_args.get_string("network");
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
@@ -191,13 +379,14 @@ void MainWindow::resetChart(double firstEpoch, double lastEpoch) {
 }
 
 void MainWindow::startTraining() {
-  if (m_controller->isRunning()) return;
+  if (m_controller->isRunning() || !m_form->isValid()) return;
+  m_args = m_form->args();
   resetChart(0.0, std::max(1, m_numEpochs));
   m_haveBatch = false;
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
   m_statusLabel->setText(tr("Starting…"));
-  m_pendingLog << tr("Starting: %1").arg(QString::fromStdString(m_args.command_line("fitbench-cli")));
+  m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
   m_controller->start(m_args);
   m_flushTimer->start();
   updateButtons();
@@ -226,7 +415,15 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::updateButtons() {
   const bool running = m_controller->isRunning();
-  m_startButton->setEnabled(!running);
+  const bool valid = m_form->isValid();
+  m_startButton->setEnabled(!running && valid);
+  m_startButton->setToolTip(
+      valid ? QString()
+            : tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n'))));
+  m_form->setReadOnly(running);
+  m_presetCombo->setEnabled(!running);
+  m_openAction->setEnabled(!running);
+  m_pasteAction->setEnabled(!running);
   m_pauseButton->setEnabled(running);
   m_pauseButton->setText(running && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
   m_stopButton->setEnabled(running);

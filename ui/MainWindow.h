@@ -1,6 +1,10 @@
-// MainWindow: the fitbench application window. Start / Pause / Stop drive a
-// TrainerController; its signals are collected and applied to the widgets in
-// one go every 40 ms, so the event loop stays free however fast training runs.
+// MainWindow: the fitbench application window. The experiment panel (a dock
+// on the left: a preset chooser over an ArgsForm) holds the arguments; the
+// File menu opens and saves them as JSON and copies or pastes them as a
+// command line. Start / Pause / Stop drive a TrainerController; its signals
+// are collected and applied to the widgets in one go every 40 ms, so the event
+// loop stays free however fast training runs. Start is disabled while the
+// form holds an invalid value, and the form is read-only while a run goes on.
 #pragma once
 
 #include <QList>
@@ -11,7 +15,11 @@
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
 
+class ArgsForm;
+class QAction;
 class QChartView;
+class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineSeries;
 class QPlainTextEdit;
@@ -34,20 +42,39 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const fitbench::FitArgs& args = defaultExperiment(), QWidget* parent = nullptr);
   ~MainWindow() override;
 
+  // The experiment as the form holds it (each field's last valid value).
   const fitbench::FitArgs& args() const { return m_args; }
+  // Fills the form (and so args()).
   void setArgs(const fitbench::FitArgs& args);
   TrainerController* controller() const { return m_controller; }
+  ArgsForm* argsForm() const { return m_form; }
+
+  // What the File menu's actions do, without their dialogs. Each returns ""
+  // on success, else the one-line error the action shows in a message box.
+  QString openExperiment(const QString& path);
+  QString saveExperiment(const QString& path) const;
+  QString pasteCommandLine(const QString& line);
+  // The equivalent fitbench-cli command line, also put on the clipboard.
+  QString copyCommandLine() const;
+  // Fills the form with the preset of that name; false if there is none.
+  bool applyPreset(const QString& name);
 
  public slots:
   void startTraining();
   void togglePause();
   void stopTraining();
+  void openExperimentDialog();
+  void saveExperimentDialog();
+  void pasteCommandLineDialog();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildUi();
+  void buildExperimentPanel();
+  void buildMenus();
+  void onFormArgsChanged();
   void updateButtons();
   void onRunStarted(const fitbench::RunInfo& info);
   void onBatchEnded(const fitbench::BatchStats& stats);
@@ -73,6 +100,16 @@ class MainWindow : public QMainWindow {
   QValueAxis* m_axisAccuracy = nullptr;
   QPlainTextEdit* m_log = nullptr;
   QTimer* m_flushTimer = nullptr;
+
+  QDockWidget* m_experimentDock = nullptr;
+  ArgsForm* m_form = nullptr;
+  QComboBox* m_presetCombo = nullptr;
+  QLabel* m_presetDescription = nullptr;
+  QAction* m_openAction = nullptr;
+  QAction* m_saveAction = nullptr;
+  QAction* m_copyAction = nullptr;
+  QAction* m_pasteAction = nullptr;
+  QString m_lastDir;  // of the last experiment file opened or saved
 
   // Collected between two timer ticks.
   QList<QPointF> m_pendingLoss;

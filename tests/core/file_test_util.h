@@ -1,4 +1,5 @@
-// Helpers for tests that read and write files.
+// Helpers shared by the core tests: temporary directories and the messages of
+// the errors a call throws.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,14 +1,17 @@
 // The Executor end to end: shape inference errors, and the gradient of a whole
 // network (with an entry read by two layers) against finite differences.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
+#include "file_test_util.h"
 #include "fitbench/executor.h"
 #include "fitbench/models.h"
 
 using namespace fitbench;
+using ::testing::HasSubstr;
 
 namespace {
 
@@ -94,6 +97,29 @@ TEST(Executor, ShapeMismatchNamesTheLayerAndBothShapes) {
     EXPECT_NE(m.find("(64, 100)"), std::string::npos) << m;
     EXPECT_NE(m.find("(64, 128)"), std::string::npos) << m;
   }
+}
+
+// data -> fc, in symbol JSON whose `head` and the activation's input `act_input` are given.
+std::string fc_json(const std::string& head, const std::string& act_input) {
+  return R"({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    {"op": "null", "name": "fc_weight", "inputs": []}, {"op": "null", "name": "fc_bias", "inputs": []},
+    {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "4"},
+     "inputs": [[0, 0, 0], [1, 0, 0], [2, 0, 0]]},
+    {"op": "Activation", "name": "act", "attrs": {"act_type": "relu"}, "inputs": [)" +
+         act_input + R"(]}], "heads": [)" + head + "]}";
+}
+
+// An entry naming an output its node does not have is refused when the file
+// is read; the Executor would otherwise index past the node's outputs.
+TEST(Executor, SymbolJsonEntriesMustNameAnExistingOutput) {
+  const std::map<std::string, Shape> inputs = {{"data", Shape{2, 3}}};
+  EXPECT_EQ(infer_shapes(Symbol::from_json(fc_json("[4, 0, 0]", "[3, 0, 0]")), inputs).outputs[0],
+            (Shape{2, 4}));
+  const std::string bad_head = fc_json("[3, 1, 0]", "[3, 0, 0]");
+  EXPECT_THAT(test::error_message([&] { Symbol::from_json(bad_head, "net-symbol.json"); }),
+              HasSubstr("net-symbol.json: heads refers to output 1 of node 'fc', which has 1 output"));
+  EXPECT_THAT(test::error_message([] { Symbol::from_json(fc_json("[4, 0, 0]", "[3, -1, 0]")); }),
+              HasSubstr("node 'act' refers to output -1 of node 'fc'"));
 }
 
 TEST(Executor, InfersResnetShapes) {

@@ -584,6 +584,9 @@ TEST(FitArgsCommandLine, SplitsLikeAShell) {
             (std::vector<std::string>{"a", "b c", "d \"e\" $f \\x", "g h", "", "ij"}));
   EXPECT_EQ(split_command_line("--x='it'\"'\"'s'"), (std::vector<std::string>{"--x=it's"}));
   EXPECT_TRUE(split_command_line(" \t\n").empty());
+  // A continuation after a space, as commands are usually wrapped, adds no word.
+  EXPECT_EQ(split_command_line("fit.py --lr 0.1 \\\n  --network lenet"),
+            (std::vector<std::string>{"fit.py", "--lr", "0.1", "--network", "lenet"}));
   EXPECT_THROW(split_command_line("a 'b"), ArgError);
   EXPECT_THROW(split_command_line("a \"b"), ArgError);
   EXPECT_THROW(split_command_line("a\\"), ArgError);

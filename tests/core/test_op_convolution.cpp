@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "file_test_util.h"
 #include "fitbench/operator.h"
 #include "gradcheck.h"
 #include "ops/cpu/kernels_convolution.h"
@@ -309,19 +310,8 @@ TEST(Convolution, DefaultsAndIgnoredHints) {
   EXPECT_EQ(out[0], (Shape{4, 8, 8, 10}));
 }
 
-// The message of the Error that `f` throws.
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 std::string infer_error(const Attrs& attrs, std::vector<Shape> in) {
-  return error_of([&] {
+  return test::error_message([&] {
     auto op = create_operator("Convolution", attrs);
     std::vector<Shape> out(1), aux;
     op->infer_shape(in, out, aux);
@@ -345,7 +335,7 @@ TEST(Convolution, ShapeErrorsNameBothShapes) {
 }
 
 TEST(Convolution, AttributeErrors) {
-  auto make = [](const Attrs& a) { return error_of([&] { create_operator("Convolution", a); }); };
+  auto make = [](const Attrs& a) { return test::error_message([&] { create_operator("Convolution", a); }); };
   EXPECT_NE(make({{"kernel", "(3, 3, 3)"}, {"num_filter", "4"}}).find("2-D kernels only"), std::string::npos);
   EXPECT_NE(make({{"kernel", "(3,)"}, {"num_filter", "4"}}).find("is 1-D"), std::string::npos);
   EXPECT_NE(make({{"num_filter", "4"}}).find("'kernel'"), std::string::npos);

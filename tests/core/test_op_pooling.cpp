@@ -7,6 +7,7 @@
 #include <numeric>
 #include <random>
 
+#include "file_test_util.h"
 #include "fitbench/operator.h"
 #include "gradcheck.h"
 
@@ -182,14 +183,11 @@ TEST(Pooling, NullRequestLeavesGradientAlone) {
 }
 
 std::string error_of(const Attrs& attrs, const Shape& data = {}) {
-  try {
+  return test::error_message([&] {
     auto op = create_operator("Pooling", attrs);
     std::vector<Shape> in = {data}, out(1), aux;
     op->infer_shape(in, out, aux);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+  });
 }
 
 TEST(Pooling, Errors) {

@@ -32,13 +32,15 @@ struct Case {
   int num_layers;
   std::vector<int> image_shape;
   int classes;
+  bool batch_norm = false;  // vgg
+  float alpha = 1.0f;       // mobilenet
 };
 
 class SymbolMatchesMxnet : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SymbolMatchesMxnet, ByteForByte) {
   const Case& c = GetParam();
-  const Symbol s = build_network(c.network, {c.classes, c.num_layers, c.image_shape});
+  const Symbol s = build_network(c.network, {c.classes, c.num_layers, c.image_shape, c.batch_norm, c.alpha});
   EXPECT_EQ(without_row_ptr(s.to_json()), without_row_ptr(reference(c.file)));
 }
 
@@ -52,7 +54,13 @@ INSTANTIATE_TEST_SUITE_P(Networks, SymbolMatchesMxnet,
                          ::testing::Values(Case{"mlp", "mlp", 0, {1, 28, 28}, 10},
                                            Case{"lenet", "lenet", 0, {1, 28, 28}, 10},
                                            Case{"resnet20-28", "resnet", 20, {3, 28, 28}, 10},
-                                           Case{"resnet50-224", "resnet", 50, {3, 224, 224}, 1000}));
+                                           Case{"resnet50-224", "resnet", 50, {3, 224, 224}, 1000},
+                                           Case{"alexnet", "alexnet", 0, {3, 224, 224}, 1000},
+                                           Case{"vgg11", "vgg", 11, {3, 224, 224}, 1000},
+                                           Case{"vgg16", "vgg", 16, {3, 224, 224}, 1000},
+                                           Case{"vgg19-bn", "vgg", 19, {3, 224, 224}, 10, true},
+                                           Case{"mobilenet", "mobilenet", 0, {3, 224, 224}, 1000},
+                                           Case{"mobilenet-0.25", "mobilenet", 0, {3, 224, 224}, 10, false, 0.25f}));
 
 TEST(Symbol, ListsArgumentsAuxAndOutputsAsMxnet) {
   const Symbol s = build_network("resnet", {10, 20, {3, 28, 28}});

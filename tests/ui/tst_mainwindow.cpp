@@ -1,8 +1,14 @@
 // MainWindow and TrainerController: the window builds, a run that fit()
 // rejects ends in finished() with the error (never a crash), and a real run
 // pauses, stops within a batch and is waited for by the destructor.
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -11,6 +17,9 @@
 #include <memory>
 #include <string>
 
+#include "ArgsForm.h"
+#include "ExperimentIo.h"
+#include "ExperimentPresets.h"
 #include "MainWindow.h"
 #include "TrainerController.h"
 #include "fitbench/fit_args.h"
@@ -31,6 +40,17 @@ fitbench::FitArgs argsWith(const QStringList& settings) {
   return args;
 }
 
+QString editorText(const MainWindow& window, const char* name) {
+  auto* line = window.argsForm()->findChild<QLineEdit*>(QString::fromLatin1(name));
+  return line != nullptr ? line->text() : QStringLiteral("<no line edit %1>").arg(QString::fromLatin1(name));
+}
+
+void typeInto(QLineEdit* line, const QString& text) {
+  line->selectAll();
+  QTest::keyClick(line, Qt::Key_Delete);
+  QTest::keyClicks(line, text);
+}
+
 fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
 }
@@ -42,6 +62,12 @@ class TestMainWindow : public QObject {
 
  private slots:
   void windowConstructs();
+  void experimentPanel();
+  void presetsFillTheForm();
+  void startDisabledWhileInvalid();
+  void commandLineArgumentsFillTheForm();
+  void pasteAndCopyCommandLine();
+  void saveAndOpenExperiment();
   void controllerReportsErrors_data();
   void controllerReportsErrors();
   void windowShowsErrors();
@@ -72,6 +98,138 @@ void TestMainWindow::windowConstructs() {
   QCOMPARE(window.args().get_int("num-epochs"), 3);
   QCOMPARE(window.args().get_int("disp-batches"), 100);
   QCOMPARE(window.args().get_string("model-prefix"), std::string("runs/default/lenet"));
+}
+
+void TestMainWindow::experimentPanel() {
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  auto* dock = window.findChild<QDockWidget*>(QStringLiteral("experimentDock"));
+  QVERIFY(dock && dock->isVisible());
+  QCOMPARE(window.dockWidgetArea(dock), Qt::LeftDockWidgetArea);
+  QVERIFY(window.argsForm() && window.argsForm()->isVisible());
+  QVERIFY(window.argsForm()->args() == MainWindow::defaultExperiment());
+  QVERIFY(window.args() == MainWindow::defaultExperiment());
+  QCOMPARE(editorText(window, "network"), QStringLiteral("lenet"));
+  QCOMPARE(editorText(window, "num-epochs"), QStringLiteral("3"));
+  for (const char* name :
+       {"openExperimentAction", "saveExperimentAction", "copyCommandLineAction", "pasteCommandLineAction"}) {
+    auto* action = window.findChild<QAction*>(QString::fromLatin1(name));
+    QVERIFY2(action && action->isEnabled(), name);
+  }
+  // An edit reaches args() at once.
+  typeInto(window.argsForm()->findChild<QLineEdit*>(QStringLiteral("lr")), QStringLiteral("0.2"));
+  QCOMPARE(window.args().get_float("lr"), 0.2);
+}
+
+void TestMainWindow::presetsFillTheForm() {
+  MainWindow window;
+  auto* combo = window.findChild<QComboBox*>(QStringLiteral("presetCombo"));
+  auto* description = window.findChild<QLabel*>(QStringLiteral("presetDescription"));
+  QVERIFY(combo && description);
+  QCOMPARE(combo->count(), static_cast<int>(ExperimentPresets::all().size()) + 1);
+  QCOMPARE(combo->currentIndex(), 0);  // the default experiment is no preset
+  for (const ExperimentPresets::Preset& preset : ExperimentPresets::all()) {
+    QVERIFY(window.applyPreset(preset.name));
+    QVERIFY(window.args() == preset.args);
+    QVERIFY(window.argsForm()->args() == preset.args);
+    QCOMPARE(combo->currentText(), preset.name);
+    QCOMPARE(description->text(), preset.description);
+  }
+  QCOMPARE(window.windowTitle(), QStringLiteral("fitbench — resnet"));
+  QVERIFY(!window.applyPreset(QStringLiteral("no such preset")));
+  // An edit makes it custom.
+  typeInto(window.argsForm()->findChild<QLineEdit*>(QStringLiteral("lr")), QStringLiteral("0.3"));
+  QCOMPARE(combo->currentIndex(), 0);
+}
+
+void TestMainWindow::startDisabledWhileInvalid() {
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
+  auto* batch = window.argsForm()->findChild<QLineEdit*>(QStringLiteral("batch-size"));
+  QVERIFY(start && batch);
+  QVERIFY(start->isEnabled());
+  typeInto(batch, QStringLiteral("0"));
+  QVERIFY(!window.argsForm()->isValid());
+  QVERIFY(!start->isEnabled());
+  QVERIFY2(start->toolTip().contains(QStringLiteral("argument --batch-size: must be >= 1, got 0")),
+           qPrintable(start->toolTip()));
+  window.startTraining();  // refused while invalid
+  QVERIFY(!window.controller()->isRunning());
+  QCOMPARE(window.args().get_int("batch-size"), 64);
+  typeInto(batch, QStringLiteral("32"));
+  QVERIFY(start->isEnabled());
+  QCOMPARE(window.args().get_int("batch-size"), 32);
+}
+
+void TestMainWindow::commandLineArgumentsFillTheForm() {
+  // What app/fitbench_main.cpp does with `fitbench --network mlp --lr 0.1 --gpus ''`.
+  const fitbench::FitArgs args = fitbench::parse_command_line(
+      {"--network", "mlp", "--lr", "0.1", "--kv-store", "local"}, MainWindow::defaultExperiment());
+  MainWindow window(args);
+  QVERIFY(window.args() == args);
+  QCOMPARE(editorText(window, "network"), QStringLiteral("mlp"));
+  QCOMPARE(editorText(window, "lr"), QStringLiteral("0.1"));
+  QCOMPARE(editorText(window, "batch-size"), QStringLiteral("64"));
+  auto* kvStore = window.argsForm()->findChild<QComboBox*>(QStringLiteral("kv-store"));
+  QVERIFY(kvStore);
+  QCOMPARE(kvStore->currentText(), QStringLiteral("local"));
+  QCOMPARE(window.windowTitle(), QStringLiteral("fitbench — mlp"));
+}
+
+void TestMainWindow::pasteAndCopyCommandLine() {
+  MainWindow window;
+  const QString line = QStringLiteral(
+      "python train_mnist.py --network lenet --gpus 0 --batch-size 64 --lr 0.05 --num-epochs 10 "
+      "--lr-step-epochs 5 --model-prefix runs/lenet/lenet");
+  QCOMPARE(window.pasteCommandLine(line), QString());
+  QCOMPARE(editorText(window, "network"), QStringLiteral("lenet"));
+  QCOMPARE(editorText(window, "gpus"), QStringLiteral("0"));
+  QCOMPARE(editorText(window, "num-epochs"), QStringLiteral("10"));
+  QCOMPARE(editorText(window, "lr-step-epochs"), QStringLiteral("5"));
+  QCOMPARE(editorText(window, "disp-batches"), QStringLiteral("100"));  // train_mnist.py's default
+  QCOMPARE(window.args().get_string("model-prefix"), std::string("runs/lenet/lenet"));
+
+  const QString copied = window.copyCommandLine();
+  QCOMPARE(copied, QStringLiteral("fitbench-cli --network lenet --gpus 0 --num-epochs 10 --lr-step-epochs 5 "
+                                  "--model-prefix runs/lenet/lenet"));
+  QCOMPARE(QGuiApplication::clipboard()->text(), copied);
+
+  // A bad line changes nothing and says why in one line.
+  const fitbench::FitArgs before = window.args();
+  QCOMPARE(window.pasteCommandLine(QStringLiteral("fitbench-cli --lr abc")),
+           QStringLiteral("argument --lr: invalid float value: 'abc'"));
+  QVERIFY(window.args() == before);
+  // The copied line reads back as the same experiment.
+  MainWindow other;
+  QCOMPARE(other.pasteCommandLine(copied), QString());
+  QVERIFY(other.args() == window.args());
+}
+
+void TestMainWindow::saveAndOpenExperiment() {
+  QVERIFY(m_tmp.isValid());
+  MainWindow window;
+  QVERIFY(window.applyPreset(QStringLiteral("ResNet-20 CIFAR shape")));
+  const QString path = m_tmp.filePath(QStringLiteral("resnet.json"));
+  QCOMPARE(window.saveExperiment(path), QString());
+
+  MainWindow other;
+  QCOMPARE(other.openExperiment(path), QString());
+  QVERIFY(other.args() == window.args());
+  QCOMPARE(editorText(other, "num-layers"), QStringLiteral("20"));
+
+  const QString corrupt = m_tmp.filePath(QStringLiteral("corrupt.json"));
+  QFile file(corrupt);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("{\"network\": \"lenet\",");
+  file.close();
+  const QString error = other.openExperiment(corrupt);
+  QVERIFY2(error.startsWith(QStringLiteral("Cannot open the experiment ") + corrupt + QStringLiteral(": ")),
+           qPrintable(error));
+  QVERIFY2(error.contains(QStringLiteral("parse error")), qPrintable(error));
+  QVERIFY(other.args() == window.args());  // unchanged
 }
 
 void TestMainWindow::controllerReportsErrors_data() {
@@ -118,10 +276,17 @@ void TestMainWindow::windowShowsErrors() {
   QVERIFY(start && status);
 
   QSignalSpy finished(window.controller(), &TrainerController::finished);
+  QVERIFY(!window.argsForm()->isReadOnly());
   QTest::mouseClick(start, Qt::LeftButton);
   QVERIFY(!start->isEnabled());
+  // The form only shows the arguments while the run goes on.
+  QVERIFY(window.argsForm()->isReadOnly());
+  QVERIFY(!window.findChild<QComboBox*>(QStringLiteral("presetCombo"))->isEnabled());
+  QVERIFY(!window.findChild<QAction*>(QStringLiteral("openExperimentAction"))->isEnabled());
+  QVERIFY(!window.pasteCommandLine(QStringLiteral("fitbench-cli --lr 0.2")).isEmpty());
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
   QVERIFY(start->isEnabled());
+  QVERIFY(!window.argsForm()->isReadOnly());
   QVERIFY2(status->text().startsWith(QStringLiteral("Failed")), qPrintable(status->text()));
 }
 

@@ -77,11 +77,12 @@ class FitArgs {
   // Python's repr of argparse's Namespace, sorted by destination:
   // "Namespace(batch_size=64, ..., wd=0.0001)".
   std::string namespace_repr() const;
-  // Arguments that differ from the defaults, as a fitbench-cli command line,
-  // in schema order and shell-quoted; a value starting with '-' is written
-  // "--name=value". None cannot be written, so an unset() argument whose
-  // default is not None is left out.
-  std::string command_line(const std::string& program = "fitbench-cli") const;
+  // Arguments that differ from `base` (the defaults the program starts from:
+  // the schema's, or train_mnist_defaults() for fitbench-cli), as a command
+  // line in schema order and shell-quoted; a value starting with '-' is
+  // written "--name=value". None cannot be written, so an argument that is
+  // None here but set in `base` is left out.
+  std::string command_line(const std::string& program = "fitbench-cli", const FitArgs& base = FitArgs()) const;
   nlohmann::json to_json() const;
   // Throws ArgError naming the key on an unknown argument or a bad value.
   static FitArgs from_json(const nlohmann::json& j);

@@ -31,7 +31,6 @@ struct OptimizerParams {
   float rescale_grad = 1.0f;
   float clip_gradient = -1.0f;  // < 0: no clipping
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;  // adam
-  bool multi_precision = true;
   std::shared_ptr<LRScheduler> lr_scheduler;
 };
 

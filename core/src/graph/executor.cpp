@@ -17,6 +17,7 @@ struct Graph {
   std::vector<size_t> entry_base;
   std::vector<size_t> num_arguments;           // inputs before the aux states
   std::vector<std::vector<size_t>> input_entries;
+  std::vector<std::vector<std::string>> output_names;  // "<layer>_output", for the monitor
   std::vector<size_t> head_entries;
   size_t num_entries = 0;
 
@@ -38,11 +39,10 @@ struct Graph {
       std::vector<size_t> ins;
       for (const auto& e : n.inputs) ins.push_back(entry_base[index.at(e.node.get())] + static_cast<size_t>(e.index));
       input_entries.push_back(std::move(ins));
+      output_names.push_back(node_output_names(n));
     }
     for (const auto& h : symbol.outputs()) head_entries.push_back(entry_base[index.at(h.node.get())] + static_cast<size_t>(h.index));
   }
-
-  bool is_aux_input(size_t node, size_t slot) const { return !nodes[node]->is_variable() && slot >= num_arguments[node]; }
 };
 
 std::vector<std::string> input_names(const Operator& op) {
@@ -93,11 +93,8 @@ std::vector<Shape> infer_entry_shapes(const Graph& g, const std::map<std::string
   return shapes;
 }
 
-}  // namespace
-
-InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Shape>& inputs) {
-  Graph g(symbol);
-  const auto shapes = infer_entry_shapes(g, inputs);
+// The named view of the entry shapes of `g`, the graph of `symbol`.
+InferredShapes collect_shapes(const Graph& g, const Symbol& symbol, const std::vector<Shape>& shapes) {
   InferredShapes result;
   std::set<std::string> aux_names;
   for (const auto& a : symbol.list_auxiliary_states()) aux_names.insert(a);
@@ -113,6 +110,13 @@ InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Sh
   }
   for (size_t e : g.head_entries) result.outputs.push_back(shapes[e]);
   return result;
+}
+
+}  // namespace
+
+InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Shape>& inputs) {
+  const Graph g(symbol);
+  return collect_shapes(g, symbol, infer_entry_shapes(g, inputs));
 }
 
 struct Executor::Plan {
@@ -167,8 +171,9 @@ void add_into(const Tensor& dst, const Tensor& src) {
 
 Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed)
     : plan_(std::make_unique<Plan>(symbol)), rng_(seed) {
-  Graph& g = plan_->graph;
-  shapes_ = infer_shapes(symbol, inputs);
+  const Graph& g = plan_->graph;
+  const auto entry_shapes = infer_entry_shapes(g, inputs);
+  shapes_ = collect_shapes(g, symbol, entry_shapes);
   for (const auto& name : symbol.list_arguments())
     if (!inputs.count(name)) param_names_.push_back(name);
   aux_names_ = symbol.list_auxiliary_states();
@@ -178,7 +183,6 @@ Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inp
   for (const auto& [name, shape] : inputs)
     if (shapes_.arguments.count(name)) inputs_[name] = Tensor::zeros(shape);
 
-  const auto entry_shapes = infer_entry_shapes(g, inputs);
   plan_->values.resize(g.num_entries);
   plan_->needs_grad.assign(g.num_entries, false);
   plan_->param_grads.resize(g.num_entries);
@@ -239,7 +243,7 @@ void Executor::forward(bool is_train) {
     for (int k = 0; k < g.ops[i]->num_outputs(); ++k) out.push_back(plan_->values[g.entry_base[i] + static_cast<size_t>(k)]);
     g.ops[i]->forward(ctx, in, out, aux);
     if (monitor_) {
-      const auto names = node_output_names(*g.nodes[i]);
+      const auto& names = g.output_names[i];
       for (size_t k = 0; k < names.size(); ++k) monitor_(names[k], out[k]);
     }
   }
@@ -297,12 +301,11 @@ void Executor::backward() {
       }
     }
     op->backward(ctx, out_grad, in, out, in_grad, req, aux);
-    size_t arg = 0;
-    for (size_t s = 0; s < g.num_arguments[i]; ++s, ++arg) {
-      if (!scratch[arg].defined()) continue;
+    for (size_t s = 0; s < g.num_arguments[i]; ++s) {
+      if (!scratch[s].defined()) continue;
       const size_t e = ins[s];
-      add_into(p.param_grads[e].defined() ? p.param_grads[e] : p.grads[e], scratch[arg]);
-      p.give_back(scratch[arg]);
+      add_into(p.param_grads[e].defined() ? p.param_grads[e] : p.grads[e], scratch[s]);
+      p.give_back(scratch[s]);
     }
     for (int k = 0; k < op->num_outputs(); ++k) {
       Tensor& gk = p.grads[base + static_cast<size_t>(k)];

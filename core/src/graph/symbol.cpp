@@ -261,13 +261,20 @@ Symbol Symbol::from_json(const std::string& text, const std::string& source) {
   if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array() || !j.contains("heads"))
     fail(source, ": not an MXNet symbol file (expected \"nodes\" and \"heads\")");
   std::vector<std::shared_ptr<SymbolNode>> nodes;
+  std::vector<int> num_outputs;  // per node
   auto entry = [&](const nlohmann::json& e, const std::string& where) {
     if (!e.is_array() || e.size() < 2 || !e[0].is_number_integer() || !e[1].is_number_integer())
       fail(source, ": ", where, " has a malformed input entry ", e.dump());
     const auto id = e[0].get<int64_t>();
     if (id < 0 || static_cast<size_t>(id) >= nodes.size())
       fail(source, ": ", where, " refers to node ", id, " which does not come before it");
-    return SymbolEntry{nodes[static_cast<size_t>(id)], e[1].get<int>()};
+    const auto& node = nodes[static_cast<size_t>(id)];
+    const auto index = e[1].get<int64_t>();
+    const int outputs = num_outputs[static_cast<size_t>(id)];
+    if (index < 0 || index >= outputs)
+      fail(source, ": ", where, " refers to output ", index, " of node '", node->name, "', which has ",
+           outputs, outputs == 1 ? " output" : " outputs");
+    return SymbolEntry{node, static_cast<int>(index)};
   };
   try {
     for (const auto& jn : j["nodes"]) {
@@ -280,9 +287,11 @@ Symbol Symbol::from_json(const std::string& text, const std::string& source) {
           for (const auto& [k, v] : jn[key].items()) node->attrs[k] = v.is_string() ? v.get<std::string>() : v.dump();
       const std::string where = "node '" + node->name + "'";
       for (const auto& e : jn.value("inputs", nlohmann::json::array())) node->inputs.push_back(entry(e, where));
+      int outputs = 1;
       if (!node->is_variable()) {
         try {
           const auto sig = signature_of(*node);
+          outputs = sig.num_outputs;
           const size_t expected = sig.num_arguments + sig.num_aux;
           if (node->inputs.size() != expected)
             fail("has ", node->inputs.size(), " inputs but ", node->op, " takes ", expected);
@@ -292,6 +301,7 @@ Symbol Symbol::from_json(const std::string& text, const std::string& source) {
         }
       }
       nodes.push_back(node);
+      num_outputs.push_back(outputs);
     }
     Symbol s;
     for (const auto& h : j["heads"]) s.outputs_.push_back(entry(h, "heads"));

@@ -5,17 +5,20 @@
 
 namespace fitbench {
 
-std::string params_path(const std::string& prefix, int epoch) {
+namespace {
+
+// "prefix-0003.params": MXNet's "%s-%04d.params" naming.
+std::string epoch_path(const std::string& prefix, int epoch, const char* extension) {
   char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "-%04d.params", epoch);
+  std::snprintf(suffix, sizeof suffix, "-%04d.%s", epoch, extension);
   return prefix + suffix;
 }
 
-std::string states_path(const std::string& prefix, int epoch) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "-%04d.states", epoch);
-  return prefix + suffix;
-}
+}  // namespace
+
+std::string params_path(const std::string& prefix, int epoch) { return epoch_path(prefix, epoch, "params"); }
+
+std::string states_path(const std::string& prefix, int epoch) { return epoch_path(prefix, epoch, "states"); }
 
 std::string symbol_path(const std::string& prefix) { return prefix + "-symbol.json"; }
 

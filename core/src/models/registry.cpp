@@ -8,9 +8,12 @@ namespace fitbench {
 namespace {
 const std::map<std::string, Symbol (*)(const NetworkConfig&)>& builders() {
   static const std::map<std::string, Symbol (*)(const NetworkConfig&)> table = {
-      {"mlp", models::mlp},
+      {"alexnet", models::alexnet},
       {"lenet", models::lenet},
+      {"mlp", models::mlp},
+      {"mobilenet", models::mobilenet},
       {"resnet", models::resnet},
+      {"vgg", models::vgg},
   };
   return table;
 }

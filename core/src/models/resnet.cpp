@@ -9,10 +9,7 @@ namespace fitbench {
 
 namespace {
 
-std::string pair(int v) {
-  const std::string n = std::to_string(v);
-  return std::string("(").append(n).append(", ").append(n).append(")");
-}
+using models::pair;
 
 Symbol batch_norm(const Symbol& x, const std::string& name, bool fix_gamma = false) {
   return Symbol::create("BatchNorm", name, {x},

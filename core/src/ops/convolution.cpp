@@ -11,7 +11,7 @@ namespace {
 class Convolution final : public Operator {
  public:
   explicit Convolution(const Attrs& attrs) {
-    AttrReader r("Convolution", attrs);
+    AttrReader r(type(), attrs);
     if (!r.has("kernel")) fail("Convolution needs the attribute 'kernel'");
     const std::vector<int> kernel = r.get_tuple("kernel", {});
     if (kernel.size() != 2)
@@ -20,8 +20,8 @@ class Convolution final : public Operator {
     const std::vector<int> stride = r.get_tuple("stride", {1, 1}, 2);
     const std::vector<int> dilate = r.get_tuple("dilate", {1, 1}, 2);
     const std::vector<int> pad = r.get_tuple("pad", {0, 0}, 2);
-    num_filter_ = r.require_int("num_filter");
-    groups_ = r.get_int("num_group", 1);
+    const int num_filter = r.require_int("num_filter");
+    const int groups = r.get_int("num_group", 1);
     no_bias_ = r.get_bool("no_bias", false);
     const std::string layout = r.get_string("layout", "NCHW");
     if (layout != "NCHW") fail("Convolution supports layout NCHW only, got '", layout, "'");
@@ -33,10 +33,10 @@ class Convolution final : public Operator {
              Shape{kernel[0], kernel[1]}.str(), ", stride ", Shape{stride[0], stride[1]}.str(), ", dilate ",
              Shape{dilate[0], dilate[1]}.str(), ", pad ", Shape{pad[0], pad[1]}.str());
     }
-    if (num_filter_ < 1) fail("Convolution attribute 'num_filter' must be at least 1, got ", num_filter_);
-    if (groups_ < 1) fail("Convolution attribute 'num_group' must be at least 1, got ", groups_);
-    if (num_filter_ % groups_ != 0)
-      fail("Convolution num_filter ", num_filter_, " is not divisible by num_group ", groups_);
+    if (num_filter < 1) fail("Convolution attribute 'num_filter' must be at least 1, got ", num_filter);
+    if (groups < 1) fail("Convolution attribute 'num_group' must be at least 1, got ", groups);
+    if (num_filter % groups != 0)
+      fail("Convolution num_filter ", num_filter, " is not divisible by num_group ", groups);
     geometry_.kernel_h = kernel[0];
     geometry_.kernel_w = kernel[1];
     geometry_.stride_h = stride[0];
@@ -45,8 +45,8 @@ class Convolution final : public Operator {
     geometry_.dilate_w = dilate[1];
     geometry_.pad_h = pad[0];
     geometry_.pad_w = pad[1];
-    geometry_.out_channels = num_filter_;
-    geometry_.groups = groups_;
+    geometry_.out_channels = num_filter;
+    geometry_.groups = groups;
   }
 
   const char* type() const override { return "Convolution"; }
@@ -63,19 +63,19 @@ class Convolution final : public Operator {
     if (data.ndim() != 4)
       fail("data shape ", data.str(),
            " is not 4-D (batch, channel, height, width) as a 2-D convolution needs");
-    if (data[1] % groups_ != 0)
-      fail("data shape ", data.str(), " has ", data[1], " channels, which num_group ", groups_,
+    if (data[1] % geometry_.groups != 0)
+      fail("data shape ", data.str(), " has ", data[1], " channels, which num_group ", geometry_.groups,
            " does not divide");
     const cpu::ConvShape g = geometry(data);
-    const int64_t extent_h = g.dilate_h * (g.kernel_h - 1) + 1, extent_w = g.dilate_w * (g.kernel_w - 1) + 1;
-    if (g.in_h + 2 * g.pad_h < extent_h || g.in_w + 2 * g.pad_w < extent_w)
+    if (g.in_h + 2 * g.pad_h < extent(g.kernel_h, g.dilate_h) ||
+        g.in_w + 2 * g.pad_w < extent(g.kernel_w, g.dilate_w))
       fail("kernel ", Shape{g.kernel_h, g.kernel_w}.str(), " with dilate ",
            Shape{g.dilate_h, g.dilate_w}.str(), " does not fit data shape ", data.str(), " padded by ",
            Shape{g.pad_h, g.pad_w}.str());
-    expect_shape(in[1], Shape{num_filter_, data[1] / groups_, g.kernel_h, g.kernel_w}, "weight",
+    expect_shape(in[1], Shape{g.out_channels, g.in_channels / g.groups, g.kernel_h, g.kernel_w}, "weight",
                  "(num_filter, channels / num_group, kernel height, kernel width)");
-    if (!no_bias_) expect_shape(in[2], Shape{num_filter_}, "bias", "(num_filter,)");
-    out[0] = Shape{data[0], num_filter_, g.out_h, g.out_w};
+    if (!no_bias_) expect_shape(in[2], Shape{g.out_channels}, "bias", "(num_filter,)");
+    out[0] = Shape{g.batch, g.out_channels, g.out_h, g.out_w};
   }
 
   void forward(const OpContext& ctx, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
@@ -102,19 +102,20 @@ class Convolution final : public Operator {
   }
 
  private:
+  // The rows (or columns) a kernel of `size` taps spans with dilation `dilate`.
+  static int64_t extent(int64_t size, int64_t dilate) { return dilate * (size - 1) + 1; }
+
   cpu::ConvShape geometry(const Shape& data) const {
     cpu::ConvShape g = geometry_;
     g.batch = data[0];
     g.in_channels = data[1];
     g.in_h = data[2];
     g.in_w = data[3];
-    g.out_h = (g.in_h + 2 * g.pad_h - (g.dilate_h * (g.kernel_h - 1) + 1)) / g.stride_h + 1;
-    g.out_w = (g.in_w + 2 * g.pad_w - (g.dilate_w * (g.kernel_w - 1) + 1)) / g.stride_w + 1;
+    g.out_h = (g.in_h + 2 * g.pad_h - extent(g.kernel_h, g.dilate_h)) / g.stride_h + 1;
+    g.out_w = (g.in_w + 2 * g.pad_w - extent(g.kernel_w, g.dilate_w)) / g.stride_w + 1;
     return g;
   }
 
-  int num_filter_ = 0;
-  int groups_ = 1;
   bool no_bias_ = false;
   cpu::ConvShape geometry_;  // everything but the data shape
 };

@@ -14,6 +14,7 @@ std::unique_ptr<Operator> make_activation(const Attrs& attrs);
 std::unique_ptr<Operator> make_leaky_relu(const Attrs& attrs);
 std::unique_ptr<Operator> make_batch_norm(const Attrs& attrs);
 std::unique_ptr<Operator> make_dropout(const Attrs& attrs);
+std::unique_ptr<Operator> make_lrn(const Attrs& attrs);
 std::unique_ptr<Operator> make_flatten(const Attrs& attrs);
 std::unique_ptr<Operator> make_elemwise_add(const Attrs& attrs);
 std::unique_ptr<Operator> make_concat(const Attrs& attrs);

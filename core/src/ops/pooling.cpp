@@ -10,7 +10,7 @@ namespace {
 class Pooling final : public Operator {
  public:
   explicit Pooling(const Attrs& attrs) {
-    AttrReader r("Pooling", attrs);
+    AttrReader r(type(), attrs);
     global_ = r.get_bool("global_pool", false);
     const std::vector<int> kernel = r.get_tuple("kernel", {});
     if (!global_ && kernel.empty()) fail("Pooling needs the attribute 'kernel' unless global_pool is True");
@@ -19,16 +19,16 @@ class Pooling final : public Operator {
            "-D (1-D and 3-D pooling are not implemented)");
     const std::vector<int> stride = r.get_tuple("stride", {1, 1}, 2);
     const std::vector<int> pad = r.get_tuple("pad", {0, 0}, 2);
-    const std::string type = r.get_choice("pool_type", "max", {"max", "avg", "sum"});
+    const std::string pool_type = r.get_choice("pool_type", "max", {"max", "avg", "sum"});
     full_ = r.get_choice("pooling_convention", "valid", {"valid", "full"}) == "full";
     geometry_.count_include_pad = r.get_bool("count_include_pad", true);
     const std::string layout = r.get_string("layout", "NCHW");
     if (layout != "NCHW") fail("Pooling supports layout NCHW only, got '", layout, "'");
     r.reject_unknown({"cudnn_off"});
 
-    geometry_.type = type == "max"   ? cpu::PoolType::Max
-                     : type == "avg" ? cpu::PoolType::Avg
-                                     : cpu::PoolType::Sum;
+    geometry_.type = pool_type == "max"   ? cpu::PoolType::Max
+                     : pool_type == "avg" ? cpu::PoolType::Avg
+                                          : cpu::PoolType::Sum;
     if (global_) return;  // kernel, stride and pad come from the data
     for (int i = 0; i < 2; ++i) {
       if (kernel[i] < 1 || stride[i] < 1 || pad[i] < 0)

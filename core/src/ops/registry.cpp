@@ -26,6 +26,7 @@ const std::vector<Entry>& table() {
       {"LeakyReLU", ops::make_leaky_relu, {}},
       {"BatchNorm", ops::make_batch_norm, {}},
       {"Dropout", ops::make_dropout, {}},
+      {"LRN", ops::make_lrn, {}},
       {"Flatten", ops::make_flatten, {"flatten"}},
       {"elemwise_add", ops::make_elemwise_add, {"_Plus", "_plus", "_add"}},
       {"Concat", ops::make_concat, {"concat"}},

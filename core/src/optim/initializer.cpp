@@ -5,7 +5,6 @@
 #include "fitbench/initializer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "fitbench/error.h"
@@ -14,13 +13,6 @@
 namespace fitbench {
 
 namespace {
-
-// The shortest text that reads back as `value`: "2", "0.01", as the Python literal was typed.
-std::string number(float value) {
-  char text[32];
-  const auto written = std::to_chars(text, text + sizeof text, value);
-  return std::string(text, written.ptr);
-}
 
 template <class Distribution>
 void fill_random(const Tensor& array, Distribution distribution, std::mt19937_64& rng) {
@@ -41,7 +33,7 @@ class Xavier : public Initializer {
 
   std::string describe() const override {
     return "Xavier(rnd_type=" + rnd_type_ + ", factor_type=" + factor_type_ +
-           ", magnitude=" + number(static_cast<float>(magnitude_)) + ")";
+           ", magnitude=" + shortest_decimal(static_cast<float>(magnitude_)) + ")";
   }
 
  protected:
@@ -78,7 +70,7 @@ class MsraPrelu final : public Xavier {
       : Xavier("gaussian", factor_type, 2.0 / (1 + std::pow(python_double(slope), 2.0))), slope_(slope) {}
 
   std::string describe() const override {
-    return "MSRAPrelu(factor_type=" + factor_type() + ", slope=" + number(slope_) + ")";
+    return "MSRAPrelu(factor_type=" + factor_type() + ", slope=" + shortest_decimal(slope_) + ")";
   }
 
  private:
@@ -90,7 +82,7 @@ class Normal final : public Initializer {
   explicit Normal(float sigma) : sigma_(sigma) {
     if (!(sigma > 0)) fail("the Normal initializer's sigma must be positive (got ", sigma, ")");
   }
-  std::string describe() const override { return "Normal(sigma=" + number(sigma_) + ")"; }
+  std::string describe() const override { return "Normal(sigma=" + shortest_decimal(sigma_) + ")"; }
 
  private:
   void init_weight(const std::string&, const Tensor& array, std::mt19937_64& rng) const override {
@@ -105,7 +97,7 @@ class Uniform final : public Initializer {
   explicit Uniform(float scale) : scale_(scale) {
     if (!(scale >= 0)) fail("the Uniform initializer's scale must be 0 or more (got ", scale, ")");
   }
-  std::string describe() const override { return "Uniform(scale=" + number(scale_) + ")"; }
+  std::string describe() const override { return "Uniform(scale=" + shortest_decimal(scale_) + ")"; }
 
  private:
   void init_weight(const std::string&, const Tensor& array, std::mt19937_64& rng) const override {
@@ -121,7 +113,7 @@ class Constant final : public Initializer {
   std::string describe() const override {
     if (value_ == 0.0f) return "Zero()";
     if (value_ == 1.0f) return "One()";
-    return "Constant(value=" + number(value_) + ")";
+    return "Constant(value=" + shortest_decimal(value_) + ")";
   }
 
  private:

@@ -1,6 +1,5 @@
 // Learning-rate schedulers, following python/mxnet/lr_scheduler.py of MXNet 1.9
-// operation for operation: the arithmetic runs in doubles as Python's does and
-// only the returned rate is rounded to double.
+// operation for operation, in doubles as Python computes them.
 #include "fitbench/lr_scheduler.h"
 
 #include <cmath>
@@ -30,12 +29,12 @@ class Schedule : public LRScheduler {
   }
 
   double operator()(int64_t num_update) final {
-    return (num_update < warmup_.steps ? warmup_lr(num_update) : advance(num_update));
+    return num_update < warmup_.steps ? warmup_lr(num_update) : advance(num_update);
   }
   double peek(int64_t num_update) const final {
-    return (num_update < warmup_.steps ? warmup_lr(num_update) : look_ahead(num_update));
+    return num_update < warmup_.steps ? warmup_lr(num_update) : look_ahead(num_update);
   }
-  double base_lr() const final { return (base_); }
+  double base_lr() const final { return base_; }
   void set_base_lr(double lr) final { base_ = lr; }
 
  protected:
@@ -70,7 +69,7 @@ class Schedule : public LRScheduler {
 };
 
 void check_factor(double factor) {
-  if (factor > 1.0f)
+  if (factor > 1.0)
     fail("the learning-rate factor must be at most 1 so the rate decreases (got ", factor, ")");
 }
 

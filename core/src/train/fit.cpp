@@ -5,10 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <set>
 #include <sstream>
 
-#include "fitbench/attr_reader.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/data_iter.h"
 #include "fitbench/executor.h"
@@ -25,10 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::vector<int> int_list(const std::string& text, const std::string& what) {
-  return parse_int_tuple(text, "--" + what);
-}
 
 struct Data {
   std::unique_ptr<DataIter> train;
@@ -126,7 +120,7 @@ std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& ar
   const auto power = lr_step_epochs_power(steps_text);
   if (kind == "poly" || power) return {lr, make_poly_scheduler(max_update, lr, power.value_or(2.0), 0.0, warmup_of(args))};
   if (steps_text.empty()) return {lr, nullptr};
-  const auto step_epochs = int_list(steps_text, "lr-step-epochs");
+  const auto step_epochs = args.get_int_list("lr-step-epochs");
   if (kind == "factor")
     return {lr, make_factor_scheduler(epoch_size * step_epochs[0], factor, lr, 1e-8, warmup_of(args))};
   for (int s : step_epochs)
@@ -165,17 +159,6 @@ nlohmann::json to_json(const NameValues& values) {
   return j;
 }
 
-// Mean cross-entropy of the valid rows of a batch.
-double batch_loss(const Tensor& probs, const Tensor& labels, int64_t valid) {
-  const int64_t classes = probs.shape()[1];
-  double loss = 0;
-  for (int64_t i = 0; i < valid; ++i) {
-    const auto label = static_cast<int64_t>(labels.f32()[i]);
-    loss -= std::log(double(probs.f32()[i * classes + label]) + 1e-12);
-  }
-  return valid ? loss / double(valid) : 0.0;
-}
-
 class Trainer {
  public:
   Trainer(const FitArgs& args, const FitOptions& options) : args_(args), options_(options) {}
@@ -183,6 +166,7 @@ class Trainer {
 
  private:
   void check_devices() const;
+  Symbol build_symbol() const;
   void setup_model();
   void restore(int begin_epoch);
   // The epoch's validation metrics (empty without validation data), or
@@ -204,6 +188,7 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ParamRef> params_;
   std::unique_ptr<EvalMetric> metric_;
+  std::unique_ptr<EvalMetric> batch_loss_ = create_metric("ce");  // each batch's loss for the observer
   std::mt19937_64 init_rng_;
   int64_t epoch_size_ = 0;
   int num_epochs_ = 0;
@@ -228,12 +213,16 @@ void Trainer::check_devices() const {
     fail("--dtype ", args_.get_string("dtype"), " needs the GPU backend; the CPU trains in float32");
 }
 
-void Trainer::setup_model() {
+Symbol Trainer::build_symbol() const {
   NetworkConfig config;
   config.num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
   config.num_layers = args_.is_set("num-layers") ? args_.get_int("num-layers") : 0;
-  if (args_.is_set("image-shape")) config.image_shape = int_list(args_.get_string("image-shape"), "image-shape");
-  symbol_ = build_network(args_.get_string("network"), config);
+  if (args_.is_set("image-shape")) config.image_shape = args_.get_int_list("image-shape");
+  return build_network(args_.get_string("network"), config);
+}
+
+void Trainer::setup_model() {
+  symbol_ = build_symbol();
   std::vector<int64_t> data_dims = data_.train->data_shape().dims();
   exec_ = std::make_unique<Executor>(symbol_, std::map<std::string, Shape>{{"data", Shape(data_dims)},
                                                                          {"softmax_label", data_.train->label_shape()}},
@@ -359,8 +348,10 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     const double dt = seconds_since(last_batch);
     last_batch = Clock::now();
     recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
+    batch_loss_->reset();
+    batch_loss_->update(batch.label, exec_->output(0), valid);
     BatchStats stats{epoch, nbatch, epoch_size_, optimizer_->num_update(), optimizer_->learning_rate(),
-                     batch_loss(exec_->output(0), batch.label, valid), recent_speed, metric_->get_local()};
+                     batch_loss_->get_global()[0].second, recent_speed, metric_->get_local()};
     log_->record({{"type", "batch"}, {"epoch", epoch}, {"batch", nbatch}, {"num_update", stats.num_update},
                   {"lr", stats.learning_rate}, {"loss", stats.loss}, {"samples_per_sec", stats.samples_per_sec}});
     if (options_.observer) options_.observer->on_batch_end(stats);
@@ -427,7 +418,11 @@ void Trainer::save(int epoch) {
 FinishInfo Trainer::run() {
   check_devices();
   const std::string network = args_.get_string("network");
-  if (network.empty()) fail("--network is required (choose from mlp, lenet, resnet)");
+  if (network.empty()) {
+    std::string names;
+    for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
+    fail("--network is required (choose from ", names, ")");
+  }
   std::string run_dir = options_.run_dir;
   if (run_dir.empty()) run_dir = args_.get_string("run-dir");
   const std::string prefix = args_.get_string("model-prefix");
@@ -442,7 +437,15 @@ FinishInfo Trainer::run() {
 
   const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
   std::vector<int> image_shape{1, 28, 28};
-  if (args_.is_set("image-shape")) image_shape = int_list(args_.get_string("image-shape"), "image-shape");
+  if (args_.is_set("image-shape")) image_shape = args_.get_int_list("image-shape");
+  if (args_.get_int("summary")) {
+    // Only the network and the data shape: no data is read and nothing trains.
+    std::vector<int64_t> data_dims{args_.get_int("batch-size")};
+    data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
+    std::istringstream table(network_summary(build_symbol(), {{"data", Shape(data_dims)}}));
+    for (std::string line; std::getline(table, line);) log_->info(line);
+    return {true, false, {}, 0, {}};
+  }
   data_ = make_data(args_, image_shape, seed);
 
   const int batch_size = args_.get_int("batch-size");

@@ -287,7 +287,7 @@ std::vector<ArgSpec> build_schema() {
       {.name = "summary",
        .type = Int,
        .default_value = "0",
-       .help = "1 prints a summary of the network (layers, output shapes, parameter counts) before training",
+       .help = "1 prints the network (layers, output shapes, parameter counts) and exits without training",
        .group = network_group,
        .validate = int_flag(),
        .mxnet_group = extension},

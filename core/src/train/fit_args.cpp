@@ -283,13 +283,12 @@ std::string FitArgs::namespace_repr() const {
   return out + ")";
 }
 
-std::string FitArgs::command_line(const std::string& program) const {
+std::string FitArgs::command_line(const std::string& program, const FitArgs& base) const {
   std::string out = shell_quote(program);
   for (const ArgSpec& spec : fit_arg_schema()) {
     const auto& value = values_.at(spec.name);
-    // None cannot be written on a command line; it only differs from the
-    // default after unset() or a JSON null, and then the default stands.
-    if (!value || value == spec.default_value) continue;
+    // None cannot be written on a command line: the base's value stands.
+    if (!value || value == base.values_.at(spec.name)) continue;
     // "--name=-x" keeps a value that starts with '-' from reading as an
     // option, in argparse as in our parser.
     if (!value->empty() && value->front() == '-') {
@@ -429,10 +428,14 @@ std::vector<std::string> split_command_line(const std::string& line) {
       in_word = false;
       continue;
     }
+    if (c == '\\' && i + 1 < line.size() && line[i + 1] == '\n') {
+      ++i;  // backslash-newline joins lines and is no word of its own
+      continue;
+    }
     in_word = true;
     if (c == '\\') {
       if (++i == line.size()) throw ArgError("command line ends with a lone backslash");
-      if (line[i] != '\n') word += line[i];  // backslash-newline joins lines
+      word += line[i];
     } else if (c == '\'') {
       const size_t close = line.find('\'', i + 1);
       if (close == std::string::npos) throw ArgError("unterminated ' quote in command line");

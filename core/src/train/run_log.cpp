@@ -1,5 +1,6 @@
 #include "run_log.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -11,10 +12,10 @@ namespace fitbench {
 
 namespace {
 
-std::FILE* open_append(const std::string& path) {
+std::unique_ptr<std::FILE, FileCloser> open_append(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "a");
   if (!f) fail("cannot write '", path, "': ", std::strerror(errno));
-  return f;
+  return std::unique_ptr<std::FILE, FileCloser>(f);
 }
 
 // Python logging's asctime: "2026-11-27 10:22:46,123".
@@ -50,23 +51,18 @@ RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, 
   metrics_ = open_append(dir_ + "/metrics.jsonl");
 }
 
-RunLog::~RunLog() {
-  std::fclose(log_);
-  std::fclose(metrics_);
-}
-
 void RunLog::info(const std::string& message) {
   const std::string line = asctime_now() + " Node[" + std::to_string(rank_) + "] " + message;
-  std::fprintf(log_, "%s\n", line.c_str());
-  std::fflush(log_);
+  std::fprintf(log_.get(), "%s\n", line.c_str());
+  std::fflush(log_.get());
   if (to_stderr_) std::fprintf(stderr, "%s\n", line.c_str());
   if (observer_) observer_->on_log(line);
 }
 
 void RunLog::record(const nlohmann::json& entry) {
   const std::string text = entry.dump();
-  std::fprintf(metrics_, "%s\n", text.c_str());
-  std::fflush(metrics_);
+  std::fprintf(metrics_.get(), "%s\n", text.c_str());
+  std::fflush(metrics_.get());
 }
 
 void RunLog::write_config(const nlohmann::json& config) {

@@ -13,12 +13,13 @@
 
 namespace fitbench {
 
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
 class RunLog {
  public:
   RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
-  ~RunLog();
-  RunLog(const RunLog&) = delete;
-  RunLog& operator=(const RunLog&) = delete;
 
   void info(const std::string& message);
   // One JSON object per line in metrics.jsonl.
@@ -32,8 +33,9 @@ class RunLog {
   TrainingObserver* observer_;
   bool to_stderr_;
   int rank_;
-  std::FILE* log_ = nullptr;
-  std::FILE* metrics_ = nullptr;
+  // Closed however the run ends, even when opening the second one throws.
+  std::unique_ptr<std::FILE, FileCloser> log_;
+  std::unique_ptr<std::FILE, FileCloser> metrics_;
 };
 
 // "runs/lenet-20261127-102246" style default directory names.

@@ -92,6 +92,93 @@ def resnet(units, filter_list, bottle_neck, num_classes, height):
     return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
 
 
+def alexnet(num_classes):
+    # symbols/alexnet.py (float32)
+    input_data = mx.sym.Variable(name="data")
+    conv1 = mx.sym.Convolution(name='conv1', data=input_data, kernel=(11, 11), stride=(4, 4), num_filter=96)
+    relu1 = mx.sym.Activation(data=conv1, act_type="relu")
+    lrn1 = mx.sym.LRN(data=relu1, alpha=0.0001, beta=0.75, knorm=2, nsize=5)
+    pool1 = mx.sym.Pooling(data=lrn1, pool_type="max", kernel=(3, 3), stride=(2, 2))
+    conv2 = mx.sym.Convolution(name='conv2', data=pool1, kernel=(5, 5), pad=(2, 2), num_filter=256)
+    relu2 = mx.sym.Activation(data=conv2, act_type="relu")
+    lrn2 = mx.sym.LRN(data=relu2, alpha=0.0001, beta=0.75, knorm=2, nsize=5)
+    pool2 = mx.sym.Pooling(data=lrn2, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    conv3 = mx.sym.Convolution(name='conv3', data=pool2, kernel=(3, 3), pad=(1, 1), num_filter=384)
+    relu3 = mx.sym.Activation(data=conv3, act_type="relu")
+    conv4 = mx.sym.Convolution(name='conv4', data=relu3, kernel=(3, 3), pad=(1, 1), num_filter=384)
+    relu4 = mx.sym.Activation(data=conv4, act_type="relu")
+    conv5 = mx.sym.Convolution(name='conv5', data=relu4, kernel=(3, 3), pad=(1, 1), num_filter=256)
+    relu5 = mx.sym.Activation(data=conv5, act_type="relu")
+    pool3 = mx.sym.Pooling(data=relu5, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    flatten = mx.sym.Flatten(data=pool3)
+    fc1 = mx.sym.FullyConnected(name='fc1', data=flatten, num_hidden=4096)
+    relu6 = mx.sym.Activation(data=fc1, act_type="relu")
+    dropout1 = mx.sym.Dropout(data=relu6, p=0.5)
+    fc2 = mx.sym.FullyConnected(name='fc2', data=dropout1, num_hidden=4096)
+    relu7 = mx.sym.Activation(data=fc2, act_type="relu")
+    dropout2 = mx.sym.Dropout(data=relu7, p=0.5)
+    fc3 = mx.sym.FullyConnected(name='fc3', data=dropout2, num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(data=fc3, name='softmax')
+
+
+def vgg(num_classes, num_layers, batch_norm):
+    # symbols/vgg.py (float32): get_feature, get_classifier, get_symbol
+    vgg_spec = {11: ([1, 1, 2, 2, 2], [64, 128, 256, 512, 512]),
+                13: ([2, 2, 2, 2, 2], [64, 128, 256, 512, 512]),
+                16: ([2, 2, 3, 3, 3], [64, 128, 256, 512, 512]),
+                19: ([2, 2, 4, 4, 4], [64, 128, 256, 512, 512])}
+    layers, filters = vgg_spec[num_layers]
+    body = mx.sym.Variable(name="data")
+    for i, num in enumerate(layers):
+        for j in range(num):
+            body = mx.sym.Convolution(data=body, kernel=(3, 3), pad=(1, 1), num_filter=filters[i],
+                                      name="conv%s_%s" % (i + 1, j + 1))
+            if batch_norm:
+                body = mx.symbol.BatchNorm(data=body, name="bn%s_%s" % (i + 1, j + 1))
+            body = mx.sym.Activation(data=body, act_type="relu", name="relu%s_%s" % (i + 1, j + 1))
+        body = mx.sym.Pooling(data=body, pool_type="max", kernel=(2, 2), stride=(2, 2), name="pool%s" % (i + 1))
+    flatten = mx.sym.Flatten(data=body, name="flatten")
+    fc6 = mx.sym.FullyConnected(data=flatten, num_hidden=4096, name="fc6")
+    relu6 = mx.sym.Activation(data=fc6, act_type="relu", name="relu6")
+    drop6 = mx.sym.Dropout(data=relu6, p=0.5, name="drop6")
+    fc7 = mx.sym.FullyConnected(data=drop6, num_hidden=4096, name="fc7")
+    relu7 = mx.sym.Activation(data=fc7, act_type="relu", name="relu7")
+    drop7 = mx.sym.Dropout(data=relu7, p=0.5, name="drop7")
+    fc8 = mx.sym.FullyConnected(data=drop7, num_hidden=num_classes, name="fc8")
+    return mx.sym.SoftmaxOutput(data=fc8, name='softmax')
+
+
+def mobilenet_conv(data, num_filter=1, kernel=(1, 1), stride=(1, 1), pad=(0, 0), num_group=1, name=None):
+    conv = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=kernel, num_group=num_group, stride=stride,
+                              pad=pad, no_bias=True, name='%s_conv2d' % name)
+    bn = mx.sym.BatchNorm(data=conv, name='%s_batchnorm' % name, fix_gamma=True)
+    return mx.sym.Activation(data=bn, act_type='relu', name='%s_relu' % name)
+
+
+def mobilenet(num_classes, alpha, resolution):
+    # symbols/mobilenet.py get_symbol (v1): a full 3x3 convolution, then 13
+    # depthwise (num_group = channels) + pointwise pairs.
+    base = int(32 * alpha)
+    body = mx.symbol.Variable(name="data")
+    body = mobilenet_conv(body, num_filter=base, kernel=(3, 3), pad=(1, 1), stride=(2, 2), name="conv_1")
+    # (channels in multiples of base, stride of the depthwise convolution)
+    blocks = [(1, 1), (2, 2), (4, 1), (4, 2), (8, 1), (8, 2), (16, 1), (16, 1), (16, 1), (16, 1), (16, 1),
+              (16, 2), (32, 1)]
+    for k, (channels, stride) in enumerate(blocks):
+        idx = k + 2
+        out = blocks[k + 1][0] if k + 1 < len(blocks) else channels
+        body = mobilenet_conv(body, num_group=base * channels, num_filter=base * channels, kernel=(3, 3),
+                              pad=(1, 1), stride=(stride, stride), name="conv_%d_dw" % idx)
+        body = mobilenet_conv(body, num_filter=base * out, kernel=(1, 1), pad=(0, 0), stride=(1, 1),
+                              name="conv_%d" % idx)
+    pool_size = int(resolution / 32)
+    pool = mx.sym.Pooling(data=body, kernel=(pool_size, pool_size), stride=(1, 1), pool_type="avg",
+                          name="global_pool")
+    flatten = mx.sym.Flatten(data=pool, name="flatten")
+    fc = mx.symbol.FullyConnected(data=flatten, num_hidden=num_classes, name='fc')
+    return mx.symbol.SoftmaxOutput(data=fc, name='softmax')
+
+
 def write(name, build, *args):
     # A fresh NameManager per network: automatic names count from 0 again.
     with mx.name.NameManager():
@@ -105,6 +192,12 @@ if __name__ == '__main__':
     write('lenet', lenet)
     write('resnet20-28', resnet, [3, 3, 3], [16, 16, 32, 64], False, 10, 28)
     write('resnet50-224', resnet, [3, 4, 6, 3], [64, 256, 512, 1024, 2048], True, 1000, 224)
+    write('alexnet', alexnet, 1000)
+    write('vgg11', vgg, 1000, 11, False)
+    write('vgg16', vgg, 1000, 16, False)
+    write('vgg19-bn', vgg, 10, 19, True)
+    write('mobilenet', mobilenet, 1000, 1.0, 224)
+    write('mobilenet-0.25', mobilenet, 10, 0.25, 224)
     # A .params file MXNet wrote: two named arrays, float32 and float16.
     mx.nd.save('two-arrays.params', {'arg:w': mx.nd.array(np.arange(6).reshape(2, 3), dtype='float32'),
                                      'aux:m': mx.nd.array([0.5, -2.0], dtype='float16')})

@@ -43,9 +43,6 @@
 //
 // Per-thread weight-gradient partials are summed in a fixed order, so results
 // do not depend on scheduling.
-#include <cblas.h>
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -53,21 +50,11 @@
 
 #include "ops/cpu/convolution_avx512.h"
 #include "ops/cpu/kernels_convolution.h"
+#include "ops/cpu/parallel.h"
 
 namespace fitbench::cpu {
 
 namespace {
-
-// The GEMMs here run inside OpenMP teams. OpenBLAS's OpenMP build then keeps
-// them on the calling thread by itself; its pthreads build would start its own
-// threads on top of ours and oversubscribe the cores, so it is told to use one.
-void blas_on_calling_thread() {
-  static const bool done = [] {
-    if (openblas_get_parallel() == 1) openblas_set_num_threads(1);
-    return true;
-  }();
-  (void)done;
-}
 
 // Whether plans take the AVX-512 route: read from the CPU and the
 // environment once, then switched only by set_convolution_avx512 (tests).
@@ -84,8 +71,6 @@ bool& avx512_enabled() {
 constexpr int64_t shifted_min_group_channels = 8;
 // The weight-gradient kernel reads this far past a channels-last image.
 constexpr int64_t transposed_slack_floats = 24;
-// Smaller convolutions run on one thread: waking a team would cost more.
-constexpr int64_t parallel_min_products = int64_t{1} << 20;
 // im2col columns plus staged output per thread, in floats: 2 MiB, which fits a
 // core's L2 cache while the chunk's GEMM stays large.
 constexpr int64_t chunk_budget_floats = int64_t{1} << 19;
@@ -132,9 +117,7 @@ Plan make_plan(const ConvShape& s) {
   p.cg = s.in_channels / s.groups;
   p.fg = s.out_channels / s.groups;
   const int64_t out_area = s.out_h * s.out_w;
-  p.threads = s.batch * s.out_channels * out_area * p.cg * p.taps >= parallel_min_products
-                  ? omp_get_max_threads()
-                  : 1;
+  p.threads = gemm_threads(s.batch * s.out_channels * out_area * p.cg * p.taps);
   // A strided 1x1 convolution only subsamples, which im2col does cheaply
   // while batching images into larger GEMMs. The phase masks have 64 bits.
   const bool strided = s.stride_h > 1 || s.stride_w > 1;

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "ops/cpu/parallel.h"
+
 // A hot loop compiled three times, for AVX-512, AVX2 + FMA and baseline
 // x86-64; the loader binds the best one for the running CPU (ifunc), so the
 // binary still runs on any x86-64 while the loops use the wide vectors.
@@ -31,8 +33,8 @@ void parallel_ranges(int64_t n, int64_t min_parallel, F f) {
   if (n < min_parallel || omp_get_max_threads() == 1) return f(int64_t{0}, n);
 #pragma omp parallel
   {
-    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    f(n * t / threads, n * (t + 1) / threads);
+    const Range r = thread_range(n);
+    f(r.begin, r.end);
   }
 }
 

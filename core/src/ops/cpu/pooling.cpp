@@ -126,40 +126,43 @@ FITBENCH_SIMD_CLONES void spread_backward_plane(const PoolShape& s, const Window
   }
 }
 
+// f(p, row) for every (image, channel) plane p; row is the thread's scratch
+// of in_w floats.
+template <class F>
+void for_each_plane(const PoolShape& s, F f) {
+  const int64_t planes = s.batch * s.channels;
+#pragma omp parallel if (run_parallel(s))
+  {
+    std::vector<float> row(static_cast<size_t>(s.in_w));
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) f(p, row.data());
+  }
+}
+
 }  // namespace
 
 void pooling_forward(const PoolShape& s, const float* x, float* y) {
   const Windows win(s);
-  const int64_t planes = s.batch * s.channels, in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-#pragma omp parallel if (run_parallel(s))
-  {
-    std::vector<float> row(static_cast<size_t>(s.in_w));
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) {
-      if (s.type == PoolType::Max)
-        forward_plane<Max>(s, win, x + p * in_area, y + p * out_area, row.data());
-      else
-        forward_plane<Sum>(s, win, x + p * in_area, y + p * out_area, row.data());
-    }
-  }
+  const int64_t in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
+  for_each_plane(s, [&](int64_t p, float* row) {
+    if (s.type == PoolType::Max)
+      forward_plane<Max>(s, win, x + p * in_area, y + p * out_area, row);
+    else
+      forward_plane<Sum>(s, win, x + p * in_area, y + p * out_area, row);
+  });
 }
 
 void pooling_backward(const PoolShape& s, const float* x, const float* y, const float* dy, float* dx) {
   const Windows win(s);
-  const int64_t planes = s.batch * s.channels, in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-#pragma omp parallel if (run_parallel(s))
-  {
-    std::vector<float> row(static_cast<size_t>(s.in_w));
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) {
-      float* din = dx + p * in_area;
-      std::fill(din, din + in_area, 0.0f);
-      if (s.type == PoolType::Max)
-        max_backward_plane(s, win, x + p * in_area, y + p * out_area, dy + p * out_area, din);
-      else
-        spread_backward_plane(s, win, dy + p * out_area, din, row.data());
-    }
-  }
+  const int64_t in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
+  for_each_plane(s, [&](int64_t p, float* row) {
+    float* din = dx + p * in_area;
+    std::fill(din, din + in_area, 0.0f);
+    if (s.type == PoolType::Max)
+      max_backward_plane(s, win, x + p * in_area, y + p * out_area, dy + p * out_area, din);
+    else
+      spread_backward_plane(s, win, dy + p * out_area, din, row);
+  });
 }
 
 }  // namespace fitbench::cpu

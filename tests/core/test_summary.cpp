@@ -1,0 +1,137 @@
+// --summary: per-layer shapes and parameter counts, and totals checked against
+// counts made independently (by hand, by MXNet 1.9.1's infer_shape on the
+// reference symbols, and by torchvision where the architecture is the same).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "file_test_util.h"
+#include "fitbench/fit.h"
+#include "fitbench/models.h"
+
+using namespace fitbench;
+
+namespace {
+
+using ::testing::HasSubstr;
+
+int64_t total(const std::string& network, NetworkConfig config) {
+  const Symbol s = build_network(network, config);
+  std::vector<int64_t> dims{2};
+  dims.insert(dims.end(), config.image_shape.begin(), config.image_shape.end());
+  return summarize_network(s, {{"data", Shape(dims)}}).total_params;
+}
+
+// Pre-activation bottleneck resnet-50 counted layer by layer (BatchNorm: gamma
+// and beta; convolutions without bias).
+int64_t resnet50_by_hand(int64_t classes) {
+  int64_t n = 2 * 3 + 64 * 3 * 7 * 7 + 2 * 64;  // bn_data, conv0, bn0
+  const int64_t units[] = {3, 4, 6, 3}, filters[] = {256, 512, 1024, 2048};
+  int64_t in = 64;
+  for (int stage = 0; stage < 4; ++stage) {
+    const int64_t f = filters[stage], inner = f / 4;
+    for (int64_t u = 0; u < units[stage]; ++u) {
+      n += 2 * in + in * inner + 2 * inner + inner * inner * 9 + 2 * inner + inner * f;
+      if (u == 0) n += in * f;  // the 1x1 projection shortcut
+      in = f;
+    }
+  }
+  return n + 2 * 2048 + 2048 * classes + classes;  // bn1, fc1
+}
+
+TEST(NetworkSummary, MlpLayersAndTotal) {
+  const NetworkSummary s = summarize_network(build_network("mlp", {}), {{"data", Shape{64, 1, 28, 28}}});
+  ASSERT_EQ(s.layers.size(), 7u);
+  EXPECT_EQ(s.layers[0].name, "flatten0");
+  EXPECT_EQ(s.layers[0].output, (Shape{64, 784}));
+  EXPECT_EQ(s.layers[1].name, "fc1");
+  EXPECT_EQ(s.layers[1].op, "FullyConnected");
+  EXPECT_EQ(s.layers[1].params, 784 * 128 + 128);
+  EXPECT_EQ(s.layers[2].params, 0);
+  EXPECT_EQ(s.layers[6].name, "softmax");
+  EXPECT_EQ(s.layers[6].params, 0) << "the label is fed, not learned";
+  EXPECT_EQ(s.total_params, 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
+}
+
+TEST(NetworkSummary, LenetTotalByHand) {
+  EXPECT_EQ(total("lenet", {10, 0, {1, 28, 28}}),
+            (20 * 1 * 5 * 5 + 20) + (50 * 20 * 5 * 5 + 50) + (500 * 50 * 4 * 4 + 500) + (10 * 500 + 10));
+}
+
+TEST(NetworkSummary, ResnetCountsLearnableArgumentsOnly) {
+  // 25,549,486: MXNet's own count for the same symbol. torchvision's resnet50
+  // (25,557,032) is post-activation and differs in its batch norms.
+  EXPECT_EQ(resnet50_by_hand(1000), 25549486);
+  EXPECT_EQ(total("resnet", {1000, 50, {3, 224, 224}}), resnet50_by_hand(1000));
+}
+
+TEST(NetworkSummary, VggMatchesTorchvision) {
+  EXPECT_EQ(total("vgg", {1000, 16, {3, 224, 224}}), 138357544);  // torchvision vgg16
+  EXPECT_EQ(total("vgg", {1000, 11, {3, 224, 224}}), 132863336);  // vgg11
+  EXPECT_EQ(total("vgg", {1000, 13, {3, 224, 224}}), 133047848);  // vgg13
+  EXPECT_EQ(total("vgg", {1000, 19, {3, 224, 224}}), 143667240);  // vgg19
+  NetworkConfig bn{10, 19, {3, 224, 224}};
+  bn.batch_norm = true;
+  EXPECT_EQ(total("vgg", bn), 139622218);  // vgg19_bn(num_classes=10)
+}
+
+TEST(NetworkSummary, AlexnetByHand) {
+  // MXNet's single-tower AlexNet (not torchvision's 64-192-384-256-256 one):
+  // 224 -> conv1 11/4 -> 54 -> pool 26 -> conv2 -> pool 12 -> conv3..5 -> pool 5.
+  const int64_t expected = (96 * 3 * 11 * 11 + 96) + (256 * 96 * 5 * 5 + 256) + (384 * 256 * 9 + 384) +
+                           (384 * 384 * 9 + 384) + (256 * 384 * 9 + 256) + (4096 * 256 * 5 * 5 + 4096) +
+                           (4096 * 4096 + 4096) + (1000 * 4096 + 1000);
+  EXPECT_EQ(expected, 50844008);
+  EXPECT_EQ(total("alexnet", {1000, 0, {3, 224, 224}}), expected);
+}
+
+TEST(NetworkSummary, MobilenetMatchesKeras) {
+  // Keras' MobileNet(alpha=1.0) lists 4,231,976 trainable parameters; MXNet
+  // counts the same (gamma stays an argument under fix_gamma).
+  EXPECT_EQ(total("mobilenet", {1000, 0, {3, 224, 224}}), 4231976);
+  NetworkConfig quarter{10, 0, {3, 224, 224}};
+  quarter.alpha = 0.25f;
+  EXPECT_EQ(total("mobilenet", quarter), 215642);  // MXNet's infer_shape count
+}
+
+TEST(NetworkSummary, TableListsLayersThenTotal) {
+  const std::string text = network_summary(build_network("mlp", {}), {{"data", Shape{64, 1, 28, 28}}});
+  EXPECT_NE(text.find("Layer"), std::string::npos);
+  const size_t fc1 = text.find("fc1 ");
+  ASSERT_NE(fc1, std::string::npos) << text;
+  const std::string row = text.substr(fc1, text.find('\n', fc1) - fc1);
+  EXPECT_NE(row.find("FullyConnected"), std::string::npos) << row;
+  EXPECT_NE(row.find("(64, 128)"), std::string::npos) << row;
+  EXPECT_NE(row.find("100,480"), std::string::npos) << row;
+  EXPECT_EQ(text.substr(text.rfind("Total params:")), "Total params: 109,386\n");
+}
+
+TEST(NetworkSummary, BadNetworkStillErrors) {
+  // 4x4 images cannot take lenet's 5x5 convolution: the error names the layer.
+  EXPECT_THAT(test::error_message([] { network_summary(build_network("lenet", {}), {{"data", Shape{1, 1, 4, 4}}}); }),
+              HasSubstr("convolution0"));
+  EXPECT_THAT(test::error_message([] { build_network("vgg", {10, 12, {3, 224, 224}}); }), HasSubstr("--num-layers"));
+  EXPECT_THROW(build_network("mobilenet", {10, 0, {3, 100, 100}}), Error);
+}
+
+TEST(NetworkSummary, FitPrintsTheSummaryAndDoesNotTrain) {
+  struct Lines : TrainingObserver {
+    std::vector<std::string> lines;
+    void on_log(const std::string& line) override { lines.push_back(line); }
+  } log;
+  const auto dir = std::filesystem::temp_directory_path() / "fitbench_summary_test";
+  FitArgs args = train_mnist_defaults();
+  args.set("network", "lenet");
+  args.set("summary", "1");
+  // No data here: --summary must not read any.
+  args.set("data-train", (dir / "missing-images-idx3-ubyte").string());
+  const FinishInfo finish = fit(args, {&log, nullptr, false, (dir / "run").string()});
+  EXPECT_TRUE(finish.completed);
+  EXPECT_EQ(finish.epochs_done, 0);
+  ASSERT_FALSE(log.lines.empty());
+  EXPECT_NE(log.lines.back().find("Total params: 431,080"), std::string::npos) << log.lines.back();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
