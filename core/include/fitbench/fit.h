@@ -1,7 +1,9 @@
 // fit(): MXNet's fit.py training driver (spec/mxnet-fit.md section 2).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
@@ -26,4 +28,9 @@ namespace fitbench {
 // train_mnist.py's script defaults (mlp, batch 64, lr 0.05, ...): the defaults
 // of fitbench-cli and the application, whose default data is Fashion-MNIST.
 FitArgs train_mnist_defaults();
+
+// The learning rate fit() would use at updates 1..`updates` for these
+// arguments (fit.py's schedule, counted from --load-epoch when it is set),
+// with `epoch_size` batches per epoch: what the lr-step editor draws.
+std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates);
 }  // namespace fitbench

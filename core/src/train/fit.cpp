@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 
 #include "fitbench/checkpoint.h"
@@ -107,8 +108,10 @@ Warmup warmup_of(const FitArgs& args) {
 
 // fit.py's _get_lr_scheduler. `offset` is the update count already done
 // (restored from a .states file; 0 when resuming an MXNet checkpoint).
+using LogLine = std::function<void(const std::string&)>;
+
 std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& args, int64_t epoch_size,
-                                                               int begin_epoch, int64_t offset, RunLog& log) {
+                                                               int begin_epoch, int64_t offset, const LogLine& log) {
   // Python floats, as fit.py computes them.
   double lr = args.get_float("lr");
   const double factor = args.get_float("lr-factor");
@@ -126,7 +129,7 @@ std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& ar
   for (int s : step_epochs)
     if (begin_epoch >= s) lr *= factor;
   if (lr != args.get_float("lr"))
-    log.info(printf_string("Adjust learning rate to %e for epoch %d", lr, begin_epoch));
+    log(printf_string("Adjust learning rate to %e for epoch %d", lr, begin_epoch));
   std::vector<int64_t> steps;
   for (int s : step_epochs)
     if (s - begin_epoch > 0) steps.push_back(offset + epoch_size * (s - begin_epoch));
@@ -493,8 +496,9 @@ FinishInfo Trainer::run() {
     }
   }
 
-  auto [lr, scheduler] = make_scheduler(args_, epoch_size_, begin_epoch, state ? state->num_update : 0, *log_);
-  if (scheduler) scheduler->set_logger([this](const std::string& line) { log_->info(line); });
+  const LogLine log_line = [this](const std::string& line) { log_->info(line); };
+  auto [lr, scheduler] = make_scheduler(args_, epoch_size_, begin_epoch, state ? state->num_update : 0, log_line);
+  if (scheduler) scheduler->set_logger(log_line);
   OptimizerParams op;
   op.learning_rate = lr;
   op.wd = static_cast<float>(args_.get_float("wd"));
@@ -554,6 +558,15 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   }
   if (options.observer) options.observer->on_finish(finish);
   return finish;
+}
+
+std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates) {
+  const int begin_epoch = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
+  const auto [lr, scheduler] = make_scheduler(args, epoch_size, begin_epoch, 0, [](const std::string&) {});
+  std::vector<double> rates;
+  rates.reserve(static_cast<size_t>(std::max<int64_t>(updates, 0)));
+  for (int64_t u = 1; u <= updates; ++u) rates.push_back(scheduler ? (*scheduler)(u) : lr);
+  return rates;
 }
 
 FitArgs train_mnist_defaults() {
