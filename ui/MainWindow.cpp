@@ -28,6 +28,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -37,8 +38,10 @@
 #include <vector>
 
 #include "ArgsForm.h"
+#include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
+#include "LrScheduleEditor.h"
 #include "TrainerController.h"
 #include "fitbench/fit.h"
 
@@ -95,6 +98,11 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
   connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
   connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
+  // The form echoes the edit back through argsChanged(); the editor ignores
+  // arguments it already shows, so that ends there.
+  connect(m_lrEditor, &LrScheduleEditor::argsEdited, this, [this](const fitbench::FitArgs& edited) {
+    if (!m_controller->isRunning()) setArgs(edited);
+  });
 
   m_flushTimer = new QTimer(this);
   m_flushTimer->setInterval(kFlushIntervalMs);
@@ -173,6 +181,13 @@ void MainWindow::buildUi() {
   m_chartView->setRenderHint(QPainter::Antialiasing);
   m_chartView->setMinimumHeight(240);
 
+  m_lrEditor = new LrScheduleEditor;
+  m_lrEditor->setObjectName(QStringLiteral("lrScheduleEditor"));
+  m_chartTabs = new QTabWidget(central);
+  m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
+  m_chartTabs->addTab(m_chartView, tr("Training"));
+  m_chartTabs->addTab(m_lrEditor, tr("Learning rate"));
+
   m_log = new QPlainTextEdit;
   m_log->setObjectName(QStringLiteral("logView"));
   m_log->setReadOnly(true);
@@ -181,7 +196,7 @@ void MainWindow::buildUi() {
   m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
   auto* splitter = new QSplitter(Qt::Vertical, central);
-  splitter->addWidget(m_chartView);
+  splitter->addWidget(m_chartTabs);
   splitter->addWidget(m_log);
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
@@ -189,6 +204,7 @@ void MainWindow::buildUi() {
 
   setCentralWidget(central);
   buildExperimentPanel();
+  buildCheckpointDock();
   buildMenus();
   resize(1280, 800);
 }
@@ -236,6 +252,26 @@ void MainWindow::buildExperimentPanel() {
   addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
 }
 
+// The saved epochs of the current run's --model-prefix directory: load their
+// arguments into the form or resume from one.
+void MainWindow::buildCheckpointDock() {
+  m_checkpointBrowser = new CheckpointBrowser;
+  m_checkpointBrowser->setObjectName(QStringLiteral("checkpointBrowser"));
+  m_checkpointDock = new QDockWidget(tr("Checkpoints"), this);
+  m_checkpointDock->setObjectName(QStringLiteral("checkpointDock"));
+  m_checkpointDock->setWidget(m_checkpointBrowser);
+  addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
+  connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this, [this](const fitbench::FitArgs& a) {
+    if (!m_controller->isRunning()) setArgs(a);
+  });
+  connect(m_checkpointBrowser, &CheckpointBrowser::resumeRequested, this, [this](const fitbench::FitArgs& a) {
+    if (m_controller->isRunning()) return;
+    setArgs(a);
+    startTraining();
+  });
+  connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   m_openAction = file->addAction(tr("&Open experiment…"), this, &MainWindow::openExperimentDialog);
@@ -267,6 +303,7 @@ void MainWindow::buildMenus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(m_experimentDock->toggleViewAction());
+  view->addAction(m_checkpointDock->toggleViewAction());
 }
 
 QString MainWindow::openExperiment(const QString& path) {
@@ -365,6 +402,7 @@ void MainWindow::onFormArgsChanged() {
   const std::string network = m_args.get_string("network");
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
+  m_lrEditor->setArgs(m_args);
   if (!m_controller->isRunning()) resetChart(0.0, std::max(1, m_numEpochs));
 }
 
@@ -382,6 +420,8 @@ void MainWindow::startTraining() {
   if (m_controller->isRunning() || !m_form->isValid()) return;
   m_args = m_form->args();
   resetChart(0.0, std::max(1, m_numEpochs));
+  m_pendingLr.clear();
+  m_lrEditor->clearActualLearningRate();
   m_haveBatch = false;
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
@@ -421,6 +461,7 @@ void MainWindow::updateButtons() {
       valid ? QString()
             : tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n'))));
   m_form->setReadOnly(running);
+  m_lrEditor->setReadOnly(running);
   m_presetCombo->setEnabled(!running);
   m_openAction->setEnabled(!running);
   m_pasteAction->setEnabled(!running);
@@ -430,6 +471,8 @@ void MainWindow::updateButtons() {
 }
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
+  const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
+  if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
   resetChart(info.begin_epoch, info.num_epochs);
   m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
@@ -442,6 +485,9 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
 void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
   const double perEpoch = static_cast<double>(std::max<int64_t>(1, stats.batches_per_epoch));
   m_pendingLoss.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.loss));
+  // BatchStats::learning_rate is the rate of the next update (the optimizer
+  // peeks num_update + 1), which the editor's curve draws where this batch ends.
+  m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.learning_rate));
   m_lastBatch = stats;
   m_haveBatch = true;
 }
@@ -478,6 +524,10 @@ void MainWindow::flushPending() {
     m_lossSeries->append(m_pendingLoss);
     m_pendingLoss.clear();
     m_axisLoss->setRange(0.0, m_maxLoss > 0.0 ? m_maxLoss * 1.05 : 1.0);
+  }
+  if (!m_pendingLr.isEmpty()) {
+    m_lrEditor->addActualLearningRates(m_pendingLr);
+    m_pendingLr.clear();
   }
   if (!m_pendingAccuracy.isEmpty()) {
     m_valAccSeries->append(m_pendingAccuracy);

@@ -5,6 +5,8 @@
 // are collected and applied to the widgets in one go every 40 ms, so the event
 // loop stays free however fast training runs. Start is disabled while the
 // form holds an invalid value, and the form is read-only while a run goes on.
+// A "Learning rate" tab beside the training chart holds an LrScheduleEditor
+// that follows the form and writes its step edits back into it.
 #pragma once
 
 #include <QList>
@@ -16,6 +18,8 @@
 #include "fitbench/observer.h"
 
 class ArgsForm;
+class CheckpointBrowser;
+class LrScheduleEditor;
 class QAction;
 class QChartView;
 class QComboBox;
@@ -25,6 +29,7 @@ class QLineSeries;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QTabWidget;
 class QTimer;
 class QValueAxis;
 class TrainerController;
@@ -48,6 +53,8 @@ class MainWindow : public QMainWindow {
   void setArgs(const fitbench::FitArgs& args);
   TrainerController* controller() const { return m_controller; }
   ArgsForm* argsForm() const { return m_form; }
+  LrScheduleEditor* lrEditor() const { return m_lrEditor; }
+  CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
 
   // What the File menu's actions do, without their dialogs. Each returns ""
   // on success, else the one-line error the action shows in a message box.
@@ -73,6 +80,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildUi();
   void buildExperimentPanel();
+  void buildCheckpointDock();
   void buildMenus();
   void onFormArgsChanged();
   void updateButtons();
@@ -92,7 +100,9 @@ class MainWindow : public QMainWindow {
   QPushButton* m_stopButton = nullptr;
   QProgressBar* m_progress = nullptr;
   QLabel* m_statusLabel = nullptr;
+  QTabWidget* m_chartTabs = nullptr;
   QChartView* m_chartView = nullptr;
+  LrScheduleEditor* m_lrEditor = nullptr;
   QLineSeries* m_lossSeries = nullptr;
   QLineSeries* m_valAccSeries = nullptr;
   QValueAxis* m_axisEpoch = nullptr;
@@ -102,6 +112,8 @@ class MainWindow : public QMainWindow {
   QTimer* m_flushTimer = nullptr;
 
   QDockWidget* m_experimentDock = nullptr;
+  QDockWidget* m_checkpointDock = nullptr;
+  CheckpointBrowser* m_checkpointBrowser = nullptr;
   ArgsForm* m_form = nullptr;
   QComboBox* m_presetCombo = nullptr;
   QLabel* m_presetDescription = nullptr;
@@ -114,6 +126,7 @@ class MainWindow : public QMainWindow {
   // Collected between two timer ticks.
   QList<QPointF> m_pendingLoss;
   QList<QPointF> m_pendingAccuracy;
+  QList<QPointF> m_pendingLr;  // (epoch, actual learning rate)
   QStringList m_pendingLog;
   fitbench::BatchStats m_lastBatch;
   bool m_haveBatch = false;

@@ -1,11 +1,17 @@
 // MainWindow and TrainerController: the window builds, a run that fit()
-// rejects ends in finished() with the error (never a crash), and a real run
-// pauses, stops within a batch and is waited for by the destructor.
+// rejects ends in finished() with the error (never a crash), a real run
+// pauses, stops within a batch and is waited for by the destructor, and a run
+// driven through the window fills the charts, shows its checkpoints in the
+// browser and resumes from one.
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QChart>
+#include <QChartView>
 #include <QDockWidget>
+#include <QLineSeries>
+#include <QPlainTextEdit>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -18,10 +24,12 @@
 #include <string>
 
 #include "ArgsForm.h"
+#include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "MainWindow.h"
 #include "TrainerController.h"
+#include "fitbench/checkpoint.h"
 #include "fitbench/fit_args.h"
 
 namespace {
@@ -73,6 +81,7 @@ class TestMainWindow : public QObject {
   void windowShowsErrors();
   void pauseAndStop();
   void destructorStopsTheRun();
+  void trainBrowseAndResume();
 
  private:
   QTemporaryDir m_tmp;
@@ -336,6 +345,50 @@ void TestMainWindow::destructorStopsTheRun() {
   QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || !controller->isRunning(), kRunTimeoutMs);
   controller->pause();  // a paused run must not keep the destructor waiting either
   controller.reset();   // stops the run and waits for its thread
+}
+
+void TestMainWindow::trainBrowseAndResume() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString prefix = m_tmp.filePath(QStringLiteral("browse/lenet"));
+  MainWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
+                              QStringLiteral("disp-batches=5"), QStringLiteral("model-prefix=") + prefix}));
+  TrainerController* controller = window.controller();
+  QSignalSpy checkpoints(controller, &TrainerController::checkpointSaved);
+  QSignalSpy finished(controller, &TrainerController::finished);
+
+  // Train on a 2,000-image subset of Fashion-MNIST and stop after the first checkpoint.
+  window.findChild<QPushButton*>(QStringLiteral("startButton"))->click();
+  QTRY_VERIFY_WITH_TIMEOUT(checkpoints.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+
+  // The loss chart got the batches (the coalescing timer flushed them).
+  auto* chartView = window.findChild<QChartView*>();
+  QVERIFY(chartView != nullptr);
+  QTRY_VERIFY(!chartView->chart()->series().isEmpty() &&
+              qobject_cast<QLineSeries*>(chartView->chart()->series().first())->count() > 0);
+
+  // The browser shows the run's directory with at least epoch 1.
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowCount() >= 1, 10000);
+  QCOMPARE(browser->model()->data(browser->model()->index(0, CheckpointModel::EpochColumn), CheckpointModel::RawRole).toInt(), 1);
+
+  // Resume from epoch 1: the run loads it and trains the remaining epochs.
+  browser->selectRow(0);
+  QTRY_VERIFY_WITH_TIMEOUT(browser->findChild<QPushButton*>(QStringLiteral("resumeButton"))->isEnabled(), 10000);
+  finished.clear();
+  browser->findChild<QPushButton*>(QStringLiteral("resumeButton"))->click();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  const fitbench::FinishInfo resumed = finishOf(finished);
+  QVERIFY2(resumed.error.empty(), resumed.error.c_str());
+  QVERIFY(resumed.completed);
+  QCOMPARE(window.args().get_int("load-epoch"), 1);
+  QTRY_VERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))->toPlainText().contains(
+      QStringLiteral("Loaded model")));
+  QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(prefix.toStdString(), 3))));
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 3, 10000);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,270 @@
+#include "CheckpointModel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLocale>
+#include <QMap>
+#include <QRegularExpression>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct EpochMetrics {
+  std::optional<double> train;
+  std::optional<double> validation;
+};
+
+// "accuracy" of a {"name": value} object; null (a non-finite value) or a
+// missing name gives nothing.
+std::optional<double> accuracyOf(const nlohmann::json& record, const char* key) {
+  const auto section = record.find(key);
+  if (section == record.end() || !section->is_object()) return std::nullopt;
+  const auto value = section->find("accuracy");
+  if (value == section->end() || !value->is_number()) return std::nullopt;
+  return value->get<double>();
+}
+
+// Epoch records of metrics.jsonl by their "epoch" (0-based); bad, partial or
+// non-epoch lines are skipped; a later record of an epoch replaces an earlier.
+QMap<int, EpochMetrics> readEpochMetrics(const QString& path) {
+  QMap<int, EpochMetrics> metrics;
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return metrics;
+  while (!file.atEnd()) {
+    const QByteArray line = file.readLine().trimmed();
+    if (line.isEmpty()) continue;
+    const nlohmann::json record = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
+    if (record.is_discarded() || !record.is_object()) continue;
+    const auto type = record.find("type");
+    if (type == record.end() || !type->is_string() || type->get<std::string>() != "epoch") continue;
+    const auto epoch = record.find("epoch");
+    if (epoch == record.end() || !epoch->is_number_integer()) continue;
+    const long long e = epoch->get<long long>();
+    if (e < 0 || e > 1000000000) continue;
+    metrics[static_cast<int>(e)] = {accuracyOf(record, "train"), accuracyOf(record, "validation")};
+  }
+  return metrics;
+}
+
+// The file name of config.json's --model-prefix, "" when there is none or the
+// file cannot be read.
+QString configPrefixName(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  const QByteArray bytes = file.readAll();
+  const nlohmann::json config = nlohmann::json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+  if (config.is_discarded() || !config.is_object()) return {};
+  const auto prefix = config.find("model-prefix");
+  if (prefix == config.end() || !prefix->is_string()) return {};
+  return QFileInfo(QString::fromStdString(prefix->get<std::string>())).fileName();
+}
+
+QString accuracyText(const std::optional<double>& value) {
+  return value ? QString::number(*value, 'f', 4) : QString();
+}
+
+QVariant accuracyRaw(const std::optional<double>& value) { return value ? QVariant(*value) : QVariant(); }
+
+}  // namespace
+
+QString CheckpointEntry::paramsPath() const {
+  return QStringLiteral("%1-%2.params").arg(prefix).arg(epoch, 4, 10, QLatin1Char('0'));
+}
+
+QString CheckpointEntry::statesPath() const {
+  return QStringLiteral("%1-%2.states").arg(prefix).arg(epoch, 4, 10, QLatin1Char('0'));
+}
+
+QString CheckpointEntry::symbolPath() const { return prefix + QStringLiteral("-symbol.json"); }
+
+CheckpointModel::CheckpointModel(QObject* parent) : QAbstractTableModel(parent) {
+  m_message = tr("No directory opened. Choose a model-prefix directory.");
+}
+
+CheckpointModel::~CheckpointModel() = default;
+
+int CheckpointModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
+}
+
+int CheckpointModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant CheckpointModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  const CheckpointEntry& e = m_entries.at(index.row());
+  const auto column = static_cast<Column>(index.column());
+  if (role == Qt::DisplayRole) {
+    switch (column) {
+      case PrefixColumn:
+        return e.prefixName;
+      case EpochColumn:
+        return e.epoch;
+      case SavedColumn:
+        return e.saved.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+      case SizeColumn:
+        return QLocale().formattedDataSize(e.size);
+      case TrainColumn:
+        return accuracyText(e.trainAccuracy);
+      case ValidationColumn:
+        return accuracyText(e.validationAccuracy);
+      case StatesColumn:
+        return e.hasStates ? tr("yes") : tr("no");
+      case ColumnCount:
+        break;
+    }
+    return {};
+  }
+  if (role == RawRole) {
+    switch (column) {
+      case PrefixColumn:
+        return e.prefix;
+      case EpochColumn:
+        return e.epoch;
+      case SavedColumn:
+        return e.saved;
+      case SizeColumn:
+        return e.size;
+      case TrainColumn:
+        return accuracyRaw(e.trainAccuracy);
+      case ValidationColumn:
+        return accuracyRaw(e.validationAccuracy);
+      case StatesColumn:
+        return e.hasStates;
+      case ColumnCount:
+        break;
+    }
+    return {};
+  }
+  if (role == Qt::ToolTipRole) return QDir::toNativeSeparators(e.paramsPath());
+  if (role == Qt::TextAlignmentRole && column != PrefixColumn)
+    return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+  return {};
+}
+
+QVariant CheckpointModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
+    return {};
+  switch (static_cast<Column>(section)) {
+    case PrefixColumn:
+      return tr("Prefix");
+    case EpochColumn:
+      return tr("Epoch");
+    case SavedColumn:
+      return tr("Saved");
+    case SizeColumn:
+      return tr("Size");
+    case TrainColumn:
+      return tr("Train accuracy");
+    case ValidationColumn:
+      return tr("Validation accuracy");
+    case StatesColumn:
+      return tr(".states");
+    case ColumnCount:
+      break;
+  }
+  return {};
+}
+
+void CheckpointModel::setDirectory(const QString& directory) {
+  m_directory = directory;
+  refresh();
+}
+
+void CheckpointModel::refresh() {
+  const quint64 generation = ++m_generation;
+  if (m_directory.isEmpty()) {
+    applyScan(generation, {{}, {}, tr("No directory opened. Choose a model-prefix directory.")});
+    return;
+  }
+  setLoading(true);
+  auto* watcher = new QFutureWatcher<CheckpointScan>(this);
+  connect(watcher, &QFutureWatcher<CheckpointScan>::finished, this, [this, watcher, generation] {
+    applyScan(generation, watcher->result());
+    watcher->deleteLater();
+  });
+  watcher->setFuture(QtConcurrent::run(&CheckpointModel::scanDirectory, m_directory));
+}
+
+int CheckpointModel::epochCount(const QString& prefix) const {
+  return static_cast<int>(std::count_if(m_entries.cbegin(), m_entries.cend(),
+                                        [&](const CheckpointEntry& e) { return e.prefix == prefix; }));
+}
+
+void CheckpointModel::applyScan(quint64 generation, const CheckpointScan& scan) {
+  if (generation != m_generation) return;  // a newer scan is on its way
+  beginResetModel();
+  m_entries = scan.entries;
+  m_message = scan.message;
+  endResetModel();
+  setLoading(false);
+  emit loaded();
+}
+
+void CheckpointModel::setLoading(bool loading) {
+  if (m_loading == loading) return;
+  m_loading = loading;
+  emit loadingChanged(loading);
+}
+
+CheckpointScan CheckpointModel::scanDirectory(const QString& directory) {
+  CheckpointScan scan;
+  scan.directory = directory;
+  const QFileInfo info(directory);
+  if (!info.exists()) {
+    scan.message = tr("The directory %1 does not exist.").arg(QDir::toNativeSeparators(directory));
+    return scan;
+  }
+  if (!info.isDir()) {
+    scan.message = tr("%1 is not a directory.").arg(QDir::toNativeSeparators(directory));
+    return scan;
+  }
+  const QDir dir(directory);
+  if (!info.isReadable()) {
+    scan.message = tr("The directory %1 cannot be read.").arg(QDir::toNativeSeparators(directory));
+    return scan;
+  }
+  static const QRegularExpression paramsName(QStringLiteral("^(.+)-(\\d{4,})\\.params$"));
+  const QFileInfoList files =
+      dir.entryInfoList({QStringLiteral("*.params")}, QDir::Files | QDir::Readable, QDir::Name);
+  for (const QFileInfo& file : files) {
+    const QRegularExpressionMatch match = paramsName.match(file.fileName());
+    if (!match.hasMatch()) continue;
+    bool ok = false;
+    const int epoch = match.captured(2).toInt(&ok);
+    if (!ok) continue;
+    CheckpointEntry e;
+    e.prefixName = match.captured(1);
+    e.prefix = dir.absoluteFilePath(e.prefixName);
+    e.epoch = epoch;
+    e.saved = file.lastModified();
+    e.size = file.size();
+    e.hasStates = QFileInfo::exists(e.statesPath());
+    scan.entries.push_back(e);
+  }
+  if (scan.entries.isEmpty()) {
+    scan.message =
+        tr("No checkpoints (<prefix>-NNNN.params files) in %1.").arg(QDir::toNativeSeparators(directory));
+    return scan;
+  }
+  std::sort(scan.entries.begin(), scan.entries.end(), [](const CheckpointEntry& a, const CheckpointEntry& b) {
+    return a.prefixName != b.prefixName ? a.prefixName < b.prefixName : a.epoch < b.epoch;
+  });
+
+  const QMap<int, EpochMetrics> metrics = readEpochMetrics(dir.filePath(QStringLiteral("metrics.jsonl")));
+  const QString runPrefix = configPrefixName(dir.filePath(QStringLiteral("config.json")));
+  for (CheckpointEntry& e : scan.entries) {
+    if (!runPrefix.isEmpty() && runPrefix != e.prefixName) continue;
+    const auto m = metrics.constFind(e.epoch - 1);
+    if (m == metrics.cend()) continue;
+    e.trainAccuracy = m->train;
+    e.validationAccuracy = m->validation;
+  }
+  return scan;
+}
