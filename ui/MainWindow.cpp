@@ -485,9 +485,9 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
 void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
   const double perEpoch = static_cast<double>(std::max<int64_t>(1, stats.batches_per_epoch));
   m_pendingLoss.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.loss));
-  // BatchStats::learning_rate is the rate of the next update (the optimizer
-  // peeks num_update + 1), which the editor's curve draws where this batch ends.
-  m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.learning_rate));
+  // The rate this batch's update used; the editor's curve draws update u at
+  // the start of its batch.
+  m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch) / perEpoch, stats.learning_rate));
   m_lastBatch = stats;
   m_haveBatch = true;
 }

@@ -385,21 +385,21 @@ void TestLrScheduleEditor::mainWindowDrawsActualRates() {
            qvariant_cast<fitbench::FinishInfo>(finished.at(0).at(0)).error.c_str());
   QVERIFY(!editor->isReadOnly());
 
-  // 20 batches per epoch. Each batch reports the rate of the next update,
-  // drawn where the batch ends; the run's rates are the schedule's.
+  // 20 batches per epoch. Each batch reports the rate its update used, drawn
+  // where the batch starts; the run's rates are the schedule's, update by update.
   const QList<QPointF> actual = actualOf(*editor)->points();
   QCOMPARE(actual.size(), 40);
   const QList<QPointF> curve = curveOf(*editor)->points();
   QCOMPARE(curve.size(), 40);
-  for (qsizetype i = 0; i + 1 < actual.size(); ++i) {
-    QCOMPARE(actual[i].x(), curve[i + 1].x());
-    QVERIFY2(std::abs(actual[i].y() - curve[i + 1].y()) <= 1e-12 * curve[i + 1].y(),
+  for (qsizetype i = 0; i < actual.size(); ++i) {
+    QCOMPARE(actual[i].x(), curve[i].x());
+    QVERIFY2(std::abs(actual[i].y() - curve[i].y()) <= 1e-12 * curve[i].y(),
              qPrintable(QStringLiteral("update %1: ran %2, drawn %3")
-                            .arg(i + 2)
+                            .arg(i + 1)
                             .arg(actual[i].y())
-                            .arg(curve[i + 1].y())));
+                            .arg(curve[i].y())));
   }
-  QCOMPARE(actual.last().x(), 2.0);
+  QCOMPARE(actual.last().x(), 1.95);  // update 40 starts batch 20 of epoch 2
 }
 
 QTEST_MAIN(TestLrScheduleEditor)

@@ -30,7 +30,7 @@ struct BatchStats {
   int64_t batch = 0;            // 0-based batch index within the epoch
   int64_t batches_per_epoch = 0;
   int64_t num_update = 0;       // optimizer updates so far
-  double learning_rate = 0.0;
+  double learning_rate = 0.0;   // the rate this batch's update used
   double loss = 0.0;            // mean cross-entropy of this batch
   double samples_per_sec = 0.0; // recent throughput
   NameValues metrics;           // local values since the last Speedometer line

@@ -73,7 +73,6 @@ class Operator {
 // Creates the operator registered under `op` (or one of its MXNet aliases).
 // Throws Error naming the operator when it is unknown or an attribute is bad.
 std::unique_ptr<Operator> create_operator(const std::string& op, const Attrs& attrs);
-bool is_registered_operator(const std::string& op);
 // The registered name for an MXNet alias ("_Plus" -> "elemwise_add").
 std::string canonical_operator_name(const std::string& op);
 // Canonical names of every registered operator.

@@ -57,8 +57,6 @@ std::unique_ptr<Operator> create_operator(const std::string& op, const Attrs& at
   return e->factory(attrs);
 }
 
-bool is_registered_operator(const std::string& op) { return lookup(op) != nullptr; }
-
 std::string canonical_operator_name(const std::string& op) {
   const Entry* e = lookup(op);
   return e ? e->name : op;

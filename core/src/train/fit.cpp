@@ -353,7 +353,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
     batch_loss_->reset();
     batch_loss_->update(batch.label, exec_->output(0), valid);
-    BatchStats stats{epoch, nbatch, epoch_size_, optimizer_->num_update(), optimizer_->learning_rate(),
+    BatchStats stats{epoch, nbatch, epoch_size_, optimizer_->num_update(), optimizer_->last_learning_rate(),
                      batch_loss_->get_global()[0].second, recent_speed, metric_->get_local()};
     log_->record({{"type", "batch"}, {"epoch", epoch}, {"batch", nbatch}, {"num_update", stats.num_update},
                   {"lr", stats.learning_rate}, {"loss", stats.loss}, {"samples_per_sec", stats.samples_per_sec}});
