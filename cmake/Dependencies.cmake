@@ -3,6 +3,9 @@ find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(nlohmann_json 3.10 REQUIRED)
+# Image data: JPEG through libjpeg-turbo (libjpeg62-turbo-dev), PNG through libpng-dev.
+find_package(JPEG REQUIRED)
+find_package(PNG REQUIRED)
 
 # OpenBLAS: GEMM for FullyConnected and Convolution.
 find_path(OPENBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas openblas-pthread)

@@ -46,7 +46,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 # --- 1. System packages ------------------------------------------------------
 packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
-  dataset-fashion-mnist)
+  libjpeg62-turbo-dev libpng-dev dataset-fashion-mnist)
 if [[ "$tests" != OFF ]]; then
   packages+=(libgtest-dev)
 fi

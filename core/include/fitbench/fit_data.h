@@ -16,8 +16,21 @@ struct FitData {
   std::unique_ptr<DataIter> val;  // null without validation data
 };
 
+// Which share of the training data this worker reads (distributed kvstores):
+// image sources split their samples into num_parts contiguous parts.
+struct DataPartition {
+  int num_parts = 1;
+  int part_index = 0;
+};
+
+// --data-train / --data-val pick the source: a .rec file (RecordIO, with
+// --data-train-idx or its .idx), a directory of CIFAR-10 binary batches, a
+// directory of idx files, or a directory of class sub-folders. Image sources
+// augment training data as data.py's arguments say and give validation data
+// a center crop; both normalise with --rgb-mean / --rgb-std.
 // Throws Error naming the argument and the file when the data cannot be read
 // or does not match --image-shape.
-FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed);
+FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
+                      const DataPartition& partition = {});
 
 }  // namespace fitbench

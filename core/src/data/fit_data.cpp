@@ -1,4 +1,5 @@
-// fit.py's data sources: Fashion-MNIST / MNIST idx files, or synthetic data
+// fit.py's data sources: Fashion-MNIST / MNIST idx files, RecordIO files,
+// CIFAR-10 binary batches, folders of class sub-folders, or synthetic data
 // for --benchmark 1.
 #include "fitbench/fit_data.h"
 
@@ -7,6 +8,7 @@
 #include <utility>
 
 #include "fitbench/error.h"
+#include "fitbench/image_iter.h"
 
 namespace fitbench {
 
@@ -37,6 +39,23 @@ std::pair<std::string, std::string> idx_pair(const std::string& given, const std
   return {images, labels};
 }
 
+bool has_idx_files(const std::string& dir) {
+  for (const char* stem : {"train", "t10k"})
+    if (!existing({dir + "/" + stem + "-images-idx3-ubyte.gz", dir + "/" + stem + "-images-idx3-ubyte"}).empty())
+      return true;
+  return false;
+}
+
+// The image sources; nullptr when `path` is idx data.
+std::unique_ptr<DataIter> image_iter(const std::string& path, const std::string& idx, bool train,
+                                     const ImageIterOptions& options) {
+  if (std::filesystem::is_regular_file(path) && std::filesystem::path(path).extension() == ".rec")
+    return make_record_iter(path, idx, options);
+  if (!std::filesystem::is_directory(path) || has_idx_files(path)) return nullptr;
+  if (is_cifar10_dir(path)) return make_cifar10_iter(path, train, options);
+  return make_image_folder_iter(path, options);
+}
+
 Tensor first_rows(const Tensor& t, int64_t rows) {
   if (rows >= t.shape()[0]) return t;
   std::vector<int64_t> dims = t.shape().dims();
@@ -46,7 +65,8 @@ Tensor first_rows(const Tensor& t, int64_t rows) {
 
 }  // namespace
 
-FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed) {
+FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
+                      const DataPartition& partition) {
   const int batch = args.get_int("batch-size");
   FitData d;
   if (args.get_int("benchmark")) {
@@ -63,6 +83,30 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
            ": install the Debian package dataset-fashion-mnist, or give --data-train");
     train = dir;
     if (val.empty()) val = dir;
+  }
+  ImageIterOptions options;
+  options.batch_size = batch;
+  options.threads = args.get_int("data-nthreads");
+  options.seed = seed;
+  options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
+  options.num_parts = partition.num_parts;
+  options.part_index = partition.part_index;
+  if (std::filesystem::is_directory(train) || std::filesystem::path(train).extension() == ".rec") {
+    ImageIterOptions t = options;
+    t.shuffle = true;
+    t.augment = train_augment_params(args, image_shape);
+    if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");
+    if (auto it = image_iter(train, args.get_string("data-train-idx"), true, t)) {
+      d.train = make_prefetch_iter(std::move(it), 4);
+      if (!val.empty()) {
+        ImageIterOptions v = options;
+        v.augment = val_augment_params(args, image_shape);
+        auto val_it = image_iter(val, args.get_string("data-val-idx"), false, v);
+        if (!val_it) fail("--data-val ", val, ": give image data (a .rec file or an image directory) as for --data-train");
+        d.val = make_prefetch_iter(std::move(val_it), 4);
+      }
+      return d;
+    }
   }
   const auto [train_images, train_labels] = idx_pair(train, "train", "data-train");
   IdxDataset t = load_idx(train_images, train_labels);

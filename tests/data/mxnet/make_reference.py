@@ -187,7 +187,59 @@ def write(name, build, *args):
         f.write(sym.tojson())
 
 
+def recordio():
+    """records.rec / records.idx: three image records as im2rec packs them.
+    The second has two labels and a payload holding the RecordIO magic word at
+    aligned offsets, so MXNet splits it into parts; payloads are plain bytes."""
+    import struct
+    magic = struct.pack('<I', 0xced7230a)
+    payloads = [b'\x89PNG fake image 0', b'ab' + magic + magic + b'cd' + magic, b'xyz']
+    headers = [mx.recordio.IRHeader(0, 3.0, 7, 0), mx.recordio.IRHeader(0, [1.0, 2.5], 8, 0),
+               mx.recordio.IRHeader(0, 9.0, 9, 0)]
+    rec = mx.recordio.MXIndexedRecordIO('records.idx', 'records.rec', 'w')
+    for header, payload in zip(headers, payloads):
+        rec.write_idx(header.id, mx.recordio.pack(header, payload))
+    rec.close()
+
+
+def gluon_export():
+    """A small Gluon network exported as MXNet 1.9 does (no loss head, __shape__
+    with unknown 0 dimensions), its float16 copy, and MXNet's output on a
+    fixed input."""
+    import json
+    from mxnet import gluon
+    mx.random.seed(7)
+    np.random.seed(7)
+    net = gluon.nn.HybridSequential()
+    with net.name_scope():
+        net.add(gluon.nn.Conv2D(3, kernel_size=3, activation='relu'))
+        net.add(gluon.nn.BatchNorm())
+        net.add(gluon.nn.MaxPool2D(pool_size=2))
+        net.add(gluon.nn.Dense(8, activation='relu'))
+        net.add(gluon.nn.Dropout(0.5))
+        net.add(gluon.nn.Dense(4))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = mx.nd.array(np.random.uniform(0, 1, (2, 1, 8, 8)))
+    net(x)
+    # Moving statistics away from their initial 0 / 1, so inference uses them.
+    for name, p in net.collect_params().items():
+        if name.endswith('running_mean'):
+            p.set_data(mx.nd.array(np.random.uniform(-0.5, 0.5, p.shape)))
+        if name.endswith('running_var'):
+            p.set_data(mx.nd.array(np.random.uniform(0.5, 2.0, p.shape)))
+    scores = net(x)
+    net.export('gluon-export', epoch=0)
+    saved = mx.nd.load('gluon-export-0000.params')
+    mx.nd.save('gluon-export-f16.params', {k: v.astype('float16') for k, v in saved.items()})
+    with open('gluon-export-io.json', 'w') as f:
+        json.dump({'input': x.asnumpy().ravel().tolist(), 'input_shape': list(x.shape),
+                   'scores': scores.asnumpy().ravel().tolist(),
+                   'probabilities': mx.nd.softmax(scores).asnumpy().ravel().tolist()}, f, indent=1)
+
+
 if __name__ == '__main__':
+    recordio()
     write('mlp', mlp)
     write('lenet', lenet)
     write('resnet20-28', resnet, [3, 3, 3], [16, 16, 32, 64], False, 10, 28)
@@ -201,6 +253,10 @@ if __name__ == '__main__':
     # A .params file MXNet wrote: two named arrays, float32 and float16.
     mx.nd.save('two-arrays.params', {'arg:w': mx.nd.array(np.arange(6).reshape(2, 3), dtype='float32'),
                                      'aux:m': mx.nd.array([0.5, -2.0], dtype='float16')})
+    # float16 and float64 arrays, which fitbench converts to float32 on load.
+    mx.nd.save('mixed-dtypes.params', {'arg:h': mx.nd.array([0.5, -2.0, 65504.0, 6e-8, 0.1], dtype='float16'),
+                                       'arg:d': mx.nd.array([1.0 / 3.0, -1e30, 2.5], dtype='float64')})
+    gluon_export()
     # Learning rates of MXNet's schedulers at chosen update counts.
     import json
     counts = [1, 2, 937, 938, 939, 940, 1875, 1876, 1877, 2000, 4690]
