@@ -44,11 +44,30 @@ struct EpochStats {
   NameValues validation;        // empty without validation data
 };
 
+// Histogram bins of every MonitorStat, and the bound on the weights a stat
+// copies for the filter grid: the first kMonitorMaxFilters filters and, of each,
+// the first kMonitorMaxChannels input channels (at most 64*16 kernels, e.g.
+// 9216 floats for 3x3 kernels), so a snapshot stays small however wide the net.
+inline constexpr int kMonitorHistogramBins = 32;
+inline constexpr int64_t kMonitorMaxFilters = 64;
+inline constexpr int64_t kMonitorMaxChannels = 16;
+
 struct MonitorStat {
   std::string name;             // "fc1_weight", "fc1_weight_grad", "fc1_output", ...
   double rms = 0.0;             // norm(x) / sqrt(size), MXNet's default stat
-  double min = 0.0, max = 0.0;
-  bool finite = true;
+  double min = 0.0, max = 0.0;  // over the finite values (0 when there are none)
+  bool finite = true;           // no NaN or Inf
+  // Learnable parameters only (negative for outputs, gradients, inputs and aux
+  // states): norm(w_after - w_before) / norm(w_after) of this step's optimizer
+  // update, w_after being the weight that `rms` describes; 0 when both are 0.
+  double update_ratio = -1.0;
+  // kMonitorHistogramBins counts of the finite values over [min, max] (equal
+  // widths, the last bin closed); they sum to the number of finite values.
+  std::vector<int64_t> histogram;
+  // 4-D learnable parameters (convolution weights) only: a bounded copy of the
+  // first filters, shape (filters, channels, kh, kw) row-major; empty otherwise.
+  std::vector<int64_t> values_shape;
+  std::vector<float> values;
 };
 
 struct MonitorSnapshot {

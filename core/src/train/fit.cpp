@@ -69,16 +69,62 @@ double rms(const Tensor& t) {
   return t.size() ? std::sqrt(sum / double(t.size())) : 0.0;
 }
 
+// RMS, range and histogram of `t`. NaN and Inf clear `finite` and stay out of
+// the range and the histogram, so one bad value does not hide the others.
 MonitorStat stat_of(const std::string& name, const Tensor& t) {
-  MonitorStat s{name, rms(t), 0.0, 0.0, true};
+  MonitorStat s;
+  s.name = name;
+  s.rms = rms(t);
   const float* p = t.f32();
-  if (t.size()) s.min = s.max = p[0];
+  bool any = false;
   for (int64_t i = 0; i < t.size(); ++i) {
-    if (!std::isfinite(p[i])) s.finite = false;
-    s.min = std::min<double>(s.min, p[i]);
-    s.max = std::max<double>(s.max, p[i]);
+    if (!std::isfinite(p[i])) {
+      s.finite = false;
+      continue;
+    }
+    s.min = any ? std::min<double>(s.min, p[i]) : p[i];
+    s.max = any ? std::max<double>(s.max, p[i]) : p[i];
+    any = true;
+  }
+  s.histogram.assign(kMonitorHistogramBins, 0);
+  const double width = (s.max - s.min) / kMonitorHistogramBins;
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (!std::isfinite(p[i])) continue;
+    const int bin = width > 0 ? static_cast<int>((p[i] - s.min) / width) : 0;
+    ++s.histogram[static_cast<size_t>(std::min(bin, kMonitorHistogramBins - 1))];
   }
   return s;
+}
+
+// norm(after - before) / norm(after); 0 when nothing changed.
+double update_ratio(const Tensor& before, const Tensor& after) {
+  double change = 0, weight = 0;
+  const float* b = before.f32();
+  const float* a = after.f32();
+  for (int64_t i = 0; i < after.size(); ++i) {
+    const double d = double(a[i]) - b[i];
+    change += d * d;
+    weight += double(a[i]) * a[i];
+  }
+  if (change == 0) return 0.0;
+  return std::sqrt(change) / std::sqrt(weight);
+}
+
+// The first filters of a (filters, channels, kh, kw) weight, within the
+// kMonitorMaxFilters x kMonitorMaxChannels bound of MonitorStat::values.
+void copy_filters(MonitorStat& s, const Tensor& weight) {
+  const auto& d = weight.shape().dims();
+  const int64_t filters = std::min(d[0], kMonitorMaxFilters);
+  const int64_t channels = std::min(d[1], kMonitorMaxChannels);
+  const int64_t kernel = d[2] * d[3];
+  s.values_shape = {filters, channels, d[2], d[3]};
+  s.values.reserve(static_cast<size_t>(filters * channels * kernel));
+  const float* p = weight.f32();
+  for (int64_t f = 0; f < filters; ++f)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* k = p + (f * d[1] + c) * kernel;
+      s.values.insert(s.values.end(), k, k + kernel);
+    }
 }
 
 nlohmann::json to_json(const NameValues& values) {
@@ -103,8 +149,9 @@ class Trainer {
   NameValues validate();
   void save(int epoch);
   void monitor_tic(int epoch);
+  void monitor_before_update();
   void monitor_toc();
-  void monitor_stat(const std::string& name, const Tensor& value);
+  MonitorStat& monitor_stat(const std::string& name, const Tensor& value);
   void apply_controls();
 
   const FitArgs& args_;
@@ -127,6 +174,7 @@ class Trainer {
   bool monitor_active_ = false;
   MonitorSnapshot snapshot_;
   std::vector<std::pair<std::string, std::string>> monitor_lines_;
+  std::vector<Tensor> weights_before_;  // params_ before this monitor step's update
 };
 
 void Trainer::check_devices() const {
@@ -201,19 +249,36 @@ void Trainer::monitor_tic(int epoch) {
   monitor_lines_.clear();
 }
 
-void Trainer::monitor_stat(const std::string& name, const Tensor& value) {
+MonitorStat& Trainer::monitor_stat(const std::string& name, const Tensor& value) {
   snapshot_.stats.push_back(stat_of(name, value));
   monitor_lines_.emplace_back(name, python_float32_str(static_cast<float>(snapshot_.stats.back().rms)));
+  return snapshot_.stats.back();
+}
+
+// The update/weight ratio needs the weights as they were before the update;
+// they are copied on monitor steps only, so training without --monitor pays nothing.
+void Trainer::monitor_before_update() {
+  if (!monitor_active_) return;
+  weights_before_.clear();
+  for (const auto& p : params_) weights_before_.push_back(p.weight.clone());
 }
 
 // MXNet's Monitor.toc_print: layer outputs (collected during forward), then
 // arguments and aux states after the update, each "Batch: %7d %-30s %s\t".
 void Trainer::monitor_toc() {
   if (!monitor_active_) return;
-  for (const auto& name : symbol_.list_arguments())
-    monitor_stat(name, exec_->param_names().end() != std::find(exec_->param_names().begin(), exec_->param_names().end(), name)
-                  ? exec_->param(name)
-                  : exec_->input(name));
+  const auto& params = exec_->param_names();
+  for (const auto& name : symbol_.list_arguments()) {
+    const auto it = std::find(params.begin(), params.end(), name);
+    if (it == params.end()) {
+      monitor_stat(name, exec_->input(name));
+      continue;
+    }
+    const Tensor& weight = exec_->param(name);
+    MonitorStat& stat = monitor_stat(name, weight);
+    stat.update_ratio = update_ratio(weights_before_[static_cast<size_t>(it - params.begin())], weight);
+    if (weight.shape().ndim() == 4) copy_filters(stat, weight);
+  }
   for (const auto& name : exec_->aux_names()) monitor_stat(name, exec_->aux(name));
   for (const auto& [name, value] : monitor_lines_)
     log_->info(printf_string("Batch: %7lld %-30s %s\t", static_cast<long long>(monitor_step_), name.c_str(),
@@ -256,6 +321,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     exec_->input("softmax_label").copy_from(batch.label);
     exec_->forward(true);
     exec_->backward();
+    monitor_before_update();
     optimizer_->update(params_);
     const int64_t valid = batch_size - batch.pad;
     metric_->update(batch.label, exec_->output(0), valid);
