@@ -4,7 +4,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "fitbench/executor.h"
 #include "fitbench/ndarray_file.h"
 #include "fitbench/symbol.h"
 
@@ -24,8 +26,23 @@ std::string symbol_path(const std::string& prefix);             // prefix-symbol
 void create_checkpoint_directory(const std::string& prefix);
 // Writes the symbol and the parameters, each through a temporary file.
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint);
-// Reads them back (parameters converted to float32). Throws Error naming the
-// file when one is missing or malformed, or a name lacks its arg:/aux: prefix.
+// Reads them back: load_model(symbol_path(prefix), params_path(prefix, epoch)).
 Checkpoint load_checkpoint(const std::string& prefix, int epoch);
+// A symbol file and a .params file MXNet (any version), Gluon's export() or
+// fitbench wrote. Names carry "arg:" / "aux:" prefixes; a bare name (Gluon's
+// save_parameters of a symbol's own names) is an aux state when the symbol
+// lists it as one. Arrays of any floating type are converted to float32.
+// Throws Error naming the file when one is missing or malformed.
+Checkpoint load_model(const std::string& symbol_file, const std::string& params_file);
+
+// Copies `arg_params` / `aux_params` into an executor bound to their network.
+// Names the file holds but the network lacks ("unexpected") are an Error, as
+// are, unless `allow_missing`, names the network needs but the file lacks
+// ("missing"); both lists are given. A shape mismatch names the parameter and
+// both shapes. `source` names the .params file in messages. Returns the
+// names left at their previous (initial) values.
+std::vector<std::string> set_params(Executor& exec, const std::map<std::string, Tensor>& arg_params,
+                                    const std::map<std::string, Tensor>& aux_params, const std::string& source,
+                                    bool allow_missing);
 
 }  // namespace fitbench

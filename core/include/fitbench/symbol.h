@@ -58,12 +58,20 @@ class Symbol {
 
   // MXNet's JSON text, byte for byte as MXNet 1.9 writes it.
   std::string to_json() const;
-  // Reads MXNet symbol JSON (1.x "attrs", 0.x "attr"/"param"). `source`
-  // names the file in error messages.
+  // Reads MXNet symbol JSON of versions 0.x to 1.9: "attrs" (1.x) or
+  // "param" / "attr" (0.x); Gluon export's variable attributes (__shape__
+  // with unknown 0 dimensions, __init__, __lr_mult__, __dtype__, ...) are
+  // kept as they are; operator aliases become the registered names; a
+  // BatchNorm written before its moving statistics were graph inputs gets
+  // variables "<node>_moving_mean" / "<node>_moving_var", as MXNet's upgrade
+  // does. `source` names the file in error messages, which name the node of
+  // an operator fitbench does not support.
   static Symbol from_json(const std::string& text, const std::string& source = "symbol JSON");
   static Symbol load(const std::string& path);
   // Written through a temporary file.
   void save(const std::string& path) const;
+  // A copy with its own nodes, so editing it leaves this symbol alone.
+  Symbol deep_copy() const;
 
  private:
   std::vector<SymbolEntry> outputs_;
@@ -87,5 +95,24 @@ class NameScope {
 
 // Output names of one node, as list_outputs() prints them.
 std::vector<std::string> node_output_names(const SymbolNode& node);
+
+// True when the symbol's output is a loss head (SoftmaxOutput): it gives
+// class probabilities. Otherwise (a Gluon export) it gives raw scores.
+bool has_loss_head(const Symbol& symbol);
+
+// MXNet's fine-tune.py on a classifier: the FullyConnected layer the output
+// comes from (directly or through its SoftmaxOutput) is given `num_classes`
+// outputs and new weight / bias variables when its width differs, and a
+// network without a loss head gets a SoftmaxOutput named "softmax". Throws
+// Error when the output does not come from a FullyConnected layer.
+struct ClassifierChange {
+  Symbol symbol;
+  std::string layer;         // the last FullyConnected layer's name
+  int old_classes = 0;       // its num_hidden in the given symbol
+  bool replaced = false;     // its width changed: `dropped` must not be loaded
+  bool added_head = false;   // a SoftmaxOutput was added
+  std::vector<std::string> dropped;  // parameter names of the replaced layer
+};
+ClassifierChange with_classifier(const Symbol& symbol, int num_classes);
 
 }  // namespace fitbench

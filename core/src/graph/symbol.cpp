@@ -1,3 +1,5 @@
+// Symbol: composition, MXNet's JSON format (writing byte for byte as 1.9,
+// reading 0.x to 1.9), and the classifier surgery of fine-tuning.
 #include "fitbench/symbol.h"
 
 #include <cctype>
@@ -9,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitbench/attr_reader.h"
 #include "fitbench/ndarray_file.h"
 
 namespace fitbench {
@@ -282,14 +285,26 @@ Symbol Symbol::from_json(const std::string& text, const std::string& source) {
       node->op = jn.at("op").get<std::string>();
       node->name = jn.at("name").get<std::string>();
       // 1.x writes "attrs"; 0.x wrote "param" (operator) and "attr" (user).
+      // Before 0.9.5 the hidden keys went without their "__" (MXNet's upgrade adds it).
+      static const std::set<std::string> hidden{"ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage"};
       for (const char* key : {"param", "attr", "attrs"})
         if (jn.contains(key))
-          for (const auto& [k, v] : jn[key].items()) node->attrs[k] = v.is_string() ? v.get<std::string>() : v.dump();
+          for (const auto& [k, v] : jn[key].items())
+            node->attrs[hidden.count(k) ? "__" + k + "__" : k] = v.is_string() ? v.get<std::string>() : v.dump();
       const std::string where = "node '" + node->name + "'";
       for (const auto& e : jn.value("inputs", nlohmann::json::array())) node->inputs.push_back(entry(e, where));
       int outputs = 1;
       if (!node->is_variable()) {
         try {
+          const auto op = create_operator(node->op, node->attrs);
+          // Before MXNet 0.9 the moving statistics were no graph inputs; its
+          // JSON upgrade adds them as variables named after the node.
+          if (node->inputs.size() == op->arguments().size())
+            for (const auto& a : op->aux_states()) {
+              Attrs var_attrs;
+              add_aux_init_attr(a, var_attrs);
+              node->inputs.push_back(Symbol::variable(node->name + "_" + a, var_attrs).outputs_[0]);
+            }
           const auto sig = signature_of(*node);
           outputs = sig.num_outputs;
           const size_t expected = sig.num_arguments + sig.num_aux;
@@ -315,5 +330,69 @@ Symbol Symbol::from_json(const std::string& text, const std::string& source) {
 Symbol Symbol::load(const std::string& path) { return from_json(read_file(path), path); }
 
 void Symbol::save(const std::string& path) const { write_file_atomically(path, to_json()); }
+
+Symbol Symbol::deep_copy() const {
+  std::unordered_map<const SymbolNode*, std::shared_ptr<SymbolNode>> copies;
+  for (const auto& n : topo_order()) {  // inputs come before their users
+    auto c = std::make_shared<SymbolNode>(*n);
+    for (auto& in : c->inputs) in.node = copies.at(in.node.get());
+    copies[n.get()] = c;
+  }
+  Symbol s;
+  for (const auto& e : outputs_) s.outputs_.push_back({copies.at(e.node.get()), e.index});
+  return s;
+}
+
+namespace {
+
+bool is_loss_node(const SymbolNode& node) {
+  return !node.is_variable() && create_operator(node.op, node.attrs)->is_loss();
+}
+
+}  // namespace
+
+bool has_loss_head(const Symbol& symbol) {
+  return symbol.outputs().size() == 1 && is_loss_node(*symbol.outputs()[0].node);
+}
+
+ClassifierChange with_classifier(const Symbol& symbol, int num_classes) {
+  FB_ASSERT(num_classes > 0);
+  if (symbol.outputs().size() != 1)
+    fail("the network has ", symbol.outputs().size(), " outputs; fitbench replaces the classifier of a network "
+         "with one output");
+  ClassifierChange c;
+  c.symbol = symbol.deep_copy();
+  const auto head = c.symbol.outputs()[0].node;
+  const bool loss = is_loss_node(*head);
+  const auto fc = loss ? head->inputs[0].node : head;
+  if (fc->op != "FullyConnected")
+    fail("the network's output comes from ", fc->op, " '", fc->name,
+         "', not from a FullyConnected layer; fitbench can only replace a FullyConnected classifier");
+  c.layer = fc->name;
+  const auto hidden = fc->attrs.find("num_hidden");
+  if (hidden == fc->attrs.end()) fail("FullyConnected '", fc->name, "' has no num_hidden attribute");
+  const auto width = parse_int_tuple(hidden->second, "FullyConnected '" + fc->name + "' attribute 'num_hidden'");
+  if (width.size() != 1) fail("FullyConnected '", fc->name, "' has num_hidden '", hidden->second, "'");
+  c.old_classes = width[0];
+  if (c.old_classes != num_classes) {
+    c.replaced = true;
+    fc->attrs["num_hidden"] = std::to_string(num_classes);
+    // Fresh weight and bias variables: the old ones may carry the old width
+    // (in a copy of num_hidden, or a Gluon __shape__).
+    for (size_t i = 1; i < fc->inputs.size(); ++i) {
+      auto& var = fc->inputs[i].node;
+      Attrs attrs = var->attrs;
+      attrs.erase("__shape__");
+      if (attrs.count("num_hidden")) attrs["num_hidden"] = fc->attrs["num_hidden"];
+      c.dropped.push_back(var->name);
+      var = Symbol::variable(var->name, attrs).outputs()[0].node;
+    }
+  }
+  if (!loss) {
+    c.symbol = Symbol::create("SoftmaxOutput", "softmax", {c.symbol});
+    c.added_head = true;
+  }
+  return c;
+}
 
 }  // namespace fitbench

@@ -1,7 +1,11 @@
+// MXNet checkpoints: naming, saving, loading any MXNet version's files, and
+// copying loaded parameters into a bound network with useful mismatch errors.
 #include "fitbench/checkpoint.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 namespace fitbench {
 
@@ -45,21 +49,74 @@ void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& che
 }
 
 Checkpoint load_checkpoint(const std::string& prefix, int epoch) {
+  return load_model(symbol_path(prefix), params_path(prefix, epoch));
+}
+
+Checkpoint load_model(const std::string& symbol_file, const std::string& params_file) {
   Checkpoint c;
-  c.symbol = Symbol::load(symbol_path(prefix));
-  const std::string path = params_path(prefix, epoch);
-  NamedArrays list = load_ndarray_list(path);
+  c.symbol = Symbol::load(symbol_file);
+  const auto aux_names = c.symbol.list_auxiliary_states();
+  const std::set<std::string> aux(aux_names.begin(), aux_names.end());
+  NamedArrays list = load_ndarray_list(params_file);
   if (list.names.size() != list.arrays.size())
-    fail(path, ": the parameters have no names; fitbench needs MXNet's \"arg:\" / \"aux:\" names");
+    fail(params_file, ": the parameters have no names; fitbench needs the names of the network's parameters");
   for (size_t i = 0; i < list.names.size(); ++i) {
     const std::string& name = list.names[i];
-    const auto colon = name.find(':');
-    const std::string kind = colon == std::string::npos ? "" : name.substr(0, colon);
-    if (kind != "arg" && kind != "aux")
-      fail(path, ": parameter '", name, "' has neither an \"arg:\" nor an \"aux:\" prefix");
-    (kind == "arg" ? c.arg_params : c.aux_params)[name.substr(colon + 1)] = to_float32(list.arrays[i]);
+    std::string bare = name;
+    bool is_aux = false;
+    if (name.rfind("arg:", 0) == 0 || name.rfind("aux:", 0) == 0) {
+      bare = name.substr(4);
+      is_aux = name[1] == 'u';
+    } else {
+      is_aux = aux.count(name) > 0;
+    }
+    if (!list.arrays[i].defined()) fail(params_file, ": parameter '", name, "' is an empty (shapeless) array");
+    (is_aux ? c.aux_params : c.arg_params)[bare] = to_float32(list.arrays[i]);
   }
   return c;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> set_params(Executor& exec, const std::map<std::string, Tensor>& arg_params,
+                                    const std::map<std::string, Tensor>& aux_params, const std::string& source,
+                                    bool allow_missing) {
+  std::vector<std::string> unexpected, missing;
+  const auto check = [&](const std::map<std::string, Tensor>& given, const std::vector<std::string>& wanted,
+                         const char* kind) {
+    for (const auto& [name, t] : given)
+      if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) unexpected.push_back(kind + name);
+    for (const auto& name : wanted)
+      if (!given.count(name)) missing.push_back(kind + name);
+  };
+  check(arg_params, exec.param_names(), "arg:");
+  check(aux_params, exec.aux_names(), "aux:");
+  if (!unexpected.empty() || (!missing.empty() && !allow_missing)) {
+    std::string msg = source + " does not match the network:";
+    if (!missing.empty() && !allow_missing) msg += " missing from the file: " + join(missing) + ";";
+    if (!unexpected.empty()) msg += " not in the network: " + join(unexpected) + ";";
+    fail(msg, " load it with the symbol it was saved with");
+  }
+  const auto copy = [&](const std::map<std::string, Tensor>& from, const std::string& name, const Tensor& dst) {
+    const auto it = from.find(name);
+    if (it == from.end()) return;
+    if (it->second.shape() != dst.shape())
+      fail(source, ": parameter '", name, "' has shape ", it->second.shape().str(), " but the network needs ",
+           dst.shape().str());
+    dst.copy_from(it->second);
+  };
+  for (const auto& name : exec.param_names()) copy(arg_params, name, exec.param(name));
+  for (const auto& name : exec.aux_names()) copy(aux_params, name, exec.aux(name));
+  for (auto& name : missing) name = name.substr(4);
+  return missing;
 }
 
 }  // namespace fitbench

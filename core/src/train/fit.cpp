@@ -159,6 +159,7 @@ class Trainer {
   std::unique_ptr<RunLog> log_;
   FitData data_;
   Symbol symbol_;
+  std::optional<ClassifierChange> fine_tune_;  // set when --load-epoch fine-tunes a checkpoint's classifier
   std::unique_ptr<Executor> exec_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ParamRef> params_;
@@ -199,6 +200,32 @@ Symbol Trainer::build_symbol() const {
 
 void Trainer::setup_model() {
   symbol_ = build_symbol();
+  if (args_.is_set("load-epoch")) {
+    // A checkpoint of another network is fine-tuned as fine-tune.py does it:
+    // its own network, with the classifier sized for --num-classes (and a
+    // SoftmaxOutput head when it has none, as a Gluon export).
+    const std::string prefix = args_.get_string("model-prefix");
+    if (prefix.empty()) fail("--load-epoch needs --model-prefix to know which checkpoint to load");
+    const std::string file = symbol_path(prefix);
+    const Symbol saved = Symbol::load(file);
+    if (saved.to_json() != symbol_.to_json()) {
+      const int num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
+      ClassifierChange change = with_classifier(saved, num_classes);
+      if (!change.replaced && !change.added_head)
+        fail(file, " describes a different network than --network ", args_.get_string("network"),
+             " with these arguments; load it with the arguments it was trained with, or give another "
+             "--num-classes to fine-tune its classifier");
+      if (change.replaced)
+        log_->info(printf_string("Fine-tuning %s: FullyConnected '%s' (%d outputs) is replaced by a new one with "
+                                 "%d outputs, initialised; the other parameters are loaded",
+                                 file.c_str(), change.layer.c_str(), change.old_classes, num_classes));
+      if (change.added_head)
+        log_->info(printf_string("Fine-tuning %s: added SoftmaxOutput 'softmax' on '%s'", file.c_str(),
+                                 change.layer.c_str()));
+      symbol_ = change.symbol;
+      fine_tune_ = std::move(change);
+    }
+  }
   std::vector<int64_t> data_dims = data_.train->data_shape().dims();
   exec_ = std::make_unique<Executor>(symbol_, std::map<std::string, Shape>{{"data", Shape(data_dims)},
                                                                          {"softmax_label", data_.train->label_shape()}},
@@ -210,34 +237,12 @@ void Trainer::setup_model() {
 
 void Trainer::restore(int begin_epoch) {
   const std::string prefix = args_.get_string("model-prefix");
-  if (prefix.empty()) fail("--load-epoch needs --model-prefix to know which checkpoint to load");
+  // setup_model() has checked --model-prefix and the symbol; only the parameters are read here.
   Checkpoint c = load_checkpoint(prefix, begin_epoch);
-  if (c.symbol.to_json() != symbol_.to_json())
-    fail(symbol_path(prefix), " describes a different network than --network ", args_.get_string("network"),
-         " with these arguments; load it with the arguments it was trained with");
-  std::vector<std::string> unexpected;
-  for (const auto& [name, t] : c.arg_params)
-    if (!std::count(exec_->param_names().begin(), exec_->param_names().end(), name)) unexpected.push_back(name);
-  for (const auto& [name, t] : c.aux_params)
-    if (!std::count(exec_->aux_names().begin(), exec_->aux_names().end(), name)) unexpected.push_back(name);
-  if (!unexpected.empty()) {
-    std::string list;
-    for (const auto& n : unexpected) list += (list.empty() ? "" : ", ") + n;
-    fail(params_path(prefix, begin_epoch), " has parameters the network does not: ", list);
-  }
-  auto copy = [&](const std::map<std::string, Tensor>& from, const std::vector<std::string>& names, bool aux) {
-    for (const auto& name : names) {
-      const Tensor& dst = aux ? exec_->aux(name) : exec_->param(name);
-      auto it = from.find(name);
-      if (it == from.end()) continue;  // allow_missing: keeps its initial value
-      if (it->second.shape() != dst.shape())
-        fail(params_path(prefix, begin_epoch), ": parameter '", name, "' has shape ", it->second.shape().str(),
-             " but the network needs ", dst.shape().str());
-      dst.copy_from(it->second);
-    }
-  };
-  copy(c.arg_params, exec_->param_names(), false);
-  copy(c.aux_params, exec_->aux_names(), true);
+  if (fine_tune_)
+    for (const auto& name : fine_tune_->dropped) c.arg_params.erase(name);
+  // allow_missing, as fit.py: what the file lacks keeps its initial value.
+  set_params(*exec_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
   log_->info(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
 }
 
@@ -477,7 +482,9 @@ FinishInfo Trainer::run() {
   if (args_.is_set("load-epoch")) {
     restore(begin_epoch);
     const std::string states = states_path(prefix, begin_epoch);
-    if (std::filesystem::exists(states)) {
+    if (fine_tune_) {
+      log_->info("Fine-tuning: the optimizer state and the update count start afresh");
+    } else if (std::filesystem::exists(states)) {
       state = load_training_state(states);
       if (state->optimizer != args_.get_string("optimizer"))
         fail(states, " holds the state of optimizer '", state->optimizer, "' but --optimizer is '",

@@ -1,0 +1,135 @@
+// fitbench-predict: runs inputs through a saved model and prints the most
+// probable classes. Each kind of input is one source function that yields
+// (C, H, W) float tensors; idx image files are the source today.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "fitbench/data_iter.h"
+#include "fitbench/evaluate.h"
+#include "fitbench/tool_args.h"
+
+namespace {
+
+using fitbench::ArgSpec;
+using fitbench::ArgType;
+
+// Rows name only the fields they set, as the FitArgs schema's do.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+const fitbench::ToolCommandLine& command_line() {
+  static const fitbench::ToolCommandLine cl(
+      "fitbench-predict",
+      "Print the top classes a saved model gives each input, with their probabilities.\n"
+      "An INPUT is an idx images file (MNIST / Fashion-MNIST, gzip or raw; its labels file beside it) with an "
+      "optional range of samples, counted from 0 and inclusive:\n"
+      "  t10k-images-idx3-ubyte.gz:0-9   samples 0 to 9\n"
+      "  t10k-images-idx3-ubyte.gz:42    sample 42\n"
+      "  t10k-images-idx3-ubyte.gz       every sample\n"
+      "Pixels are scaled to [0, 1] as fitbench-cli reads idx data.",
+      [] {
+        auto rows = fitbench::model_file_args();
+        rows.insert(rows.end(),
+                    {
+                        {.name = "top-k", .type = ArgType::Int, .default_value = "5",
+                         .help = "how many classes to print per input", .metavar = "K"},
+                        {.name = "synset", .help = "class names, one a line (MXNet's synset.txt)", .metavar = "FILE"},
+                    });
+        return rows;
+      }(),
+      {"model-prefix", "load-epoch", "gpus"}, "INPUT [INPUT ...]");
+  return cl;
+}
+#pragma GCC diagnostic pop
+
+struct Input {
+  std::string name;      // "file:index"
+  fitbench::Tensor image;  // (C, H, W) float32
+  std::optional<int> label;
+};
+
+// Samples [first, last] of an idx images file ("path", "path:3", "path:0-9").
+std::vector<Input> idx_source(const std::string& spec) {
+  static const std::regex range(R"((.*):(\d+)(?:-(\d+))?)");
+  std::smatch m;
+  std::string path = spec;
+  std::optional<int64_t> first, last;
+  if (std::regex_match(spec, m, range)) {
+    path = m[1];
+    first = std::stoll(m[2]);
+    last = m[3].matched ? std::stoll(m[3]) : *first;
+    if (*last < *first) fitbench::fail(spec, ": the range ends before it starts");
+  }
+  std::string labels = path;
+  const auto pos = labels.find("images-idx3");
+  if (pos == std::string::npos)
+    fitbench::fail(spec, ": expected an idx images file named like t10k-images-idx3-ubyte.gz");
+  labels.replace(pos, 11, "labels-idx1");
+  const fitbench::IdxDataset data = fitbench::load_idx(path, labels);
+  const int64_t count = data.images.shape()[0];
+  const int64_t begin = first.value_or(0), end = last.value_or(count - 1);
+  if (end >= count) fitbench::fail(spec, ": ", path, " holds ", count, " samples (0 to ", count - 1, ")");
+  const fitbench::Shape image_shape{data.images.shape()[1], data.images.shape()[2], data.images.shape()[3]};
+  std::vector<Input> inputs;
+  for (int64_t i = begin; i <= end; ++i) {
+    fitbench::Tensor image(image_shape);
+    std::copy_n(data.images.f32() + i * image_shape.size(), image_shape.size(), image.f32());
+    inputs.push_back({path + ":" + std::to_string(i), image, static_cast<int>(data.labels.f32()[i])});
+  }
+  return inputs;
+}
+
+// The source an INPUT belongs to. Image files (PNG / JPEG) become one more
+// source here once the core decodes them.
+std::vector<Input> read_input(const std::string& spec) { return idx_source(spec); }
+
+std::string class_name(const std::vector<std::string>& names, int c) {
+  return c < static_cast<int>(names.size()) ? std::to_string(c) + " " + names[static_cast<size_t>(c)]
+                                            : std::to_string(c);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> words(argv + 1, argv + argc);
+  fitbench::ToolArgs a;
+  try {
+    a = command_line().parse(words);
+    fitbench::check_no_gpus(a, "fitbench-predict");
+    if (a.positional.empty()) throw fitbench::ArgError("give at least one INPUT (see fitbench-predict --help)");
+    if (a.get_int("top-k") < 1) throw fitbench::ArgError("argument --top-k: must be at least 1");
+  } catch (const fitbench::HelpRequested&) {
+    std::fputs(command_line().help().c_str(), stdout);
+    return 0;
+  } catch (const fitbench::Error& e) {
+    std::fprintf(stderr, "fitbench-predict: error: %s\n", e.what());
+    return 2;
+  }
+  try {
+    std::string params_file;
+    const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
+    const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
+    std::optional<fitbench::Predictor> predictor;
+    for (const auto& spec : a.positional) {
+      for (const Input& input : read_input(spec)) {
+        std::vector<int64_t> dims{1};
+        for (int64_t d : input.image.shape().dims()) dims.push_back(d);
+        const fitbench::Shape batch_shape(dims);
+        if (!predictor || predictor->data_shape() != batch_shape) predictor.emplace(model, batch_shape, params_file);
+        const fitbench::Tensor& probs = predictor->probabilities(input.image.reshape(batch_shape));
+        std::printf("%s", input.name.c_str());
+        if (input.label) std::printf("  (label %s)", class_name(names, *input.label).c_str());
+        std::printf("\n");
+        for (const auto& [c, p] : fitbench::top_classes(probs, 0, a.get_int("top-k")))
+          std::printf("  %.6f  %s\n", p, class_name(names, c).c_str());
+      }
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fitbench-predict: error: %s\n", e.what());
+    return 1;
+  }
+}

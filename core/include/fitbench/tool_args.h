@@ -1,0 +1,57 @@
+// Command lines of fitbench's companion tools (fitbench-score,
+// fitbench-predict): a table of the tool's own ArgSpec rows plus rows
+// borrowed by name from the FitArgs schema, so a data argument reads,
+// validates and defaults exactly as in fitbench-cli.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitbench/checkpoint.h"
+#include "fitbench/fit_args.h"
+
+namespace fitbench {
+
+struct ToolArgs {
+  FitArgs fit;  // the borrowed arguments (and the rest of fit's defaults)
+  std::map<std::string, std::optional<std::string>> own;  // the tool's own, validated text
+  std::vector<std::string> positional;
+
+  bool has(const std::string& name) const;         // an own argument that is not None
+  std::string get(const std::string& name) const;  // "" for None
+  int get_int(const std::string& name) const;
+};
+
+class ToolCommandLine {
+ public:
+  // `positional` names the positional arguments in --help ("" when the tool
+  // takes none).
+  ToolCommandLine(std::string program, std::string description, std::vector<ArgSpec> own,
+                  std::vector<std::string> borrowed, std::string positional = "");
+  // "--name value" / "--name=value" as argparse reads them, starting from
+  // `defaults` for the borrowed rows. Throws ArgError (unknown option, bad or
+  // missing value) or HelpRequested.
+  ToolArgs parse(const std::vector<std::string>& words, FitArgs defaults = {}) const;
+  // Grouped help: the tool's own options, then the borrowed ones with the
+  // defaults the tool starts from.
+  std::string help(const FitArgs& defaults = {}) const;
+
+ private:
+  const ArgSpec* own_spec(const std::string& name) const;
+  std::string program_, description_, positional_;
+  std::vector<ArgSpec> own_;
+  std::vector<std::string> borrowed_;
+};
+
+// The model arguments both tools take: own rows --symbol and --params, to be
+// used with the borrowed --model-prefix and --load-epoch.
+std::vector<ArgSpec> model_file_args();
+// Loads the model they name; sets `params_file` to the .params path. Throws
+// ArgError when neither form is complete, Error when a file is bad.
+Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file);
+// Refuses --gpus (a borrowed row) with the reason: no GPU backend.
+void check_no_gpus(const ToolArgs& args, const std::string& program);
+
+}  // namespace fitbench

@@ -1,0 +1,153 @@
+// The companion tools' command-line parser over ArgSpec rows.
+#include "fitbench/tool_args.h"
+
+#include <algorithm>
+
+namespace fitbench {
+
+namespace {
+
+[[noreturn]] void bad_value(const ArgSpec& spec, const std::string& why) {
+  throw ArgError("argument --" + spec.name + ": " + why);
+}
+
+// The checks FitArgs::set applies to a schema row: type, choices, validator.
+std::string checked(const ArgSpec& spec, const std::string& value) {
+  std::string text = value;
+  if (spec.type == ArgType::Int) {
+    const auto v = parse_python_int(value);
+    if (!v) bad_value(spec, "invalid int value: '" + value + "'");
+    text = std::to_string(*v);
+  } else if (spec.type == ArgType::Float) {
+    const auto v = parse_python_float(value);
+    if (!v) bad_value(spec, "invalid float value: '" + value + "'");
+    text = python_float_repr(*v);
+  }
+  if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
+    std::string list;
+    for (const auto& c : spec.choices) list += (list.empty() ? "'" : ", '") + c + "'";
+    bad_value(spec, "invalid choice: '" + value + "' (choose from " + list + ")");
+  }
+  if (spec.validate)
+    if (auto why = spec.validate(text)) bad_value(spec, *why);
+  return text;
+}
+
+std::string entry(const std::string& invocation, const std::string& help) {
+  std::string line = "  " + invocation;
+  if (line.size() < 30)
+    line.append(30 - line.size(), ' ');
+  else
+    line += "\n" + std::string(30, ' ');
+  return line + help + "\n";
+}
+
+std::string with_default(const ArgSpec& spec, const std::optional<std::string>& value) {
+  return spec.help + (value && !value->empty() ? " (default: " + *value + ")" : "");
+}
+
+}  // namespace
+
+bool ToolArgs::has(const std::string& name) const { return own.at(name).has_value(); }
+
+std::string ToolArgs::get(const std::string& name) const { return own.at(name).value_or(""); }
+
+int ToolArgs::get_int(const std::string& name) const {
+  const auto v = parse_python_int(get(name));
+  if (!v) throw ArgError("argument --" + name + " is needed");
+  return static_cast<int>(*v);
+}
+
+ToolCommandLine::ToolCommandLine(std::string program, std::string description, std::vector<ArgSpec> own,
+                                 std::vector<std::string> borrowed, std::string positional)
+    : program_(std::move(program)),
+      description_(std::move(description)),
+      positional_(std::move(positional)),
+      own_(std::move(own)),
+      borrowed_(std::move(borrowed)) {
+  for (const auto& name : borrowed_) FB_ASSERT(find_arg(name) != nullptr);
+}
+
+const ArgSpec* ToolCommandLine::own_spec(const std::string& name) const {
+  for (const auto& spec : own_)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+ToolArgs ToolCommandLine::parse(const std::vector<std::string>& words, FitArgs defaults) const {
+  ToolArgs out;
+  out.fit = std::move(defaults);
+  for (const auto& spec : own_) out.own[spec.name] = spec.default_value;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "-h" || word == "--help") throw HelpRequested();
+    if (word.rfind("--", 0) != 0 || word.size() == 2) {
+      if (positional_.empty()) throw ArgError("unrecognized argument: " + word);
+      out.positional.push_back(word);
+      continue;
+    }
+    std::string name = word.substr(2);
+    std::optional<std::string> value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const ArgSpec* own = own_spec(name);
+    const bool borrowed = std::find(borrowed_.begin(), borrowed_.end(), name) != borrowed_.end();
+    if (!own && !borrowed) throw ArgError("unrecognized argument: --" + name + " (see " + program_ + " --help)");
+    if (!value) {
+      if (i + 1 == words.size()) throw ArgError("argument --" + name + ": expected one argument");
+      value = words[++i];
+    }
+    if (own)
+      out.own[name] = checked(*own, *value);
+    else
+      out.fit.set(name, *value);
+  }
+  return out;
+}
+
+std::string ToolCommandLine::help(const FitArgs& defaults) const {
+  std::string out = "usage: " + program_ + " [options]" + (positional_.empty() ? "" : " " + positional_) +
+                    "\n\n" + description_ + "\n\noptions:\n" + entry("-h, --help", "show this help message and exit");
+  for (const auto& spec : own_) out += entry("--" + spec.name + " " + spec.metavar, with_default(spec, spec.default_value));
+  out += "\ndata and model (as fitbench-cli reads them):\n";
+  for (const auto& name : borrowed_) {
+    const ArgSpec& spec = *find_arg(name);
+    out += entry("--" + spec.name + " " + spec.metavar, with_default(spec, defaults.raw(name)));
+  }
+  return out;
+}
+
+// Rows name only the fields they set, as the FitArgs schema's do.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+std::vector<ArgSpec> model_file_args() {
+  return {
+      {.name = "symbol", .help = "the symbol JSON file (instead of --model-prefix)", .metavar = "FILE"},
+      {.name = "params", .help = "the .params file (with --symbol)", .metavar = "FILE"},
+  };
+}
+#pragma GCC diagnostic pop
+
+Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file) {
+  if (args.has("symbol") || args.has("params")) {
+    if (!args.has("symbol") || !args.has("params")) throw ArgError("--symbol and --params go together");
+    params_file = args.get("params");
+    return load_model(args.get("symbol"), params_file);
+  }
+  const std::string prefix = args.fit.get_string("model-prefix");
+  if (prefix.empty() || !args.fit.is_set("load-epoch"))
+    throw ArgError("give the model: --model-prefix P --load-epoch N, or --symbol FILE --params FILE");
+  params_file = params_path(prefix, args.fit.get_int("load-epoch"));
+  return load_checkpoint(prefix, args.fit.get_int("load-epoch"));
+}
+
+void check_no_gpus(const ToolArgs& args, const std::string& program) {
+  const std::string gpus = args.fit.get_string("gpus");
+  if (!gpus.empty())
+    throw ArgError("--gpus " + gpus + ": this build of fitbench has no GPU backend; leave --gpus out and " + program +
+                   " runs on the CPU");
+}
+
+}  // namespace fitbench
