@@ -1,9 +1,16 @@
 // fitbench: the Qt application. Accepts MXNet fit.py's arguments, which
 // override the default experiment (lenet on Fashion-MNIST), and opens the main
-// window with them: its experiment panel starts filled with these arguments. Qt itself is configured through its environment variables
-// (QT_QPA_PLATFORM, QT_SCALE_FACTOR, ...), not through command-line options.
+// window with them: its experiment panel starts filled with these arguments. Qt itself is configured through
+// its environment variables (QT_QPA_PLATFORM, QT_SCALE_FACTOR, ...), not through command-line options.
+//
+// Two hidden options serve scripts/screenshots.sh: `--screenshots DIR` starts
+// training at once, and after `--screenshot-delay SECONDS` (default 10) saves
+// each main view as DIR/<view>.png, stops the run and quits.
 #include <QApplication>
+#include <QDir>
+#include <QTimer>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,7 +20,20 @@
 #include "fitbench/fit_args.h"
 
 int main(int argc, char* argv[]) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> args;
+  std::string screenshotDir;
+  double screenshotDelay = 10.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--screenshots" || arg == "--screenshot-delay") && i + 1 < argc) {
+      if (arg == "--screenshots")
+        screenshotDir = argv[++i];
+      else
+        screenshotDelay = std::atof(argv[++i]);
+    } else {
+      args.push_back(arg);
+    }
+  }
 
   // Parsed before QApplication exists, so a bad argument is reported without
   // needing a display.
@@ -36,5 +56,20 @@ int main(int argc, char* argv[]) {
 
   MainWindow window(fitArgs);
   window.show();
-  return QApplication::exec();
+  int screenshotStatus = 0;
+  if (!screenshotDir.empty()) {
+    window.startTraining();
+    QTimer::singleShot(static_cast<int>(screenshotDelay * 1000), &window, [&] {
+      QString error;
+      for (const QString& path : window.saveScreenshots(QString::fromStdString(screenshotDir), &error))
+        std::cout << "wrote " << QDir::toNativeSeparators(path).toStdString() << '\n';
+      if (!error.isEmpty()) {
+        std::cerr << "fitbench: error: " << error.toStdString() << '\n';
+        screenshotStatus = 1;
+      }
+      window.close();  // stops the run; the window's destructor waits for it
+    });
+  }
+  const int status = QApplication::exec();
+  return status != 0 ? status : screenshotStatus;
 }

@@ -2,13 +2,12 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QChart>
-#include <QChartView>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -18,7 +17,6 @@
 #include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
-#include <QLineSeries>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -31,7 +29,6 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <string>
@@ -43,6 +40,7 @@
 #include "ExperimentPresets.h"
 #include "LrScheduleEditor.h"
 #include "TrainerController.h"
+#include "TrainingCharts.h"
 #include "fitbench/fit.h"
 
 // Q_INIT_RESOURCE must be used outside any namespace; the resources live in
@@ -53,6 +51,16 @@ namespace {
 
 constexpr int kFlushIntervalMs = 40;
 constexpr int kMaxLogLines = 10000;
+
+// "1:05:09", "4:07" or "–" when the rate is not known yet.
+QString formatDuration(double seconds) {
+  if (!(seconds >= 0.0) || seconds > 1e7) return QStringLiteral("–");
+  const auto total = static_cast<long long>(seconds + 0.5);
+  const long long h = total / 3600, m = total / 60 % 60, sec = total % 60;
+  const QString mmss =
+      QStringLiteral("%1:%2").arg(m, h > 0 ? 2 : 1, 10, QLatin1Char('0')).arg(sec, 2, 10, QLatin1Char('0'));
+  return h > 0 ? QStringLiteral("%1:%2").arg(h).arg(mmss) : mmss;
+}
 
 QIcon fitbenchIcon() {
   QIcon icon;
@@ -131,9 +139,29 @@ void MainWindow::buildUi() {
   connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
   connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), central);
+  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
+  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
+  auto* lrLabel = new QLabel(tr("&lr:"), central);
+  m_lrSpin = new QDoubleSpinBox(central);
+  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
+  m_lrSpin->setDecimals(6);
+  m_lrSpin->setRange(0.0, 100.0);
+  m_lrSpin->setSingleStep(0.001);
+  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
+  lrLabel->setBuddy(m_lrSpin);
+  m_setLrButton = new QPushButton(tr("Set lr"), central);
+  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
+  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
   buttons->addWidget(m_startButton);
   buttons->addWidget(m_pauseButton);
   buttons->addWidget(m_stopButton);
+  buttons->addSpacing(16);
+  buttons->addWidget(m_saveCheckpointButton);
+  buttons->addSpacing(16);
+  buttons->addWidget(lrLabel);
+  buttons->addWidget(m_lrSpin);
+  buttons->addWidget(m_setLrButton);
   buttons->addStretch(1);
   layout->addLayout(buttons);
 
@@ -142,50 +170,30 @@ void MainWindow::buildUi() {
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
   m_progress->setFormat(tr("batch %v / %m"));
-  layout->addWidget(m_progress);
+  m_epochProgress = new QProgressBar(central);
+  m_epochProgress->setObjectName(QStringLiteral("epochProgress"));
+  m_epochProgress->setRange(0, 1);
+  m_epochProgress->setValue(0);
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
+  auto* bars = new QHBoxLayout;
+  bars->addWidget(m_progress, 3);
+  bars->addWidget(m_epochProgress, 2);
+  layout->addLayout(bars);
 
   m_statusLabel = new QLabel(tr("Ready"), central);
   m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
   m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(m_statusLabel);
 
-  auto* chart = new QChart;
-  chart->setTitle(tr("Training"));
-  chart->legend()->setAlignment(Qt::AlignBottom);
-  m_lossSeries = new QLineSeries(chart);
-  m_lossSeries->setName(tr("loss per batch"));
-  m_valAccSeries = new QLineSeries(chart);
-  m_valAccSeries->setName(tr("validation accuracy"));
-  m_valAccSeries->setPointsVisible(true);
-  chart->addSeries(m_lossSeries);
-  chart->addSeries(m_valAccSeries);
-
-  m_axisEpoch = new QValueAxis(chart);
-  m_axisEpoch->setTitleText(tr("epoch"));
-  m_axisEpoch->setLabelFormat(QStringLiteral("%.1f"));
-  m_axisLoss = new QValueAxis(chart);
-  m_axisLoss->setTitleText(tr("loss"));
-  m_axisAccuracy = new QValueAxis(chart);
-  m_axisAccuracy->setTitleText(tr("accuracy"));
-  m_axisAccuracy->setRange(0.0, 1.0);
-  chart->addAxis(m_axisEpoch, Qt::AlignBottom);
-  chart->addAxis(m_axisLoss, Qt::AlignLeft);
-  chart->addAxis(m_axisAccuracy, Qt::AlignRight);
-  m_lossSeries->attachAxis(m_axisEpoch);
-  m_lossSeries->attachAxis(m_axisLoss);
-  m_valAccSeries->attachAxis(m_axisEpoch);
-  m_valAccSeries->attachAxis(m_axisAccuracy);
-
-  m_chartView = new QChartView(chart);
-  m_chartView->setObjectName(QStringLiteral("chartView"));
-  m_chartView->setRenderHint(QPainter::Antialiasing);
-  m_chartView->setMinimumHeight(240);
+  m_charts = new TrainingCharts;
+  m_charts->setObjectName(QStringLiteral("trainingCharts"));
+  m_charts->setMinimumHeight(320);
 
   m_lrEditor = new LrScheduleEditor;
   m_lrEditor->setObjectName(QStringLiteral("lrScheduleEditor"));
   m_chartTabs = new QTabWidget(central);
   m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
-  m_chartTabs->addTab(m_chartView, tr("Training"));
+  m_chartTabs->addTab(m_charts, tr("Training"));
   m_chartTabs->addTab(m_lrEditor, tr("Learning rate"));
 
   m_log = new QPlainTextEdit;
@@ -261,15 +269,17 @@ void MainWindow::buildCheckpointDock() {
   m_checkpointDock->setObjectName(QStringLiteral("checkpointDock"));
   m_checkpointDock->setWidget(m_checkpointBrowser);
   addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
-  connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this, [this](const fitbench::FitArgs& a) {
-    if (!m_controller->isRunning()) setArgs(a);
-  });
+  connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this,
+          [this](const fitbench::FitArgs& a) {
+            if (!m_controller->isRunning()) setArgs(a);
+          });
   connect(m_checkpointBrowser, &CheckpointBrowser::resumeRequested, this, [this](const fitbench::FitArgs& a) {
     if (m_controller->isRunning()) return;
     setArgs(a);
     startTraining();
   });
-  connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
+  connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
+          &CheckpointBrowser::refresh);
 }
 
 void MainWindow::buildMenus() {
@@ -354,10 +364,10 @@ void MainWindow::openExperimentDialog() {
 
 void MainWindow::saveExperimentDialog() {
   if (!m_form->isValid()) {
-    const auto answer = QMessageBox::question(
-        this, tr("Save experiment"),
-        tr("%1\n\nSave the experiment with the last valid value of each invalid field?")
-            .arg(m_form->errors().join(QLatin1Char('\n'))));
+    const auto answer =
+        QMessageBox::question(this, tr("Save experiment"),
+                              tr("%1\n\nSave the experiment with the last valid value of each invalid field?")
+                                  .arg(m_form->errors().join(QLatin1Char('\n'))));
     if (answer != QMessageBox::Yes) return;
   }
   QString suggestion = m_lastDir.isEmpty() ? QDir::currentPath() : m_lastDir;
@@ -403,28 +413,24 @@ void MainWindow::onFormArgsChanged() {
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
   m_lrEditor->setArgs(m_args);
-  if (!m_controller->isRunning()) resetChart(0.0, std::max(1, m_numEpochs));
-}
-
-void MainWindow::resetChart(double firstEpoch, double lastEpoch) {
-  m_lossSeries->clear();
-  m_valAccSeries->clear();
-  m_pendingLoss.clear();
-  m_pendingAccuracy.clear();
-  m_maxLoss = 0.0;
-  m_axisEpoch->setRange(firstEpoch, std::max(lastEpoch, firstEpoch + 1.0));
-  m_axisLoss->setRange(0.0, 1.0);
+  // The last run's charts stay until the next run starts.
+  if (!m_controller->isRunning()) m_lrSpin->setValue(m_args.get_float("lr"));
 }
 
 void MainWindow::startTraining() {
   if (m_controller->isRunning() || !m_form->isValid()) return;
   m_args = m_form->args();
-  resetChart(0.0, std::max(1, m_numEpochs));
+  m_charts->clearRun();
   m_pendingLr.clear();
   m_lrEditor->clearActualLearningRate();
   m_haveBatch = false;
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
+  m_progress->setFormat(tr("batch %v / %m"));
+  m_epochProgress->setRange(0, std::max(1, m_numEpochs));
+  m_epochProgress->setValue(0);
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
+  m_lrSpin->setValue(m_args.get_float("lr"));
   m_statusLabel->setText(tr("Starting…"));
   m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
   m_controller->start(m_args);
@@ -445,6 +451,18 @@ void MainWindow::stopTraining() {
   m_controller->stop();
   m_statusLabel->setText(tr("Stopping after the current batch…"));
   m_stopButton->setEnabled(false);
+}
+
+void MainWindow::saveCheckpointNow() {
+  if (!m_controller->isRunning() || m_args.get_string("model-prefix").empty()) return;
+  m_controller->requestSave();
+  statusBar()->showMessage(tr("A checkpoint will be saved at the end of this epoch"), 5000);
+}
+
+void MainWindow::applyLearningRate() {
+  if (!m_controller->isRunning()) return;
+  // The run logs "Learning rate set to ..." when it takes the new rate.
+  m_controller->setLearningRate(m_lrSpin->value());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -468,15 +486,23 @@ void MainWindow::updateButtons() {
   m_pauseButton->setEnabled(running);
   m_pauseButton->setText(running && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
   m_stopButton->setEnabled(running);
+  const bool canSave = !m_args.get_string("model-prefix").empty();
+  m_saveCheckpointButton->setEnabled(running && canSave);
+  m_saveCheckpointButton->setToolTip(canSave
+                                         ? tr("Save a checkpoint at the end of the current epoch")
+                                         : tr("The run has no --model-prefix, so it saves no checkpoints"));
+  m_setLrButton->setEnabled(running);
 }
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
-  resetChart(info.begin_epoch, info.num_epochs);
+  m_batchSize = info.batch_size;
   m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
   m_progress->setValue(0);
+  m_epochProgress->setRange(0, std::max(1, info.num_epochs));
+  m_epochProgress->setValue(info.begin_epoch);
   m_statusLabel->setText(
       tr("Training %1 in %2")
           .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
@@ -484,7 +510,7 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
 
 void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
   const double perEpoch = static_cast<double>(std::max<int64_t>(1, stats.batches_per_epoch));
-  m_pendingLoss.append(QPointF(stats.epoch + static_cast<double>(stats.batch + 1) / perEpoch, stats.loss));
+  m_charts->addBatch(stats);
   // The rate this batch's update used; the editor's curve draws update u at
   // the start of its batch.
   m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch) / perEpoch, stats.learning_rate));
@@ -493,9 +519,8 @@ void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
 }
 
 void MainWindow::onEpochEnded(const fitbench::EpochStats& stats) {
-  double accuracy = 0.0;
-  if (findMetric(stats.validation, "accuracy", &accuracy))
-    m_pendingAccuracy.append(QPointF(stats.epoch + 1, accuracy));
+  m_charts->addEpoch(stats);
+  m_epochProgress->setValue(std::min(stats.epoch + 1, m_epochProgress->maximum()));
 }
 
 void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
@@ -515,23 +540,24 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
     summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
   m_statusLabel->setText(summary);
   m_log->appendPlainText(summary);
+  m_progress->setFormat(tr("batch %v / %m"));
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
   updateButtons();
+  if (!info.error.empty()) {
+    // Not modal: a run that fails while nobody watches must not block the window.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"),
+                                QString::fromStdString(info.error), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("trainingErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  }
 }
 
 void MainWindow::flushPending() {
-  if (!m_pendingLoss.isEmpty()) {
-    for (const QPointF& p : std::as_const(m_pendingLoss)) m_maxLoss = std::max(m_maxLoss, p.y());
-    m_lossSeries->append(m_pendingLoss);
-    m_pendingLoss.clear();
-    m_axisLoss->setRange(0.0, m_maxLoss > 0.0 ? m_maxLoss * 1.05 : 1.0);
-  }
+  m_charts->flush();
   if (!m_pendingLr.isEmpty()) {
     m_lrEditor->addActualLearningRates(m_pendingLr);
     m_pendingLr.clear();
-  }
-  if (!m_pendingAccuracy.isEmpty()) {
-    m_valAccSeries->append(m_pendingAccuracy);
-    m_pendingAccuracy.clear();
   }
   if (!m_pendingLog.isEmpty()) {
     m_log->appendPlainText(m_pendingLog.join(QLatin1Char('\n')));
@@ -541,6 +567,19 @@ void MainWindow::flushPending() {
     const fitbench::BatchStats& s = m_lastBatch;
     m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, s.batches_per_epoch)));
     m_progress->setValue(static_cast<int>(s.batch + 1));
+    // The time left at the recent rate (training batches only; validation adds to it).
+    const double secondsPerBatch = s.samples_per_sec > 0.0 ? m_batchSize / s.samples_per_sec : -1.0;
+    const auto leftInEpoch = static_cast<double>(s.batches_per_epoch - (s.batch + 1));
+    const double leftInRun = leftInEpoch + static_cast<double>(std::max(0, m_numEpochs - s.epoch - 1)) *
+                                               static_cast<double>(s.batches_per_epoch);
+    const auto eta = [secondsPerBatch](double batches) {
+      return formatDuration(secondsPerBatch < 0.0 ? -1.0 : batches * secondsPerBatch);
+    };
+    m_progress->setFormat(tr("Epoch[%1] batch %v / %m · %2 samples/s · ETA %3")
+                              .arg(s.epoch)
+                              .arg(s.samples_per_sec, 0, 'f', 0)
+                              .arg(eta(leftInEpoch)));
+    m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
     m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
                                .arg(s.epoch + 1)
                                .arg(m_numEpochs)
@@ -548,4 +587,37 @@ void MainWindow::flushPending() {
                                .arg(s.learning_rate, 0, 'g', 4));
     m_haveBatch = false;
   }
+}
+
+QList<MainWindow::View> MainWindow::views() const {
+  const auto showTab = [this](QWidget* tab) { return [this, tab] { m_chartTabs->setCurrentWidget(tab); }; };
+  return {
+      {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(m_charts)},
+      {QStringLiteral("training-charts"), m_charts, showTab(m_charts)},
+      {QStringLiteral("learning-rate"), m_lrEditor, showTab(m_lrEditor)},
+      {QStringLiteral("experiment"), m_experimentDock, {}},
+      {QStringLiteral("checkpoints"), m_checkpointDock, {}},
+      {QStringLiteral("log"), m_log, {}},
+  };
+}
+
+QStringList MainWindow::saveScreenshots(const QString& dir, QString* error) {
+  QStringList written;
+  if (!QDir().mkpath(dir)) {
+    *error = tr("Cannot create the screenshot directory %1").arg(dir);
+    return written;
+  }
+  for (const View& view : views()) {
+    if (view.reveal) view.reveal();
+    // Lets a newly selected tab lay itself out and its charts rescale.
+    QCoreApplication::processEvents();
+    const QString path = QDir(dir).filePath(view.name + QStringLiteral(".png"));
+    if (!view.widget->grab().save(path, "PNG")) {
+      *error = tr("Cannot write the screenshot %1").arg(path);
+      return written;
+    }
+    written << path;
+  }
+  m_chartTabs->setCurrentWidget(m_charts);
+  return written;
 }

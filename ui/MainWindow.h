@@ -1,18 +1,23 @@
 // MainWindow: the fitbench application window. The experiment panel (a dock
 // on the left: a preset chooser over an ArgsForm) holds the arguments; the
 // File menu opens and saves them as JSON and copies or pastes them as a
-// command line. Start / Pause / Stop drive a TrainerController; its signals
-// are collected and applied to the widgets in one go every 40 ms, so the event
-// loop stays free however fast training runs. Start is disabled while the
-// form holds an invalid value, and the form is read-only while a run goes on.
-// A "Learning rate" tab beside the training chart holds an LrScheduleEditor
-// that follows the form and writes its step edits back into it.
+// command line. Start / Pause / Stop / Save checkpoint / Set lr drive a
+// TrainerController; its signals are collected and applied to the widgets in
+// one go every 40 ms, so the event loop stays free however fast training
+// runs. Batch and epoch progress bars show samples/s and the time left. Start
+// is disabled while the form holds an invalid value, and the form is
+// read-only while a run goes on. The "Training" tab holds the live charts
+// (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
+// that follows the form and writes its step edits back into it. A failed run
+// ends in a message, never a crash.
 #pragma once
 
 #include <QList>
 #include <QMainWindow>
 #include <QPointF>
 #include <QStringList>
+
+#include <functional>
 
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
@@ -21,18 +26,17 @@ class ArgsForm;
 class CheckpointBrowser;
 class LrScheduleEditor;
 class QAction;
-class QChartView;
 class QComboBox;
 class QDockWidget;
+class QDoubleSpinBox;
 class QLabel;
-class QLineSeries;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTabWidget;
 class QTimer;
-class QValueAxis;
 class TrainerController;
+class TrainingCharts;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -55,6 +59,19 @@ class MainWindow : public QMainWindow {
   ArgsForm* argsForm() const { return m_form; }
   LrScheduleEditor* lrEditor() const { return m_lrEditor; }
   CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
+  TrainingCharts* trainingCharts() const { return m_charts; }
+
+  // The main views, for screenshots: a file name, the widget to grab and how
+  // to bring it into sight (a tab to select). A new view is one entry.
+  struct View {
+    QString name;
+    QWidget* widget = nullptr;
+    std::function<void()> reveal;
+  };
+  QList<View> views() const;
+  // Grabs every view into `dir`/<name>.png. Returns the files written; on a
+  // failure sets `error` and stops there.
+  QStringList saveScreenshots(const QString& dir, QString* error);
 
   // What the File menu's actions do, without their dialogs. Each returns ""
   // on success, else the one-line error the action shows in a message box.
@@ -70,6 +87,10 @@ class MainWindow : public QMainWindow {
   void startTraining();
   void togglePause();
   void stopTraining();
+  // A checkpoint at the end of the current epoch.
+  void saveCheckpointNow();
+  // The learning rate in the lr box, for the next updates of the run.
+  void applyLearningRate();
   void openExperimentDialog();
   void saveExperimentDialog();
   void pasteCommandLineDialog();
@@ -90,7 +111,6 @@ class MainWindow : public QMainWindow {
   void onLogLine(const QString& line);
   void onFinished(const fitbench::FinishInfo& info);
   void flushPending();  // the 40 ms coalescing timer
-  void resetChart(double firstEpoch, double lastEpoch);
 
   fitbench::FitArgs m_args;
   TrainerController* m_controller = nullptr;
@@ -98,16 +118,15 @@ class MainWindow : public QMainWindow {
   QPushButton* m_startButton = nullptr;
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_stopButton = nullptr;
-  QProgressBar* m_progress = nullptr;
+  QPushButton* m_saveCheckpointButton = nullptr;
+  QDoubleSpinBox* m_lrSpin = nullptr;
+  QPushButton* m_setLrButton = nullptr;
+  QProgressBar* m_progress = nullptr;       // batches of the epoch
+  QProgressBar* m_epochProgress = nullptr;  // epochs of the run
   QLabel* m_statusLabel = nullptr;
   QTabWidget* m_chartTabs = nullptr;
-  QChartView* m_chartView = nullptr;
+  TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;
-  QLineSeries* m_lossSeries = nullptr;
-  QLineSeries* m_valAccSeries = nullptr;
-  QValueAxis* m_axisEpoch = nullptr;
-  QValueAxis* m_axisLoss = nullptr;
-  QValueAxis* m_axisAccuracy = nullptr;
   QPlainTextEdit* m_log = nullptr;
   QTimer* m_flushTimer = nullptr;
 
@@ -123,14 +142,12 @@ class MainWindow : public QMainWindow {
   QAction* m_pasteAction = nullptr;
   QString m_lastDir;  // of the last experiment file opened or saved
 
-  // Collected between two timer ticks.
-  QList<QPointF> m_pendingLoss;
-  QList<QPointF> m_pendingAccuracy;
+  // Collected between two timer ticks (the charts keep their own).
   QList<QPointF> m_pendingLr;  // (epoch, actual learning rate)
   QStringList m_pendingLog;
   fitbench::BatchStats m_lastBatch;
   bool m_haveBatch = false;
 
   int m_numEpochs = 0;
-  double m_maxLoss = 0.0;
+  int m_batchSize = 0;
 };

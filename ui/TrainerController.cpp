@@ -2,6 +2,11 @@
 
 #include <QThread>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include <exception>
 #include <string>
 #include <utility>
@@ -40,6 +45,17 @@ class SignalObserver final : public fitbench::TrainingObserver {
   fitbench::FinishInfo m_finish;
   bool m_hasFinish = false;
 };
+
+// Training at full speed keeps every core busy. The training thread, and the
+// OpenMP and data threads it starts (they inherit its niceness), give way to
+// the GUI thread so the event loop is served promptly; on Linux niceness is
+// per thread. Lowering one's own priority needs no privilege.
+void yieldToTheGui() {
+#ifdef __linux__
+  constexpr int kTrainingNiceness = 10;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kTrainingNiceness);
+#endif
+}
 
 // What the worker reports when fit() throws: the FinishInfo of on_finish when
 // the core sent one, with the exception's text as the error.
@@ -80,6 +96,7 @@ bool TrainerController::start(const fitbench::FitArgs& args) {
 
   const std::string runDir = m_runDir.toStdString();
   m_thread = QThread::create([this, args, control, runDir] {
+    yieldToTheGui();
     SignalObserver observer(this);
     fitbench::FitOptions options;
     options.observer = &observer;
@@ -122,6 +139,14 @@ void TrainerController::resume() {
   m_control->resume();
   m_paused = false;
   emit pausedChanged(false);
+}
+
+void TrainerController::requestSave() {
+  if (m_running && m_control) m_control->request_save();
+}
+
+void TrainerController::setLearningRate(double lr) {
+  if (m_running && m_control) m_control->set_learning_rate(lr);
 }
 
 void TrainerController::stopAndWait() {

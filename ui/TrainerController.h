@@ -1,7 +1,8 @@
 // TrainerController: runs fitbench::fit() on a worker thread it owns and
 // turns the core's TrainingObserver callbacks into queued Qt signals that
 // carry value snapshots. Commands go to the run's fitbench::TrainingControl,
-// which the training loop checks at batch boundaries.
+// which the training loop checks at batch boundaries: stop, pause, resume,
+// save a checkpoint at the end of the epoch, change the learning rate.
 #pragma once
 
 #include <QMetaType>
@@ -54,6 +55,12 @@ class TrainerController : public QObject {
   void stop();
   void pause();
   void resume();
+  // A checkpoint at the end of the current epoch, whatever --save-period says
+  // (the run must have a --model-prefix). Ignored when no run goes on.
+  void requestSave();
+  // The learning rate of the next updates; with an lr scheduler it becomes
+  // the scheduler's new base rate. Ignored when no run goes on.
+  void setLearningRate(double lr);
   // Stops the run and blocks until its thread has ended. Queued signals of the
   // run are still delivered afterwards by the event loop.
   void stopAndWait();

@@ -1,20 +1,22 @@
 // MainWindow and TrainerController: the window builds, a run that fit()
 // rejects ends in finished() with the error (never a crash), a real run
-// pauses, stops within a batch and is waited for by the destructor, and a run
+// pauses, stops within a batch and is waited for by the destructor, a running
+// run saves a checkpoint on request and takes a new learning rate, a run
 // driven through the window fills the charts, shows its checkpoints in the
-// browser and resumes from one.
+// browser and resumes from one, and every main view can be grabbed.
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QChart>
-#include <QChartView>
 #include <QDockWidget>
-#include <QLineSeries>
-#include <QPlainTextEdit>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -28,7 +30,9 @@
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "MainWindow.h"
+#include "SeriesStore.h"
 #include "TrainerController.h"
+#include "TrainingCharts.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit_args.h"
 
@@ -82,6 +86,8 @@ class TestMainWindow : public QObject {
   void pauseAndStop();
   void destructorStopsTheRun();
   void trainBrowseAndResume();
+  void saveNowAndChangeLearningRate();
+  void screenshotsOfEveryView();
 
  private:
   QTemporaryDir m_tmp;
@@ -99,6 +105,12 @@ void TestMainWindow::windowConstructs() {
   QVERIFY(start->isEnabled());
   QVERIFY(!pause->isEnabled());
   QVERIFY(!stop->isEnabled());
+  // The run's own controls wait for a run.
+  QVERIFY(!window.findChild<QPushButton*>(QStringLiteral("saveCheckpointButton"))->isEnabled());
+  QVERIFY(!window.findChild<QPushButton*>(QStringLiteral("setLrButton"))->isEnabled());
+  QCOMPARE(window.findChild<QDoubleSpinBox*>(QStringLiteral("lrSpin"))->value(), 0.05);
+  QVERIFY(window.findChild<QProgressBar*>(QStringLiteral("batchProgress")));
+  QVERIFY(window.findChild<QProgressBar*>(QStringLiteral("epochProgress")));
   QVERIFY(!window.windowIcon().isNull());
 
   QCOMPARE(window.args().get_string("network"), std::string("lenet"));
@@ -297,6 +309,13 @@ void TestMainWindow::windowShowsErrors() {
   QVERIFY(start->isEnabled());
   QVERIFY(!window.argsForm()->isReadOnly());
   QVERIFY2(status->text().startsWith(QStringLiteral("Failed")), qPrintable(status->text()));
+  // The core's message is shown as it is, in a box that does not block the window.
+  auto* box = window.findChild<QMessageBox*>(QStringLiteral("trainingErrorBox"));
+  QVERIFY(box != nullptr);
+  QTRY_VERIFY(box->isVisible());
+  QVERIFY(!box->isModal() || box->windowModality() == Qt::WindowModal);
+  QVERIFY2(box->text().contains(QStringLiteral("/nonexistent/fitbench/train-images-idx3-ubyte.gz")),
+           qPrintable(box->text()));
 }
 
 void TestMainWindow::pauseAndStop() {
@@ -365,19 +384,22 @@ void TestMainWindow::trainBrowseAndResume() {
   QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
 
   // The loss chart got the batches (the coalescing timer flushed them).
-  auto* chartView = window.findChild<QChartView*>();
-  QVERIFY(chartView != nullptr);
-  QTRY_VERIFY(!chartView->chart()->series().isEmpty() &&
-              qobject_cast<QLineSeries*>(chartView->chart()->series().first())->count() > 0);
+  const SeriesStore* store = window.trainingCharts()->store();
+  QTRY_VERIFY(store->find(QStringLiteral("loss")) >= 0 &&
+              !store->points(store->find(QStringLiteral("loss"))).empty());
 
   // The browser shows the run's directory with at least epoch 1.
   CheckpointBrowser* browser = window.checkpointBrowser();
   QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowCount() >= 1, 10000);
-  QCOMPARE(browser->model()->data(browser->model()->index(0, CheckpointModel::EpochColumn), CheckpointModel::RawRole).toInt(), 1);
+  QCOMPARE(browser->model()
+               ->data(browser->model()->index(0, CheckpointModel::EpochColumn), CheckpointModel::RawRole)
+               .toInt(),
+           1);
 
   // Resume from epoch 1: the run loads it and trains the remaining epochs.
   browser->selectRow(0);
-  QTRY_VERIFY_WITH_TIMEOUT(browser->findChild<QPushButton*>(QStringLiteral("resumeButton"))->isEnabled(), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(browser->findChild<QPushButton*>(QStringLiteral("resumeButton"))->isEnabled(),
+                           10000);
   finished.clear();
   browser->findChild<QPushButton*>(QStringLiteral("resumeButton"))->click();
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
@@ -385,10 +407,77 @@ void TestMainWindow::trainBrowseAndResume() {
   QVERIFY2(resumed.error.empty(), resumed.error.c_str());
   QVERIFY(resumed.completed);
   QCOMPARE(window.args().get_int("load-epoch"), 1);
-  QTRY_VERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))->toPlainText().contains(
-      QStringLiteral("Loaded model")));
+  QTRY_VERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
+                  ->toPlainText()
+                  .contains(QStringLiteral("Loaded model")));
   QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(prefix.toStdString(), 3))));
   QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 3, 10000);
+}
+
+void TestMainWindow::saveNowAndChangeLearningRate() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  // --save-period 100: no epoch of this run saves unless asked to.
+  const QString prefix = m_tmp.filePath(QStringLiteral("save-now/lenet"));
+  MainWindow window(argsWith({QStringLiteral("num-examples=3200"), QStringLiteral("num-epochs=2"),
+                              QStringLiteral("save-period=100"), QStringLiteral("model-prefix=") + prefix}));
+  window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("save-now-run")));
+  TrainerController* controller = window.controller();
+  QSignalSpy batches(controller, &TrainerController::batchEnded);
+  QSignalSpy checkpoints(controller, &TrainerController::checkpointSaved);
+  QSignalSpy finished(controller, &TrainerController::finished);
+  auto* save = window.findChild<QPushButton*>(QStringLiteral("saveCheckpointButton"));
+  auto* lrSpin = window.findChild<QDoubleSpinBox*>(QStringLiteral("lrSpin"));
+  auto* setLr = window.findChild<QPushButton*>(QStringLiteral("setLrButton"));
+
+  window.startTraining();
+  QVERIFY(save->isEnabled() && setLr->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  QCOMPARE(finished.count(), 0);
+  // Both commands are taken at the next batch boundary; pausing makes sure one follows.
+  window.togglePause();
+  save->click();
+  lrSpin->setValue(0.0123);
+  setLr->click();
+  window.togglePause();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).completed);
+
+  // Exactly the epoch the button was pressed in was saved.
+  QCOMPARE(checkpoints.count(), 1);
+  const auto saved = qvariant_cast<fitbench::CheckpointInfo>(checkpoints.at(0).at(0));
+  QVERIFY(QFile::exists(QString::fromStdString(saved.params_path)));
+  // The last batches used the new rate, and the log says when it took effect.
+  const SeriesStore* store = window.trainingCharts()->store();
+  const int lr = store->find(QStringLiteral("learning rate"));
+  QVERIFY(lr >= 0);
+  QCOMPARE(store->points(lr).back().y(), 0.0123);
+  QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
+              ->toPlainText()
+              .contains(QStringLiteral("Learning rate set to 1.23000e-02")));
+  // The run's progress reached its end, and its controls are off again.
+  QCOMPARE(window.findChild<QProgressBar*>(QStringLiteral("epochProgress"))->value(), 2);
+  QVERIFY(!save->isEnabled() && !setLr->isEnabled());
+}
+
+void TestMainWindow::screenshotsOfEveryView() {
+  QVERIFY(m_tmp.isValid());
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  const QList<MainWindow::View> views = window.views();
+  QVERIFY(views.size() >= 5);
+  QString error;
+  const QStringList files = window.saveScreenshots(m_tmp.filePath(QStringLiteral("shots")), &error);
+  QCOMPARE(error, QString());
+  QCOMPARE(files.size(), views.size());
+  for (qsizetype i = 0; i < views.size(); ++i) {
+    QVERIFY2(files[i].endsWith(QLatin1Char('/') + views[i].name + QStringLiteral(".png")),
+             qPrintable(files[i]));
+    const QImage image(files[i]);
+    QVERIFY2(!image.isNull() && image.width() > 50 && image.height() > 50, qPrintable(files[i]));
+  }
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,175 @@
+// MetricChart: draws the store's series thinned to about its width while the
+// store keeps every point, smooths batch series, switches to a log axis (and
+// leaves out values it cannot place), marks a point, reads out the values
+// under the mouse, and exports CSV and PNG.
+#include <QAbstractItemModelTester>
+#include <QChart>
+#include <QImage>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QTemporaryDir>
+#include <QValueAxis>
+#include <QtTest>
+
+#include "MetricChart.h"
+#include "SeriesStore.h"
+
+namespace {
+
+QAbstractAxis* valueAxis(const MetricChart& chart) { return chart.chart()->axes(Qt::Vertical).constFirst(); }
+
+}  // namespace
+
+class TestMetricChart : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void thinsButKeepsEveryPoint();
+  void smoothingAddsALine();
+  void logScale();
+  void markerAndReadout();
+  void exports();
+};
+
+void TestMetricChart::thinsButKeepsEveryPoint() {
+  SeriesStore store;
+  QAbstractItemModelTester tester(&store, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  MetricChart chart(&store, QStringLiteral("Loss"), QStringLiteral("loss"));
+  chart.resize(600, 400);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  chart.showSeries(QStringLiteral("loss"), MetricChart::Style::Batch);
+  QCOMPARE(chart.displayedCount(QStringLiteral("loss")), 0);  // no points yet
+  QCOMPARE(chart.displayedCount(QStringLiteral("other")), -1);
+
+  QList<QPointF> points;
+  for (int i = 1; i <= 20000; ++i) points.append(QPointF(i, 1.0 + 1.0 / i));
+  store.append(store.series(QStringLiteral("loss")), points);
+  chart.refresh();
+  QCOMPARE(store.points(0).size(), size_t{20000});
+  const int shown = chart.displayedCount(QStringLiteral("loss"));
+  QVERIFY2(shown > 100 && shown <= chart.width() + 2, qPrintable(QString::number(shown)));
+  auto* x = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Horizontal).constFirst());
+  QVERIFY(x->min() <= 1.0 && x->min() >= 0.0);
+  QVERIFY(x->max() >= 20000.0 && x->max() < 30000.0);
+  auto* y = qobject_cast<QValueAxis*>(valueAxis(chart));
+  QVERIFY(y->min() < 1.0 + 1.0 / 20000 && y->max() > 2.0);
+
+  chart.hideSeries(QStringLiteral("loss"));
+  QVERIFY(chart.seriesNames().isEmpty());
+  QCOMPARE(store.rowCount(), 1);  // the chart never owns the data
+}
+
+void TestMetricChart::smoothingAddsALine() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Loss"), QStringLiteral("loss"));
+  chart.showSeries(QStringLiteral("loss"), MetricChart::Style::Batch);
+  chart.showSeries(QStringLiteral("validation accuracy"), MetricChart::Style::Epoch);
+  store.append(store.series(QStringLiteral("loss")), {QPointF(1, 1.0), QPointF(2, 0.0), QPointF(3, 1.0)});
+  chart.setSmoothing(0.0);
+  int visible = 0;
+  for (QAbstractSeries* s : chart.chart()->series())
+    visible += s->isVisible() && s->type() == QAbstractSeries::SeriesTypeLine;
+  QCOMPARE(visible, 2);  // the raw loss and the accuracy line
+  chart.setSmoothing(0.5);
+  QCOMPARE(chart.smoothing(), 0.5);
+  QList<QLineSeries*> lines;
+  for (QAbstractSeries* s : chart.chart()->series())
+    if (s->isVisible() && s->name() == QStringLiteral("loss")) lines.append(qobject_cast<QLineSeries*>(s));
+  QCOMPARE(lines.size(), 2);  // raw and smoothed
+  // The smoothed copy is the debiased EMA of the raw points: averages 0.5, 0.25.
+  const QList<QPointF> smoothed = lines[1]->points();
+  QCOMPARE(smoothed.size(), 3);
+  QCOMPARE(smoothed[0].y(), 1.0);
+  QCOMPARE(smoothed[1].y(), 0.25 / 0.75);
+}
+
+void TestMetricChart::logScale() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Learning rate"), QStringLiteral("lr"));
+  chart.showSeries(QStringLiteral("learning rate"), MetricChart::Style::Plain);
+  store.append(store.series(QStringLiteral("learning rate")),
+               {QPointF(1, 0.1), QPointF(2, 0.0), QPointF(3, 0.01), QPointF(4, 0.001)});
+  chart.refresh();
+  QCOMPARE(valueAxis(chart)->type(), QAbstractAxis::AxisTypeValue);
+  QCOMPARE(chart.displayedCount(QStringLiteral("learning rate")), 4);
+
+  chart.setLogScale(true);
+  QVERIFY(chart.logScale());
+  auto* log = qobject_cast<QLogValueAxis*>(valueAxis(chart));
+  QVERIFY(log != nullptr);
+  QCOMPARE(chart.displayedCount(QStringLiteral("learning rate")), 3);  // 0 has no place on a log axis
+  QVERIFY(log->min() < 0.001 && log->min() > 0.0 && log->max() > 0.1);
+  // Every series is drawn against the new axis.
+  for (QAbstractSeries* s : chart.chart()->series()) QVERIFY(s->attachedAxes().contains(log));
+  auto* action = chart.findChild<QAction*>(QStringLiteral("logScaleAction"));
+  QVERIFY(action && action->isChecked());
+  action->toggle();  // the context menu's switch
+  QVERIFY(!chart.logScale());
+  QCOMPARE(valueAxis(chart)->type(), QAbstractAxis::AxisTypeValue);
+  QCOMPARE(chart.displayedCount(QStringLiteral("learning rate")), 4);
+}
+
+void TestMetricChart::markerAndReadout() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Accuracy"), QStringLiteral("accuracy"));
+  chart.resize(640, 420);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  chart.showSeries(QStringLiteral("train accuracy"), MetricChart::Style::Epoch);
+  chart.showSeries(QStringLiteral("validation accuracy"), MetricChart::Style::Epoch);
+  store.append(store.series(QStringLiteral("train accuracy")),
+               {QPointF(100, 0.5), QPointF(200, 0.7), QPointF(300, 0.8)});
+  store.append(store.series(QStringLiteral("validation accuracy")), {QPointF(100, 0.55), QPointF(200, 0.6)});
+  chart.setMarker(QPointF(200, 0.7), QStringLiteral("best"));
+  QCOMPARE(chart.marker(), std::optional<QPointF>(QPointF(200, 0.7)));
+
+  QCOMPARE(chart.readout(50), QString());
+  QCOMPARE(chart.readout(250),
+           QStringLiteral("iteration 250 · train accuracy 0.7 · validation accuracy 0.6"));
+  QCOMPARE(chart.readout(300),
+           QStringLiteral("iteration 300 · train accuracy 0.8 · validation accuracy 0.6"));
+
+  // Hovering over the plot at iteration ~150 shows the read-out there.
+  QTRY_VERIFY(chart.chart()->plotArea().width() > 0);
+  QAbstractSeries* any = chart.chart()->series().constFirst();
+  const QPointF inChart = chart.chart()->mapToPosition(QPointF(150, 0.6), any);
+  const QPoint inView = chart.mapFromScene(chart.chart()->mapToScene(inChart));
+  QTest::mouseMove(chart.viewport(), inView);
+  QTRY_VERIFY2(chart.hoverText().startsWith(QStringLiteral("iteration 1")), qPrintable(chart.hoverText()));
+  QVERIFY2(chart.hoverText().contains(QStringLiteral("train accuracy 0.5 · validation accuracy 0.55")),
+           qPrintable(chart.hoverText()));
+  chart.hoverAt(QPoint(1, 1));  // outside the plot area
+  QCOMPARE(chart.hoverText(), QString());
+
+  chart.setMarker(std::nullopt);
+  QVERIFY(!chart.marker().has_value());
+}
+
+void TestMetricChart::exports() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Throughput"), QStringLiteral("samples/s"));
+  chart.resize(500, 300);
+  chart.showSeries(QStringLiteral("samples/s"), MetricChart::Style::Batch);
+  const QString csv = dir.filePath(QStringLiteral("throughput.csv"));
+  QVERIFY2(chart.exportCsv(csv).contains(QStringLiteral("no points")), "an empty chart exported");
+  store.append(store.series(QStringLiteral("other chart's series")), QPointF(1, 1));
+  store.append(store.series(QStringLiteral("samples/s")), {QPointF(1, 900), QPointF(2, 1100)});
+  QCOMPARE(chart.exportCsv(csv), QString());
+  QFile file(csv);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  QCOMPARE(QString::fromUtf8(file.readAll()),
+           QStringLiteral("series,x,y\n\"samples/s\",1,900\n\"samples/s\",2,1100\n"));
+
+  const QString png = dir.filePath(QStringLiteral("throughput.png"));
+  QCOMPARE(chart.exportPng(png), QString());
+  const QImage image(png);
+  QVERIFY(!image.isNull());
+  QCOMPARE(image.size(), chart.size() * chart.devicePixelRatio());
+  QVERIFY(!chart.exportPng(dir.filePath(QStringLiteral("missing/dir/x.png"))).isEmpty());
+}
+
+QTEST_MAIN(TestMetricChart)
+#include "tst_metricchart.moc"

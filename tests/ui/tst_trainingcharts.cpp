@@ -1,0 +1,179 @@
+// TrainingCharts: observer snapshots reach the store and the right chart only
+// on flush(); top-k and loss metrics find their charts; the best epoch is
+// marked; the charts share one iteration axis; the smoothing slider drives every chart; earlier runs overlay
+// and survive a new run; every series exports as CSV.
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QValueAxis>
+#include <QtTest>
+
+#include "MetricChart.h"
+#include "SeriesStore.h"
+#include "TrainingCharts.h"
+#include "run_fixture.h"
+
+namespace {
+
+fitbench::BatchStats batch(int epoch, int64_t index, int64_t update, double loss) {
+  fitbench::BatchStats stats;
+  stats.epoch = epoch;
+  stats.batch = index;
+  stats.batches_per_epoch = 10;
+  stats.num_update = update;
+  stats.learning_rate = 0.05;
+  stats.loss = loss;
+  stats.samples_per_sec = 2000.0;
+  return stats;
+}
+
+fitbench::EpochStats epoch(int number, double trainAcc, double valAcc) {
+  fitbench::EpochStats stats;
+  stats.epoch = number;
+  stats.train = {{"accuracy", trainAcc}, {"top_k_accuracy_5", 0.95}};
+  stats.validation = {{"accuracy", valAcc}, {"top_k_accuracy_5", 0.97}, {"cross-entropy", 0.4}};
+  return stats;
+}
+
+int pointCount(const TrainingCharts& charts, const QString& series) {
+  const int id = charts.store()->find(series);
+  return id < 0 ? -1 : static_cast<int>(charts.store()->points(id).size());
+}
+
+// Two epochs of ten batches; epoch 0 validates best.
+void feedRun(TrainingCharts& charts) {
+  for (int e = 0; e < 2; ++e) {
+    for (int b = 0; b < 10; ++b) charts.addBatch(batch(e, b, e * 10 + b + 1, 2.0 - 0.05 * (e * 10 + b)));
+    charts.addEpoch(epoch(e, 0.6 + 0.1 * e, e == 0 ? 0.8 : 0.7));
+  }
+}
+
+}  // namespace
+
+class TestTrainingCharts : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void snapshotsReachTheirCharts();
+  void smoothingSliderDrivesTheCharts();
+  void overlaysSurviveANewRun();
+  void exportsEverySeries();
+
+ private:
+  QTemporaryDir m_tmp;
+};
+
+void TestTrainingCharts::snapshotsReachTheirCharts() {
+  TrainingCharts charts;
+  QAbstractItemModelTester tester(charts.store(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+  feedRun(charts);
+  QCOMPARE(charts.store()->rowCount(), 0);  // nothing drawn before the timer's flush
+  charts.flush();
+
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), 20);
+  QCOMPARE(pointCount(charts, QStringLiteral("learning rate")), 20);
+  QCOMPARE(pointCount(charts, QStringLiteral("samples/s")), 20);
+  QCOMPARE(pointCount(charts, QStringLiteral("validation accuracy")), 2);
+  const std::vector<QPointF>& val =
+      charts.store()->points(charts.store()->find(QStringLiteral("validation accuracy")));
+  QCOMPARE(val[0], QPointF(10, 0.8));  // at the update its epoch ended on
+  QCOMPARE(val[1], QPointF(20, 0.7));
+
+  const QStringList accuracy = charts.chart(RunMetrics::Chart::Accuracy)->seriesNames();
+  for (const char* name :
+       {"train accuracy", "validation accuracy", "train top_k_accuracy_5", "validation top_k_accuracy_5"})
+    QVERIFY2(accuracy.contains(QString::fromLatin1(name)), name);
+  QCOMPARE(charts.chart(RunMetrics::Chart::Loss)->seriesNames(),
+           (QStringList{QStringLiteral("loss"), QStringLiteral("validation cross-entropy")}));
+  QCOMPARE(charts.chart(RunMetrics::Chart::LearningRate)->seriesNames(),
+           QStringList{QStringLiteral("learning rate")});
+  QCOMPARE(charts.chart(RunMetrics::Chart::Throughput)->seriesNames(),
+           QStringList{QStringLiteral("samples/s")});
+
+  // The charts share one iteration axis: the accuracy points (at 10 and 20)
+  // are drawn against the loss chart's 1..20.
+  for (MetricChart* chart : charts.charts()) {
+    auto* x = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).constFirst());
+    QVERIFY2(x->min() <= 1.0 && x->max() >= 20.0, qPrintable(chart->objectName()));
+  }
+
+  // The best epoch is the first (validation accuracy 0.8), marked on the accuracy chart.
+  QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: Epoch[0] validation accuracy 0.8000"));
+  QCOMPARE(charts.findChild<QLabel*>(QStringLiteral("bestEpochLabel"))->text(), charts.bestEpochText());
+  QCOMPARE(charts.chart(RunMetrics::Chart::Accuracy)->marker(), std::optional<QPointF>(QPointF(10, 0.8)));
+
+  charts.clearRun();
+  QCOMPARE(charts.store()->rowCount(), 0);
+  QCOMPARE(charts.bestEpochText(), QString());
+  QVERIFY(!charts.chart(RunMetrics::Chart::Accuracy)->marker().has_value());
+  QVERIFY(charts.chart(RunMetrics::Chart::Loss)->seriesNames().isEmpty());
+}
+
+void TestTrainingCharts::smoothingSliderDrivesTheCharts() {
+  TrainingCharts charts;
+  auto* slider = charts.findChild<QSlider*>(QStringLiteral("smoothingSlider"));
+  QVERIFY(slider);
+  QCOMPARE(charts.smoothing(), 0.6);
+  slider->setValue(90);
+  QCOMPARE(charts.smoothing(), 0.9);
+  for (MetricChart* chart : charts.charts()) QCOMPARE(chart->smoothing(), 0.9);
+  charts.setSmoothing(0.0);
+  QCOMPARE(slider->value(), 0);
+  for (MetricChart* chart : charts.charts()) QCOMPARE(chart->smoothing(), 0.0);
+}
+
+void TestTrainingCharts::overlaysSurviveANewRun() {
+  QVERIFY(m_tmp.isValid());
+  const QString dir = m_tmp.filePath(QStringLiteral("earlier"));
+  QVERIFY(writeRunDir(dir, 3, 5, true));
+  TrainingCharts charts;
+  QAbstractItemModelTester tester(charts.store(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QCOMPARE(charts.addOverlay(dir), QString());
+  QCOMPARE(charts.overlays(), QStringList{QStringLiteral("earlier (lenet)")});
+  const QString overlayLoss = QStringLiteral("earlier (lenet): loss");
+  QCOMPARE(pointCount(charts, overlayLoss), 15);
+  QVERIFY(charts.chart(RunMetrics::Chart::Loss)->seriesNames().contains(overlayLoss));
+  QVERIFY(charts.chart(RunMetrics::Chart::Accuracy)
+              ->seriesNames()
+              .contains(QStringLiteral("earlier (lenet): train top_k_accuracy_5")));
+  QVERIFY(charts.bestEpochText().isEmpty());  // the best epoch is the live run's
+
+  // Loading it again replaces it rather than doubling its points.
+  QCOMPARE(charts.addOverlay(dir), QString());
+  QCOMPARE(pointCount(charts, overlayLoss), 15);
+  QCOMPARE(charts.overlays().size(), 1);
+
+  feedRun(charts);
+  charts.flush();
+  charts.clearRun();  // the next run starts
+  QCOMPARE(pointCount(charts, overlayLoss), 15);
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), -1);
+
+  QVERIFY(!charts.addOverlay(m_tmp.filePath(QStringLiteral("nothing here"))).isEmpty());
+  charts.clearOverlays();
+  QCOMPARE(charts.store()->rowCount(), 0);
+  QVERIFY(charts.overlays().isEmpty());
+  for (MetricChart* chart : charts.charts()) QVERIFY(chart->seriesNames().isEmpty());
+}
+
+void TestTrainingCharts::exportsEverySeries() {
+  QVERIFY(m_tmp.isValid());
+  TrainingCharts charts;
+  const QString path = m_tmp.filePath(QStringLiteral("all.csv"));
+  QVERIFY(!charts.exportCsv(path).isEmpty());  // nothing yet
+  feedRun(charts);
+  charts.flush();
+  QCOMPARE(charts.exportCsv(path), QString());
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+  const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  int points = 0;
+  for (int id = 0; id < charts.store()->seriesCount(); ++id)
+    points += static_cast<int>(charts.store()->points(id).size());
+  QCOMPARE(lines.size(), points + 1);
+  QVERIFY(lines.contains(QStringLiteral("\"validation accuracy\",10,0.80000000000000004")));
+}
+
+QTEST_MAIN(TestTrainingCharts)
+#include "tst_trainingcharts.moc"

@@ -1,0 +1,355 @@
+#include "MetricChart.h"
+
+#include <QAction>
+#include <QChart>
+#include <QFileDialog>
+#include <QGraphicsLineItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "SeriesStore.h"
+
+namespace {
+
+// Tableau 10: distinct on screen and in print.
+QColor seriesColor(int index) {
+  static const QRgb palette[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
+                                 0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
+  return QColor(palette[index % static_cast<int>(std::size(palette))]);
+}
+
+QString formatValue(double v) { return QString::number(v, 'g', 5); }
+
+}  // namespace
+
+MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString& valueTitle, QWidget* parent)
+    : QChartView(new QChart, parent), m_store(store), m_valueTitle(valueTitle) {
+  setRenderHint(QPainter::Antialiasing);
+  setMouseTracking(true);
+  setMinimumSize(280, 200);
+  QChart* c = chart();
+  c->setTitle(title);
+  c->legend()->setAlignment(Qt::AlignBottom);
+  c->setMargins(QMargins(4, 4, 4, 4));
+  m_axisX = new QValueAxis(c);
+  m_axisX->setTitleText(tr("iteration"));
+  m_axisX->setLabelFormat(QStringLiteral("%d"));
+  c->addAxis(m_axisX, Qt::AlignBottom);
+  rebuildValueAxis();
+
+  m_markerSeries = new QScatterSeries(c);
+  m_markerSeries->setMarkerShape(QScatterSeries::MarkerShapeStar);
+  m_markerSeries->setMarkerSize(18);
+  m_markerSeries->setColor(QColor(0xd6, 0x27, 0x28));
+  attach(m_markerSeries);
+  c->legend()->markers(m_markerSeries).constFirst()->setVisible(false);
+  c->legend()->setShowToolTips(true);  // full names of series the legend shortens
+
+  m_hoverLine = new QGraphicsLineItem(c);
+  m_hoverLine->setPen(QPen(QColor(0, 0, 0, 90), 1, Qt::DashLine));
+  m_hoverLine->setZValue(20);
+  m_hoverText = new QGraphicsSimpleTextItem(c);
+  m_hoverText->setZValue(21);
+  m_hoverText->setBrush(QColor(0x20, 0x20, 0x20));
+  clearHover();
+
+  setContextMenuPolicy(Qt::ActionsContextMenu);
+  m_logAction = new QAction(tr("Log scale"), this);
+  m_logAction->setObjectName(QStringLiteral("logScaleAction"));
+  m_logAction->setCheckable(true);
+  connect(m_logAction, &QAction::toggled, this, &MetricChart::setLogScale);
+  addAction(m_logAction);
+  auto* csv = new QAction(tr("Export series as CSV…"), this);
+  connect(csv, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export CSV"), {}, tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    const QString error = exportCsv(path);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Export CSV"), error);
+  });
+  addAction(csv);
+  auto* png = new QAction(tr("Save chart as PNG…"), this);
+  connect(png, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), {}, tr("PNG images (*.png)"));
+    if (path.isEmpty()) return;
+    const QString error = exportPng(path);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Save chart"), error);
+  });
+  addAction(png);
+}
+
+void MetricChart::attach(QXYSeries* series) {
+  chart()->addSeries(series);
+  series->attachAxis(m_axisX);
+  series->attachAxis(m_axisY);
+}
+
+void MetricChart::rebuildValueAxis() {
+  QChart* c = chart();
+  if (m_axisY != nullptr) {
+    c->removeAxis(m_axisY);  // detaches it from every series
+    delete m_axisY;
+  }
+  if (m_logScale) {
+    auto* axis = new QLogValueAxis(c);
+    axis->setLabelFormat(QStringLiteral("%.3g"));
+    axis->setMinorTickCount(-1);
+    m_axisY = axis;
+  } else {
+    m_axisY = new QValueAxis(c);
+  }
+  m_axisY->setTitleText(m_valueTitle);
+  c->addAxis(m_axisY, Qt::AlignLeft);
+  for (QAbstractSeries* s : c->series()) s->attachAxis(m_axisY);
+}
+
+void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
+  for (const Shown& s : std::as_const(m_shown))
+    if (s.name == name) return;
+  Shown shown{name, style};
+  const QColor color = seriesColor(m_nextColor++);
+  QPen pen(color, style == Style::Batch ? 1.0 : 2.0, dashed ? Qt::DashLine : Qt::SolidLine);
+  shown.raw = new QLineSeries(chart());
+  shown.raw->setName(name);
+  shown.raw->setPen(pen);
+  shown.raw->setPointsVisible(style == Style::Epoch);
+  attach(shown.raw);
+  if (style == Style::Batch) {
+    shown.smoothed = new QLineSeries(chart());
+    shown.smoothed->setName(name);
+    QPen strong(color, 2.0, pen.style());
+    shown.smoothed->setPen(strong);
+    attach(shown.smoothed);
+  }
+  m_shown.append(shown);
+  setSmoothing(m_smoothing);  // styles the raw line and the legend
+}
+
+void MetricChart::hideSeries(const QString& name) {
+  for (qsizetype i = 0; i < m_shown.size(); ++i) {
+    if (m_shown[i].name != name) continue;
+    chart()->removeSeries(m_shown[i].raw);
+    delete m_shown[i].raw;
+    if (m_shown[i].smoothed != nullptr) {
+      chart()->removeSeries(m_shown[i].smoothed);
+      delete m_shown[i].smoothed;
+    }
+    m_shown.removeAt(i);
+    return;
+  }
+}
+
+QStringList MetricChart::seriesNames() const {
+  QStringList names;
+  for (const Shown& s : m_shown) names << s.name;
+  return names;
+}
+
+void MetricChart::setSmoothing(double weight) {
+  m_smoothing = std::clamp(weight, 0.0, 0.99);
+  const bool smoothing = m_smoothing > 0.0;
+  for (const Shown& s : std::as_const(m_shown)) {
+    if (s.smoothed == nullptr) continue;
+    QColor faint = s.smoothed->pen().color();
+    faint.setAlphaF(smoothing ? 0.25 : 1.0);
+    QPen pen = s.raw->pen();
+    pen.setColor(faint);
+    s.raw->setPen(pen);
+    s.smoothed->setVisible(smoothing);
+    // One legend entry per series: the smoothed line's when it is drawn.
+    chart()->legend()->markers(s.raw).constFirst()->setVisible(!smoothing);
+    chart()->legend()->markers(s.smoothed).constFirst()->setVisible(smoothing);
+  }
+  refresh();
+}
+
+void MetricChart::setLogScale(bool on) {
+  if (on == m_logScale) return;
+  m_logScale = on;
+  m_logAction->setChecked(on);
+  rebuildValueAxis();
+  refresh();
+}
+
+void MetricChart::setMarker(std::optional<QPointF> point, const QString& label) {
+  m_marker = point;
+  // Named for the read-out of tools that list series; the legend leaves it out
+  // (the charts panel states the best epoch above the charts).
+  m_markerSeries->setName(label);
+  refresh();
+}
+
+int MetricChart::displayBuckets() const {
+  // Two points (low and high) per bucket: about one point per pixel column.
+  const int width = static_cast<int>(chart()->plotArea().width());
+  return std::max(64, (width > 0 ? width : this->width()) / 2);
+}
+
+QList<QPointF> MetricChart::displayPoints(const std::vector<QPointF>& points) const {
+  QList<QPointF> shown = SeriesStore::downsample(points, displayBuckets());
+  // A log axis cannot place zero or negative values.
+  if (m_logScale) shown.removeIf([](const QPointF& p) { return !(p.y() > 0.0); });
+  return shown;
+}
+
+void MetricChart::refresh() {
+  double minX = std::numeric_limits<double>::infinity(), maxX = -minX;
+  double minY = minX, maxY = -minX;
+  auto extend = [&](const QList<QPointF>& points) {
+    for (const QPointF& p : points) {
+      minX = std::min(minX, p.x());
+      maxX = std::max(maxX, p.x());
+      minY = std::min(minY, p.y());
+      maxY = std::max(maxY, p.y());
+    }
+  };
+  for (const Shown& s : std::as_const(m_shown)) {
+    const int id = m_store->find(s.name);
+    if (id < 0) {
+      s.raw->clear();
+      if (s.smoothed != nullptr) s.smoothed->clear();
+      continue;
+    }
+    const std::vector<QPointF>& points = m_store->points(id);
+    const QList<QPointF> raw = displayPoints(points);
+    s.raw->replace(raw);
+    extend(raw);
+    if (s.smoothed != nullptr && s.smoothed->isVisible()) {
+      const QList<QPointF> smoothed = displayPoints(SeriesStore::smooth(points, m_smoothing));
+      s.smoothed->replace(smoothed);
+    }
+  }
+  QList<QPointF> marker;
+  if (m_marker && (!m_logScale || m_marker->y() > 0.0)) marker.append(*m_marker);
+  m_markerSeries->replace(marker);
+  if (minX > maxX) {  // nothing to draw yet
+    m_extentX.reset();
+    m_extentY.reset();
+  } else {
+    m_extentX = {minX, maxX};
+    m_extentY = {minY, maxY};
+  }
+  applyRanges();
+}
+
+void MetricChart::applyRanges() {
+  if (!m_extentX) {
+    m_axisX->setRange(0.0, 100.0);
+    m_axisY->setRange(m_logScale ? 0.1 : 0.0, 1.0);
+    return;
+  }
+  double minX = m_extentX->first, maxX = m_extentX->second;
+  if (m_sharedX) {
+    minX = std::min(minX, m_sharedX->first);
+    maxX = std::max(maxX, m_sharedX->second);
+  }
+  // A single iteration (one epoch's point) sits in the middle of [0, 2x].
+  m_axisX->setRange(maxX > minX ? minX : 0.0, maxX > minX ? maxX : std::max(1.0, 2.0 * maxX));
+  m_axisX->applyNiceNumbers();
+  const double minY = m_extentY->first, maxY = m_extentY->second;
+  if (m_logScale) {
+    m_axisY->setRange(minY / 1.25, maxY > minY ? maxY * 1.25 : minY * 10.0);
+  } else {
+    const double pad = maxY > minY ? (maxY - minY) * 0.05 : std::max(std::abs(minY) * 0.05, 1e-3);
+    // Rates, losses and accuracies are never negative: keep the axis at 0 or above.
+    auto* axis = static_cast<QValueAxis*>(m_axisY);
+    axis->setRange(minY >= 0.0 ? std::max(0.0, minY - pad) : minY - pad, maxY + pad);
+    axis->applyNiceNumbers();
+  }
+}
+
+void MetricChart::setSharedXRange(std::optional<QPair<double, double>> range) {
+  if (range == m_sharedX) return;
+  m_sharedX = range;
+  applyRanges();
+}
+
+int MetricChart::displayedCount(const QString& name) const {
+  for (const Shown& s : m_shown)
+    if (s.name == name) return static_cast<int>(s.raw->count());
+  return -1;
+}
+
+QString MetricChart::readout(double x) const {
+  QStringList parts;
+  for (const Shown& s : m_shown) {
+    const int id = m_store->find(s.name);
+    if (id < 0) continue;
+    const std::vector<QPointF>& points = m_store->points(id);
+    // The last point at or before x.
+    auto it = std::upper_bound(points.begin(), points.end(), x,
+                               [](double value, const QPointF& p) { return value < p.x(); });
+    if (it == points.begin()) continue;
+    --it;
+    parts << s.name + QLatin1Char(' ') + formatValue(it->y());
+  }
+  if (parts.isEmpty()) return {};
+  return tr("iteration %1").arg(static_cast<qlonglong>(std::floor(x))) + QStringLiteral(" · ") +
+         parts.join(QStringLiteral(" · "));
+}
+
+QString MetricChart::hoverText() const { return m_hoverText->isVisible() ? m_hoverText->text() : QString(); }
+
+void MetricChart::hoverAt(const QPoint& pos) {
+  const QPointF scenePos = mapToScene(pos);
+  const QRectF plot = chart()->plotArea();
+  const QPointF chartPos = chart()->mapFromScene(scenePos);
+  if (!plot.contains(chartPos)) {
+    clearHover();
+    return;
+  }
+  const QString text = readout(chart()->mapToValue(chartPos, m_markerSeries).x());
+  if (text.isEmpty()) {
+    clearHover();
+    return;
+  }
+  m_hoverText->setText(text);
+  m_hoverText->setPos(plot.left() + 6, plot.top() + 4);
+  m_hoverLine->setLine(chartPos.x(), plot.top(), chartPos.x(), plot.bottom());
+  m_hoverText->show();
+  m_hoverLine->show();
+}
+
+void MetricChart::clearHover() {
+  m_hoverText->hide();
+  m_hoverLine->hide();
+}
+
+void MetricChart::mouseMoveEvent(QMouseEvent* event) {
+  hoverAt(event->position().toPoint());
+  QChartView::mouseMoveEvent(event);
+}
+
+void MetricChart::leaveEvent(QEvent* event) {
+  clearHover();
+  QChartView::leaveEvent(event);
+}
+
+void MetricChart::resizeEvent(QResizeEvent* event) {
+  QChartView::resizeEvent(event);
+  refresh();  // the thinning follows the width
+}
+
+QString MetricChart::exportCsv(const QString& path) const {
+  QList<int> ids;
+  for (const Shown& s : m_shown)
+    if (const int id = m_store->find(s.name); id >= 0) ids.append(id);
+  if (ids.isEmpty()) return tr("The chart \"%1\" has no points to export yet").arg(chart()->title());
+  return m_store->writeCsv(path, ids);
+}
+
+QString MetricChart::exportPng(const QString& path) {
+  if (!grab().save(path, "PNG")) return tr("Cannot write the image %1").arg(path);
+  return {};
+}

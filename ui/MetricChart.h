@@ -1,0 +1,113 @@
+// MetricChart: one chart of training metrics over iterations, a view over a
+// SeriesStore. It draws the series it is told to show, thinned to about its
+// plot's pixel width (the store keeps every point), can smooth the per-batch
+// series (a faint raw line under the smoothed one), switch its value axis to
+// a log scale, mark one point (the best epoch), read out the values under the
+// mouse, and export its series as CSV or itself as PNG (context menu).
+#pragma once
+
+#include <QChartView>
+#include <QList>
+#include <QPair>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+class QAction;
+class QGraphicsLineItem;
+class QGraphicsSimpleTextItem;
+class QLineSeries;
+class QXYSeries;
+class QScatterSeries;
+class QAbstractAxis;
+class QValueAxis;
+class SeriesStore;
+
+class MetricChart : public QChartView {
+  Q_OBJECT
+
+ public:
+  enum class Style {
+    Batch,  // one point per batch: smoothable, no markers
+    Epoch,  // one point per epoch: markers
+    Plain,  // a line as it is (learning rate)
+  };
+
+  MetricChart(SeriesStore* store, const QString& title, const QString& valueTitle, QWidget* parent = nullptr);
+
+  // Draws the store's series `name` (it may gain its first point later).
+  // `dashed` marks an overlaid earlier run.
+  void showSeries(const QString& name, Style style, bool dashed = false);
+  void hideSeries(const QString& name);
+  QStringList seriesNames() const;
+
+  // 0 shows the raw batches only; up to 0.99 smooths more.
+  void setSmoothing(double weight);
+  double smoothing() const { return m_smoothing; }
+  void setLogScale(bool on);
+  bool logScale() const { return m_logScale; }
+  // A highlighted point with its label in the legend; nullopt removes it.
+  void setMarker(std::optional<QPointF> point, const QString& label = {});
+  std::optional<QPointF> marker() const { return m_marker; }
+
+  // Re-reads the store and rescales the axes.
+  void refresh();
+  // The iterations this chart's points span (after the last refresh), and a
+  // range the iteration axis must cover as well, so charts side by side can
+  // share one axis.
+  std::optional<QPair<double, double>> extentX() const { return m_extentX; }
+  void setSharedXRange(std::optional<QPair<double, double>> range);
+  // Points drawn for the raw series `name` (after thinning); -1 if not shown.
+  int displayedCount(const QString& name) const;
+
+  // "iteration N · <series> <value> · ..." with each shown series' last point
+  // at or before iteration x; empty where no series has one.
+  QString readout(double x) const;
+  // The read-out on the chart now (empty when the mouse is outside the plot).
+  QString hoverText() const;
+  // Shows the read-out for a position in the view's coordinates, as hovering
+  // there does.
+  void hoverAt(const QPoint& pos);
+
+  // Each returns "" on success, else the error to show.
+  QString exportCsv(const QString& path) const;
+  QString exportPng(const QString& path);
+
+ protected:
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  struct Shown {
+    QString name;
+    Style style;
+    QLineSeries* raw = nullptr;
+    QLineSeries* smoothed = nullptr;  // Batch style only
+  };
+  void attach(QXYSeries* series);
+  void rebuildValueAxis();
+  void applyRanges();  // the axes from the extents
+  void clearHover();
+  int displayBuckets() const;
+  QList<QPointF> displayPoints(const std::vector<QPointF>& points) const;
+
+  SeriesStore* m_store;
+  QString m_valueTitle;
+  QList<Shown> m_shown;
+  QValueAxis* m_axisX = nullptr;
+  QAbstractAxis* m_axisY = nullptr;
+  QScatterSeries* m_markerSeries = nullptr;
+  std::optional<QPointF> m_marker;
+  std::optional<QPair<double, double>> m_extentX;
+  std::optional<QPair<double, double>> m_extentY;
+  std::optional<QPair<double, double>> m_sharedX;
+  QGraphicsSimpleTextItem* m_hoverText = nullptr;
+  QGraphicsLineItem* m_hoverLine = nullptr;
+  QAction* m_logAction = nullptr;
+  double m_smoothing = 0.0;
+  bool m_logScale = false;
+  int m_nextColor = 0;
+};

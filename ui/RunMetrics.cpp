@@ -1,0 +1,35 @@
+#include "RunMetrics.h"
+
+#include <cmath>
+
+RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
+  if (series == learningRate()) return Chart::LearningRate;
+  if (series == throughput()) return Chart::Throughput;
+  // accuracy and top_k_accuracy_<k>; everything else (cross-entropy, nll-loss) is a loss.
+  if (series.endsWith(QStringLiteral("accuracy")) || series.contains(QStringLiteral("accuracy_")))
+    return Chart::Accuracy;
+  return Chart::Loss;
+}
+
+void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec) {
+  // A diverged batch has no finite loss; a chart axis cannot hold it.
+  if (std::isfinite(loss)) m_series[RunMetrics::loss()].append(QPointF(iteration, loss));
+  m_series[RunMetrics::learningRate()].append(QPointF(iteration, learningRate));
+  if (samplesPerSec > 0.0) m_series[throughput()].append(QPointF(iteration, samplesPerSec));
+}
+
+void RunMetrics::addEpoch(int epoch, double iteration, const fitbench::NameValues& train,
+                          const fitbench::NameValues& validation) {
+  for (const auto& [name, value] : train)
+    if (std::isfinite(value))
+      m_series[RunMetrics::train(QString::fromStdString(name))].append(QPointF(iteration, value));
+  for (const auto& [name, value] : validation)
+    if (std::isfinite(value))
+      m_series[RunMetrics::validation(QString::fromStdString(name))].append(QPointF(iteration, value));
+  m_epochs.append({epoch, iteration});
+}
+
+void RunMetrics::clear() {
+  m_series.clear();
+  m_epochs.clear();
+}

@@ -1,0 +1,40 @@
+// RunMetrics: a run's chart points by series name, built the same way from a
+// live run's observer snapshots and from a finished run's metrics.jsonl, so
+// the charts treat both alike. x is the optimizer update count (iterations);
+// an epoch's values sit at the update count its epoch ended on.
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QPointF>
+#include <QString>
+
+#include "fitbench/metric.h"
+
+class RunMetrics {
+ public:
+  // Series names.
+  static QString loss() { return QStringLiteral("loss"); }
+  static QString learningRate() { return QStringLiteral("learning rate"); }
+  static QString throughput() { return QStringLiteral("samples/s"); }
+  static QString train(const QString& metric) { return QStringLiteral("train ") + metric; }
+  static QString validation(const QString& metric) { return QStringLiteral("validation ") + metric; }
+
+  // Which chart a series belongs on, from its metric name.
+  enum class Chart { Loss, Accuracy, LearningRate, Throughput };
+  static Chart chartOf(const QString& series);
+
+  void addBatch(double iteration, double loss, double learningRate, double samplesPerSec);
+  void addEpoch(int epoch, double iteration, const fitbench::NameValues& train,
+                const fitbench::NameValues& validation);
+
+  const QMap<QString, QList<QPointF>>& series() const { return m_series; }
+  // (epoch, iteration) of every epoch added, in order.
+  const QList<QPair<int, double>>& epochs() const { return m_epochs; }
+  bool isEmpty() const { return m_series.isEmpty(); }
+  void clear();
+
+ private:
+  QMap<QString, QList<QPointF>> m_series;
+  QList<QPair<int, double>> m_epochs;
+};

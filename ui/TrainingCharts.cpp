@@ -1,0 +1,249 @@
+#include "TrainingCharts.h"
+
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "MetricChart.h"
+#include "RunOverlay.h"
+#include "SeriesStore.h"
+
+namespace {
+
+constexpr int kSmoothingSteps = 100;   // the slider's 0..99 is a weight of 0..0.99
+constexpr int kDefaultSmoothing = 60;  // TensorBoard's default 0.6
+
+QString overlayName(const QString& label, const QString& series) {
+  return label + QStringLiteral(": ") + series;
+}
+
+MetricChart::Style styleOf(const QString& metric) {
+  if (metric == RunMetrics::loss() || metric == RunMetrics::throughput()) return MetricChart::Style::Batch;
+  if (metric == RunMetrics::learningRate()) return MetricChart::Style::Plain;
+  return MetricChart::Style::Epoch;
+}
+
+}  // namespace
+
+TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new SeriesStore(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+
+  auto* bar = new QHBoxLayout;
+  auto* smoothingLabel = new QLabel(tr("S&moothing:"), this);
+  m_smoothing = new QSlider(Qt::Horizontal, this);
+  m_smoothing->setObjectName(QStringLiteral("smoothingSlider"));
+  m_smoothing->setRange(0, kSmoothingSteps - 1);
+  m_smoothing->setValue(kDefaultSmoothing);
+  m_smoothing->setMinimumWidth(100);
+  m_smoothing->setMaximumWidth(160);
+  m_smoothing->setToolTip(tr("Exponential moving average of the per-batch loss and throughput (0: raw)"));
+  smoothingLabel->setBuddy(m_smoothing);
+  m_smoothingValue = new QLabel(this);
+  m_smoothingValue->setMinimumWidth(32);
+  auto* overlay = new QPushButton(tr("Overlay run…"), this);
+  overlay->setObjectName(QStringLiteral("overlayButton"));
+  overlay->setToolTip(tr("Draw an earlier run (a directory with metrics.jsonl) under this one"));
+  auto* clearOverlay = new QPushButton(tr("Clear overlays"), this);
+  clearOverlay->setObjectName(QStringLiteral("clearOverlaysButton"));
+  auto* csv = new QPushButton(tr("Export CSV…"), this);
+  csv->setObjectName(QStringLiteral("exportCsvButton"));
+  csv->setToolTip(tr("Every point of every series, one row per point"));
+  m_bestLabel = new QLabel(this);
+  m_bestLabel->setObjectName(QStringLiteral("bestEpochLabel"));
+  m_bestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  bar->addWidget(smoothingLabel);
+  bar->addWidget(m_smoothing);
+  bar->addWidget(m_smoothingValue);
+  bar->addSpacing(12);
+  bar->addWidget(overlay);
+  bar->addWidget(clearOverlay);
+  bar->addWidget(csv);
+  bar->addSpacing(12);
+  bar->addWidget(m_bestLabel, 1);
+  layout->addLayout(bar);
+
+  auto* grid = new QGridLayout;
+  grid->setSpacing(2);
+  const struct {
+    const char* objectName;
+    QString title;
+    QString value;
+  } charts[] = {
+      {"lossChart", tr("Loss"), tr("loss")},
+      {"accuracyChart", tr("Accuracy"), tr("accuracy")},
+      {"learningRateChart", tr("Learning rate"), tr("learning rate")},
+      {"throughputChart", tr("Throughput"), tr("samples/s")},
+  };
+  for (const auto& c : charts) {
+    auto* chart = new MetricChart(m_store, c.title, c.value, this);
+    chart->setObjectName(QString::fromLatin1(c.objectName));
+    grid->addWidget(chart, static_cast<int>(m_charts.size()) / 2, static_cast<int>(m_charts.size()) % 2);
+    m_charts.append(chart);
+  }
+  layout->addLayout(grid, 1);
+
+  connect(m_smoothing, &QSlider::valueChanged, this, [this](int value) {
+    m_smoothingValue->setText(QString::number(value / double(kSmoothingSteps), 'f', 2));
+    for (MetricChart* chart : std::as_const(m_charts)) chart->setSmoothing(value / double(kSmoothingSteps));
+  });
+  m_smoothingValue->setText(QString::number(kDefaultSmoothing / double(kSmoothingSteps), 'f', 2));
+  for (MetricChart* chart : std::as_const(m_charts)) chart->setSmoothing(smoothing());
+  connect(overlay, &QPushButton::clicked, this, &TrainingCharts::chooseOverlay);
+  connect(clearOverlay, &QPushButton::clicked, this, &TrainingCharts::clearOverlays);
+  connect(csv, &QPushButton::clicked, this, &TrainingCharts::chooseCsvFile);
+}
+
+MetricChart* TrainingCharts::chart(RunMetrics::Chart which) const {
+  return m_charts[static_cast<int>(which)];
+}
+
+void TrainingCharts::clearRun() {
+  m_pending.clear();
+  m_epochs.clear();
+  m_lastIteration = 0.0;
+  removeSeriesWhere([this](const QString& name) {
+    return std::none_of(m_overlayLabels.begin(), m_overlayLabels.end(),
+                        [&](const QString& label) { return name.startsWith(overlayName(label, {})); });
+  });
+  updateBestEpoch();
+  refreshCharts();
+}
+
+void TrainingCharts::addBatch(const fitbench::BatchStats& stats) {
+  m_lastIteration = static_cast<double>(stats.num_update);
+  m_pending.addBatch(m_lastIteration, stats.loss, stats.learning_rate, stats.samples_per_sec);
+}
+
+void TrainingCharts::addEpoch(const fitbench::EpochStats& stats) {
+  // The epoch ended on the update of its last batch, which arrived before it.
+  m_pending.addEpoch(stats.epoch, m_lastIteration, stats.train, stats.validation);
+}
+
+void TrainingCharts::flush() {
+  if (m_pending.isEmpty()) return;
+  for (auto it = m_pending.series().begin(); it != m_pending.series().end(); ++it) {
+    if (m_store->find(it.key()) < 0) showNewSeries(it.key(), it.key(), false);
+    m_store->append(m_store->series(it.key()), it.value());
+  }
+  const bool newEpochs = !m_pending.epochs().isEmpty();
+  m_epochs.append(m_pending.epochs());
+  m_pending.clear();
+  if (newEpochs) updateBestEpoch();  // refreshes the accuracy chart
+  refreshCharts();
+}
+
+// Every chart redrawn, then their iteration axes widened to a common range.
+void TrainingCharts::refreshCharts() {
+  std::optional<QPair<double, double>> all;
+  for (MetricChart* chart : std::as_const(m_charts)) {
+    chart->refresh();
+    if (const auto extent = chart->extentX())
+      all = all ? QPair<double, double>(std::min(all->first, extent->first),
+                                        std::max(all->second, extent->second))
+                : *extent;
+  }
+  for (MetricChart* chart : std::as_const(m_charts)) chart->setSharedXRange(all);
+}
+
+void TrainingCharts::removeSeriesWhere(const std::function<bool(const QString&)>& which) {
+  for (int id = m_store->seriesCount() - 1; id >= 0; --id) {
+    const QString name = m_store->name(id);
+    if (!which(name)) continue;
+    for (MetricChart* chart : std::as_const(m_charts)) chart->hideSeries(name);
+    m_store->removeSeries(name);
+  }
+}
+
+void TrainingCharts::showNewSeries(const QString& storeName, const QString& metricName, bool overlay) {
+  chart(RunMetrics::chartOf(metricName))->showSeries(storeName, styleOf(metricName), overlay);
+}
+
+void TrainingCharts::setSmoothing(double weight) {
+  m_smoothing->setValue(static_cast<int>(std::lround(std::clamp(weight, 0.0, 0.99) * kSmoothingSteps)));
+}
+
+double TrainingCharts::smoothing() const { return m_smoothing->value() / double(kSmoothingSteps); }
+
+QString TrainingCharts::addOverlay(const QString& runDir) {
+  QString error;
+  const std::optional<RunOverlay> run = RunOverlay::load(runDir, &error);
+  if (!run) return error;
+  const QString label = run->label();
+  if (m_overlayLabels.contains(label)) {
+    removeSeriesWhere([&](const QString& name) { return name.startsWith(overlayName(label, {})); });
+  } else {
+    m_overlayLabels.append(label);
+  }
+  const QMap<QString, QList<QPointF>>& series = run->metrics().series();
+  for (auto it = series.begin(); it != series.end(); ++it) {
+    const QString name = overlayName(label, it.key());
+    m_store->append(m_store->series(name), it.value());
+    showNewSeries(name, it.key(), true);
+  }
+  refreshCharts();
+  return {};
+}
+
+void TrainingCharts::clearOverlays() {
+  removeSeriesWhere([this](const QString& name) {
+    return std::any_of(m_overlayLabels.begin(), m_overlayLabels.end(),
+                       [&](const QString& label) { return name.startsWith(overlayName(label, {})); });
+  });
+  m_overlayLabels.clear();
+  refreshCharts();
+}
+
+QString TrainingCharts::exportCsv(const QString& path) const {
+  if (m_store->seriesCount() == 0) return tr("There are no series to export yet: start a run or overlay one");
+  return m_store->writeCsv(path);
+}
+
+QString TrainingCharts::bestEpochText() const { return m_bestLabel->text(); }
+
+// The best epoch is the one with the highest validation accuracy, or train
+// accuracy when the run has no validation data.
+void TrainingCharts::updateBestEpoch() {
+  MetricChart* accuracy = chart(RunMetrics::Chart::Accuracy);
+  for (const QString& series :
+       {RunMetrics::validation(QStringLiteral("accuracy")), RunMetrics::train(QStringLiteral("accuracy"))}) {
+    const int id = m_store->find(series);
+    if (id < 0 || m_store->points(id).empty()) continue;
+    const std::vector<QPointF>& points = m_store->points(id);
+    const auto best = std::max_element(points.begin(), points.end(),
+                                       [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); });
+    const auto index = static_cast<qsizetype>(best - points.begin());
+    const int epoch = index < m_epochs.size() ? m_epochs[index].first : static_cast<int>(index);
+    const QString text = tr("Best: Epoch[%1] %2 %3").arg(epoch).arg(series).arg(best->y(), 0, 'f', 4);
+    m_bestLabel->setText(text);
+    accuracy->setMarker(*best, text);
+    return;
+  }
+  m_bestLabel->clear();
+  accuracy->setMarker(std::nullopt);
+}
+
+void TrainingCharts::chooseOverlay() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Overlay an earlier run"), m_lastDir);
+  if (dir.isEmpty()) return;
+  m_lastDir = dir;
+  const QString error = addOverlay(dir);
+  if (!error.isEmpty()) QMessageBox::warning(this, tr("Overlay run"), error);
+}
+
+void TrainingCharts::chooseCsvFile() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export every series"), m_lastDir,
+                                                    tr("CSV (*.csv);;All files (*)"));
+  if (path.isEmpty()) return;
+  const QString error = exportCsv(path);
+  if (!error.isEmpty()) QMessageBox::warning(this, tr("Export CSV"), error);
+}

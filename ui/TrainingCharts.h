@@ -1,0 +1,74 @@
+// TrainingCharts: the live charts of a run, arranged in a grid: loss (per
+// batch, smoothed, and any per-epoch loss metric), accuracy (train and
+// validation per epoch, top-k when asked for), learning rate and throughput,
+// all against iterations. Above them: the smoothing control, earlier runs to
+// overlay, a CSV export of every series and the best epoch. Observer
+// snapshots are collected as they come and drawn on flush(), which the main
+// window calls from its coalescing timer.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+#include <functional>
+
+#include "RunMetrics.h"
+#include "fitbench/observer.h"
+
+class MetricChart;
+class QLabel;
+class QSlider;
+class SeriesStore;
+
+class TrainingCharts : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainingCharts(QWidget* parent = nullptr);
+
+  SeriesStore* store() const { return m_store; }
+  MetricChart* chart(RunMetrics::Chart which) const;
+  QList<MetricChart*> charts() const { return m_charts; }
+
+  // A new run starts: removes the live series (overlays stay).
+  void clearRun();
+  void addBatch(const fitbench::BatchStats& stats);
+  void addEpoch(const fitbench::EpochStats& stats);
+  // Moves what was added since the last call into the store and redraws.
+  void flush();
+
+  // 0..0.99, as the slider sets it.
+  void setSmoothing(double weight);
+  double smoothing() const;
+
+  // Draws the run in `runDir` dashed under the live one; returns "" or the
+  // error to show. Loading the same directory again replaces it.
+  QString addOverlay(const QString& runDir);
+  void clearOverlays();
+  QStringList overlays() const { return m_overlayLabels; }
+
+  // Every series in the store, as SeriesStore::writeCsv.
+  QString exportCsv(const QString& path) const;
+  // "Best: Epoch[N] validation accuracy 0.9 …", or "" before the first epoch.
+  QString bestEpochText() const;
+
+ private:
+  void refreshCharts();
+  void removeSeriesWhere(const std::function<bool(const QString&)>& which);
+  void showNewSeries(const QString& storeName, const QString& metricName, bool overlay);
+  void updateBestEpoch();
+  void chooseOverlay();
+  void chooseCsvFile();
+
+  SeriesStore* m_store = nullptr;
+  QList<MetricChart*> m_charts;  // in RunMetrics::Chart order
+  QSlider* m_smoothing = nullptr;
+  QLabel* m_smoothingValue = nullptr;
+  QLabel* m_bestLabel = nullptr;
+  RunMetrics m_pending;
+  // The live run's epochs as drawn: (epoch, iteration).
+  QList<QPair<int, double>> m_epochs;
+  double m_lastIteration = 0.0;
+  QStringList m_overlayLabels;
+  QString m_lastDir;
+};
