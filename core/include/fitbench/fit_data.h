@@ -33,4 +33,9 @@ struct DataPartition {
 FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
                       const DataPartition& partition = {});
 
+// The validation iterator alone (no shuffle, no augmentation), as
+// make_fit_data builds it: what scoring a saved model reads. Null when there
+// is no validation data (--data-train given without --data-val).
+std::unique_ptr<DataIter> make_val_data(const FitArgs& args, const std::vector<int>& image_shape);
+
 }  // namespace fitbench

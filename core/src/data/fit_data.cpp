@@ -63,6 +63,57 @@ Tensor first_rows(const Tensor& t, int64_t rows) {
   return Tensor(t.storage(), t.offset(), Shape(dims), t.dtype());
 }
 
+// --data-train and --data-val, with Debian's Fashion-MNIST standing in for
+// both when --data-train is not given.
+std::pair<std::string, std::string> data_paths(const FitArgs& args) {
+  std::string train = args.get_string("data-train"), val = args.get_string("data-val");
+  if (train.empty()) {
+    const std::string dir = default_fashion_mnist_dir();
+    if (!std::filesystem::is_directory(dir))
+      fail("the default data set (Fashion-MNIST) is not installed at ", dir,
+           ": install the Debian package dataset-fashion-mnist, or give --data-train");
+    train = dir;
+    if (val.empty()) val = dir;
+  }
+  return {train, val};
+}
+
+bool may_hold_images(const std::string& path) {
+  return std::filesystem::is_directory(path) || std::filesystem::path(path).extension() == ".rec";
+}
+
+ImageIterOptions image_options(const FitArgs& args, uint64_t seed, const DataPartition& partition) {
+  ImageIterOptions options;
+  options.batch_size = args.get_int("batch-size");
+  options.threads = args.get_int("data-nthreads");
+  options.seed = seed;
+  options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
+  options.num_parts = partition.num_parts;
+  options.part_index = partition.part_index;
+  return options;
+}
+
+void check_image_shape(const FitArgs& args, const std::vector<int>& image_shape, const Tensor& images,
+                       const std::string& file) {
+  const auto& s = images.shape();
+  if (image_shape.size() == 3 && (s[1] != image_shape[0] || s[2] != image_shape[1] || s[3] != image_shape[2]))
+    fail("--image-shape ", args.get_string("image-shape"), " does not match the images in ", file, " (", s[1], ",",
+         s[2], ",", s[3], ")");
+}
+
+std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& image_shape, const std::string& val,
+                                   const ImageIterOptions& options) {
+  if (may_hold_images(val)) {
+    ImageIterOptions v = options;
+    v.augment = val_augment_params(args, image_shape);
+    if (auto it = image_iter(val, args.get_string("data-val-idx"), false, v)) return make_prefetch_iter(std::move(it), 4);
+  }
+  const auto [images, labels] = idx_pair(val, "t10k", "data-val");
+  IdxDataset v = load_idx(images, labels);
+  check_image_shape(args, image_shape, v.images, images);
+  return make_ndarray_iter(v.images, v.labels, options.batch_size, false, options.seed);
+}
+
 }  // namespace
 
 FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
@@ -75,58 +126,38 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
     d.train = make_synthetic_iter(Shape(dims), args.get_int("num-classes"), 500, seed);
     return d;
   }
-  std::string train = args.get_string("data-train"), val = args.get_string("data-val");
-  if (train.empty()) {
-    const std::string dir = default_fashion_mnist_dir();
-    if (!std::filesystem::is_directory(dir))
-      fail("the default data set (Fashion-MNIST) is not installed at ", dir,
-           ": install the Debian package dataset-fashion-mnist, or give --data-train");
-    train = dir;
-    if (val.empty()) val = dir;
-  }
-  ImageIterOptions options;
-  options.batch_size = batch;
-  options.threads = args.get_int("data-nthreads");
-  options.seed = seed;
-  options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
-  options.num_parts = partition.num_parts;
-  options.part_index = partition.part_index;
-  if (std::filesystem::is_directory(train) || std::filesystem::path(train).extension() == ".rec") {
+  const auto [train, val] = data_paths(args);
+  const ImageIterOptions options = image_options(args, seed, partition);
+  std::unique_ptr<DataIter> train_images_iter;
+  if (may_hold_images(train)) {
     ImageIterOptions t = options;
     t.shuffle = true;
     t.augment = train_augment_params(args, image_shape);
     if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");
-    if (auto it = image_iter(train, args.get_string("data-train-idx"), true, t)) {
-      d.train = make_prefetch_iter(std::move(it), 4);
-      if (!val.empty()) {
-        ImageIterOptions v = options;
-        v.augment = val_augment_params(args, image_shape);
-        auto val_it = image_iter(val, args.get_string("data-val-idx"), false, v);
-        if (!val_it) fail("--data-val ", val, ": give image data (a .rec file or an image directory) as for --data-train");
-        d.val = make_prefetch_iter(std::move(val_it), 4);
-      }
-      return d;
+    train_images_iter = image_iter(train, args.get_string("data-train-idx"), true, t);
+  }
+  if (train_images_iter) {
+    d.train = make_prefetch_iter(std::move(train_images_iter), 4);
+  } else {
+    const auto [images, labels] = idx_pair(train, "train", "data-train");
+    IdxDataset t = load_idx(images, labels);
+    if (args.is_set("num-examples")) {
+      // fitbench uses --num-examples to train on the first N samples as well.
+      const int64_t n = args.get_int("num-examples");
+      t.images = first_rows(t.images, n);
+      t.labels = first_rows(t.labels, n);
     }
+    check_image_shape(args, image_shape, t.images, images);
+    d.train = make_prefetch_iter(make_ndarray_iter(t.images, t.labels, batch, true, seed));
   }
-  const auto [train_images, train_labels] = idx_pair(train, "train", "data-train");
-  IdxDataset t = load_idx(train_images, train_labels);
-  if (args.is_set("num-examples")) {
-    // fitbench uses --num-examples to train on the first N samples as well.
-    const int64_t n = args.get_int("num-examples");
-    t.images = first_rows(t.images, n);
-    t.labels = first_rows(t.labels, n);
-  }
-  const auto& s = t.images.shape();
-  if (image_shape.size() == 3 && (s[1] != image_shape[0] || s[2] != image_shape[1] || s[3] != image_shape[2]))
-    fail("--image-shape ", args.get_string("image-shape"), " does not match the images in ", train_images, " (",
-         s[1], ",", s[2], ",", s[3], ")");
-  d.train = make_prefetch_iter(make_ndarray_iter(t.images, t.labels, batch, true, seed));
-  if (!val.empty()) {
-    const auto [val_images, val_labels] = idx_pair(val, "t10k", "data-val");
-    IdxDataset v = load_idx(val_images, val_labels);
-    d.val = make_ndarray_iter(v.images, v.labels, batch, false, seed);
-  }
+  if (!val.empty()) d.val = val_iter(args, image_shape, val, options);
   return d;
+}
+
+std::unique_ptr<DataIter> make_val_data(const FitArgs& args, const std::vector<int>& image_shape) {
+  const std::string val = data_paths(args).second;
+  if (val.empty()) return nullptr;
+  return val_iter(args, image_shape, val, image_options(args, 0, {}));
 }
 
 }  // namespace fitbench
