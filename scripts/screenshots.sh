@@ -50,5 +50,5 @@ cd "$work"
 echo "==> Training for ${delay} s under Xvfb, then saving the views into $out_dir" >&2
 # The X server's screen is bigger than the window (1280x800) so nothing is clipped.
 QT_QPA_PLATFORM=xcb xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
-  "$app" --num-examples 6400 --num-epochs 30 --disp-batches 20 --model-prefix "$work/checkpoints/lenet" \
+  "$app" --num-examples 6400 --num-epochs 30 --disp-batches 20 --monitor 50 --model-prefix "$work/checkpoints/lenet" \
   "$@" --screenshots "$out_dir" --screenshot-delay "$delay"

@@ -38,7 +38,9 @@
 #include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
+#include "GpuPicker.h"
 #include "LrScheduleEditor.h"
+#include "MonitorView.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/fit.h"
@@ -195,6 +197,11 @@ void MainWindow::buildUi() {
   m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
   m_chartTabs->addTab(m_charts, tr("Training"));
   m_chartTabs->addTab(m_lrEditor, tr("Learning rate"));
+  m_monitorView = new MonitorView;
+  m_monitorView->setObjectName(QStringLiteral("monitorView"));
+  m_chartTabs->addTab(m_monitorView, tr("Monitor"));
+  connect(m_controller, &TrainerController::runStarted, m_monitorView, &MonitorView::clear);
+  connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
 
   m_log = new QPlainTextEdit;
   m_log->setObjectName(QStringLiteral("logView"));
@@ -213,6 +220,7 @@ void MainWindow::buildUi() {
   setCentralWidget(central);
   buildExperimentPanel();
   buildCheckpointDock();
+  buildDevicesDock();
   buildMenus();
   resize(1280, 800);
 }
@@ -282,6 +290,28 @@ void MainWindow::buildCheckpointDock() {
           &CheckpointBrowser::refresh);
 }
 
+// The CPU and the GPUs a run may use; the checks write --gpus into the form.
+void MainWindow::buildDevicesDock() {
+  m_gpuPicker = new GpuPicker;
+  m_gpuPicker->setObjectName(QStringLiteral("gpuPicker"));
+  m_devicesDock = new QDockWidget(tr("Devices"), this);
+  m_devicesDock->setObjectName(QStringLiteral("devicesDock"));
+  m_devicesDock->setWidget(m_gpuPicker);
+  addDockWidget(Qt::LeftDockWidgetArea, m_devicesDock);
+  splitDockWidget(m_experimentDock, m_devicesDock, Qt::Vertical);
+  resizeDocks({m_experimentDock, m_devicesDock}, {4, 1}, Qt::Vertical);
+  // setSelectedGpus() emits nothing for an unchanged value, so form and picker do not loop.
+  connect(m_gpuPicker, &GpuPicker::gpusChanged, this, [this](const QString& gpus) {
+    if (m_controller->isRunning()) return;
+    fitbench::FitArgs args = m_form->args();
+    if (gpus.isEmpty())
+      args.unset("gpus");
+    else
+      args.set("gpus", gpus.toStdString());
+    setArgs(args);
+  });
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   m_openAction = file->addAction(tr("&Open experiment…"), this, &MainWindow::openExperimentDialog);
@@ -314,6 +344,7 @@ void MainWindow::buildMenus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(m_experimentDock->toggleViewAction());
   view->addAction(m_checkpointDock->toggleViewAction());
+  view->addAction(m_devicesDock->toggleViewAction());
 }
 
 QString MainWindow::openExperiment(const QString& path) {
@@ -413,6 +444,7 @@ void MainWindow::onFormArgsChanged() {
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
   m_lrEditor->setArgs(m_args);
+  m_gpuPicker->setSelectedGpus(QString::fromStdString(m_args.get_string("gpus")));
   // The last run's charts stay until the next run starts.
   if (!m_controller->isRunning()) m_lrSpin->setValue(m_args.get_float("lr"));
 }
@@ -481,6 +513,7 @@ void MainWindow::updateButtons() {
   m_form->setReadOnly(running);
   m_lrEditor->setReadOnly(running);
   m_presetCombo->setEnabled(!running);
+  m_gpuPicker->setEnabled(!running);
   m_openAction->setEnabled(!running);
   m_pasteAction->setEnabled(!running);
   m_pauseButton->setEnabled(running);
@@ -595,8 +628,10 @@ QList<MainWindow::View> MainWindow::views() const {
       {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(m_charts)},
       {QStringLiteral("training-charts"), m_charts, showTab(m_charts)},
       {QStringLiteral("learning-rate"), m_lrEditor, showTab(m_lrEditor)},
+      {QStringLiteral("monitor"), m_monitorView, showTab(m_monitorView)},
       {QStringLiteral("experiment"), m_experimentDock, {}},
       {QStringLiteral("checkpoints"), m_checkpointDock, {}},
+      {QStringLiteral("devices"), m_devicesDock, {}},
       {QStringLiteral("log"), m_log, {}},
   };
 }

@@ -8,8 +8,10 @@
 // is disabled while the form holds an invalid value, and the form is
 // read-only while a run goes on. The "Training" tab holds the live charts
 // (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
-// that follows the form and writes its step edits back into it. A failed run
-// ends in a message, never a crash.
+// that follows the form and writes its step edits back into it, and a
+// "Monitor" tab the parameter monitor (MonitorView) fed by --monitor N. A
+// "Devices" dock (GpuPicker) writes --gpus. A failed run ends in a message,
+// never a crash.
 #pragma once
 
 #include <QList>
@@ -24,7 +26,9 @@
 
 class ArgsForm;
 class CheckpointBrowser;
+class GpuPicker;
 class LrScheduleEditor;
+class MonitorView;
 class QAction;
 class QComboBox;
 class QDockWidget;
@@ -60,6 +64,8 @@ class MainWindow : public QMainWindow {
   LrScheduleEditor* lrEditor() const { return m_lrEditor; }
   CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
   TrainingCharts* trainingCharts() const { return m_charts; }
+  MonitorView* monitorView() const { return m_monitorView; }
+  GpuPicker* gpuPicker() const { return m_gpuPicker; }
 
   // The main views, for screenshots: a file name, the widget to grab and how
   // to bring it into sight (a tab to select). A new view is one entry.
@@ -102,6 +108,7 @@ class MainWindow : public QMainWindow {
   void buildUi();
   void buildExperimentPanel();
   void buildCheckpointDock();
+  void buildDevicesDock();
   void buildMenus();
   void onFormArgsChanged();
   void updateButtons();
@@ -127,12 +134,15 @@ class MainWindow : public QMainWindow {
   QTabWidget* m_chartTabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;
+  MonitorView* m_monitorView = nullptr;
   QPlainTextEdit* m_log = nullptr;
   QTimer* m_flushTimer = nullptr;
 
   QDockWidget* m_experimentDock = nullptr;
   QDockWidget* m_checkpointDock = nullptr;
   CheckpointBrowser* m_checkpointBrowser = nullptr;
+  QDockWidget* m_devicesDock = nullptr;
+  GpuPicker* m_gpuPicker = nullptr;
   ArgsForm* m_form = nullptr;
   QComboBox* m_presetCombo = nullptr;
   QLabel* m_presetDescription = nullptr;

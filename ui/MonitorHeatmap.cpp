@@ -132,8 +132,10 @@ void MonitorHeatmap::paintEvent(QPaintEvent*) {
   painter.drawImage(plot, image);  // nearest-neighbor: one cell stays one color
   const int rows = m_model->rowCount();
   const double rowHeight = double(plot.height()) / rows;
-  if (rowHeight >= fontMetrics().height()) {
-    for (int r = 0; r < rows; ++r) {
+  {
+    // Rows thinner than a line of text get every few a label, so names never overlap.
+    const int every = std::max(1, static_cast<int>(std::ceil(fontMetrics().height() / rowHeight)));
+    for (int r = 0; r < rows; r += every) {
       const QRect label(kMargin, plot.top() + static_cast<int>(r * rowHeight), labelWidth() - kMargin,
                         static_cast<int>(rowHeight));
       painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter,

@@ -89,6 +89,16 @@ MonitorView::MonitorView(QWidget* parent)
 void MonitorView::addSnapshot(const fitbench::MonitorSnapshot& snapshot) {
   m_model->addSnapshot(snapshot);
   updateStatus();
+  // The first snapshot of a run selects its first convolution weight (else its
+  // first row), so the histogram and the filter grid show something at once.
+  if (m_model->sampleCount() != 1 || !selectedParameter().isEmpty() || m_model->rowCount() == 0) return;
+  QString first = m_model->nameAt(0);
+  for (int row = 0; row < m_model->rowCount(); ++row)
+    if (m_model->statAt(row).values_shape.size() == 4) {
+      first = m_model->nameAt(row);
+      break;
+    }
+  selectParameter(first);
 }
 
 void MonitorView::clear() {

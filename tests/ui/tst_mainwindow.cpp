@@ -29,7 +29,11 @@
 #include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
+#include "GpuListModel.h"
+#include "GpuPicker.h"
 #include "MainWindow.h"
+#include "MonitorModel.h"
+#include "MonitorView.h"
 #include "SeriesStore.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
@@ -88,6 +92,7 @@ class TestMainWindow : public QObject {
   void trainBrowseAndResume();
   void saveNowAndChangeLearningRate();
   void screenshotsOfEveryView();
+  void devicesDockWritesGpus();
 
  private:
   QTemporaryDir m_tmp;
@@ -371,7 +376,8 @@ void TestMainWindow::trainBrowseAndResume() {
     QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
   const QString prefix = m_tmp.filePath(QStringLiteral("browse/lenet"));
   MainWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
-                              QStringLiteral("disp-batches=5"), QStringLiteral("model-prefix=") + prefix}));
+                              QStringLiteral("disp-batches=5"), QStringLiteral("monitor=10"),
+                              QStringLiteral("model-prefix=") + prefix}));
   TrainerController* controller = window.controller();
   QSignalSpy checkpoints(controller, &TrainerController::checkpointSaved);
   QSignalSpy finished(controller, &TrainerController::finished);
@@ -387,6 +393,12 @@ void TestMainWindow::trainBrowseAndResume() {
   const SeriesStore* store = window.trainingCharts()->store();
   QTRY_VERIFY(store->find(QStringLiteral("loss")) >= 0 &&
               !store->points(store->find(QStringLiteral("loss"))).empty());
+  // --monitor 10 sampled the network into the Monitor tab: lenet's weights among its rows.
+  const MonitorModel* monitor = window.monitorView()->model();
+  QVERIFY(monitor->sampleCount() > 0);
+  QVERIFY(!monitor->match(monitor->index(0, 0), Qt::DisplayRole, QStringLiteral("convolution0_weight"), 1,
+                          Qt::MatchExactly)
+               .isEmpty());
 
   // The browser shows the run's directory with at least epoch 1.
   CheckpointBrowser* browser = window.checkpointBrowser();
@@ -478,6 +490,27 @@ void TestMainWindow::screenshotsOfEveryView() {
     const QImage image(files[i]);
     QVERIFY2(!image.isNull() && image.width() > 50 && image.height() > 50, qPrintable(files[i]));
   }
+}
+
+void TestMainWindow::devicesDockWritesGpus() {
+  MainWindow window;
+  GpuPicker* picker = window.gpuPicker();
+  // This build trains on the CPU: the picker says so and the form has no --gpus.
+  QCOMPARE(picker->selectedGpus(), QString());
+  QVERIFY(!window.args().is_set("gpus"));
+
+  // Two GPUs as a CUDA build would list them: checking the second writes --gpus 1 into the form.
+  fitbench::GpuInventory inventory;
+  inventory.gpus = {{0, "GPU zero", 80LL << 30, 70LL << 30, 5, 40}, {1, "GPU one", 80LL << 30, 60LL << 30, 0, 35}};
+  picker->setInventory(inventory, true);
+  GpuListModel* model = picker->model();
+  QVERIFY(model->setData(model->index(2, GpuListModel::DeviceColumn), Qt::Checked, Qt::CheckStateRole));
+  QCOMPARE(window.args().get_string("gpus"), std::string("1"));
+  // And the form's --gpus comes back to the picker: the CPU again when it is cleared.
+  fitbench::FitArgs args = window.args();
+  args.unset("gpus");
+  window.setArgs(args);
+  QCOMPARE(picker->selectedGpus(), QString());
 }
 
 QTEST_MAIN(TestMainWindow)
