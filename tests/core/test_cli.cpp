@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "file_test_util.h"
+#include "run_program.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
 
@@ -22,22 +23,9 @@ using fitbench::test::TempDir;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = fitbench::test::ProgramResult;
 
-Result run_cli(const std::string& args) {
-  const std::string command = std::string(FITBENCH_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(command.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run_cli(const std::string& args) { return fitbench::test::run_program(FITBENCH_CLI_PATH, args); }
 
 int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 

@@ -9,9 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <sys/wait.h>
-
 #include "file_test_util.h"
+#include "run_program.h"
 #include "fit_fixture.h"
 #include "fitbench/data_iter.h"
 #include "fitbench/fit.h"
@@ -23,22 +22,9 @@ using fitbench::test::TempDir;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
+using Result = fitbench::test::ProgramResult;
 
-Result im2rec(const std::string& args) {
-  const std::string command = std::string(FITBENCH_IM2REC_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(command.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result im2rec(const std::string& args) { return fitbench::test::run_program(FITBENCH_IM2REC_PATH, args); }
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream in(path);

@@ -2,7 +2,6 @@
 // known result, and the fitbench-score / fitbench-predict / fine-tuning
 // command lines on a checkpoint fitbench-cli trains on Fashion-MNIST.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "file_test_util.h"
+#include "run_program.h"
 #include "fitbench/evaluate.h"
 
 using namespace fitbench;
@@ -146,19 +146,8 @@ TEST(Predict, SynsetNamesOneALine) {
 // The command lines, on an mlp fitbench-cli trains for one epoch on 2000 samples.
 class ScoreCli : public ::testing::Test {
  protected:
-  struct Result {
-    int code = -1;
-    std::string output;
-  };
-  static Result run(const std::string& program, const std::string& args) {
-    Result r;
-    FILE* p = popen((program + " " + args + " 2>&1").c_str(), "r");
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-  }
+  using Result = test::ProgramResult;
+  static Result run(const std::string& program, const std::string& args) { return test::run_program(program, args); }
   static std::string images(const char* stem) { return default_fashion_mnist_dir() + "/" + stem + "-images-idx3-ubyte.gz"; }
 
   static void SetUpTestSuite() {

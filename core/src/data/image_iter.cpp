@@ -14,11 +14,11 @@
 #include <mutex>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "data/batch_tensors.h"
+#include "data/epoch_order.h"
 #include "data/image_source.h"
 
 namespace fitbench {
@@ -202,21 +202,10 @@ class ImageIter final : public DataIter {
   Shape label_shape() const override { return Shape({o_.batch_size}); }
   int64_t num_examples() const override { return static_cast<int64_t>(order_.size()); }
 
-  std::string save_state() const override {
-    std::ostringstream os;
-    os << kStateTag << ' ' << epoch_rng_;
-    return os.str();
-  }
+  std::string save_state() const override { return rng_state(kStateTag, epoch_rng_); }
 
   void load_state(const std::string& state) override {
-    std::istringstream is(state);
-    std::string tag;
-    std::mt19937_64 rng;
-    is >> tag >> rng;
-    if (tag != kStateTag || is.fail())
-      fail("cannot restore the data iterator of ", source_->name(), ": the saved state is not an image iterator state (",
-           kStateTag, ")");
-    rng_ = rng;
+    rng_ = parse_rng_state(state, kStateTag, "of " + source_->name());
     start_epoch();
   }
 
@@ -227,9 +216,7 @@ class ImageIter final : public DataIter {
     skipped_ = 0;
     reported_ = false;
     std::iota(order_.begin(), order_.end(), int64_t{0});
-    if (o_.shuffle)
-      for (size_t n = order_.size(); n > 1; --n)
-        std::swap(order_[n - 1], order_[std::uniform_int_distribution<size_t>(0, n - 1)(rng_)]);
+    if (o_.shuffle) shuffle_portably(order_, rng_);
     epoch_seed_ = rng_();
   }
 

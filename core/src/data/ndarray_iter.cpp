@@ -6,31 +6,18 @@
 #include <cstring>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "data/batch_tensors.h"
+#include "data/epoch_order.h"
 #include "fitbench/data_iter.h"
 
 namespace fitbench {
 namespace {
 
 constexpr const char* kStateTag = "ndarray_iter/1";
-
-// Fisher-Yates with unbiased bounded draws. mt19937_64's output is fixed by
-// the standard but std::shuffle's use of it is not, so this keeps a seed's
-// order the same with every standard library (a resumed run may use another build).
-void shuffle_portably(std::vector<int64_t>& order, std::mt19937_64& rng) {
-  for (uint64_t n = order.size(); n > 1; --n) {
-    // Draws below 2^64 mod n are rejected so every residue is equally likely.
-    const uint64_t threshold = (0 - n) % n;
-    uint64_t draw = rng();
-    while (draw < threshold) draw = rng();
-    std::swap(order[n - 1], order[draw % n]);
-  }
-}
 
 class NDArrayIter final : public DataIter {
  public:
@@ -74,20 +61,10 @@ class NDArrayIter final : public DataIter {
 
   // The generator as it was before this epoch's shuffle: restoring it redraws
   // this epoch's order and leaves the generator where the next reset() expects it.
-  std::string save_state() const override {
-    std::ostringstream os;
-    os << kStateTag << ' ' << epoch_rng_;
-    return os.str();
-  }
+  std::string save_state() const override { return rng_state(kStateTag, epoch_rng_); }
 
   void load_state(const std::string& state) override {
-    std::istringstream is(state);
-    std::string tag;
-    std::mt19937_64 rng;
-    is >> tag >> rng;
-    if (tag != kStateTag || is.fail())
-      fail("cannot restore the data iterator: the saved state is not an NDArrayIter state (", kStateTag, ")");
-    rng_ = rng;
+    rng_ = parse_rng_state(state, kStateTag, "NDArrayIter");
     start_epoch();
   }
 
