@@ -30,6 +30,9 @@ const std::vector<Row>& expected_rows() {
   static const std::vector<Row> rows = {
       {"network", String, std::nullopt, "lenet"},
       {"num-layers", Int, std::nullopt, "20"},
+      {"use-batch-norm", Int, "0", "1"},
+      {"alpha", Float, "1.0", "0.25"},
+      {"multiplier", Float, "1.0", "0.35"},
       {"initializer", String, "default", "xavier"},
       {"dtype", String, "float32", "float16"},
       {"summary", Int, "0", "1"},
@@ -443,7 +446,7 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
   // Python 3.8's repr(argparse.Namespace) of the same parser's defaults
   // (attributes sorted; data.py's integer defaults of float arguments stay ints).
   EXPECT_EQ(FitArgs().namespace_repr(),
-            "Namespace(batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
+            "Namespace(alpha=1.0, batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
             "data_nthreads=4, data_train=None, data_train_idx='', data_val=None, data_val_idx='', "
             "disp_batches=20, dtype='float32', fill_value=127, gc_threshold=0.5, gc_type='none', gpus=None, "
             "image_shape=None, initializer='default', kv_store='device', load_epoch=None, loss='', lr=0.1, "
@@ -452,11 +455,12 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
             "max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, max_random_l=0, "
             "max_random_rotate_angle=0, max_random_s=0, max_random_scale=1, max_random_shear_ratio=0, "
             "min_crop_size=-1, min_random_area=1, min_random_aspect_ratio=None, min_random_scale=1, "
-            "model_prefix=None, mom=0.9, monitor=0, network=None, num_classes=None, num_epochs=100, "
+            "model_prefix=None, mom=0.9, monitor=0, multiplier=1.0, network=None, num_classes=None, num_epochs=100, "
             "num_examples=None, num_layers=None, optimizer='sgd', pad_size=0, pca_noise=0, "
             "profile_server_suffix='', profile_worker_suffix='', random_crop=0, random_mirror=0, "
             "random_resized_crop=0, rgb_mean='123.68,116.779,103.939', rgb_std='1,1,1', run_dir=None, "
-            "saturation=0, save_period=1, seed=0, summary=0, test_io=0, top_k=0, warmup_epochs=5, "
+            "saturation=0, save_period=1, seed=0, summary=0, test_io=0, top_k=0, use_batch_norm=0, "
+            "warmup_epochs=5, "
             "warmup_strategy='linear', wd=0.0001)");
 }
 

@@ -95,6 +95,63 @@ TEST(NetworkSummary, MobilenetMatchesKeras) {
   EXPECT_EQ(total("mobilenet", quarter), 215642);  // MXNet's infer_shape count
 }
 
+// Totals of the networks added from MXNet's symbols folder. Where the
+// architecture is torchvision 0.14's, its count (sum of p.numel() over
+// parameters()) is the reference; elsewhere MXNet 1.9.1's: the sizes of the
+// arguments infer_shape gives for the symbols make_reference.py composes,
+// less data and softmax_label.
+TEST(NetworkSummary, ResnetV1MatchesTorchvision) {
+  EXPECT_EQ(total("resnet-v1", {1000, 50, {3, 224, 224}}), 25557032);   // torchvision resnet50
+  EXPECT_EQ(total("resnet-v1", {1000, 101, {3, 224, 224}}), 44549160);  // torchvision resnet101
+  // resnet-v1.py projects the first unit of every stage, basic blocks too;
+  // torchvision's resnet18 (11,689,512) has no projection in its first stage.
+  EXPECT_EQ(total("resnet-v1", {1000, 18, {3, 224, 224}}), 11693736);  // MXNet
+  EXPECT_EQ(total("resnet-v1", {10, 20, {3, 28, 28}}), 272762);        // MXNet
+}
+
+TEST(NetworkSummary, ResnextMatchesTorchvisionPlusItsInputBatchNorm) {
+  // torchvision resnext50_32x4d: 25,028,904; resnext.py adds bn_data's gamma
+  // and beta over 3 channels. MXNet counts 25,028,910.
+  EXPECT_EQ(total("resnext", {1000, 50, {3, 224, 224}}), 25028904 + 6);
+  EXPECT_EQ(total("resnext", {1000, 101, {3, 224, 224}}), 44177710);  // MXNet (torchvision's 101 is 32x8d)
+  EXPECT_EQ(total("resnext", {10, 20, {3, 32, 32}}), 272736);          // MXNet
+}
+
+TEST(NetworkSummary, VggWithBatchNormMatchesTorchvision) {
+  NetworkConfig bn{1000, 16, {3, 224, 224}};
+  bn.batch_norm = true;
+  EXPECT_EQ(total("vgg", bn), 138365992);  // torchvision vgg16_bn
+}
+
+TEST(NetworkSummary, InceptionV3MatchesTorchvisionWithoutAuxLogits) {
+  // torchvision inception_v3(aux_logits=False): the same layers and widths;
+  // MXNet's last block max-pools where torchvision averages (no parameters).
+  EXPECT_EQ(total("inception-v3", {1000, 0, {3, 299, 299}}), 23834568);
+}
+
+TEST(NetworkSummary, Mobilenetv2CountsItsExtraExpansion) {
+  // mobilenetv2.py expands the first sequence's block (t = 1) with a 32x32 1x1
+  // convolution and BatchNorm that torchvision's mobilenet_v2 (3,504,872)
+  // leaves out: 1,024 + 64 more. MXNet counts 3,505,960.
+  EXPECT_EQ(total("mobilenetv2", {1000, 0, {3, 224, 224}}), 3504872 + 32 * 32 + 2 * 32);
+  NetworkConfig narrow{10, 0, {3, 224, 224}};
+  narrow.multiplier = 0.35;
+  EXPECT_EQ(total("mobilenetv2", narrow), 402541);  // MXNet
+  NetworkConfig wide{1000, 0, {3, 224, 224}};
+  wide.multiplier = 1.4;
+  EXPECT_EQ(total("mobilenetv2", wide), 6099079);  // MXNet
+}
+
+TEST(NetworkSummary, InceptionNetworksMatchMxnet) {
+  // No torchvision counterpart: its googlenet has batch norm and auxiliary
+  // heads. googlenet.py's pools round down, so its 7x7 average pool only fits
+  // images of about 256 pixels (at 224 MXNet fails the same way).
+  EXPECT_EQ(total("googlenet", {1000, 0, {3, 256, 256}}), 6998552);
+  EXPECT_THAT(test::error_message([] { total("googlenet", {1000, 0, {3, 224, 224}}); }), HasSubstr("pooling4"));
+  EXPECT_EQ(total("inception-bn", {1000, 0, {3, 224, 224}}), 11295240);
+  EXPECT_EQ(total("inception-bn", {10, 0, {3, 28, 28}}), 1652826);
+}
+
 TEST(NetworkSummary, TableListsLayersThenTotal) {
   const std::string text = network_summary(build_network("mlp", {}), {{"data", Shape{64, 1, 28, 28}}});
   EXPECT_NE(text.find("Layer"), std::string::npos);
@@ -113,6 +170,32 @@ TEST(NetworkSummary, BadNetworkStillErrors) {
               HasSubstr("convolution0"));
   EXPECT_THAT(test::error_message([] { build_network("vgg", {10, 12, {3, 224, 224}}); }), HasSubstr("--num-layers"));
   EXPECT_THROW(build_network("mobilenet", {10, 0, {3, 100, 100}}), Error);
+}
+
+// The networks' keyword arguments (--use-batch-norm, --alpha, --multiplier) reach the builders.
+TEST(NetworkSummary, FitPassesBatchNormAlphaAndMultiplier) {
+  struct Cli {
+    std::vector<std::string> args;
+    const char* total;
+  };
+  const Cli cases[] = {{{"network", "vgg", "num-layers", "16", "use-batch-norm", "1"}, "138,365,992"},
+                       {{"network", "mobilenet", "alpha", "0.25"}, "215,642"},
+                       {{"network", "mobilenetv2", "multiplier", "0.35"}, "402,541"}};
+  for (const Cli& c : cases) {
+    struct Lines : TrainingObserver {
+      std::string last;
+      void on_log(const std::string& line) override { last = line; }
+    } log;
+    const auto dir = std::filesystem::temp_directory_path() / "fitbench_summary_args_test";
+    FitArgs args = train_mnist_defaults();
+    for (size_t i = 0; i < c.args.size(); i += 2) args.set(c.args[i], c.args[i + 1]);
+    args.set("image-shape", "3,224,224");
+    args.set("num-classes", c.args[1] == "vgg" ? "1000" : "10");
+    args.set("summary", "1");
+    fit(args, {&log, nullptr, false, (dir / "run").string()});
+    EXPECT_NE(log.last.find(std::string("Total params: ") + c.total), std::string::npos) << c.args[1] << ": " << log.last;
+    std::filesystem::remove_all(dir);
+  }
 }
 
 TEST(NetworkSummary, FitPrintsTheSummaryAndDoesNotTrain) {

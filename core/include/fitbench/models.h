@@ -12,15 +12,19 @@ namespace fitbench {
 
 struct NetworkConfig {
   int num_classes = 10;
-  int num_layers = 0;              // resnet and vgg depth
+  int num_layers = 0;              // resnet, resnet-v1, resnext and vgg depth
   std::vector<int> image_shape;    // (channels, height, width)
   bool batch_norm = false;         // vgg: BatchNorm after every convolution
   float alpha = 1.0f;              // mobilenet width multiplier: 0.25, 0.5, 0.75 or 1
+  // mobilenetv2 width multiplier; double because MXNet rounds channels * it
+  // in Python's double precision.
+  double multiplier = 1.0;
 };
 
-// "alexnet", "lenet", "mlp", "mobilenet", "resnet", "vgg". Throws Error naming
-// --network / --num-layers / --image-shape when the combination is not one
-// MXNet's symbols support.
+// "alexnet", "googlenet", "inception-bn", "inception-v3", "lenet", "mlp",
+// "mobilenet", "mobilenetv2", "resnet", "resnet-v1", "resnext", "vgg". Throws
+// Error naming --network / --num-layers / --image-shape when the combination
+// is not one MXNet's symbols support.
 Symbol build_network(const std::string& name, const NetworkConfig& config);
 std::vector<std::string> network_names();
 

@@ -15,14 +15,9 @@ namespace {
 
 Symbol conv_bn_relu(const Symbol& x, const std::string& name, int filters, int kernel, int stride, int pad,
                     int groups) {
-  Symbol y = Symbol::create("Convolution", name + "_conv2d", {x},
-                            {{"num_filter", std::to_string(filters)},
-                             {"kernel", pair(kernel)},
-                             {"num_group", std::to_string(groups)},
-                             {"stride", pair(stride)},
-                             {"pad", pair(pad)},
-                             {"no_bias", "True"}});
-  y = Symbol::create("BatchNorm", name + "_batchnorm", {y}, {{"fix_gamma", "True"}});
+  const Symbol y = Symbol::create("BatchNorm", name + "_batchnorm",
+                                  {mobile_conv(x, name + "_conv2d", filters, kernel, stride, pad, groups)},
+                                  {{"fix_gamma", "True"}});
   return Symbol::create("Activation", name + "_relu", {y}, {{"act_type", "relu"}});
 }
 
@@ -30,7 +25,7 @@ Symbol conv_bn_relu(const Symbol& x, const std::string& name, int filters, int k
 
 Symbol mobilenet(const NetworkConfig& config) {
   if (config.alpha != 0.25f && config.alpha != 0.5f && config.alpha != 0.75f && config.alpha != 1.0f)
-    fail("mobilenet alpha must be one of 0.25, 0.5, 0.75, 1.0, got ", config.alpha);
+    fail("--alpha must be one of 0.25, 0.5, 0.75, 1.0 for --network mobilenet, got ", config.alpha);
   const int resolution = config.image_shape.size() == 3 ? config.image_shape[1] : 224;
   if (resolution % 32 != 0 || resolution < 32)
     fail("--network mobilenet needs an image height that is a multiple of 32 (e.g. --image-shape 3,224,224), "

@@ -1,3 +1,4 @@
+// build_network: the table of network builders by their --network name.
 #include <functional>
 #include <map>
 
@@ -9,10 +10,16 @@ namespace {
 const std::map<std::string, Symbol (*)(const NetworkConfig&)>& builders() {
   static const std::map<std::string, Symbol (*)(const NetworkConfig&)> table = {
       {"alexnet", models::alexnet},
+      {"googlenet", models::googlenet},
+      {"inception-bn", models::inception_bn},
+      {"inception-v3", models::inception_v3},
       {"lenet", models::lenet},
       {"mlp", models::mlp},
       {"mobilenet", models::mobilenet},
+      {"mobilenetv2", models::mobilenetv2},
       {"resnet", models::resnet},
+      {"resnet-v1", models::resnet_v1},
+      {"resnext", models::resnext},
       {"vgg", models::vgg},
   };
   return table;

@@ -20,5 +20,6 @@ std::unique_ptr<Operator> make_elemwise_add(const Attrs& attrs);
 std::unique_ptr<Operator> make_concat(const Attrs& attrs);
 std::unique_ptr<Operator> make_softmax_output(const Attrs& attrs);
 std::unique_ptr<Operator> make_identity(const Attrs& attrs);
+std::unique_ptr<Operator> make_clip(const Attrs& attrs);
 
 }  // namespace fitbench::ops

@@ -32,6 +32,7 @@ const std::vector<Entry>& table() {
       {"Concat", ops::make_concat, {"concat"}},
       {"SoftmaxOutput", ops::make_softmax_output, {"Softmax"}},
       {"_copy", ops::make_identity, {"identity"}},
+      {"clip", ops::make_clip, {}},
   };
   return entries;
 }

@@ -195,6 +195,9 @@ Symbol Trainer::build_symbol() const {
   config.num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
   config.num_layers = args_.is_set("num-layers") ? args_.get_int("num-layers") : 0;
   if (args_.is_set("image-shape")) config.image_shape = args_.get_int_list("image-shape");
+  config.batch_norm = args_.get_int("use-batch-norm") != 0;
+  config.alpha = static_cast<float>(args_.get_float("alpha"));
+  config.multiplier = args_.get_float("multiplier");
   return build_network(args_.get_string("network"), config);
 }
 

@@ -179,12 +179,353 @@ def mobilenet(num_classes, alpha, resolution):
     return mx.symbol.SoftmaxOutput(data=fc, name='softmax')
 
 
+def googlenet(num_classes):
+    # symbols/googlenet.py
+    def conv(data, num_filter, kernel, stride=(1, 1), pad=(0, 0), name=None, suffix=''):
+        c = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad,
+                               name='conv_%s%s' % (name, suffix))
+        return mx.sym.Activation(data=c, act_type='relu', name='relu_%s%s' % (name, suffix))
+
+    def inception(data, n1x1, n3x3red, n3x3, nd5x5red, nd5x5, pool, proj, name):
+        c1x1 = conv(data, n1x1, kernel=(1, 1), name='%s_1x1' % name)
+        c3x3r = conv(data, n3x3red, kernel=(1, 1), name='%s_3x3' % name, suffix='_reduce')
+        c3x3 = conv(c3x3r, n3x3, kernel=(3, 3), pad=(1, 1), name='%s_3x3' % name)
+        cd5x5r = conv(data, nd5x5red, kernel=(1, 1), name='%s_5x5' % name, suffix='_reduce')
+        cd5x5 = conv(cd5x5r, nd5x5, kernel=(5, 5), pad=(2, 2), name='%s_5x5' % name)
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(1, 1), pad=(1, 1), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        cproj = conv(pooling, proj, kernel=(1, 1), name='%s_proj' % name)
+        return mx.sym.Concat(*[c1x1, c3x3, cd5x5, cproj], name='ch_concat_%s_chconcat' % name)
+
+    data = mx.sym.Variable("data")
+    conv1 = conv(data, 64, kernel=(7, 7), stride=(2, 2), pad=(3, 3), name="conv1")
+    pool1 = mx.sym.Pooling(conv1, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    conv2 = conv(pool1, 64, kernel=(1, 1), stride=(1, 1), name="conv2")
+    conv3 = conv(conv2, 192, kernel=(3, 3), stride=(1, 1), pad=(1, 1), name="conv3")
+    pool3 = mx.sym.Pooling(conv3, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    in3a = inception(pool3, 64, 96, 128, 16, 32, "max", 32, name="in3a")
+    in3b = inception(in3a, 128, 128, 192, 32, 96, "max", 64, name="in3b")
+    pool4 = mx.sym.Pooling(in3b, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    in4a = inception(pool4, 192, 96, 208, 16, 48, "max", 64, name="in4a")
+    in4b = inception(in4a, 160, 112, 224, 24, 64, "max", 64, name="in4b")
+    in4c = inception(in4b, 128, 128, 256, 24, 64, "max", 64, name="in4c")
+    in4d = inception(in4c, 112, 144, 288, 32, 64, "max", 64, name="in4d")
+    in4e = inception(in4d, 256, 160, 320, 32, 128, "max", 128, name="in4e")
+    pool5 = mx.sym.Pooling(in4e, kernel=(3, 3), stride=(2, 2), pool_type="max")
+    in5a = inception(pool5, 256, 160, 320, 32, 128, "max", 128, name="in5a")
+    in5b = inception(in5a, 384, 192, 384, 48, 128, "max", 128, name="in5b")
+    pool6 = mx.sym.Pooling(in5b, kernel=(7, 7), stride=(1, 1), pool_type="avg")
+    flatten = mx.sym.Flatten(data=pool6)
+    fc1 = mx.sym.FullyConnected(data=flatten, num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
+
+
+def inception_bn(num_classes, height):
+    # symbols/inception-bn.py
+    eps = 1e-10 + 1e-5
+
+    def conv(data, num_filter, kernel, stride=(1, 1), pad=(0, 0), name=None, suffix=''):
+        c = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad,
+                               name='conv_%s%s' % (name, suffix))
+        bn = mx.sym.BatchNorm(data=c, fix_gamma=False, eps=eps, momentum=0.9, name='bn_%s%s' % (name, suffix))
+        return mx.sym.Activation(data=bn, act_type='relu', name='relu_%s%s' % (name, suffix))
+
+    def factory_a(data, n1x1, n3x3red, n3x3, nd3x3red, nd3x3, pool, proj, name):
+        c1x1 = conv(data, n1x1, kernel=(1, 1), name='%s_1x1' % name)
+        c3x3r = conv(data, n3x3red, kernel=(1, 1), name='%s_3x3' % name, suffix='_reduce')
+        c3x3 = conv(c3x3r, n3x3, kernel=(3, 3), pad=(1, 1), name='%s_3x3' % name)
+        cd3x3r = conv(data, nd3x3red, kernel=(1, 1), name='%s_double_3x3' % name, suffix='_reduce')
+        cd3x3 = conv(cd3x3r, nd3x3, kernel=(3, 3), pad=(1, 1), name='%s_double_3x3_0' % name)
+        cd3x3 = conv(cd3x3, nd3x3, kernel=(3, 3), pad=(1, 1), name='%s_double_3x3_1' % name)
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(1, 1), pad=(1, 1), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        cproj = conv(pooling, proj, kernel=(1, 1), name='%s_proj' % name)
+        return mx.sym.Concat(*[c1x1, c3x3, cd3x3, cproj], name='ch_concat_%s_chconcat' % name)
+
+    def factory_b(data, n3x3red, n3x3, nd3x3red, nd3x3, name):
+        c3x3r = conv(data, n3x3red, kernel=(1, 1), name='%s_3x3' % name, suffix='_reduce')
+        c3x3 = conv(c3x3r, n3x3, kernel=(3, 3), pad=(1, 1), stride=(2, 2), name='%s_3x3' % name)
+        cd3x3r = conv(data, nd3x3red, kernel=(1, 1), name='%s_double_3x3' % name, suffix='_reduce')
+        cd3x3 = conv(cd3x3r, nd3x3, kernel=(3, 3), pad=(1, 1), stride=(1, 1), name='%s_double_3x3_0' % name)
+        cd3x3 = conv(cd3x3, nd3x3, kernel=(3, 3), pad=(1, 1), stride=(2, 2), name='%s_double_3x3_1' % name)
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max",
+                                 name='max_pool_%s_pool' % name)
+        return mx.sym.Concat(*[c3x3, cd3x3, pooling], name='ch_concat_%s_chconcat' % name)
+
+    def downsample(data, ch_3x3, name):
+        c = conv(data, ch_3x3, name=name + '_conv', kernel=(3, 3), stride=(2, 2), pad=(1, 1))
+        pool = mx.sym.Pooling(data=data, name=name + '_pool', kernel=(3, 3), stride=(2, 2), pad=(1, 1),
+                              pool_type='max')
+        return mx.sym.Concat(*[c, pool], name=name + '_ch_concat')
+
+    def simple(data, ch_1x1, ch_3x3, name):
+        c1 = conv(data, ch_1x1, name=name + '_1x1', kernel=(1, 1), pad=(0, 0))
+        c3 = conv(data, ch_3x3, name=name + '_3x3', kernel=(3, 3), pad=(1, 1))
+        return mx.sym.Concat(*[c1, c3], name=name + '_ch_concat')
+
+    data = mx.sym.Variable(name="data")
+    if height <= 28:
+        x = conv(data, 96, kernel=(3, 3), pad=(1, 1), name="1")
+        x = simple(x, 32, 32, 'in3a')
+        x = simple(x, 32, 48, 'in3b')
+        x = downsample(x, 80, 'in3c')
+        x = simple(x, 112, 48, 'in4a')
+        x = simple(x, 96, 64, 'in4b')
+        x = simple(x, 80, 80, 'in4c')
+        x = simple(x, 48, 96, 'in4d')
+        x = downsample(x, 96, 'in4e')
+        x = simple(x, 176, 160, 'in5a')
+        x = simple(x, 176, 160, 'in5b')
+        pool = mx.sym.Pooling(data=x, pool_type="avg", kernel=(7, 7), name="global_pool")
+    else:
+        x = conv(data, 64, kernel=(7, 7), stride=(2, 2), pad=(3, 3), name='1')
+        x = mx.sym.Pooling(data=x, kernel=(3, 3), stride=(2, 2), name='pool_1', pool_type='max')
+        x = conv(x, 64, kernel=(1, 1), stride=(1, 1), name='2_red')
+        x = conv(x, 192, kernel=(3, 3), stride=(1, 1), pad=(1, 1), name='2')
+        x = mx.sym.Pooling(data=x, kernel=(3, 3), stride=(2, 2), name='pool_2', pool_type='max')
+        x = factory_a(x, 64, 64, 64, 64, 96, "avg", 32, '3a')
+        x = factory_a(x, 64, 64, 96, 64, 96, "avg", 64, '3b')
+        x = factory_b(x, 128, 160, 64, 96, '3c')
+        x = factory_a(x, 224, 64, 96, 96, 128, "avg", 128, '4a')
+        x = factory_a(x, 192, 96, 128, 96, 128, "avg", 128, '4b')
+        x = factory_a(x, 160, 128, 160, 128, 160, "avg", 128, '4c')
+        x = factory_a(x, 96, 128, 192, 160, 192, "avg", 128, '4d')
+        x = factory_b(x, 128, 192, 192, 256, '4e')
+        x = factory_a(x, 352, 192, 320, 160, 224, "avg", 128, '5a')
+        x = factory_a(x, 352, 192, 320, 192, 224, "max", 128, '5b')
+        pool = mx.sym.Pooling(data=x, kernel=(7, 7), stride=(1, 1), name="global_pool", pool_type='avg')
+    flatten = mx.sym.Flatten(data=pool)
+    fc1 = mx.sym.FullyConnected(data=flatten, num_hidden=num_classes)
+    return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
+
+
+def inception_v3(num_classes):
+    # symbols/inception-v3.py (float32)
+    def conv(data, num_filter, kernel=(1, 1), stride=(1, 1), pad=(0, 0), name=None, suffix=''):
+        c = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad,
+                               no_bias=True, name='%s%s_conv2d' % (name, suffix))
+        bn = mx.sym.BatchNorm(data=c, name='%s%s_batchnorm' % (name, suffix), fix_gamma=True)
+        return mx.sym.Activation(data=bn, act_type='relu', name='%s%s_relu' % (name, suffix))
+
+    def block_a(data, n1x1, n3x3_red, n3x3_1, n3x3_2, n5x5_red, n5x5, pool, proj, name):
+        t1 = conv(data, n1x1, name='%s_conv' % name)
+        t5 = conv(data, n5x5_red, name='%s_tower' % name, suffix='_conv')
+        t5 = conv(t5, n5x5, kernel=(5, 5), pad=(2, 2), name='%s_tower' % name, suffix='_conv_1')
+        t3 = conv(data, n3x3_red, name='%s_tower_1' % name, suffix='_conv')
+        t3 = conv(t3, n3x3_1, kernel=(3, 3), pad=(1, 1), name='%s_tower_1' % name, suffix='_conv_1')
+        t3 = conv(t3, n3x3_2, kernel=(3, 3), pad=(1, 1), name='%s_tower_1' % name, suffix='_conv_2')
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(1, 1), pad=(1, 1), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        cproj = conv(pooling, proj, name='%s_tower_2' % name, suffix='_conv')
+        return mx.sym.Concat(*[t1, t5, t3, cproj], name='ch_concat_%s_chconcat' % name)
+
+    def block_b(data, n3x3, nd3x3_red, nd3x3_1, nd3x3_2, pool, name):
+        t3 = conv(data, n3x3, kernel=(3, 3), pad=(0, 0), stride=(2, 2), name='%s_conv' % name)
+        td = conv(data, nd3x3_red, name='%s_tower' % name, suffix='_conv')
+        td = conv(td, nd3x3_1, kernel=(3, 3), pad=(1, 1), stride=(1, 1), name='%s_tower' % name, suffix='_conv_1')
+        td = conv(td, nd3x3_2, kernel=(3, 3), pad=(0, 0), stride=(2, 2), name='%s_tower' % name, suffix='_conv_2')
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(2, 2), pad=(0, 0), pool_type="max",
+                                 name='max_pool_%s_pool' % name)
+        return mx.sym.Concat(*[t3, td, pooling], name='ch_concat_%s_chconcat' % name)
+
+    def block_c(data, n1x1, d7_red, d7_1, d7_2, q7_red, q7_1, q7_2, q7_3, q7_4, pool, proj, name):
+        t1 = conv(data, n1x1, kernel=(1, 1), name='%s_conv' % name)
+        td = conv(data, d7_red, name='%s_tower' % name, suffix='_conv')
+        td = conv(td, d7_1, kernel=(1, 7), pad=(0, 3), name='%s_tower' % name, suffix='_conv_1')
+        td = conv(td, d7_2, kernel=(7, 1), pad=(3, 0), name='%s_tower' % name, suffix='_conv_2')
+        tq = conv(data, q7_red, name='%s_tower_1' % name, suffix='_conv')
+        tq = conv(tq, q7_1, kernel=(7, 1), pad=(3, 0), name='%s_tower_1' % name, suffix='_conv_1')
+        tq = conv(tq, q7_2, kernel=(1, 7), pad=(0, 3), name='%s_tower_1' % name, suffix='_conv_2')
+        tq = conv(tq, q7_3, kernel=(7, 1), pad=(3, 0), name='%s_tower_1' % name, suffix='_conv_3')
+        tq = conv(tq, q7_4, kernel=(1, 7), pad=(0, 3), name='%s_tower_1' % name, suffix='_conv_4')
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(1, 1), pad=(1, 1), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        cproj = conv(pooling, proj, kernel=(1, 1), name='%s_tower_2' % name, suffix='_conv')
+        return mx.sym.Concat(*[t1, td, tq, cproj], name='ch_concat_%s_chconcat' % name)
+
+    def block_d(data, n3x3_red, n3x3, d7_3x3_red, d7_1, d7_2, d7_3x3, pool, name):
+        t3 = conv(data, n3x3_red, name='%s_tower' % name, suffix='_conv')
+        t3 = conv(t3, n3x3, kernel=(3, 3), pad=(0, 0), stride=(2, 2), name='%s_tower' % name, suffix='_conv_1')
+        td = conv(data, d7_3x3_red, name='%s_tower_1' % name, suffix='_conv')
+        td = conv(td, d7_1, kernel=(1, 7), pad=(0, 3), name='%s_tower_1' % name, suffix='_conv_1')
+        td = conv(td, d7_2, kernel=(7, 1), pad=(3, 0), name='%s_tower_1' % name, suffix='_conv_2')
+        td = conv(td, d7_3x3, kernel=(3, 3), stride=(2, 2), name='%s_tower_1' % name, suffix='_conv_3')
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(2, 2), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        return mx.sym.Concat(*[t3, td, pooling], name='ch_concat_%s_chconcat' % name)
+
+    def block_e(data, n1x1, d3_red, d3_1, d3_2, n3x3_d3_red, n3x3, n3x3_d3_1, n3x3_d3_2, pool, proj, name):
+        t1 = conv(data, n1x1, kernel=(1, 1), name='%s_conv' % name)
+        td = conv(data, d3_red, name='%s_tower' % name, suffix='_conv')
+        td_a = conv(td, d3_1, kernel=(1, 3), pad=(0, 1), name='%s_tower' % name, suffix='_mixed_conv')
+        td_b = conv(td, d3_2, kernel=(3, 1), pad=(1, 0), name='%s_tower' % name, suffix='_mixed_conv_1')
+        t3 = conv(data, n3x3_d3_red, name='%s_tower_1' % name, suffix='_conv')
+        t3 = conv(t3, n3x3, kernel=(3, 3), pad=(1, 1), name='%s_tower_1' % name, suffix='_conv_1')
+        t3_a = conv(t3, n3x3_d3_1, kernel=(1, 3), pad=(0, 1), name='%s_tower_1' % name, suffix='_mixed_conv')
+        t3_b = conv(t3, n3x3_d3_2, kernel=(3, 1), pad=(1, 0), name='%s_tower_1' % name, suffix='_mixed_conv_1')
+        pooling = mx.sym.Pooling(data=data, kernel=(3, 3), stride=(1, 1), pad=(1, 1), pool_type=pool,
+                                 name='%s_pool_%s_pool' % (pool, name))
+        cproj = conv(pooling, proj, kernel=(1, 1), name='%s_tower_2' % name, suffix='_conv')
+        return mx.sym.Concat(*[t1, td_a, td_b, t3_a, t3_b, cproj], name='ch_concat_%s_chconcat' % name)
+
+    data = mx.sym.Variable(name="data")
+    data = mx.sym.identity(data=data, name='id')
+    x = conv(data, 32, kernel=(3, 3), stride=(2, 2), name="conv")
+    x = conv(x, 32, kernel=(3, 3), name="conv_1")
+    x = conv(x, 64, kernel=(3, 3), pad=(1, 1), name="conv_2")
+    x = mx.sym.Pooling(data=x, kernel=(3, 3), stride=(2, 2), pool_type="max", name="pool")
+    x = conv(x, 80, kernel=(1, 1), name="conv_3")
+    x = conv(x, 192, kernel=(3, 3), name="conv_4")
+    x = mx.sym.Pooling(data=x, kernel=(3, 3), stride=(2, 2), pool_type="max", name="pool1")
+    x = block_a(x, 64, 64, 96, 96, 48, 64, "avg", 32, "mixed")
+    x = block_a(x, 64, 64, 96, 96, 48, 64, "avg", 64, "mixed_1")
+    x = block_a(x, 64, 64, 96, 96, 48, 64, "avg", 64, "mixed_2")
+    x = block_b(x, 384, 64, 96, 96, "max", "mixed_3")
+    x = block_c(x, 192, 128, 128, 192, 128, 128, 128, 128, 192, "avg", 192, "mixed_4")
+    x = block_c(x, 192, 160, 160, 192, 160, 160, 160, 160, 192, "avg", 192, "mixed_5")
+    x = block_c(x, 192, 160, 160, 192, 160, 160, 160, 160, 192, "avg", 192, "mixed_6")
+    x = block_c(x, 192, 192, 192, 192, 192, 192, 192, 192, 192, "avg", 192, "mixed_7")
+    x = block_d(x, 192, 320, 192, 192, 192, 192, "max", "mixed_8")
+    x = block_e(x, 320, 384, 384, 384, 448, 384, 384, 384, "avg", 192, "mixed_9")
+    x = block_e(x, 320, 384, 384, 384, 448, 384, 384, 384, "max", 192, "mixed_10")
+    pool = mx.sym.Pooling(data=x, kernel=(8, 8), stride=(1, 1), pool_type="avg", name="global_pool")
+    flatten = mx.sym.Flatten(data=pool, name="flatten")
+    fc1 = mx.sym.FullyConnected(data=flatten, num_hidden=num_classes, name='fc1')
+    return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
+
+
+def mobilenetv2(num_classes, multiplier):
+    # symbols/mobilenetv2.py: MobileNetV2((224, 224), multiplier)(class_num=num_classes)
+    def unit(data, num_filter=1, kernel=(1, 1), stride=(1, 1), pad=(0, 0), num_group=1, if_act=True, prefix=''):
+        c = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=kernel, num_group=num_group, stride=stride,
+                               pad=pad, no_bias=True, name='%s-conv2d' % prefix)
+        bn = mx.sym.BatchNorm(data=c, name='%s-batchnorm' % prefix, fix_gamma=False, use_global_stats=False,
+                              eps=1e-5)
+        return mx.sym.clip(bn, 0, 6, name='%s-relu6' % prefix) if if_act else bn
+
+    def inverted_residual(data, num_in_filter, num_filter, ifshortcut, stride, expansion_factor, prefix):
+        num_expfilter = int(round(num_in_filter * expansion_factor))
+        x = unit(data, num_filter=num_expfilter, prefix='%s-exp' % prefix)
+        x = unit(x, num_filter=num_expfilter, stride=stride, kernel=(3, 3), pad=(1, 1), num_group=num_expfilter,
+                 prefix='%s-depthwise' % prefix)
+        x = unit(x, num_filter=num_filter, if_act=False, prefix='%s-linear' % prefix)
+        if ifshortcut:
+            return mx.sym.elemwise_add(data, x, name='%s-shortcut' % prefix)
+        return x
+
+    data = mx.sym.Variable('data')
+    first_c = int(round(32 * multiplier))
+    x = unit(data, num_filter=first_c, kernel=(3, 3), stride=(2, 2), pad=(1, 1), prefix='first-3x3-conv')
+    in_c = first_c
+    for i, (t, c, n, s) in enumerate([(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                                      (6, 160, 3, 2), (6, 320, 1, 1)]):
+        c = int(round(c * multiplier))
+        x = inverted_residual(x, in_c, c, False, (s, s), t, 'seq-%d-block0' % i)
+        for j in range(1, n):
+            x = inverted_residual(x, c, c, True, (1, 1), t, 'seq-%d-block%d' % (i, j))
+        in_c = c
+    x = unit(x, num_filter=int(1280 * multiplier) if multiplier > 1.0 else 1280, prefix='last-1x1-conv')
+    pool = mx.sym.Pooling(data=x, kernel=(7, 7), stride=(1, 1), pool_type="avg", name="global_pool",
+                          global_pool=True)
+    flatten = mx.sym.Flatten(data=pool, name="flatten")
+    fc = mx.sym.FullyConnected(data=flatten, num_hidden=num_classes, name='fc')
+    return mx.sym.SoftmaxOutput(data=fc, name='softmax')
+
+
+def resnet_v1_unit(data, num_filter, stride, dim_match, name, bottle_neck):
+    # symbols/resnet-v1.py residual_unit
+    def conv_bn(x, num_filter, kernel, stride, pad, suffix):
+        c = mx.sym.Convolution(data=x, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad, no_bias=True,
+                               workspace=256, name=name + '_conv' + suffix)
+        return mx.sym.BatchNorm(data=c, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_bn' + suffix)
+    if bottle_neck:
+        x = mx.sym.Activation(data=conv_bn(data, int(num_filter * 0.25), (1, 1), stride, (0, 0), '1'),
+                              act_type='relu', name=name + '_relu1')
+        x = mx.sym.Activation(data=conv_bn(x, int(num_filter * 0.25), (3, 3), (1, 1), (1, 1), '2'),
+                              act_type='relu', name=name + '_relu2')
+        body = conv_bn(x, num_filter, (1, 1), (1, 1), (0, 0), '3')
+    else:
+        x = mx.sym.Activation(data=conv_bn(data, num_filter, (3, 3), stride, (1, 1), '1'), act_type='relu',
+                              name=name + '_relu1')
+        body = conv_bn(x, num_filter, (3, 3), (1, 1), (1, 1), '2')
+    if dim_match:
+        shortcut = data
+    else:
+        sc = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=(1, 1), stride=stride, no_bias=True,
+                                workspace=256, name=name + '_conv1sc')
+        shortcut = mx.sym.BatchNorm(data=sc, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_sc')
+    return mx.sym.Activation(data=body + shortcut, act_type='relu', name=name + '_relu3')
+
+
+def resnext_unit(data, num_filter, stride, dim_match, name, bottle_neck, num_group=32):
+    # symbols/resnext.py residual_unit
+    def conv_bn(x, num_filter, kernel, stride, pad, suffix, **kwargs):
+        c = mx.sym.Convolution(data=x, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad, no_bias=True,
+                               workspace=256, name=name + '_conv' + suffix, **kwargs)
+        return mx.sym.BatchNorm(data=c, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_bn' + suffix)
+    if bottle_neck:
+        x = mx.sym.Activation(data=conv_bn(data, int(num_filter * 0.5), (1, 1), (1, 1), (0, 0), '1'),
+                              act_type='relu', name=name + '_relu1')
+        x = mx.sym.Activation(data=conv_bn(x, int(num_filter * 0.5), (3, 3), stride, (1, 1), '2',
+                                           num_group=num_group), act_type='relu', name=name + '_relu2')
+        body = conv_bn(x, num_filter, (1, 1), (1, 1), (0, 0), '3')
+    else:
+        x = mx.sym.Activation(data=conv_bn(data, num_filter, (3, 3), stride, (1, 1), '1'), act_type='relu',
+                              name=name + '_relu1')
+        body = conv_bn(x, num_filter, (3, 3), (1, 1), (1, 1), '2')
+    if dim_match:
+        shortcut = data
+    else:
+        sc = mx.sym.Convolution(data=data, num_filter=num_filter, kernel=(1, 1), stride=stride, no_bias=True,
+                                workspace=256, name=name + '_sc')
+        shortcut = mx.sym.BatchNorm(data=sc, fix_gamma=False, eps=2e-5, momentum=0.9, name=name + '_sc_bn')
+    return mx.sym.Activation(data=body + shortcut, act_type='relu', name=name + '_relu')
+
+
+def residual_network(unit, units, filter_list, bottle_neck, num_classes, height, input_bn):
+    # resnet-v1.py resnet() (input_bn False) and resnext.py resnext() (True), float32
+    data = mx.sym.Variable(name='data')
+    data = mx.sym.identity(data=data, name='id')
+    if input_bn:
+        data = mx.sym.BatchNorm(data=data, fix_gamma=True, eps=2e-5, momentum=0.9, name='bn_data')
+    if height <= 32:
+        body = mx.sym.Convolution(data=data, num_filter=filter_list[0], kernel=(3, 3), stride=(1, 1), pad=(1, 1),
+                                  no_bias=True, name="conv0", workspace=256)
+        if not input_bn:
+            body = mx.sym.BatchNorm(data=body, fix_gamma=False, eps=2e-5, momentum=0.9, name='bn0')
+    else:
+        body = mx.sym.Convolution(data=data, num_filter=filter_list[0], kernel=(7, 7), stride=(2, 2), pad=(3, 3),
+                                  no_bias=True, name="conv0", workspace=256)
+        body = mx.sym.BatchNorm(data=body, fix_gamma=False, eps=2e-5, momentum=0.9, name='bn0')
+        body = mx.sym.Activation(data=body, act_type='relu', name='relu0')
+        body = mx.sym.Pooling(data=body, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type='max')
+    for i, n in enumerate(units):
+        s = 1 if i == 0 else 2
+        body = unit(body, filter_list[i + 1], (s, s), False, 'stage%d_unit%d' % (i + 1, 1), bottle_neck)
+        for j in range(n - 1):
+            body = unit(body, filter_list[i + 1], (1, 1), True, 'stage%d_unit%d' % (i + 1, j + 2), bottle_neck)
+    pool1 = mx.sym.Pooling(data=body, global_pool=True, kernel=(7, 7), pool_type='avg', name='pool1')
+    flat = mx.sym.Flatten(data=pool1)
+    fc1 = mx.sym.FullyConnected(data=flat, num_hidden=num_classes, name='fc1')
+    return mx.sym.SoftmaxOutput(data=fc1, name='softmax')
+
+
 def write(name, build, *args):
     # A fresh NameManager per network: automatic names count from 0 again.
     with mx.name.NameManager():
         sym = build(*args)
     with open(name + '-symbol.json', 'w') as f:
         f.write(sym.tojson())
+
+
+def write_gz(name, build, *args):
+    # As write(), gzip-compressed with a fixed header (mtime 0) so the bytes
+    # repeat: the larger networks' JSON is highly repetitive.
+    import gzip
+    with mx.name.NameManager():
+        sym = build(*args)
+    with open(name + '-symbol.json.gz', 'wb') as raw, gzip.GzipFile('', 'wb', 9, raw, mtime=0) as f:
+        f.write(sym.tojson().encode())
 
 
 def recordio():
@@ -250,6 +591,17 @@ if __name__ == '__main__':
     write('vgg19-bn', vgg, 10, 19, True)
     write('mobilenet', mobilenet, 1000, 1.0, 224)
     write('mobilenet-0.25', mobilenet, 10, 0.25, 224)
+    write_gz('googlenet', googlenet, 1000)
+    write_gz('inception-bn-28', inception_bn, 10, 28)
+    write_gz('inception-bn-224', inception_bn, 1000, 224)
+    write_gz('inception-v3', inception_v3, 1000)
+    write_gz('mobilenetv2-0.35', mobilenetv2, 10, 0.35)
+    write_gz('resnet-v1-20-28', residual_network, resnet_v1_unit, [3, 3, 3], [16, 16, 32, 64], False, 10, 28, False)
+    write_gz('resnet-v1-50-224', residual_network, resnet_v1_unit, [3, 4, 6, 3], [64, 256, 512, 1024, 2048], True,
+             1000, 224, False)
+    write_gz('resnext-20-32', residual_network, resnext_unit, [3, 3, 3], [16, 16, 32, 64], False, 10, 32, True)
+    write_gz('resnext-50-224', residual_network, resnext_unit, [3, 4, 6, 3], [64, 256, 512, 1024, 2048], True, 1000,
+             224, True)
     # A .params file MXNet wrote: two named arrays, float32 and float16.
     mx.nd.save('two-arrays.params', {'arg:w': mx.nd.array(np.arange(6).reshape(2, 3), dtype='float32'),
                                      'aux:m': mx.nd.array([0.5, -2.0], dtype='float16')})
