@@ -1,8 +1,11 @@
 // fitbench-predict: runs inputs through a saved model and prints the most
 // probable classes. Each kind of input is one source function that yields
-// (C, H, W) float tensors; idx image files are the source today.
+// (C, H, W) float tensors: idx image files, and PNG / JPEG files converted as
+// the run's validation images were.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <regex>
 #include <string>
@@ -10,6 +13,7 @@
 
 #include "fitbench/data_iter.h"
 #include "fitbench/evaluate.h"
+#include "fitbench/image_input.h"
 #include "fitbench/tool_args.h"
 
 namespace {
@@ -29,7 +33,11 @@ const fitbench::ToolCommandLine& command_line() {
       "  t10k-images-idx3-ubyte.gz:0-9   samples 0 to 9\n"
       "  t10k-images-idx3-ubyte.gz:42    sample 42\n"
       "  t10k-images-idx3-ubyte.gz       every sample\n"
-      "Pixels are scaled to [0, 1] as fitbench-cli reads idx data.",
+      "Pixels are scaled to [0, 1] as fitbench-cli reads idx data.\n"
+      "An INPUT may also be a PNG or JPEG file: it is converted to --image-shape (gray or RGB, scaled to cover, "
+      "centre cropped) and normalised as the model's training run read its data: pixel / 255 for idx data (no "
+      "--data-train / --data-val, or idx files), --rgb-mean and --rgb-std for image data (.rec, CIFAR-10, "
+      "image folders).",
       [] {
         auto rows = fitbench::model_file_args();
         rows.insert(rows.end(),
@@ -40,7 +48,8 @@ const fitbench::ToolCommandLine& command_line() {
                     });
         return rows;
       }(),
-      {"model-prefix", "load-epoch", "gpus"}, "INPUT [INPUT ...]");
+      {"model-prefix", "load-epoch", "gpus", "image-shape", "rgb-mean", "rgb-std", "data-train", "data-val"},
+      "INPUT [INPUT ...]");
   return cl;
 }
 #pragma GCC diagnostic pop
@@ -82,9 +91,22 @@ std::vector<Input> idx_source(const std::string& spec) {
   return inputs;
 }
 
-// The source an INPUT belongs to. Image files (PNG / JPEG) become one more
-// source here once the core decodes them.
-std::vector<Input> read_input(const std::string& spec) { return idx_source(spec); }
+// A PNG or JPEG file as the model's input.
+Input image_file_source(const std::string& path, const fitbench::InputFormat& format) {
+  return {path, fitbench::image_to_input(fitbench::read_image_file(path, format.channels), format), std::nullopt};
+}
+
+bool is_image_file(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+// The source an INPUT belongs to.
+std::vector<Input> read_input(const std::string& spec, const fitbench::InputFormat& format) {
+  if (is_image_file(spec)) return {image_file_source(spec, format)};
+  return idx_source(spec);
+}
 
 std::string class_name(const std::vector<std::string>& names, int c) {
   return c < static_cast<int>(names.size()) ? std::to_string(c) + " " + names[static_cast<size_t>(c)]
@@ -112,9 +134,12 @@ int main(int argc, char** argv) {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
     const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
+    std::vector<int> image_shape{1, 28, 28};
+    if (a.fit.is_set("image-shape")) image_shape = a.fit.get_int_list("image-shape");
+    const fitbench::InputFormat format = fitbench::input_format(a.fit, image_shape);
     std::optional<fitbench::Predictor> predictor;
     for (const auto& spec : a.positional) {
-      for (const Input& input : read_input(spec)) {
+      for (const Input& input : read_input(spec, format)) {
         std::vector<int64_t> dims{1};
         for (int64_t d : input.image.shape().dims()) dims.push_back(d);
         const fitbench::Shape batch_shape(dims);

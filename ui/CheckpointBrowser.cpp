@@ -1,5 +1,8 @@
+// CheckpointBrowser: the table, the tabs below it and the epoch actions.
 #include "CheckpointBrowser.h"
 
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -13,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -22,7 +26,10 @@
 #include <string>
 #include <vector>
 
+#include "ArgsForm.h"
+#include "EvaluationView.h"
 #include "ExperimentIo.h"
+#include "TryImagePanel.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/models.h"
 #include "fitbench/symbol.h"
@@ -69,6 +76,22 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_deleteButton = new QPushButton(tr("Delete"), this);
   m_deleteButton->setObjectName(QStringLiteral("deleteButton"));
   m_deleteButton->setToolTip(tr("Delete this epoch's .params and .states files."));
+  m_evaluateButton = new QPushButton(tr("Evaluate"), this);
+  m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
+  m_evaluateButton->setToolTip(
+      tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
+  m_branchButton = new QPushButton(tr("Branch a new run…"), this);
+  m_branchButton->setObjectName(QStringLiteral("branchButton"));
+  m_branchButton->setToolTip(tr("Start a new run from this epoch with edited arguments, saved under a new prefix; "
+                                "the original run's files are left as they are."));
+
+  m_evaluation = new EvaluationView(this);
+  m_tryImage = new TryImagePanel(this);
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("checkpointTabs"));
+  m_tabs->addTab(m_summary, tr("Summary"));
+  m_tabs->addTab(m_evaluation, tr("Evaluation"));
+  m_tabs->addTab(m_tryImage, tr("Try an image"));
 
   auto* top = new QHBoxLayout;
   top->addWidget(m_openButton);
@@ -77,13 +100,15 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   auto* actions = new QHBoxLayout;
   actions->addWidget(m_resumeButton);
   actions->addWidget(m_loadArgsButton);
+  actions->addWidget(m_branchButton);
+  actions->addWidget(m_evaluateButton);
   actions->addStretch(1);
   actions->addWidget(m_deleteButton);
 
   auto* detailsPane = new QWidget(this);
   auto* detailsLayout = new QVBoxLayout(detailsPane);
   detailsLayout->setContentsMargins(0, 0, 0, 0);
-  detailsLayout->addWidget(m_summary, 1);
+  detailsLayout->addWidget(m_tabs, 1);
   detailsLayout->addLayout(actions);
 
   auto* splitter = new QSplitter(Qt::Vertical, this);
@@ -100,6 +125,8 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   connect(m_resumeButton, &QPushButton::clicked, this, &CheckpointBrowser::resumeSelected);
   connect(m_loadArgsButton, &QPushButton::clicked, this, &CheckpointBrowser::loadArgumentsOfSelected);
   connect(m_deleteButton, &QPushButton::clicked, this, &CheckpointBrowser::deleteSelected);
+  connect(m_evaluateButton, &QPushButton::clicked, this, &CheckpointBrowser::evaluateSelected);
+  connect(m_branchButton, &QPushButton::clicked, this, &CheckpointBrowser::branchSelected);
   connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &CheckpointBrowser::onSelectionChanged);
   connect(m_model, &CheckpointModel::loadingChanged, this, &CheckpointBrowser::updateStatus);
@@ -173,6 +200,8 @@ void CheckpointBrowser::updateActions() {
   const bool haveArgs = selected && m_details && m_details->args.has_value();
   m_resumeButton->setEnabled(haveArgs);
   m_loadArgsButton->setEnabled(haveArgs);
+  m_evaluateButton->setEnabled(haveArgs);
+  m_branchButton->setEnabled(haveArgs);
   m_deleteButton->setEnabled(selected);
 }
 
@@ -183,6 +212,7 @@ void CheckpointBrowser::onSelectionChanged() {
   if (entry == nullptr) {
     m_detailsLoading = false;
     m_summary->clear();
+    m_tryImage->clearCheckpoint();
     updateActions();
     return;
   }
@@ -203,6 +233,7 @@ void CheckpointBrowser::applyDetails(quint64 generation, const CheckpointDetails
   m_detailsLoading = false;
   m_details = details;
   m_summary->setPlainText(details.summary);
+  m_tryImage->setCheckpoint(details.prefix, details.epoch, details.args, m_model->directory());
   updateActions();
   emit detailsLoaded();
 }
@@ -276,6 +307,91 @@ void CheckpointBrowser::resumeSelected() {
     return;
   }
   emit resumeRequested(args);
+}
+
+void CheckpointBrowser::evaluateSelected() {
+  const CheckpointEntry* entry = selectedEntry();
+  if (entry == nullptr || !m_details || !m_details->args) return;
+  m_tabs->setCurrentWidget(m_evaluation);
+  m_evaluation->evaluate(entry->prefix, entry->epoch, *m_details->args, m_model->directory());
+}
+
+fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args, const QString& prefix,
+                                                     int epoch) {
+  const QFileInfo original(prefix);
+  const QFileInfo runDir(original.absolutePath());
+  const QDir parent(runDir.absolutePath());
+  const QString base = QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(epoch);
+  QString name = base;
+  for (int n = 2; parent.exists(name); ++n) name = QStringLiteral("%1-%2").arg(base).arg(n);
+  fitbench::FitArgs branch = args;
+  branch.set("load-epoch", std::to_string(epoch));
+  branch.set("load-prefix", original.absoluteFilePath().toStdString());
+  branch.set("model-prefix", QDir(parent.filePath(name)).filePath(original.fileName()).toStdString());
+  branch.unset("run-dir");
+  return branch;
+}
+
+QString CheckpointBrowser::branchConflict(const fitbench::FitArgs& args, const QString& originalDir) {
+  const QString original = QDir::cleanPath(QFileInfo(originalDir).absoluteFilePath());
+  const QString prefix = QString::fromStdString(args.get_string("model-prefix"));
+  if (prefix.isEmpty()) return tr("the branch needs a --model-prefix for its own checkpoints");
+  if (QDir::cleanPath(QFileInfo(prefix).absolutePath()) == original)
+    return tr("--model-prefix %1 is in the original run's directory; choose one in another directory so the "
+              "original's checkpoints, config.json and metrics stay as they are")
+        .arg(native(prefix));
+  const QString runDir = QString::fromStdString(args.get_string("run-dir"));
+  if (!runDir.isEmpty() && QDir::cleanPath(QFileInfo(runDir).absoluteFilePath()) == original)
+    return tr("--run-dir %1 is the original run's directory; clear it or choose another").arg(native(runDir));
+  return {};
+}
+
+void CheckpointBrowser::branchSelected() {
+  const CheckpointEntry* entry = selectedEntry();
+  if (entry == nullptr || !m_details || !m_details->args) return;
+  const int epoch = entry->epoch;
+  const QString directory = m_model->directory();  // the dialog's event loop may rescan the table
+  fitbench::FitArgs args;
+  try {
+    args = branchArguments(*m_details->args, entry->prefix, epoch);
+  } catch (const std::exception& e) {
+    showError(tr("Cannot branch from epoch %1: %2").arg(epoch).arg(QString::fromUtf8(e.what())));
+    return;
+  }
+  if (!editBranchArguments(args)) return;
+  const QString conflict = branchConflict(args, directory);
+  if (!conflict.isEmpty()) {
+    showError(tr("Cannot branch from epoch %1: %2").arg(epoch).arg(conflict));
+    return;
+  }
+  m_error.clear();
+  updateStatus();
+  emit branchRequested(args, directory);
+}
+
+bool CheckpointBrowser::editBranchArguments(fitbench::FitArgs& args) {
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Branch a new run"));
+  auto* note = new QLabel(tr("The new run loads epoch %1 from --load-prefix and saves under --model-prefix, in its "
+                             "own directory. Edit what it should do differently.")
+                              .arg(args.get_int("load-epoch")),
+                          &dialog);
+  note->setWordWrap(true);
+  auto* form = new ArgsForm(&dialog);
+  form->setArgs(args);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Branch"));
+  connect(form, &ArgsForm::validityChanged, buttons->button(QDialogButtonBox::Ok), &QPushButton::setEnabled);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addWidget(note);
+  layout->addWidget(form, 1);
+  layout->addWidget(buttons);
+  dialog.resize(720, 640);
+  if (dialog.exec() != QDialog::Accepted) return false;
+  args = form->args();
+  return true;
 }
 
 void CheckpointBrowser::loadArgumentsOfSelected() {

@@ -1,7 +1,10 @@
 // CheckpointBrowser: the saved epochs of a model-prefix directory (a
 // CheckpointModel in a table) and, for the selected epoch, the network summary
 // (layers, output shapes, parameter count) with actions: resume from this
-// epoch, load its arguments, delete it.
+// epoch, load its arguments, branch a new run from it, evaluate it, delete
+// it. Below the table, tabs: the summary, the evaluation (EvaluationView:
+// metrics, per-class accuracy, confusion matrix, misclassified images) and
+// "Try an image" (TryImagePanel) on the selected epoch.
 //
 // The summary is read off the UI thread: the <prefix>-symbol.json through
 // fitbench::Symbol::load and the data shape (batch-size, image-shape) from the
@@ -14,12 +17,21 @@
 //           this, [this](const fitbench::FitArgs& a) { m_argsForm->setArgs(a); });
 //   connect(browser, &CheckpointBrowser::resumeRequested,     // fill the form and start
 //           this, [this](const fitbench::FitArgs& a) { m_argsForm->setArgs(a); startTraining(); });
+//   connect(browser, &CheckpointBrowser::branchRequested,     // the original drawn under the branch
+//           this, [this](const fitbench::FitArgs& a, const QString& originalRunDir) {
+//             m_argsForm->setArgs(a); m_charts->addOverlay(originalRunDir); startTraining(); });
 //   // Show a run's directory when it starts, and rescan after every checkpoint:
 //   //   browser->setDirectory(<directory of --model-prefix>) on start,
 //   //   browser->refresh() on TrainerController's checkpoint signal.
 // resumeRequested() carries the run's config.json arguments with --load-epoch N
 // and --model-prefix set to the checkpoint's absolute prefix, so fit()
 // restores the parameters and the optimizer state (.states) of epoch N.
+// branchRequested() carries the arguments the user edited, with --load-epoch
+// N, --load-prefix the checkpoint's prefix and --model-prefix a new prefix in
+// another directory: the branch saves its checkpoints, config.json and
+// metrics there and never writes to the original run. Its update count
+// continues from the checkpoint's (.states), so its curves start where the
+// original's stood at epoch N and the overlay shows them as a branch.
 #pragma once
 
 #include <QFutureWatcher>
@@ -31,10 +43,13 @@
 #include "CheckpointModel.h"
 #include "fitbench/fit_args.h"
 
+class EvaluationView;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 class QTableView;
+class TryImagePanel;
 
 // What the summary pane shows for one checkpoint; built on a worker thread.
 struct CheckpointDetails {
@@ -69,6 +84,19 @@ class CheckpointBrowser : public QWidget {
   QString statusText() const;
   // True while the summary of the selected checkpoint is being read.
   bool isLoadingDetails() const { return m_detailsLoading; }
+  EvaluationView* evaluationView() const { return m_evaluation; }
+  TryImagePanel* tryImagePanel() const { return m_tryImage; }
+  QTabWidget* tabs() const { return m_tabs; }
+
+  // The arguments a branch of `prefix` at `epoch` starts from: the run's
+  // `args` with --load-epoch, --load-prefix (the absolute prefix) and a
+  // --model-prefix in a new sibling directory "<run>-branch-e<epoch>" (with
+  // "-2", "-3", ... when taken); --run-dir is cleared so the run directory
+  // follows the new prefix.
+  static fitbench::FitArgs branchArguments(const fitbench::FitArgs& args, const QString& prefix, int epoch);
+  // Why `args` would write into `originalDir` (its --model-prefix or
+  // --run-dir there, or no --model-prefix at all); "" when they do not.
+  static QString branchConflict(const fitbench::FitArgs& args, const QString& originalDir);
 
   // Synchronous: what the worker thread runs for the summary pane.
   static CheckpointDetails loadDetails(const QString& directory, const QString& prefix, int epoch);
@@ -78,12 +106,19 @@ class CheckpointBrowser : public QWidget {
   void resumeSelected();
   void loadArgumentsOfSelected();
   void deleteSelected();
+  // Scores the selected epoch on the run's validation data (Evaluation tab).
+  void evaluateSelected();
+  // Lets the user edit branchArguments() and emits branchRequested().
+  void branchSelected();
 
  signals:
   // The run's arguments with --load-epoch N and --model-prefix set.
   void resumeRequested(const fitbench::FitArgs& args);
   // The run's arguments as config.json holds them.
   void argumentsRequested(const fitbench::FitArgs& args);
+  // A new run from the selected epoch; `originalRunDir` is the browsed run
+  // directory, for the charts to overlay.
+  void branchRequested(const fitbench::FitArgs& args, const QString& originalRunDir);
   // The summary pane finished loading for the selected epoch.
   void detailsLoaded();
   // Files of an epoch were deleted (the model is rescanning).
@@ -94,6 +129,9 @@ class CheckpointBrowser : public QWidget {
   virtual bool confirmDelete(const QString& question);
   // Shows an error of an action; default: the status line (tests read it).
   virtual void showError(const QString& message);
+  // Lets the user edit a branch's arguments; false when cancelled. Default:
+  // a dialog with an ArgsForm; tests override it.
+  virtual bool editBranchArguments(fitbench::FitArgs& args);
 
  private:
   void updateStatus();
@@ -110,6 +148,11 @@ class CheckpointBrowser : public QWidget {
   QPushButton* m_resumeButton = nullptr;
   QPushButton* m_loadArgsButton = nullptr;
   QPushButton* m_deleteButton = nullptr;
+  QPushButton* m_evaluateButton = nullptr;
+  QPushButton* m_branchButton = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  EvaluationView* m_evaluation = nullptr;
+  TryImagePanel* m_tryImage = nullptr;
   std::optional<CheckpointDetails> m_details;  // of the selected checkpoint, when loaded
   bool m_detailsLoading = false;
   quint64 m_detailsGeneration = 0;

@@ -269,7 +269,7 @@ void MainWindow::buildExperimentPanel() {
 }
 
 // The saved epochs of the current run's --model-prefix directory: load their
-// arguments into the form or resume from one.
+// arguments into the form, resume from one, or branch a new run from one.
 void MainWindow::buildCheckpointDock() {
   m_checkpointBrowser = new CheckpointBrowser;
   m_checkpointBrowser->setObjectName(QStringLiteral("checkpointBrowser"));
@@ -286,6 +286,15 @@ void MainWindow::buildCheckpointDock() {
     setArgs(a);
     startTraining();
   });
+  // A branch trains from the checkpoint under a new prefix, drawn over the original run's curves.
+  connect(m_checkpointBrowser, &CheckpointBrowser::branchRequested, this,
+          [this](const fitbench::FitArgs& a, const QString& originalRunDir) {
+            if (m_controller->isRunning()) return;
+            setArgs(a);
+            const QString error = m_charts->addOverlay(originalRunDir);
+            if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+            startTraining();
+          });
   connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
           &CheckpointBrowser::refresh);
 }

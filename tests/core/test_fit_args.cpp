@@ -92,6 +92,7 @@ const std::vector<Row>& expected_rows() {
       {"model-prefix", String, std::nullopt, "models/my lenet"},
       {"save-period", Int, "1", "2"},
       {"load-epoch", Int, std::nullopt, "3"},
+      {"load-prefix", String, std::nullopt, "runs/a/mlp"},
       {"disp-batches", Int, "20", "100"},
       {"monitor", Int, "0", "10"},
       {"top-k", Int, "0", "5"},
@@ -449,7 +450,7 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
             "Namespace(alpha=1.0, batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
             "data_nthreads=4, data_train=None, data_train_idx='', data_val=None, data_val_idx='', "
             "disp_batches=20, dtype='float32', fill_value=127, gc_threshold=0.5, gc_type='none', gpus=None, "
-            "image_shape=None, initializer='default', kv_store='device', load_epoch=None, loss='', lr=0.1, "
+            "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, loss='', lr=0.1, "
             "lr_factor=0.1, lr_scheduler='auto', lr_step_epochs=None, lr_warmup_begin=0.0, "
             "lr_warmup_mode='linear', lr_warmup_steps=0, macrobatch_size=0, max_crop_size=-1, "
             "max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, max_random_l=0, "

@@ -14,6 +14,7 @@
 #include "file_test_util.h"
 #include "run_program.h"
 #include "fitbench/evaluate.h"
+#include "fitbench/image_codec.h"
 
 using namespace fitbench;
 using fitbench::test::TempDir;
@@ -242,6 +243,26 @@ TEST_F(ScoreCli, PredictPrintsTheTopClasses) {
                                                     ":9999-10000");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.output.find("holds 10000 samples"), std::string::npos) << bad.output;
+}
+
+TEST_F(ScoreCli, PredictOnAPngGivesWhatTheIdxSampleGives) {
+  // Test sample 0 written as an 8-bit gray PNG: the same pixels, so the same input after / 255.
+  const IdxDataset test = load_idx(images("t10k"), default_fashion_mnist_dir() + "/t10k-labels-idx1-ubyte.gz");
+  Image png(28, 28, 1);
+  for (size_t i = 0; i < png.pixels.size(); ++i) png.pixels[i] = static_cast<uint8_t>(std::lround(test.images.f32()[i] * 255));
+  TempDir files;
+  std::ofstream(files.file("boot.png"), std::ios::binary) << encode_png(png, 6);
+  const Result from_idx = run(FITBENCH_PREDICT_PATH, "--model-prefix " + prefix() + " --load-epoch 1 " + images("t10k") + ":0");
+  const Result from_png = run(FITBENCH_PREDICT_PATH, "--model-prefix " + prefix() + " --load-epoch 1 " + files.file("boot.png"));
+  ASSERT_EQ(from_idx.code, 0) << from_idx.output;
+  ASSERT_EQ(from_png.code, 0) << from_png.output;
+  // Everything after each input's name line: the top classes and their probabilities.
+  const auto classes = [](const std::string& out) { return out.substr(out.find('\n')); };
+  EXPECT_EQ(classes(from_png.output), classes(from_idx.output)) << from_png.output << from_idx.output;
+
+  const Result bad = run(FITBENCH_PREDICT_PATH, "--model-prefix " + prefix() + " --load-epoch 1 " + files.file("missing.png"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.output.find("missing.png"), std::string::npos) << bad.output;
 }
 
 TEST_F(ScoreCli, FineTuneWithOtherNumClassesReplacesTheLastLayer) {

@@ -1,6 +1,7 @@
-// A real run directory for the checkpoint tests: fit() trains mlp for two
+// Real run directories for the checkpoint tests: fit() trains mlp for two
 // epochs on small idx data and saves <root>/m/lenet-0001/0002.params/.states,
-// lenet-symbol.json, config.json, log.txt and metrics.jsonl.
+// lenet-symbol.json, config.json, log.txt and metrics.jsonl; or for one epoch
+// on a Fashion-MNIST subset.
 #pragma once
 
 #include <QDir>
@@ -10,6 +11,7 @@
 #include <filesystem>
 
 #include "../core/fit_fixture.h"
+#include "fitbench/data_iter.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 
@@ -33,6 +35,24 @@ inline QString makeRun(const QString& root) {
   quiet.log_to_stderr = false;
   fitbench::fit(args, quiet);
   return root + QStringLiteral("/m");
+}
+
+// Trains mlp for one epoch on the first 2,000 images of Debian's
+// Fashion-MNIST (validating on its 10,000 test images) into <root>/fm/mlp;
+// returns <root>/fm, or "" when the data set is not installed. One epoch on
+// real data leaves enough confusions to look at.
+inline QString makeFashionRun(const QString& root) {
+  if (!std::filesystem::is_directory(fitbench::default_fashion_mnist_dir())) return {};
+  fitbench::FitArgs args = fitbench::train_mnist_defaults();
+  args.set("network", "mlp");
+  args.set("num-examples", "2000");
+  args.set("batch-size", "100");
+  args.set("num-epochs", "1");
+  args.set("model-prefix", (std::filesystem::path(root.toStdString()) / "fm" / "mlp").string());
+  fitbench::FitOptions quiet;
+  quiet.log_to_stderr = false;
+  fitbench::fit(args, quiet);
+  return root + QStringLiteral("/fm");
 }
 
 // Copies the files (not subdirectories) of `from` into a new directory `to`.

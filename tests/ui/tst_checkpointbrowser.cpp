@@ -1,11 +1,14 @@
 // CheckpointBrowser over a real run directory (fit() for two epochs): the
 // table lists the epochs, the summary pane shows the network summary, resume
-// and load-arguments emit the run's arguments, delete asks (through the
-// overridable hook) and removes only that epoch's files, and missing files
-// or directories are reported as text.
+// and load-arguments emit the run's arguments, branch emits edited arguments
+// that train under a new prefix while the original's files stay as they
+// were, delete asks (through the overridable hook) and removes only that
+// epoch's files, and missing files or directories are reported as text.
 #include <QAbstractItemModelTester>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QMap>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -17,24 +20,42 @@
 #include "CheckpointBrowser.h"
 #include "CheckpointModel.h"
 #include "ExperimentIo.h"
+#include "RunOverlay.h"
 #include "checkpoint_fixture.h"
 
 namespace {
 
 constexpr int kTimeoutMs = 20000;
 
-// Answers the delete confirmation as the test says.
+// Answers the delete confirmation as the test says, and edits a branch's
+// arguments with `branchEdit` (false: cancelled).
 class AnsweringBrowser : public CheckpointBrowser {
  public:
   bool answer = false;
   QStringList questions;
+  std::function<bool(fitbench::FitArgs&)> branchEdit;
+  std::optional<fitbench::FitArgs> branchOffered;
 
  protected:
   bool confirmDelete(const QString& question) override {
     questions << question;
     return answer;
   }
+  bool editBranchArguments(fitbench::FitArgs& args) override {
+    branchOffered = args;
+    return branchEdit(args);
+  }
 };
+
+// Name -> SHA-1 of every file in `dir`.
+QMap<QString, QByteArray> fileHashes(const QString& dir) {
+  QMap<QString, QByteArray> hashes;
+  for (const QString& name : QDir(dir).entryList(QDir::Files)) {
+    QFile f(QDir(dir).filePath(name));
+    if (f.open(QIODevice::ReadOnly)) hashes[name] = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1);
+  }
+  return hashes;
+}
 
 QPushButton* button(const CheckpointBrowser& browser, const char* name) {
   return browser.findChild<QPushButton*>(QString::fromLatin1(name));
@@ -75,6 +96,9 @@ class TestCheckpointBrowser : public QObject {
   void listsAndSummarizes();
   void resumeFromEpoch();
   void loadArguments();
+  void branchFromEpoch();
+  void branchIntoTheOriginalIsRefused_data();
+  void branchIntoTheOriginalIsRefused();
   void deleteEpoch();
   void deleteLastEpochTakesTheSymbol();
   void missingSymbolIsNamed();
@@ -114,6 +138,8 @@ void TestCheckpointBrowser::listsAndSummarizes() {
   QVERIFY2(summary.contains(QStringLiteral("lenet-0002.params")), qPrintable(summary));
   QVERIFY(button(browser, "resumeButton")->isEnabled());
   QVERIFY(button(browser, "loadArgumentsButton")->isEnabled());
+  QVERIFY(button(browser, "evaluateButton")->isEnabled());
+  QVERIFY(button(browser, "branchButton")->isEnabled());
   QVERIFY(button(browser, "deleteButton")->isEnabled());
 
   QVERIFY(selectAndWait(browser, 1));
@@ -160,6 +186,93 @@ void TestCheckpointBrowser::loadArguments() {
   QVERIFY(*emitted == m_config);
   QVERIFY(!emitted->is_set("load-epoch"));
   QCOMPARE(emitted->get_int("num-epochs"), 2);
+}
+
+void TestCheckpointBrowser::branchFromEpoch() {
+  const QString dir = m_tmp.filePath(QStringLiteral("original"));
+  QVERIFY(checkpointtest::copyRun(m_run, dir));
+  AnsweringBrowser browser;
+  browser.branchEdit = [](fitbench::FitArgs& args) {
+    args.set("lr", "0.01");
+    return true;
+  };
+  QVERIFY(openAndWait(browser, dir));
+  QVERIFY(selectAndWait(browser, 1));
+  QSignalSpy branched(&browser, &CheckpointBrowser::branchRequested);
+  QTest::mouseClick(button(browser, "branchButton"), Qt::LeftButton);
+  QCOMPARE(branched.count(), 1);
+  QVERIFY(browser.branchOffered.has_value());
+  const auto args = branched.at(0).at(0).value<fitbench::FitArgs>();
+  QCOMPARE(branched.at(0).at(1).toString(), dir);
+  const QString originalPrefix = QDir(dir).absoluteFilePath(QStringLiteral("lenet"));
+  const QString branchDir = m_tmp.filePath(QStringLiteral("original-branch-e1"));
+  QCOMPARE(args.get_int("load-epoch"), 1);
+  QCOMPARE(QString::fromStdString(args.get_string("load-prefix")), originalPrefix);
+  QCOMPARE(QString::fromStdString(args.get_string("model-prefix")), QDir(branchDir).filePath(QStringLiteral("lenet")));
+  QCOMPARE(args.get_float("lr"), 0.01);
+  QVERIFY(!args.is_set("run-dir"));
+  // Everything else is the original run's.
+  fitbench::FitArgs expected = m_config;
+  for (const char* name : {"load-epoch", "load-prefix", "model-prefix", "lr"}) expected.set(name, args.get_string(name));
+  QVERIFY2(args == expected, args.namespace_repr().c_str());
+
+  // Trained, the branch loads epoch 1 of the original and saves epoch 2 in
+  // its own directory; the original's files stay byte for byte.
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  fitbench::FitOptions quiet;
+  quiet.log_to_stderr = false;
+  fitbench::fit(args, quiet);
+  QCOMPARE(fileHashes(dir), before);
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0002.params")));
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0002.states")));
+  QVERIFY(!QFile::exists(branchDir + QStringLiteral("/lenet-0001.params")));
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/config.json")));
+  // Its curve starts where the original's stood after epoch 1 (its update
+  // count continues from the .states), so drawn with the original as an
+  // overlay it branches off at that iteration.
+  QString error;
+  const auto original = RunOverlay::load(dir, &error);
+  QVERIFY2(original.has_value(), qPrintable(error));
+  const auto branch = RunOverlay::load(branchDir, &error);
+  QVERIFY2(branch.has_value(), qPrintable(error));
+  const double branchPoint = original->metrics().epochs().at(0).second;
+  QVERIFY(branchPoint > 0);
+  QVERIFY(branch->metrics().series().value(RunMetrics::loss()).first().x() > branchPoint);
+  QCOMPARE(branch->metrics().epochs().at(0).second, original->metrics().epochs().at(1).second);
+
+  // A second branch of the same epoch gets a directory of its own.
+  QTest::mouseClick(button(browser, "branchButton"), Qt::LeftButton);
+  QCOMPARE(branched.count(), 2);
+  QCOMPARE(QString::fromStdString(branched.at(1).at(0).value<fitbench::FitArgs>().get_string("model-prefix")),
+           m_tmp.filePath(QStringLiteral("original-branch-e1-2/lenet")));
+
+  // Cancelling the dialog emits nothing.
+  browser.branchEdit = [](fitbench::FitArgs&) { return false; };
+  browser.branchSelected();
+  QCOMPARE(branched.count(), 2);
+}
+
+void TestCheckpointBrowser::branchIntoTheOriginalIsRefused_data() {
+  QTest::addColumn<QString>("argument");
+  QTest::addColumn<QString>("value");  // relative to the original run directory
+  QTest::newRow("model-prefix") << QStringLiteral("model-prefix") << QStringLiteral("other");
+  QTest::newRow("run-dir") << QStringLiteral("run-dir") << QStringLiteral(".");
+}
+
+void TestCheckpointBrowser::branchIntoTheOriginalIsRefused() {
+  QFETCH(QString, argument);
+  QFETCH(QString, value);
+  AnsweringBrowser browser;
+  browser.branchEdit = [&](fitbench::FitArgs& args) {
+    args.set(argument.toStdString(), QDir(m_run).filePath(value).toStdString());
+    return true;
+  };
+  QVERIFY(openAndWait(browser, m_run));
+  QSignalSpy branched(&browser, &CheckpointBrowser::branchRequested);
+  browser.branchSelected();
+  QCOMPARE(branched.count(), 0);
+  QVERIFY2(browser.statusText().contains(QStringLiteral("--") + argument), qPrintable(browser.statusText()));
+  QVERIFY(browser.statusText().contains(QStringLiteral("original run's directory")));
 }
 
 void TestCheckpointBrowser::deleteEpoch() {
@@ -249,6 +362,8 @@ void TestCheckpointBrowser::missingConfigDisablesArguments() {
   QVERIFY(browser.summaryText().contains(QStringLiteral("Total params")));
   QVERIFY(!button(browser, "resumeButton")->isEnabled());
   QVERIFY(!button(browser, "loadArgumentsButton")->isEnabled());
+  QVERIFY(!button(browser, "evaluateButton")->isEnabled());
+  QVERIFY(!button(browser, "branchButton")->isEnabled());
   QVERIFY(button(browser, "deleteButton")->isEnabled());
 }
 

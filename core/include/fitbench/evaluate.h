@@ -63,6 +63,12 @@ struct EvaluateOptions {
   std::function<void(int64_t, int64_t)> progress;
   const std::atomic<bool>* stop = nullptr;  // checked between batches
   std::string params_source = "the parameters";  // names them (their file) in mismatch errors
+  // > 0: keep the data rows (the network's input, as the iterator gave it)
+  // of the first this-many misclassified samples of every cell, so a viewer
+  // can show them without reading the data source again. The copies stop
+  // once they take `keep_images_max_bytes` in all.
+  int keep_images_per_cell = 0;
+  int64_t keep_images_max_bytes = int64_t{256} << 20;
 };
 
 struct EvaluateResult {
@@ -77,6 +83,10 @@ struct EvaluateResult {
   // [true][predicted]: indices (in the order the data yields them) of the
   // samples of that cell; the diagonal stays empty.
   std::vector<std::vector<std::vector<int64_t>>> misclassified;
+  // [true][predicted][k]: the input of sample misclassified[t][p][k], a
+  // (C, H, W) float32 tensor, for the first k the keep_images_* options
+  // allowed (empty when they are off).
+  std::vector<std::vector<std::vector<Tensor>>> misclassified_images;
   bool stopped = false;  // the stop flag ended the pass early
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <sstream>
 
@@ -111,6 +112,11 @@ EvaluateResult evaluate(const Checkpoint& model, DataIter& data, const EvaluateO
   r.class_counts.assign(n, 0);
   r.confusion.assign(n, std::vector<int64_t>(n, 0));
   r.misclassified.assign(n, std::vector<std::vector<int64_t>>(n));
+  r.misclassified_images.assign(n, std::vector<std::vector<Tensor>>(n));
+  const Shape& batch_shape = data.data_shape();
+  const Shape sample_shape(std::vector<int64_t>(batch_shape.dims().begin() + 1, batch_shape.dims().end()));
+  const int64_t sample_bytes = sample_shape.size() * int64_t{sizeof(float)};
+  int64_t kept_bytes = 0;
 
   const int64_t batch_size = data.data_shape()[0];
   const int64_t total_batches = (data.num_examples() + batch_size - 1) / batch_size;
@@ -133,7 +139,16 @@ EvaluateResult evaluate(const Checkpoint& model, DataIter& data, const EvaluateO
       const auto p = static_cast<size_t>(argmax(probs.f32() + i * classes, classes));
       ++r.class_counts[t];
       ++r.confusion[t][p];
-      if (t != p) r.misclassified[t][p].push_back(r.num_samples + i);
+      if (t == p) continue;
+      r.misclassified[t][p].push_back(r.num_samples + i);
+      auto& kept = r.misclassified_images[t][p];
+      if (std::ssize(kept) < options.keep_images_per_cell &&
+          kept_bytes + sample_bytes <= options.keep_images_max_bytes) {
+        Tensor image(sample_shape);
+        std::copy_n(batch.data.f32() + i * sample_shape.size(), sample_shape.size(), image.f32());
+        kept.push_back(std::move(image));
+        kept_bytes += sample_bytes;
+      }
     }
     r.num_samples += valid;
     ++batches;

@@ -201,14 +201,20 @@ Symbol Trainer::build_symbol() const {
   return build_network(args_.get_string("network"), config);
 }
 
+// Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
+std::string load_prefix(const FitArgs& args) {
+  const std::string from = args.get_string("load-prefix");
+  return from.empty() ? args.get_string("model-prefix") : from;
+}
+
 void Trainer::setup_model() {
   symbol_ = build_symbol();
   if (args_.is_set("load-epoch")) {
     // A checkpoint of another network is fine-tuned as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
     // SoftmaxOutput head when it has none, as a Gluon export).
-    const std::string prefix = args_.get_string("model-prefix");
-    if (prefix.empty()) fail("--load-epoch needs --model-prefix to know which checkpoint to load");
+    const std::string prefix = load_prefix(args_);
+    if (prefix.empty()) fail("--load-epoch needs --model-prefix (or --load-prefix) to know which checkpoint to load");
     const std::string file = symbol_path(prefix);
     const Symbol saved = Symbol::load(file);
     if (saved.to_json() != symbol_.to_json()) {
@@ -239,7 +245,7 @@ void Trainer::setup_model() {
 }
 
 void Trainer::restore(int begin_epoch) {
-  const std::string prefix = args_.get_string("model-prefix");
+  const std::string prefix = load_prefix(args_);
   // setup_model() has checked --model-prefix and the symbol; only the parameters are read here.
   Checkpoint c = load_checkpoint(prefix, begin_epoch);
   if (fine_tune_)
@@ -484,7 +490,7 @@ FinishInfo Trainer::run() {
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
     restore(begin_epoch);
-    const std::string states = states_path(prefix, begin_epoch);
+    const std::string states = states_path(load_prefix(args_), begin_epoch);
     if (fine_tune_) {
       log_->info("Fine-tuning: the optimizer state and the update count start afresh");
     } else if (std::filesystem::exists(states)) {
@@ -516,7 +522,7 @@ FinishInfo Trainer::run() {
   if (state) {
     const auto states = optimizer_->states();
     if (states.size() != state->optimizer_states.arrays.size())
-      fail(states_path(prefix, begin_epoch), " does not match this network's optimizer state");
+      fail(states_path(load_prefix(args_), begin_epoch), " does not match this network's optimizer state");
     for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(to_float32(state->optimizer_states.arrays[i]));
     optimizer_->set_num_update(state->num_update);
     std::istringstream(state->rng_state) >> exec_->rng();

@@ -714,6 +714,13 @@ std::vector<ArgSpec> build_schema() {
        .group = checkpoint_group,
        .validate = int_at_least(0),
        .mxnet_group = training},
+      {.name = "load-prefix",
+       .type = String,
+       .default_value = std::nullopt,
+       .help = "read --load-epoch's checkpoint from this prefix instead of --model-prefix, so a branch of a run "
+               "saves under its own prefix and leaves the original's files alone",
+       .group = checkpoint_group,
+       .mxnet_group = extension},
       {.name = "disp-batches",
        .type = Int,
        .default_value = "20",

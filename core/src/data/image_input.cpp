@@ -1,0 +1,78 @@
+// image_to_input(): the validation pipeline's resize, centre crop and
+// normalisation applied to one decoded image.
+#include "fitbench/image_input.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "fitbench/augment.h"
+
+namespace fitbench {
+
+namespace {
+
+// make_fit_data reads `path` with an image iterator when it is a .rec file
+// or a directory without idx files (CIFAR-10 batches or class folders).
+bool is_image_source(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_regular_file(path)) return fs::path(path).extension() == ".rec";
+  if (!fs::is_directory(path)) return false;
+  for (const char* stem : {"train", "t10k"})
+    for (const char* suffix : {"-images-idx3-ubyte.gz", "-images-idx3-ubyte"})
+      if (fs::exists(fs::path(path) / (std::string(stem) + suffix))) return false;
+  return true;
+}
+
+}  // namespace
+
+InputFormat input_format(const FitArgs& args, const std::vector<int>& image_shape) {
+  std::string path = args.get_string("data-val");
+  if (path.empty()) path = args.get_string("data-train");
+  InputFormat f;
+  if (!path.empty() && is_image_source(path)) {
+    const AugmentParams p = val_augment_params(args, image_shape);  // checks the shape, mean and std
+    f.channels = p.channels;
+    f.height = p.height;
+    f.width = p.width;
+    f.mean = p.mean;
+    f.std = p.std;
+    return f;
+  }
+  if (image_shape.size() != 3 || (image_shape[0] != 1 && image_shape[0] != 3))
+    fail("--image-shape ", args.get_string("image-shape"),
+         ": image input needs channels,height,width with 1 or 3 channels, e.g. 1,28,28");
+  f.channels = image_shape[0];
+  f.height = image_shape[1];
+  f.width = image_shape[2];
+  return f;  // idx data: pixel / 255, as load_idx scales it
+}
+
+Tensor image_to_input(const Image& image, const InputFormat& format) {
+  FB_ASSERT(format.height > 0 && format.width > 0);
+  Image img = image;
+  if (img.channels != format.channels) img = format.channels == 1 ? to_gray(img) : to_rgb(img);
+  if (img.width != format.width || img.height != format.height) {
+    const double s = std::max(double(format.width) / img.width, double(format.height) / img.height);
+    const int w = std::max(format.width, int(std::lround(img.width * s)));
+    const int h = std::max(format.height, int(std::lround(img.height * s)));
+    img = resize_image(img, w, h);
+    img = crop_image(img, (w - format.width) / 2, (h - format.height) / 2, format.width, format.height);
+  }
+  Tensor out(Shape{format.channels, format.height, format.width});
+  float* dst = out.f32();
+  const size_t plane = size_t(format.height) * size_t(format.width);
+  for (int y = 0; y < format.height; ++y)
+    for (int x = 0; x < format.width; ++x) {
+      const uint8_t* px = img.at(y, x);
+      for (int c = 0; c < format.channels; ++c) {
+        const auto k = static_cast<size_t>(c);
+        dst[k * plane + size_t(y) * size_t(format.width) + size_t(x)] =
+            (static_cast<float>(px[c]) - format.mean[k]) / format.std[k];
+      }
+    }
+  return out;
+}
+
+}  // namespace fitbench
