@@ -3,12 +3,19 @@
 // Ctrl-C stops training at the next batch boundary; the last completed
 // checkpoint stays as it was. A second Ctrl-C ends the process at once (files
 // are always written through temporary names, so none is left half-written).
+//
+// Under mpirun with a dist kvstore (mpirun -np 2 fitbench-cli --kv-store
+// dist_sync ...) each process is one worker: MPI starts here, once per
+// process, and an error on one worker ends the whole job, since the others
+// would otherwise wait for it forever.
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
 #include "fitbench/fit.h"
+#include "fitbench/kvstore.h"
 
 namespace {
 
@@ -51,16 +58,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
     return 2;
   }
+  std::optional<fitbench::DistributedRuntime> mpi;
+  if (fitbench::is_distributed_kvstore(fit_args.get_string("kv-store"))) {
+    try {
+      mpi.emplace(&argc, &argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+      return 1;
+    }
+  }
   fitbench::TrainingControl control;
   watch_interrupts(control);
+  int code = 0;
   try {
     const auto finish = fitbench::fit(fit_args, {nullptr, &control, true, {}});
     return finish.stopped ? 130 : 0;
   } catch (const fitbench::ArgError& e) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
-    return 2;
+    code = 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
-    return 1;
+    code = 1;
   }
+  if (mpi) mpi->abort(code);
+  return code;
 }

@@ -48,7 +48,8 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
   libjpeg62-turbo-dev libpng-dev dataset-fashion-mnist)
 if [[ "$tests" != OFF ]]; then
-  packages+=(libgtest-dev)
+  # OpenMPI: FITBENCH_MPI=AUTO then builds the dist kvstores, and their tests (label mpi) run 2 workers on loopback.
+  packages+=(libgtest-dev libopenmpi-dev openmpi-bin)
 fi
 if [[ "$gui" == ON ]]; then
   packages+=(qt6-base-dev qt6-charts-dev libgl-dev)

@@ -16,8 +16,12 @@ struct FitData {
   std::unique_ptr<DataIter> val;  // null without validation data
 };
 
-// Which share of the training data this worker reads (distributed kvstores):
-// image sources split their samples into num_parts contiguous parts.
+// Which share of the training data this worker reads (distributed kvstores).
+// Image sources split their samples into num_parts contiguous parts. idx data
+// (Fashion-MNIST, MNIST) is interleaved so that n workers with batch b read
+// what one process with batch n*b reads: every worker draws the same sample
+// order (same seed), and worker r's batch i is rows [r*b, (r+1)*b) of that
+// order's batch i of n*b rows.
 struct DataPartition {
   int num_parts = 1;
   int part_index = 0;
@@ -32,6 +36,11 @@ struct DataPartition {
 // or does not match --image-shape.
 FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
                       const DataPartition& partition = {});
+
+// fit.py's ResizeIter: exactly `batches` batches per epoch, starting the
+// inner iterator's next epoch when it runs out first. The dist_sync workers
+// all take the same number of steps, or one would wait for the others forever.
+std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int64_t batches);
 
 // The validation iterator alone (no shuffle, no augmentation), as
 // make_fit_data builds it: what scoring a saved model reads. Null when there

@@ -3,10 +3,13 @@
 // for --benchmark 1.
 #include "fitbench/fit_data.h"
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <utility>
 
+#include "data/batch_tensors.h"
 #include "fitbench/error.h"
 #include "fitbench/image_iter.h"
 
@@ -55,6 +58,85 @@ std::unique_ptr<DataIter> image_iter(const std::string& path, const std::string&
   if (is_cifar10_dir(path)) return make_cifar10_iter(path, train, options);
   return make_image_folder_iter(path, options);
 }
+
+// Worker `part`'s rows of each batch of `inner`, whose batches hold
+// `parts` workers' batches side by side (the DataPartition rule for idx data).
+class PartIter final : public DataIter {
+ public:
+  PartIter(std::unique_ptr<DataIter> inner, int parts, int part) : inner_(std::move(inner)), part_(part) {
+    batch_ = inner_->data_shape()[0] / parts;
+    const int64_t n = inner_->num_examples();
+    examples_ = n * (part + 1) / parts - n * part / parts;
+  }
+
+  void reset() override { inner_->reset(); }
+
+  bool next(DataBatch& batch) override {
+    if (!inner_->next(whole_)) return false;
+    reuse_or_allocate(batch.data, data_shape(), whole_.data.dtype());
+    reuse_or_allocate(batch.label, label_shape(), whole_.label.dtype());
+    copy_part(whole_.data, batch.data);
+    copy_part(whole_.label, batch.label);
+    const int64_t valid = whole_.data.shape()[0] - whole_.pad - part_ * batch_;
+    batch.pad = static_cast<int>(batch_ - std::clamp<int64_t>(valid, 0, batch_));
+    return true;
+  }
+
+  Shape data_shape() const override { return with_batch(inner_->data_shape()); }
+  Shape label_shape() const override { return with_batch(inner_->label_shape()); }
+  int64_t num_examples() const override { return examples_; }
+  std::string save_state() const override { return inner_->save_state(); }
+  void load_state(const std::string& state) override { inner_->load_state(state); }
+
+ private:
+  Shape with_batch(const Shape& shape) const {
+    std::vector<int64_t> dims = shape.dims();
+    dims[0] = batch_;
+    return Shape(std::move(dims));
+  }
+
+  void copy_part(const Tensor& from, const Tensor& to) const {
+    const size_t bytes = to.bytes();
+    std::memcpy(to.raw(), static_cast<const char*>(from.raw()) + static_cast<size_t>(part_) * bytes, bytes);
+  }
+
+  std::unique_ptr<DataIter> inner_;
+  int part_;
+  int64_t batch_ = 0;
+  int64_t examples_ = 0;
+  DataBatch whole_;
+};
+
+class ResizeIter final : public DataIter {
+ public:
+  ResizeIter(std::unique_ptr<DataIter> inner, int64_t batches) : inner_(std::move(inner)), batches_(batches) {}
+
+  void reset() override {
+    done_ = 0;
+    inner_->reset();
+  }
+
+  bool next(DataBatch& batch) override {
+    if (done_ >= batches_) return false;
+    if (!inner_->next(batch)) {
+      inner_->reset();
+      if (!inner_->next(batch)) fail("the training data has no batch to read");
+    }
+    ++done_;
+    return true;
+  }
+
+  Shape data_shape() const override { return inner_->data_shape(); }
+  Shape label_shape() const override { return inner_->label_shape(); }
+  int64_t num_examples() const override { return inner_->num_examples(); }
+  std::string save_state() const override { return inner_->save_state(); }
+  void load_state(const std::string& state) override { inner_->load_state(state); }
+
+ private:
+  std::unique_ptr<DataIter> inner_;
+  int64_t batches_;
+  int64_t done_ = 0;
+};
 
 Tensor first_rows(const Tensor& t, int64_t rows) {
   if (rows >= t.shape()[0]) return t;
@@ -148,10 +230,17 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
       t.labels = first_rows(t.labels, n);
     }
     check_image_shape(args, image_shape, t.images, images);
-    d.train = make_prefetch_iter(make_ndarray_iter(t.images, t.labels, batch, true, seed));
+    const int parts = partition.num_parts;
+    auto iter = make_ndarray_iter(t.images, t.labels, batch * parts, true, seed);
+    if (parts > 1) iter = std::make_unique<PartIter>(std::move(iter), parts, partition.part_index);
+    d.train = make_prefetch_iter(std::move(iter));
   }
   if (!val.empty()) d.val = val_iter(args, image_shape, val, options);
   return d;
+}
+
+std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int64_t batches) {
+  return std::make_unique<ResizeIter>(std::move(inner), batches);
 }
 
 std::unique_ptr<DataIter> make_val_data(const FitArgs& args, const std::vector<int>& image_shape) {

@@ -13,6 +13,7 @@
 #include "fitbench/fit_data.h"
 #include "fitbench/executor.h"
 #include "fitbench/initializer.h"
+#include "fitbench/kvstore.h"
 #include "fitbench/models.h"
 #include "fitbench/optimizer.h"
 #include "pyformat.h"
@@ -148,6 +149,7 @@ class Trainer {
   std::optional<NameValues> train_epoch(int epoch);
   NameValues validate();
   void save(int epoch);
+  void save_files(const std::string& prefix, int epoch);
   void monitor_tic(int epoch);
   void monitor_before_update();
   void monitor_toc();
@@ -161,6 +163,7 @@ class Trainer {
   Symbol symbol_;
   std::optional<ClassifierChange> fine_tune_;  // set when --load-epoch fine-tunes a checkpoint's classifier
   std::unique_ptr<Executor> exec_;
+  std::unique_ptr<KVStore> kv_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ParamRef> params_;
   std::unique_ptr<EvalMetric> metric_;
@@ -182,10 +185,6 @@ void Trainer::check_devices() const {
   if (!args_.get_string("gpus").empty())
     fail("--gpus ", args_.get_string("gpus"), ": this build of fitbench has no CUDA backend; leave --gpus out to "
          "train on the CPU");
-  const std::string kv = args_.get_string("kv-store");
-  if (kv.rfind("dist", 0) == 0)
-    fail("--kv-store ", kv, " needs the distributed build of fitbench (MPI), which this build is not; use local, "
-         "device or nccl on one machine");
   if (args_.get_string("dtype") != "float32")
     fail("--dtype ", args_.get_string("dtype"), " needs the GPU backend; the CPU trains in float32");
 }
@@ -310,7 +309,7 @@ void Trainer::apply_controls() {
   if (control->stop_requested()) stopped_ = true;
   if (control->take_save_request()) save_requested_ = true;
   if (auto lr = control->take_learning_rate()) {
-    optimizer_->set_learning_rate(*lr);
+    kv_->exclusive([&] { optimizer_->set_learning_rate(*lr); });
     log_->info(printf_string("Learning rate set to %0.5e", *lr));
   }
   if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
@@ -336,7 +335,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     exec_->forward(true);
     exec_->backward();
     monitor_before_update();
-    optimizer_->update(params_);
+    kv_->update();
     const int64_t valid = batch_size - batch.pad;
     metric_->update(batch.label, exec_->output(0), valid);
     monitor_toc();
@@ -358,15 +357,29 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
     batch_loss_->reset();
     batch_loss_->update(batch.label, exec_->output(0), valid);
-    BatchStats stats{epoch, nbatch, epoch_size_, optimizer_->num_update(), optimizer_->last_learning_rate(),
-                     batch_loss_->get_global()[0].second, recent_speed, metric_->get_local()};
+    // Read under the store's lock: dist_async's server thread updates through the same optimizer.
+    int64_t num_update = 0;
+    double last_lr = 0;
+    kv_->exclusive([&] {
+      num_update = optimizer_->num_update();
+      last_lr = optimizer_->last_learning_rate();
+    });
+    BatchStats stats{epoch, nbatch, epoch_size_, num_update, last_lr, batch_loss_->get_global()[0].second,
+                     recent_speed, metric_->get_local()};
     log_->record({{"type", "batch"}, {"epoch", epoch}, {"batch", nbatch}, {"num_update", stats.num_update},
                   {"lr", stats.learning_rate}, {"loss", stats.loss}, {"samples_per_sec", stats.samples_per_sec}});
     if (options_.observer) options_.observer->on_batch_end(stats);
     ++nbatch;
     apply_controls();
+    stopped_ = kv_->any_worker(stopped_);
   }
-  EpochStats stats{epoch, seconds_since(tic), optimizer_->learning_rate(), metric_->get_global(), {}};
+  double lr = 0;
+  int64_t num_update = 0;
+  kv_->exclusive([&] {
+    lr = optimizer_->learning_rate();
+    num_update = optimizer_->num_update();
+  });
+  EpochStats stats{epoch, seconds_since(tic), lr, metric_->get_global(), {}};
   for (const auto& [name, value] : stats.train) log_->info(printf_string("Epoch[%d] Train-%s=%f", epoch, name.c_str(), value));
   log_->info(printf_string("Epoch[%d] Time cost=%.3f", epoch, stats.time_cost));
   const std::string prefix = args_.get_string("model-prefix");
@@ -379,7 +392,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   }
   log_->record({{"type", "epoch"}, {"epoch", epoch}, {"time_cost", stats.time_cost}, {"lr", stats.learning_rate},
                 {"train", to_json(stats.train)}, {"validation", to_json(stats.validation)},
-                {"num_update", optimizer_->num_update()}});
+                {"num_update", num_update}});
   if (options_.observer) options_.observer->on_epoch_end(stats);
   return stats.validation;
 }
@@ -398,7 +411,14 @@ NameValues Trainer::validate() {
 }
 
 void Trainer::save(int epoch) {
-  const std::string prefix = args_.get_string("model-prefix");
+  // fit.py's _save_model: rank 0 writes to the prefix, rank r to "prefix-r".
+  std::string prefix = args_.get_string("model-prefix");
+  if (kv_->rank() > 0) prefix += "-" + std::to_string(kv_->rank());
+  // The optimizer state must not change while it is written (dist_async).
+  kv_->exclusive([&] { save_files(prefix, epoch); });
+}
+
+void Trainer::save_files(const std::string& prefix, int epoch) {
   Checkpoint c{symbol_, {}, {}};
   for (const auto& name : exec_->param_names()) c.arg_params[name] = exec_->param(name);
   for (const auto& name : exec_->aux_names()) c.aux_params[name] = exec_->aux(name);
@@ -439,7 +459,17 @@ FinishInfo Trainer::run() {
     if (run_dir.empty()) run_dir = ".";
   }
   if (run_dir.empty()) run_dir = default_run_dir(network);
-  log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, 0);
+  // fit.py step 1: the kvstore, which knows this worker's rank.
+  kv_ = KVStore::create(args_.get_string("kv-store"),
+                        {args_.get_string("gc-type") == "2bit", static_cast<float>(args_.get_float("gc-threshold"))});
+  const int rank = kv_->rank();
+  if (kv_->num_workers() > 1) {
+    // Rank 0's directory (its default name holds the time), and a node<r>
+    // folder in it for each other worker, so no two write the same files.
+    run_dir = kv_->broadcast(run_dir);
+    if (rank > 0) run_dir += "/node" + std::to_string(rank);
+  }
+  log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
   log_->write_config(args_.to_json());
   log_->info("start with arguments " + args_.namespace_repr());
 
@@ -454,7 +484,8 @@ FinishInfo Trainer::run() {
     for (std::string line; std::getline(table, line);) log_->info(line);
     return {true, false, {}, 0, {}};
   }
-  data_ = make_fit_data(args_, image_shape, seed);
+  const bool dist = is_distributed_kvstore(kv_->type());
+  data_ = make_fit_data(args_, image_shape, seed, dist ? DataPartition{kv_->num_workers(), rank} : DataPartition{});
 
   const int batch_size = args_.get_int("batch-size");
   if (args_.get_int("test-io")) {
@@ -473,8 +504,17 @@ FinishInfo Trainer::run() {
   }
 
   setup_model();
-  const int64_t num_examples = args_.is_set("num-examples") ? args_.get_int("num-examples") : data_.train->num_examples();
-  epoch_size_ = static_cast<int64_t>(std::ceil(double(num_examples) / double(batch_size)));
+  // fit.py's get_epoch_size: ceil(floor(num_examples / workers) / batch);
+  // each worker reads its own share, so the data set is the sum of the shares.
+  const int64_t num_examples = args_.is_set("num-examples") ? args_.get_int("num-examples")
+                               : dist                       ? kv_->sum_over_workers(data_.train->num_examples())
+                                                            : data_.train->num_examples();
+  const int64_t per_worker = num_examples / kv_->num_workers();
+  epoch_size_ = static_cast<int64_t>(std::ceil(double(per_worker) / double(batch_size)));
+  if (kv_->sums_worker_batches()) {
+    log_->info(printf_string("Resizing training data to %lld batches per machine", static_cast<long long>(epoch_size_)));
+    data_.train = make_resize_iter(std::move(data_.train), epoch_size_);
+  }
   num_epochs_ = args_.get_int("num-epochs");
   const int begin_epoch = args_.is_set("load-epoch") ? args_.get_int("load-epoch") : 0;
 
@@ -513,7 +553,9 @@ FinishInfo Trainer::run() {
   std::string lower = opt_name;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   if (lower == "sgd" || lower == "nag") op.momentum = static_cast<float>(args_.get_float("mom"));
-  op.rescale_grad = 1.0f / static_cast<float>(batch_size);
+  // Module.init_optimizer: the batch of one update spans the sync workers.
+  const int update_batch = batch_size * (kv_->sums_worker_batches() ? kv_->num_workers() : 1);
+  op.rescale_grad = 1.0f / static_cast<float>(update_batch);
   op.clip_gradient = static_cast<float>(args_.get_float("clip-gradient"));
   op.lr_scheduler = scheduler;
   optimizer_ = Optimizer::create(opt_name, op);
@@ -528,6 +570,7 @@ FinishInfo Trainer::run() {
     std::istringstream(state->rng_state) >> exec_->rng();
     data_.train->load_state(state->data_state);
   }
+  kv_->init({params_, exec_->param_buffer(), exec_->grad_buffer(), exec_->aux_buffer(), optimizer_.get()}, log_line);
   metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
   monitor_interval_ = args_.get_int("monitor");
 
@@ -546,6 +589,7 @@ FinishInfo Trainer::run() {
     finish.last_validation = std::move(*validation);
     finish.epochs_done = epoch + 1 - begin_epoch;
   }
+  kv_->finish();
   finish.stopped = stopped_;
   finish.completed = epoch >= num_epochs_;
   return finish;
