@@ -31,7 +31,9 @@ class LocalKVStore final : public KVStore {
   KVStoreModel model_;
 };
 
+#if FITBENCH_HAVE_MPI
 bool process_holds_runtime = false;
+#endif
 
 }  // namespace
 
