@@ -8,7 +8,8 @@
 
 namespace {
 constexpr int kMargin = 6;
-constexpr int kGap = 1;
+constexpr int kGap = 1;        // between the channels of a filter
+constexpr int kFilterGap = 3;  // between filters side by side
 }  // namespace
 
 FilterGrid::FilterGrid(QWidget* parent) : QWidget(parent) {
@@ -26,11 +27,18 @@ bool FilterGrid::setStat(const fitbench::MonitorStat& stat) {
   const int filters = static_cast<int>(shape[0]), channels = static_cast<int>(shape[1]);
   const int kh = static_cast<int>(shape[2]), kw = static_cast<int>(shape[3]);
   Q_ASSERT(stat.values.size() == static_cast<size_t>(filters) * channels * kh * kw);
-  m_image = QImage(channels * (kw + kGap) - kGap, filters * (kh + kGap) - kGap, QImage::Format_RGB32);
+  // A filter is a row of its channels' tiles; filters wrap into as many
+  // columns as make the whole grid roughly square.
+  const int filterWidth = channels * (kw + kGap) - kGap + kFilterGap, filterHeight = kh + kGap;
+  const int columns = std::clamp(
+      static_cast<int>(std::lround(std::sqrt(double(filters) * filterHeight / filterWidth))), 1, filters);
+  const int rows = (filters + columns - 1) / columns;
+  m_image = QImage(columns * filterWidth - kFilterGap, rows * filterHeight - kGap, QImage::Format_RGB32);
   m_image.fill(QColor(90, 60, 60));
   const size_t filterSize = static_cast<size_t>(channels) * kh * kw;
   for (int f = 0; f < filters; ++f) {
     const float* w = stat.values.data() + f * filterSize;
+    const int left = (f % columns) * filterWidth, top = (f / columns) * filterHeight;
     float scale = 0;
     for (size_t i = 0; i < filterSize; ++i)
       if (std::isfinite(w[i])) scale = std::max(scale, std::abs(w[i]));
@@ -41,7 +49,7 @@ bool FilterGrid::setStat(const fitbench::MonitorStat& stat) {
           // NaN / Inf show red: they are what the monitor is looking for.
           const int gray =
               scale > 0 && std::isfinite(v) ? static_cast<int>(std::lround(127.5 + 127.5 * v / scale)) : 128;
-          m_image.setPixelColor(c * (kw + kGap) + x, f * (kh + kGap) + y,
+          m_image.setPixelColor(left + c * (kw + kGap) + x, top + y,
                                 std::isfinite(v) ? QColor(gray, gray, gray) : QColor(255, 0, 0));
         }
   }

@@ -1,8 +1,9 @@
 // FilterGrid: the filters of a convolution weight as an image grid, from the
 // bounded copy in a MonitorStat (values_shape (filters, channels, kh, kw)):
-// one row of tiles per filter, one tile per input channel, each tile kh x kw
-// pixels in gray, scaled per filter so that 0 is mid gray and the filter's
-// largest |value| is black (negative) or white (positive).
+// each filter a strip of tiles, one per input channel, each tile kh x kw
+// pixels; the strips wrap into columns so the grid is roughly square. Gray,
+// scaled per filter so that 0 is mid gray and the filter's largest |value| is
+// black (negative) or white (positive).
 #pragma once
 
 #include <QImage>

@@ -296,7 +296,11 @@ void TestMonitorView::filterGridTiles() {
   s.values_shape = {fitbench::kMonitorMaxFilters, 1, 1, 1};
   s.values.assign(static_cast<size_t>(fitbench::kMonitorMaxFilters), 0.5f);
   QVERIFY(grid.setStat(s));
-  QCOMPARE(grid.image().size(), QSize(1, int(2 * fitbench::kMonitorMaxFilters - 1)));
+  // 64 one-pixel filters wrap into a roughly square grid: 6 columns of 4 px
+  // (pixel and gap), 11 rows of 2 px, the last gaps dropped.
+  QCOMPARE(grid.image().size(), QSize(21, 21));
+  QCOMPARE(qGray(grid.image().pixel(0, 2)), 255);  // filter 6 opens the second row
+  QCOMPARE(qGray(grid.image().pixel(4, 0)), 255);  // filter 1 beside filter 0
   QVERIFY(grid.caption().contains(QStringLiteral("at most")));
 }
 
@@ -350,7 +354,8 @@ void TestMonitorView::viewShowsARealRun() {
   QCOMPARE(view.histogram()->counts(), weight.histogram);
   QVERIFY(view.histogram()->title().contains(QStringLiteral("step 2")));
   QCOMPARE(std::accumulate(weight.histogram.begin(), weight.histogram.end(), int64_t{0}), int64_t{20 * 25});
-  QCOMPARE(view.filterGrid()->image().size(), QSize(5, 20 * 6 - 1));
+  // lenet's 20 5x5 filters in 4 columns of 8 px (5 + a 3 px gap) and 5 rows of 6 px.
+  QCOMPARE(view.filterGrid()->image().size(), QSize(4 * 8 - 3, 5 * 6 - 1));
 
   // A fully connected weight has a histogram but no filters.
   QVERIFY(view.selectParameter(QStringLiteral("fullyconnected0_weight")));
