@@ -4,13 +4,13 @@
 // one training step through a network that uses clip.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <memory>
 #include <random>
 
 #include "file_test_util.h"
+#include "mxnet_reference.h"
 #include "fitbench/executor.h"
 #include "fitbench/models.h"
 
@@ -20,25 +20,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// The decompressed text of tests/data/mxnet/<name>-symbol.json.gz.
-std::string reference(const std::string& name) {
-  const std::string path = std::string(FITBENCH_SOURCE_DIR) + "/tests/data/mxnet/" + name + "-symbol.json.gz";
-  const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
-  if (!file) ADD_FAILURE() << "cannot open " << path;
-  std::string text;
-  char chunk[1 << 16];
-  int n = 0;
-  while (file && (n = gzread(file.get(), chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<size_t>(n));
-  return text;
-}
+using test::without_row_ptr;
 
-// The reference files come from an MKL-DNN build of MXNet, whose Pooling has a
-// hidden workspace output; "node_row_ptr" is the one place that shows it.
-std::string without_row_ptr(const std::string& json) {
-  const size_t begin = json.find("\"node_row_ptr\"");
-  const size_t end = json.find(']', begin);
-  return json.substr(0, begin) + json.substr(end + 1);
-}
+std::string reference(const std::string& name) { return test::mxnet_symbol_json(name); }
 
 struct Case {
   const char* file;

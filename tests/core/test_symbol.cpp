@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mxnet_reference.h"
 #include "fitbench/models.h"
 #include "fitbench/ndarray_file.h"
 #include "fitbench/symbol.h"
@@ -14,17 +15,9 @@ using namespace fitbench;
 
 namespace {
 
-std::string reference(const std::string& name) {
-  return read_file(std::string(FITBENCH_SOURCE_DIR) + "/tests/data/mxnet/" + name + "-symbol.json");
-}
+using test::without_row_ptr;
 
-// The reference files come from an MKL-DNN build of MXNet, whose Pooling has a
-// hidden workspace output; "node_row_ptr" is the one place that shows it.
-std::string without_row_ptr(const std::string& json) {
-  const size_t begin = json.find("\"node_row_ptr\"");
-  const size_t end = json.find("]", begin);
-  return json.substr(0, begin) + json.substr(end + 1);
-}
+std::string reference(const std::string& name) { return test::mxnet_symbol_json(name); }
 
 struct Case {
   const char* file;

@@ -41,7 +41,7 @@ inline Symbol mobile_conv(const Symbol& x, const std::string& name, int filters,
                          {"no_bias", "True"}});
 }
 
-// The stages of resnet-v1.py and resnext.py's get_symbol: for images of height
+// The stages of resnet.py, resnet-v1.py and resnext.py's get_symbol: for images of height
 // <= small_height, three stages of (n-2)/6 basic units (n < 164) or (n-2)/9
 // bottleneck units (n >= 164); otherwise four stages with the ImageNet unit
 // counts of depths 18 ... 269, bottlenecks from 50. filters[0] is the stem's.
@@ -52,7 +52,7 @@ struct ResidualLayout {
 };
 ResidualLayout residual_layout(const std::string& network, const NetworkConfig& config, int small_height);
 
-// The layers of resnet-v1.py and resnext.py (residual.cpp): a convolution
+// The layers of resnet.py, resnet-v1.py and resnext.py (residual.cpp): a convolution
 // without bias (pad < 0 leaves the attribute out, as the projections do), a
 // BatchNorm with eps 2e-5 and momentum 0.9, and a relu.
 Symbol residual_conv(const Symbol& x, const std::string& name, int filters, int kernel, int stride, int pad,
@@ -65,7 +65,9 @@ Symbol residual_imagenet_stem(const Symbol& x, int filters);
 using ResidualUnit = Symbol (*)(const Symbol& data, int filters, int stride, bool dim_match, const std::string& name,
                                 bool bottle_neck);
 // The stages after the stem (the first unit of each projects, stages after the
-// first stride 2), then global average pool1, flatten, fc1 and the softmax.
-Symbol residual_stages_and_head(Symbol body, const ResidualLayout& layout, ResidualUnit unit, int num_classes);
+// first stride 2).
+Symbol residual_stages(Symbol body, const ResidualLayout& layout, ResidualUnit unit);
+// Global average pool1, flatten, fc1 and the softmax.
+Symbol residual_head(const Symbol& body, int num_classes);
 
 }  // namespace fitbench::models

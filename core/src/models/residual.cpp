@@ -1,6 +1,6 @@
-// What resnet-v1.py and resnext.py share: get_symbol's depth rules, the
-// conv / BatchNorm / relu layers with their attributes, the ImageNet stem,
-// and the stages and classifier around the units.
+// What resnet.py, resnet-v1.py and resnext.py share: get_symbol's depth
+// rules, the conv / BatchNorm / relu layers with their attributes, the
+// ImageNet stem, and the stages and classifier around the units.
 #include "models_internal.h"
 
 namespace fitbench::models {
@@ -63,7 +63,7 @@ Symbol residual_imagenet_stem(const Symbol& x, int filters) {
                         {{"kernel", "(3, 3)"}, {"stride", "(2, 2)"}, {"pad", "(1, 1)"}, {"pool_type", "max"}});
 }
 
-Symbol residual_stages_and_head(Symbol body, const ResidualLayout& layout, ResidualUnit unit, int num_classes) {
+Symbol residual_stages(Symbol body, const ResidualLayout& layout, ResidualUnit unit) {
   for (size_t i = 0; i < layout.units.size(); ++i) {
     const std::string stage = "stage" + std::to_string(i + 1) + "_unit";
     const int filters = layout.filters[i + 1];
@@ -71,11 +71,15 @@ Symbol residual_stages_and_head(Symbol body, const ResidualLayout& layout, Resid
     for (int j = 2; j <= layout.units[i]; ++j)
       body = unit(body, filters, 1, true, stage + std::to_string(j), layout.bottle_neck);
   }
-  body = Symbol::create("Pooling", "pool1", {body},
-                        {{"global_pool", "True"}, {"kernel", "(7, 7)"}, {"pool_type", "avg"}});
-  body = Symbol::create("Flatten", "", {body});
-  body = Symbol::create("FullyConnected", "fc1", {body}, {{"num_hidden", std::to_string(num_classes)}});
-  return Symbol::create("SoftmaxOutput", "softmax", {body});
+  return body;
+}
+
+Symbol residual_head(const Symbol& body, int num_classes) {
+  Symbol head = Symbol::create("Pooling", "pool1", {body},
+                               {{"global_pool", "True"}, {"kernel", "(7, 7)"}, {"pool_type", "avg"}});
+  head = Symbol::create("Flatten", "", {head});
+  head = Symbol::create("FullyConnected", "fc1", {head}, {{"num_hidden", std::to_string(num_classes)}});
+  return Symbol::create("SoftmaxOutput", "softmax", {head});
 }
 
 }  // namespace fitbench::models

@@ -41,7 +41,7 @@ Symbol resnet_v1(const NetworkConfig& config) {
     body = residual_batch_norm(residual_conv(body, "conv0", layout.filters[0], 3, 1, 1), "bn0");
   else
     body = residual_imagenet_stem(body, layout.filters[0]);
-  return residual_stages_and_head(body, layout, residual_unit, config.num_classes);
+  return residual_head(residual_stages(body, layout, residual_unit), config.num_classes);
 }
 
 }  // namespace fitbench::models

@@ -43,7 +43,7 @@ Symbol resnext(const NetworkConfig& config) {
     body = residual_conv(body, "conv0", layout.filters[0], 3, 1, 1);
   else
     body = residual_imagenet_stem(body, layout.filters[0]);
-  return residual_stages_and_head(body, layout, residual_unit, config.num_classes);
+  return residual_head(residual_stages(body, layout, residual_unit), config.num_classes);
 }
 
 }  // namespace fitbench::models
