@@ -42,6 +42,10 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
 // all take the same number of steps, or one would wait for the others forever.
 std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int64_t batches);
 
+// True when `path` is read as images: a .rec file, or a directory without idx
+// files (CIFAR-10 batches or class sub-folders); idx files otherwise.
+bool is_image_data(const std::string& path);
+
 // The validation iterator alone (no shuffle, no augmentation), as
 // make_fit_data builds it: what scoring a saved model reads. Null when there
 // is no validation data (--data-train given without --data-val).

@@ -49,12 +49,10 @@ bool has_idx_files(const std::string& dir) {
   return false;
 }
 
-// The image sources; nullptr when `path` is idx data.
+// The image sources, for a path is_image_data() accepts.
 std::unique_ptr<DataIter> image_iter(const std::string& path, const std::string& idx, bool train,
                                      const ImageIterOptions& options) {
-  if (std::filesystem::is_regular_file(path) && std::filesystem::path(path).extension() == ".rec")
-    return make_record_iter(path, idx, options);
-  if (!std::filesystem::is_directory(path) || has_idx_files(path)) return nullptr;
+  if (std::filesystem::is_regular_file(path)) return make_record_iter(path, idx, options);
   if (is_cifar10_dir(path)) return make_cifar10_iter(path, train, options);
   return make_image_folder_iter(path, options);
 }
@@ -160,10 +158,6 @@ std::pair<std::string, std::string> data_paths(const FitArgs& args) {
   return {train, val};
 }
 
-bool may_hold_images(const std::string& path) {
-  return std::filesystem::is_directory(path) || std::filesystem::path(path).extension() == ".rec";
-}
-
 ImageIterOptions image_options(const FitArgs& args, uint64_t seed, const DataPartition& partition) {
   ImageIterOptions options;
   options.batch_size = args.get_int("batch-size");
@@ -185,10 +179,10 @@ void check_image_shape(const FitArgs& args, const std::vector<int>& image_shape,
 
 std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& image_shape, const std::string& val,
                                    const ImageIterOptions& options) {
-  if (may_hold_images(val)) {
+  if (is_image_data(val)) {
     ImageIterOptions v = options;
     v.augment = val_augment_params(args, image_shape);
-    if (auto it = image_iter(val, args.get_string("data-val-idx"), false, v)) return make_prefetch_iter(std::move(it), 4);
+    return make_prefetch_iter(image_iter(val, args.get_string("data-val-idx"), false, v), 4);
   }
   const auto [images, labels] = idx_pair(val, "t10k", "data-val");
   IdxDataset v = load_idx(images, labels);
@@ -197,6 +191,11 @@ std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& 
 }
 
 }  // namespace
+
+bool is_image_data(const std::string& path) {
+  if (std::filesystem::is_regular_file(path)) return std::filesystem::path(path).extension() == ".rec";
+  return std::filesystem::is_directory(path) && !has_idx_files(path);
+}
 
 FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
                       const DataPartition& partition) {
@@ -210,16 +209,12 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
   }
   const auto [train, val] = data_paths(args);
   const ImageIterOptions options = image_options(args, seed, partition);
-  std::unique_ptr<DataIter> train_images_iter;
-  if (may_hold_images(train)) {
+  if (is_image_data(train)) {
     ImageIterOptions t = options;
     t.shuffle = true;
     t.augment = train_augment_params(args, image_shape);
     if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");
-    train_images_iter = image_iter(train, args.get_string("data-train-idx"), true, t);
-  }
-  if (train_images_iter) {
-    d.train = make_prefetch_iter(std::move(train_images_iter), 4);
+    d.train = make_prefetch_iter(image_iter(train, args.get_string("data-train-idx"), true, t), 4);
   } else {
     const auto [images, labels] = idx_pair(train, "train", "data-train");
     IdxDataset t = load_idx(images, labels);

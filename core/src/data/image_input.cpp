@@ -4,34 +4,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <string>
 
 #include "fitbench/augment.h"
+#include "fitbench/fit_data.h"
 
 namespace fitbench {
-
-namespace {
-
-// make_fit_data reads `path` with an image iterator when it is a .rec file
-// or a directory without idx files (CIFAR-10 batches or class folders).
-bool is_image_source(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (fs::is_regular_file(path)) return fs::path(path).extension() == ".rec";
-  if (!fs::is_directory(path)) return false;
-  for (const char* stem : {"train", "t10k"})
-    for (const char* suffix : {"-images-idx3-ubyte.gz", "-images-idx3-ubyte"})
-      if (fs::exists(fs::path(path) / (std::string(stem) + suffix))) return false;
-  return true;
-}
-
-}  // namespace
 
 InputFormat input_format(const FitArgs& args, const std::vector<int>& image_shape) {
   std::string path = args.get_string("data-val");
   if (path.empty()) path = args.get_string("data-train");
   InputFormat f;
-  if (!path.empty() && is_image_source(path)) {
+  if (!path.empty() && is_image_data(path)) {
     const AugmentParams p = val_augment_params(args, image_shape);  // checks the shape, mean and std
     f.channels = p.channels;
     f.height = p.height;
