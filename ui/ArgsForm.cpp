@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "KvStoreHelp.h"
+
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
@@ -76,6 +78,20 @@ void keepDefaultSpelling(const fitbench::ArgSpec& spec, fitbench::FitArgs& args)
   nlohmann::json j = args.to_json();
   j[spec.name] = nlohmann::json::parse(*spec.default_value);
   args = fitbench::FitArgs::from_json(j);
+}
+
+// The arguments whose chosen value is explained under the editor, and where
+// the explanations come from.
+using Explainer = QString (*)(const QString& value);
+Explainer explainerFor(const std::string& name) {
+  static const struct {
+    const char* name;
+    Explainer explain;
+  } explained[] = {{"kv-store", &KvStoreHelp::explain}};
+  for (const auto& e : explained) {
+    if (name == e.name) return e.explain;
+  }
+  return nullptr;
 }
 
 void repolish(QWidget* widget) {
@@ -152,6 +168,15 @@ void ArgsForm::buildUi() {
     field.label->setToolTip(tip);
     field.editor->setToolTip(tip);
     form->addRow(field.label, field.editor);
+    field.explain = explainerFor(spec.name);
+    if (field.explain != nullptr) {
+      field.explanation = new QLabel(group);
+      field.explanation->setObjectName(qs(spec.name) + QStringLiteral(":explanation"));
+      field.explanation->setTextFormat(Qt::PlainText);
+      field.explanation->setWordWrap(true);
+      field.explanation->setForegroundRole(QPalette::PlaceholderText);
+      form->addRow(nullptr, field.explanation);
+    }
     m_fields.push_back(field);
   }
   // One label column for all groups, so the editors line up.
@@ -238,6 +263,15 @@ void ArgsForm::showValue(const Field& field) {
     field.line->setText(text);
     field.line->setCursorPosition(0);
   }
+  updateExplanation(field);
+}
+
+void ArgsForm::updateExplanation(const Field& field) {
+  if (field.explanation == nullptr) return;
+  // What the editor shows, valid or not: a value that is no choice explains nothing.
+  const QString text = field.explain(editorText(field).trimmed());
+  field.explanation->setText(text);
+  field.layout->setRowVisible(field.explanation, !text.isEmpty() && field.layout->isRowVisible(field.editor));
 }
 
 void ArgsForm::setArgs(const fitbench::FitArgs& args) {
@@ -264,6 +298,7 @@ void ArgsForm::onEdited(const Field& field) {
   if (m_updating) return;
   const std::string name = field.spec->name;
   const QString text = editorText(field);
+  updateExplanation(field);
   const bool wasValid = isValid();
   fitbench::FitArgs edited = m_args;
   QString error;
@@ -351,6 +386,7 @@ void ArgsForm::setFilter(const QString& text) {
     const bool visible = needle.isEmpty() || qs(field.spec->name).contains(needle, Qt::CaseInsensitive) ||
                          qs(field.spec->help).contains(needle, Qt::CaseInsensitive);
     field.layout->setRowVisible(field.editor, visible);
+    updateExplanation(field);
     groupVisible[field.group] = groupVisible.value(field.group) || visible;
   }
   for (auto it = groupVisible.cbegin(); it != groupVisible.cend(); ++it) it.key()->setVisible(it.value());

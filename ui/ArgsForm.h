@@ -10,6 +10,9 @@
 // (FitArgs::set throws ArgError with the reason). A bad field gets a red
 // frame (dynamic property "invalid"), the reason in its tooltip and in the
 // form's status label, and args() keeps the field's last valid value.
+// An argument whose choices need more words than its tooltip (--kv-store) has
+// a line under its editor explaining the value chosen (objectName
+// "<name>:explanation"; KvStoreHelp holds the texts).
 #pragma once
 
 #include <QHash>
@@ -73,6 +76,8 @@ class ArgsForm : public QWidget {
     QComboBox* combo = nullptr;
     QCheckBox* check = nullptr;
     QLineEdit* line = nullptr;
+    QLabel* explanation = nullptr;  // under the editor, for arguments with explained choices
+    QString (*explain)(const QString& value) = nullptr;
     bool noneable = false;
   };
 
@@ -83,6 +88,7 @@ class ArgsForm : public QWidget {
   void showValue(const Field& field);
   void setFieldError(const Field& field, const QString& reason);
   void updateLabel(const Field& field);
+  void updateExplanation(const Field& field);
   void updateStatus();
 
   std::vector<Field> m_fields;  // in schema order

@@ -24,6 +24,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -41,9 +42,11 @@
 #include "GpuPicker.h"
 #include "LrScheduleEditor.h"
 #include "MonitorView.h"
+#include "ProcessTrainer.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/fit.h"
+#include "fitbench/kvstore.h"
 
 // Q_INIT_RESOURCE must be used outside any namespace; the resources live in
 // this static library, so the application has to ask for them.
@@ -94,7 +97,11 @@ fitbench::FitArgs MainWindow::defaultExperiment() {
 }
 
 MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
-    : QMainWindow(parent), m_args(args), m_controller(new TrainerController(this)) {
+    : QMainWindow(parent),
+      m_args(args),
+      m_controller(new TrainerController(this)),
+      m_processTrainer(new ProcessTrainer(this)),
+      m_processesUnavailable(ProcessTrainer::unavailableReason()) {
   initFitbenchResources();
   setWindowIcon(fitbenchIcon());
   buildUi();
@@ -106,12 +113,20 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_controller, &TrainerController::logLine, this, &MainWindow::onLogLine);
   connect(m_controller, &TrainerController::finished, this, &MainWindow::onFinished);
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
+  // A run of worker processes reports through the same slots.
+  connect(m_processTrainer, &ProcessTrainer::runStarted, this, &MainWindow::onRunStarted);
+  connect(m_processTrainer, &ProcessTrainer::batchEnded, this, &MainWindow::onBatchEnded);
+  connect(m_processTrainer, &ProcessTrainer::epochEnded, this, &MainWindow::onEpochEnded);
+  connect(m_processTrainer, &ProcessTrainer::logLine, this, &MainWindow::onLogLine);
+  connect(m_processTrainer, &ProcessTrainer::finished, this, &MainWindow::onFinished);
+  connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, m_charts, &TrainingCharts::addRankBatch);
+  connect(m_processesSpin, &QSpinBox::valueChanged, this, &MainWindow::updateButtons);
   connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
   connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   // The form echoes the edit back through argsChanged(); the editor ignores
   // arguments it already shows, so that ends there.
   connect(m_lrEditor, &LrScheduleEditor::argsEdited, this, [this](const fitbench::FitArgs& edited) {
-    if (!m_controller->isRunning()) setArgs(edited);
+    if (!isTraining()) setArgs(edited);
   });
 
   m_flushTimer = new QTimer(this);
@@ -124,7 +139,14 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
 MainWindow::~MainWindow() {
   // The run's late signals must not reach a half-destroyed window.
   m_controller->disconnect(this);
+  m_processTrainer->disconnect(this);
   m_controller->stopAndWait();
+}
+
+bool MainWindow::isTraining() const { return m_controller->isRunning() || m_processTrainer->isRunning(); }
+
+bool MainWindow::startsProcesses() const {
+  return m_processesUnavailable.isEmpty() && fitbench::is_distributed_kvstore(m_args.get_string("kv-store"));
 }
 
 void MainWindow::buildUi() {
@@ -141,6 +163,18 @@ void MainWindow::buildUi() {
   connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
   connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
+  auto* processesLabel = new QLabel(tr("P&rocesses:"), central);
+  m_processesSpin = new QSpinBox(central);
+  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
+  m_processesSpin->setRange(1, 256);
+  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
+  const QString processesTip =
+      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
+         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
+         "throughput");
+  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
+  processesLabel->setBuddy(m_processesSpin);
   m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), central);
   m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
   connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
@@ -158,6 +192,8 @@ void MainWindow::buildUi() {
   buttons->addWidget(m_startButton);
   buttons->addWidget(m_pauseButton);
   buttons->addWidget(m_stopButton);
+  buttons->addWidget(processesLabel);
+  buttons->addWidget(m_processesSpin);
   buttons->addSpacing(16);
   buttons->addWidget(m_saveCheckpointButton);
   buttons->addSpacing(16);
@@ -202,6 +238,7 @@ void MainWindow::buildUi() {
   m_chartTabs->addTab(m_monitorView, tr("Monitor"));
   connect(m_controller, &TrainerController::runStarted, m_monitorView, &MonitorView::clear);
   connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
+  connect(m_processTrainer, &ProcessTrainer::runStarted, m_monitorView, &MonitorView::clear);
 
   m_log = new QPlainTextEdit;
   m_log->setObjectName(QStringLiteral("logView"));
@@ -279,23 +316,25 @@ void MainWindow::buildCheckpointDock() {
   addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
   connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this,
           [this](const fitbench::FitArgs& a) {
-            if (!m_controller->isRunning()) setArgs(a);
+            if (!isTraining()) setArgs(a);
           });
   connect(m_checkpointBrowser, &CheckpointBrowser::resumeRequested, this, [this](const fitbench::FitArgs& a) {
-    if (m_controller->isRunning()) return;
+    if (isTraining()) return;
     setArgs(a);
     startTraining();
   });
   // A branch trains from the checkpoint under a new prefix, drawn over the original run's curves.
   connect(m_checkpointBrowser, &CheckpointBrowser::branchRequested, this,
           [this](const fitbench::FitArgs& a, const QString& originalRunDir) {
-            if (m_controller->isRunning()) return;
+            if (isTraining()) return;
             setArgs(a);
             const QString error = m_charts->addOverlay(originalRunDir);
             if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
             startTraining();
           });
   connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
+          &CheckpointBrowser::refresh);
+  connect(m_processTrainer, &ProcessTrainer::checkpointSaved, m_checkpointBrowser,
           &CheckpointBrowser::refresh);
 }
 
@@ -311,7 +350,7 @@ void MainWindow::buildDevicesDock() {
   resizeDocks({m_experimentDock, m_devicesDock}, {4, 1}, Qt::Vertical);
   // setSelectedGpus() emits nothing for an unchanged value, so form and picker do not loop.
   connect(m_gpuPicker, &GpuPicker::gpusChanged, this, [this](const QString& gpus) {
-    if (m_controller->isRunning()) return;
+    if (isTraining()) return;
     fitbench::FitArgs args = m_form->args();
     if (gpus.isEmpty())
       args.unset("gpus");
@@ -357,7 +396,7 @@ void MainWindow::buildMenus() {
 }
 
 QString MainWindow::openExperiment(const QString& path) {
-  if (m_controller->isRunning()) return tr("Cannot open an experiment while training runs");
+  if (isTraining()) return tr("Cannot open an experiment while training runs");
   QString error;
   const std::optional<fitbench::FitArgs> args = ExperimentIo::loadJson(path, &error);
   if (!args) return error;
@@ -369,7 +408,7 @@ QString MainWindow::openExperiment(const QString& path) {
 QString MainWindow::saveExperiment(const QString& path) const { return ExperimentIo::saveJson(path, m_args); }
 
 QString MainWindow::pasteCommandLine(const QString& line) {
-  if (m_controller->isRunning()) return tr("Cannot change the experiment while training runs");
+  if (isTraining()) return tr("Cannot change the experiment while training runs");
   try {
     setArgs(ExperimentIo::parseCommandLine(line));
   } catch (const fitbench::Error& e) {
@@ -386,7 +425,7 @@ QString MainWindow::copyCommandLine() const {
 
 bool MainWindow::applyPreset(const QString& name) {
   const ExperimentPresets::Preset* preset = ExperimentPresets::find(name);
-  if (preset == nullptr || m_controller->isRunning()) return false;
+  if (preset == nullptr || isTraining()) return false;
   setArgs(preset->args);
   return true;
 }
@@ -455,11 +494,12 @@ void MainWindow::onFormArgsChanged() {
   m_lrEditor->setArgs(m_args);
   m_gpuPicker->setSelectedGpus(QString::fromStdString(m_args.get_string("gpus")));
   // The last run's charts stay until the next run starts.
-  if (!m_controller->isRunning()) m_lrSpin->setValue(m_args.get_float("lr"));
+  if (!isTraining()) m_lrSpin->setValue(m_args.get_float("lr"));
+  updateButtons();  // the kv-store decides whether Processes fits
 }
 
 void MainWindow::startTraining() {
-  if (m_controller->isRunning() || !m_form->isValid()) return;
+  if (isTraining() || !m_form->isValid()) return;
   m_args = m_form->args();
   m_charts->clearRun();
   m_pendingLr.clear();
@@ -473,8 +513,13 @@ void MainWindow::startTraining() {
   m_epochProgress->setFormat(tr("epoch %v / %m"));
   m_lrSpin->setValue(m_args.get_float("lr"));
   m_statusLabel->setText(tr("Starting…"));
-  m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
-  m_controller->start(m_args);
+  if (startsProcesses()) {
+    // The trainer logs the whole mpirun command line.
+    m_processTrainer->start(m_args, m_processesSpin->value());
+  } else {
+    m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
+    m_controller->start(m_args);
+  }
   m_flushTimer->start();
   updateButtons();
 }
@@ -488,8 +533,9 @@ void MainWindow::togglePause() {
 }
 
 void MainWindow::stopTraining() {
-  if (!m_controller->isRunning()) return;
+  if (!isTraining()) return;
   m_controller->stop();
+  m_processTrainer->stop();
   m_statusLabel->setText(tr("Stopping after the current batch…"));
   m_stopButton->setEnabled(false);
 }
@@ -509,31 +555,53 @@ void MainWindow::applyLearningRate() {
 void MainWindow::closeEvent(QCloseEvent* event) {
   // The destructor waits for the thread; ask it to end now so that is short.
   m_controller->stop();
+  m_processTrainer->stop();
   QMainWindow::closeEvent(event);
 }
 
 void MainWindow::updateButtons() {
-  const bool running = m_controller->isRunning();
+  const bool running = isTraining();
+  const bool inProcess = m_controller->isRunning();
   const bool valid = m_form->isValid();
-  m_startButton->setEnabled(!running && valid);
-  m_startButton->setToolTip(
-      valid ? QString()
-            : tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n'))));
+  // Several processes only make sense with a store whose workers cooperate.
+  const bool processesFit = m_processesSpin->value() == 1 || startsProcesses();
+  m_startButton->setEnabled(!running && valid && processesFit);
+  if (!valid)
+    m_startButton->setToolTip(
+        tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n'))));
+  else if (!processesFit)
+    m_startButton->setToolTip(tr("%1 processes need a dist_* kv-store (dist_sync, dist_device_sync or "
+                                 "dist_async): choose one, or set Processes to 1")
+                                  .arg(m_processesSpin->value()));
+  else
+    m_startButton->setToolTip(
+        startsProcesses() ? tr("Runs %n worker process(es) under mpirun", nullptr, m_processesSpin->value())
+                          : QString());
+  m_processesSpin->setEnabled(!running && m_processesUnavailable.isEmpty());
   m_form->setReadOnly(running);
   m_lrEditor->setReadOnly(running);
   m_presetCombo->setEnabled(!running);
   m_gpuPicker->setEnabled(!running);
   m_openAction->setEnabled(!running);
   m_pasteAction->setEnabled(!running);
-  m_pauseButton->setEnabled(running);
-  m_pauseButton->setText(running && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
+  // Pause, save-now and a new rate are commands to the in-process trainer;
+  // worker processes take none but the interrupt that stops them.
+  const QString processRunTip =
+      tr("A run of worker processes cannot take this command: fitbench-cli under mpirun only listens for "
+         "Stop (an interrupt)");
+  const bool processRun = m_processTrainer->isRunning();
+  m_pauseButton->setEnabled(inProcess);
+  m_pauseButton->setText(inProcess && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
+  m_pauseButton->setToolTip(processRun ? processRunTip : QString());
   m_stopButton->setEnabled(running);
   const bool canSave = !m_args.get_string("model-prefix").empty();
-  m_saveCheckpointButton->setEnabled(running && canSave);
-  m_saveCheckpointButton->setToolTip(canSave
+  m_saveCheckpointButton->setEnabled(inProcess && canSave);
+  m_saveCheckpointButton->setToolTip(processRun ? processRunTip
+                                     : canSave
                                          ? tr("Save a checkpoint at the end of the current epoch")
                                          : tr("The run has no --model-prefix, so it saves no checkpoints"));
-  m_setLrButton->setEnabled(running);
+  m_setLrButton->setEnabled(inProcess);
+  m_setLrButton->setToolTip(processRun ? processRunTip : QString());
 }
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {

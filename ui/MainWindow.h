@@ -10,8 +10,11 @@
 // (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
 // that follows the form and writes its step edits back into it, and a
 // "Monitor" tab the parameter monitor (MonitorView) fed by --monitor N. A
-// "Devices" dock (GpuPicker) writes --gpus. A failed run ends in a message,
-// never a crash.
+// "Devices" dock (GpuPicker) writes --gpus. With a dist_* kv-store (and a
+// build with MPI and mpirun on PATH), Start runs "Processes" workers under
+// mpirun through a ProcessTrainer instead, whose signals feed the same
+// widgets, plus one throughput series per worker. A failed run ends in a
+// message, never a crash.
 #pragma once
 
 #include <QList>
@@ -35,8 +38,10 @@ class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
+class ProcessTrainer;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTabWidget;
 class QTimer;
 class TrainerController;
@@ -60,6 +65,12 @@ class MainWindow : public QMainWindow {
   // Fills the form (and so args()).
   void setArgs(const fitbench::FitArgs& args);
   TrainerController* controller() const { return m_controller; }
+  // Runs of several worker processes (a dist_* kv-store).
+  ProcessTrainer* processTrainer() const { return m_processTrainer; }
+  // True while either kind of run goes on.
+  bool isTraining() const;
+  // Whether Start would run the form's experiment as worker processes under mpirun.
+  bool startsProcesses() const;
   ArgsForm* argsForm() const { return m_form; }
   LrScheduleEditor* lrEditor() const { return m_lrEditor; }
   CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
@@ -121,8 +132,11 @@ class MainWindow : public QMainWindow {
 
   fitbench::FitArgs m_args;
   TrainerController* m_controller = nullptr;
+  ProcessTrainer* m_processTrainer = nullptr;
+  QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
   QPushButton* m_startButton = nullptr;
+  QSpinBox* m_processesSpin = nullptr;
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_stopButton = nullptr;
   QPushButton* m_saveCheckpointButton = nullptr;

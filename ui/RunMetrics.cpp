@@ -1,5 +1,7 @@
 #include "RunMetrics.h"
 
+#include <QJsonObject>
+
 #include <cmath>
 
 RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
@@ -9,6 +11,14 @@ RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
   if (series.endsWith(QStringLiteral("accuracy")) || series.contains(QStringLiteral("accuracy_")))
     return Chart::Accuracy;
   return Chart::Loss;
+}
+
+fitbench::NameValues RunMetrics::nameValues(const QJsonValue& object) {
+  fitbench::NameValues out;
+  const QJsonObject values = object.toObject();
+  for (auto it = values.begin(); it != values.end(); ++it)
+    if (it.value().isDouble()) out.emplace_back(it.key().toStdString(), it.value().toDouble());
+  return out;
 }
 
 void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec) {

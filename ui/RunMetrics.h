@@ -4,6 +4,7 @@
 // an epoch's values sit at the update count its epoch ended on.
 #pragma once
 
+#include <QJsonValue>
 #include <QList>
 #include <QMap>
 #include <QPointF>
@@ -23,6 +24,10 @@ class RunMetrics {
   // Which chart a series belongs on, from its metric name.
   enum class Chart { Loss, Accuracy, LearningRate, Throughput };
   static Chart chartOf(const QString& series);
+
+  // The metrics of a metrics.jsonl record's "train" or "validation" object
+  // (null values, written for NaN, left out).
+  static fitbench::NameValues nameValues(const QJsonValue& object);
 
   void addBatch(double iteration, double loss, double learningRate, double samplesPerSec);
   void addEpoch(int epoch, double iteration, const fitbench::NameValues& train,

@@ -7,18 +7,6 @@
 #include <QJsonObject>
 #include <QObject>
 
-namespace {
-
-fitbench::NameValues nameValues(const QJsonValue& value) {
-  fitbench::NameValues out;
-  const QJsonObject object = value.toObject();
-  for (auto it = object.begin(); it != object.end(); ++it)
-    if (it.value().isDouble()) out.emplace_back(it.key().toStdString(), it.value().toDouble());
-  return out;
-}
-
-}  // namespace
-
 std::optional<RunOverlay> RunOverlay::load(const QString& runDir, QString* error) {
   const QDir dir(runDir);
   const QString metricsPath = dir.filePath(QStringLiteral("metrics.jsonl"));
@@ -56,8 +44,8 @@ std::optional<RunOverlay> RunOverlay::load(const QString& runDir, QString* error
                                  record.value(QStringLiteral("samples_per_sec")).toDouble());
     } else if (type == QStringLiteral("epoch")) {
       overlay.m_metrics.addEpoch(record.value(QStringLiteral("epoch")).toInt(), iteration,
-                                 nameValues(record.value(QStringLiteral("train"))),
-                                 nameValues(record.value(QStringLiteral("validation"))));
+                                 RunMetrics::nameValues(record.value(QStringLiteral("train"))),
+                                 RunMetrics::nameValues(record.value(QStringLiteral("validation"))));
     }
   }
   if (overlay.m_metrics.isEmpty()) {

@@ -109,6 +109,7 @@ MetricChart* TrainingCharts::chart(RunMetrics::Chart which) const {
 
 void TrainingCharts::clearRun() {
   m_pending.clear();
+  m_pendingRanks.clear();
   m_epochs.clear();
   m_lastIteration = 0.0;
   removeSeriesWhere([this](const QString& name) {
@@ -129,8 +130,23 @@ void TrainingCharts::addEpoch(const fitbench::EpochStats& stats) {
   m_pending.addEpoch(stats.epoch, m_lastIteration, stats.train, stats.validation);
 }
 
+void TrainingCharts::addRankBatch(int rank, const fitbench::BatchStats& stats) {
+  m_pendingRanks[rankThroughput(rank)].append(
+      QPointF(static_cast<double>(stats.num_update), stats.samples_per_sec));
+}
+
+QString TrainingCharts::rankThroughput(int rank) {
+  return QStringLiteral("rank %1 ").arg(rank) + RunMetrics::throughput();
+}
+
 void TrainingCharts::flush() {
-  if (m_pending.isEmpty()) return;
+  if (m_pending.isEmpty() && m_pendingRanks.isEmpty()) return;
+  for (auto it = m_pendingRanks.begin(); it != m_pendingRanks.end(); ++it) {
+    // Drawn like the throughput series, whatever their name says.
+    if (m_store->find(it.key()) < 0) showNewSeries(it.key(), RunMetrics::throughput(), false);
+    m_store->append(m_store->series(it.key()), it.value());
+  }
+  m_pendingRanks.clear();
   for (auto it = m_pending.series().begin(); it != m_pending.series().end(); ++it) {
     if (m_store->find(it.key()) < 0) showNewSeries(it.key(), it.key(), false);
     m_store->append(m_store->series(it.key()), it.value());

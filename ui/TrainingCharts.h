@@ -4,9 +4,11 @@
 // all against iterations. Above them: the smoothing control, earlier runs to
 // overlay, a CSV export of every series and the best epoch. Observer
 // snapshots are collected as they come and drawn on flush(), which the main
-// window calls from its coalescing timer.
+// window calls from its coalescing timer. A run of several worker processes
+// adds one throughput series per rank ("rank 1 samples/s").
 #pragma once
 
+#include <QMap>
 #include <QStringList>
 #include <QWidget>
 
@@ -34,6 +36,10 @@ class TrainingCharts : public QWidget {
   void clearRun();
   void addBatch(const fitbench::BatchStats& stats);
   void addEpoch(const fitbench::EpochStats& stats);
+  // Worker `rank`'s samples/s of a batch, on the throughput chart.
+  void addRankBatch(int rank, const fitbench::BatchStats& stats);
+  // The series name of worker `rank`'s throughput.
+  static QString rankThroughput(int rank);
   // Moves what was added since the last call into the store and redraws.
   void flush();
 
@@ -66,6 +72,7 @@ class TrainingCharts : public QWidget {
   QLabel* m_smoothingValue = nullptr;
   QLabel* m_bestLabel = nullptr;
   RunMetrics m_pending;
+  QMap<QString, QList<QPointF>> m_pendingRanks;  // rankThroughput() series
   // The live run's epochs as drawn: (epoch, iteration).
   QList<QPair<int, double>> m_epochs;
   double m_lastIteration = 0.0;

@@ -1,11 +1,13 @@
 // ArgsForm and ExperimentPresets: every schema argument round-trips through
 // its editor, presets round-trip through setArgs()/args() and through the
-// editors' text, and invalid values are rejected with the reason.
+// editors' text, and invalid values are rejected with the reason. The
+// kv-store field explains the type chosen, from KvStoreHelp's table.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSet>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -14,6 +16,7 @@
 
 #include "ArgsForm.h"
 #include "ExperimentPresets.h"
+#include "KvStoreHelp.h"
 #include "fitbench/fit_args.h"
 
 namespace {
@@ -114,6 +117,9 @@ class TestArgsForm : public QObject {
   void setArgsClearsErrors();
   void readOnly();
   void filter();
+  void kvStoreHelpCoversTheChoices();
+  void kvStoreChoiceExplained_data();
+  void kvStoreChoiceExplained();
 };
 
 void TestArgsForm::groupsFollowTheSchema() {
@@ -426,6 +432,64 @@ void TestArgsForm::filter() {
   filter->clear();
   QVERIFY(form.editorFor(QStringLiteral("batch-size"))->isVisible());
   QVERIFY(form.findChild<QGroupBox*>(QStringLiteral("group:Network"))->isVisible());
+}
+
+// One explanation per --kv-store choice, each its own, in the schema's order.
+void TestArgsForm::kvStoreHelpCoversTheChoices() {
+  QStringList choices;
+  for (const std::string& c : fitbench::find_arg("kv-store")->choices) choices << qs(c);
+  QStringList types;
+  QSet<QString> texts;
+  for (const KvStoreHelp::Entry& entry : KvStoreHelp::all()) {
+    types << entry.type;
+    QVERIFY(!entry.explanation.isEmpty());
+    texts.insert(entry.explanation);
+  }
+  QCOMPARE(types, choices);
+  QCOMPARE(texts.size(), choices.size());
+  QCOMPARE(KvStoreHelp::explain(QStringLiteral("foo")), QString());
+}
+
+void TestArgsForm::kvStoreChoiceExplained_data() {
+  QTest::addColumn<QString>("type");
+  for (const std::string& c : fitbench::find_arg("kv-store")->choices) QTest::newRow(c.c_str()) << qs(c);
+}
+
+void TestArgsForm::kvStoreChoiceExplained() {
+  QFETCH(QString, type);
+  ArgsForm form;
+  form.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&form));
+  auto* explanation = form.findChild<QLabel*>(QStringLiteral("kv-store:explanation"));
+  QVERIFY(explanation);
+  QWidget* editor = form.editorFor(QStringLiteral("kv-store"));
+
+  enterValue(editor, type);
+  QCOMPARE(qs(form.args().get_string("kv-store")), type);
+  QCOMPARE(explanation->text(), KvStoreHelp::explain(type));
+  QVERIFY(explanation->isVisible());
+  // Only the dist types say how to start their workers.
+  QCOMPARE(explanation->text().contains(QStringLiteral("Processes")),
+           type.startsWith(QStringLiteral("dist")));
+  // The help text of the tooltip stays the schema's.
+  QVERIFY(editor->toolTip().contains(qs(fitbench::find_arg("kv-store")->help).toHtmlEscaped()));
+
+  // A value that is no kvstore type explains nothing; choosing one again does.
+  enterValue(editor, QStringLiteral("foo"));
+  QVERIFY(!explanation->isVisible());
+  enterValue(editor, type);
+  QVERIFY(explanation->isVisible());
+  // The explanation follows its field in and out of the filter.
+  auto* filter = form.findChild<QLineEdit*>(QStringLiteral("argsFilter"));
+  QTest::keyClicks(filter, QStringLiteral("batch-size"));
+  QVERIFY(!explanation->isVisible());
+  filter->clear();
+  QVERIFY(explanation->isVisible());
+  // setArgs() shows the explanation of the value it sets.
+  fitbench::FitArgs args;
+  args.set("kv-store", "local");
+  form.setArgs(args);
+  QCOMPARE(explanation->text(), KvStoreHelp::explain(QStringLiteral("local")));
 }
 
 QTEST_MAIN(TestArgsForm)

@@ -3,7 +3,9 @@
 // pauses, stops within a batch and is waited for by the destructor, a running
 // run saves a checkpoint on request and takes a new learning rate, a run
 // driven through the window fills the charts, shows its checkpoints in the
-// browser and resumes from one, and every main view can be grabbed.
+// browser and resumes from one, and every main view can be grabbed. With a
+// dist_* kv-store and Processes > 1, Start runs worker processes under
+// mpirun and the same widgets show them, plus each rank's throughput.
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -19,6 +21,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -33,12 +36,15 @@
 #include "GpuPicker.h"
 #include "MainWindow.h"
 #include "MonitorModel.h"
+#include "MetricChart.h"
 #include "MonitorView.h"
+#include "ProcessTrainer.h"
 #include "SeriesStore.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit_args.h"
+#include "run_fixture.h"
 
 namespace {
 
@@ -93,6 +99,8 @@ class TestMainWindow : public QObject {
   void saveNowAndChangeLearningRate();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
+  void processesNeedADistStore();
+  void processRunThroughTheWindow();
 
  private:
   QTemporaryDir m_tmp;
@@ -511,6 +519,109 @@ void TestMainWindow::devicesDockWritesGpus() {
   args.unset("gpus");
   window.setArgs(args);
   QCOMPARE(picker->selectedGpus(), QString());
+}
+
+void TestMainWindow::processesNeedADistStore() {
+  MainWindow window(argsWith({QStringLiteral("kv-store=local")}));
+  auto* processes = window.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
+  auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
+  QVERIFY(processes && start);
+  QCOMPARE(processes->value(), 1);
+  const QString unavailable = ProcessTrainer::unavailableReason();
+  if (!unavailable.isEmpty()) {
+    // Without MPI or mpirun the control says why it is off, and every run is in-process.
+    QVERIFY(!processes->isEnabled());
+    QCOMPARE(processes->toolTip(), unavailable);
+    QVERIFY(!window.startsProcesses());
+    return;
+  }
+  QVERIFY(processes->isEnabled());
+  QVERIFY(start->isEnabled());
+  QVERIFY(!window.startsProcesses());
+  // Two workers of a single-process store cannot start.
+  processes->setValue(2);
+  QVERIFY(!start->isEnabled());
+  QVERIFY2(start->toolTip().contains(QStringLiteral("dist_*")), qPrintable(start->toolTip()));
+  // A dist store makes them a process run.
+  auto* kvStore = window.argsForm()->findChild<QComboBox*>(QStringLiteral("kv-store"));
+  kvStore->setCurrentText(QStringLiteral("dist_async"));
+  QCOMPARE(window.args().get_string("kv-store"), std::string("dist_async"));
+  QVERIFY(start->isEnabled());
+  QVERIFY(window.startsProcesses());
+}
+
+void TestMainWindow::processRunThroughTheWindow() {
+  if (!ProcessTrainer::unavailableReason().isEmpty()) QSKIP(qPrintable(ProcessTrainer::unavailableReason()));
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  // Two dist_sync workers train mlp on a 2,000-image subset for one epoch.
+  const QString prefix = m_tmp.filePath(QStringLiteral("processes/mlp"));
+  MainWindow window(argsWith({QStringLiteral("network=mlp"), QStringLiteral("kv-store=dist_sync"),
+                              QStringLiteral("num-examples=2000"), QStringLiteral("batch-size=32"),
+                              QStringLiteral("disp-batches=10"), QStringLiteral("model-prefix=") + prefix}));
+  ProcessTrainer* trainer = window.processTrainer();
+  trainer->setCliPath(QStringLiteral(FITBENCH_CLI_PATH));
+  // The run directory is the checkpoints' one, as for fit(); an earlier run's
+  // records there (3 epochs of 5 batches) must not reach this run's charts.
+  const QString runDir = m_tmp.filePath(QStringLiteral("processes"));
+  QVERIFY(writeRunDir(runDir, 3, 5));
+  QSignalSpy finished(trainer, &ProcessTrainer::finished);
+  QSignalSpy epochs(trainer, &ProcessTrainer::epochEnded);
+  QSignalSpy inProcess(window.controller(), &TrainerController::runStarted);
+  auto* processes = window.findChild<QSpinBox*>(QStringLiteral("processesSpin"));
+  auto* pause = window.findChild<QPushButton*>(QStringLiteral("pauseButton"));
+  auto* stop = window.findChild<QPushButton*>(QStringLiteral("stopButton"));
+  auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
+  processes->setValue(2);
+
+  start->click();
+  QVERIFY(window.isTraining());
+  QVERIFY(trainer->isRunning());
+  // Only Stop reaches the workers; the other commands say why they are off.
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!pause->isEnabled());
+  QVERIFY(pause->toolTip().contains(QStringLiteral("Stop")));
+  QVERIFY(!window.findChild<QPushButton*>(QStringLiteral("saveCheckpointButton"))->isEnabled());
+  QVERIFY(!window.findChild<QPushButton*>(QStringLiteral("setLrButton"))->isEnabled());
+  QVERIFY(!processes->isEnabled());
+  QVERIFY(!start->isEnabled());
+
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).completed);
+  QCOMPARE(inProcess.count(), 0);
+  QCOMPARE(trainer->runDir(), runDir);
+  QCOMPARE(epochs.count(), 1);
+  QVERIFY(QFile::exists(runDir + QStringLiteral("/node1/metrics.jsonl")));
+  QVERIFY(!window.isTraining());
+  QVERIFY(start->isEnabled() && processes->isEnabled());
+
+  // Rank 0's loss and every rank's throughput reached the charts.
+  const SeriesStore* store = window.trainingCharts()->store();
+  const auto filled = [store](const QString& name) {
+    const int id = store->find(name);
+    return id >= 0 && !store->points(id).empty();
+  };
+  // 2,000 images over two workers of batch 32: 32 batches, none of the old run's.
+  QCOMPARE(store->points(store->find(QStringLiteral("loss"))).size(), size_t(32));
+  const QStringList throughput =
+      window.trainingCharts()->chart(RunMetrics::Chart::Throughput)->seriesNames();
+  for (int rank : {0, 1}) {
+    QVERIFY2(filled(TrainingCharts::rankThroughput(rank)), qPrintable(TrainingCharts::rankThroughput(rank)));
+    QVERIFY(throughput.contains(TrainingCharts::rankThroughput(rank)));
+  }
+  // The checkpoint of epoch 1 in the browser, the workers' lines in the log, the outcome in the status.
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowCount() >= 1, 10000);
+  QCOMPARE(browser->model()
+               ->data(browser->model()->index(0, CheckpointModel::EpochColumn), CheckpointModel::RawRole)
+               .toInt(),
+           1);
+  QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
+              ->toPlainText()
+              .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
+  const QString status = window.findChild<QLabel*>(QStringLiteral("statusLabel"))->text();
+  QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
 }
 
 QTEST_MAIN(TestMainWindow)

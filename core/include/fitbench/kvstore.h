@@ -91,6 +91,9 @@ class KVStore {
 };
 
 bool is_distributed_kvstore(const std::string& type);
+// True when this build has the dist stores (it was built with MPI); the
+// application offers to run them under mpirun only then.
+bool build_has_mpi();
 
 // MPI for this process: initialised in the constructor (at most once per
 // process) with MPI_THREAD_MULTIPLE, finalised in the destructor. Errors of

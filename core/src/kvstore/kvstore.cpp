@@ -39,6 +39,14 @@ bool process_holds_runtime = false;
 
 bool is_distributed_kvstore(const std::string& type) { return type.rfind("dist", 0) == 0; }
 
+bool build_has_mpi() {
+#if FITBENCH_HAVE_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
 std::unique_ptr<KVStore> KVStore::create(const std::string& type, const GradientCompression& compression) {
   if (type == "local" || type == "device" || type == "nccl") {
     // MXNet's set_gradient_compression accepts only device and dist stores;

@@ -1,0 +1,351 @@
+#include "ProcessTrainer.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QThread>
+#include <QTimer>
+
+#include <unistd.h>
+#include <csignal>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "ExperimentIo.h"
+#include "RunMetrics.h"
+#include "fitbench/checkpoint.h"
+#include "fitbench/kvstore.h"
+
+namespace {
+
+// The files are polled this often; a batch record is small, so each read is short.
+constexpr int kPollIntervalMs = 200;
+// Output lines kept for an error message when no worker named the error.
+constexpr int kLastOutputLines = 6;
+
+QString metricsPath(const QString& runDir, int rank) {
+  // fit(): rank 0 writes into the run directory, rank r into node<r>/ inside it.
+  const QDir dir(runDir);
+  return rank == 0 ? dir.filePath(QStringLiteral("metrics.jsonl"))
+                   : dir.filePath(QStringLiteral("node%1/metrics.jsonl").arg(rank));
+}
+
+// fit()'s epoch size: ceil(floor(num_examples / workers) / batch); 0 when
+// --num-examples is None (the data decides, which only the workers know).
+int64_t batchesPerEpoch(const fitbench::FitArgs& args, int processes) {
+  if (!args.is_set("num-examples")) return 0;
+  const int64_t perWorker = args.get_int("num-examples") / processes;
+  return static_cast<int64_t>(std::ceil(double(perWorker) / double(args.get_int("batch-size"))));
+}
+
+}  // namespace
+
+ProcessTrainer::ProcessTrainer(QObject* parent)
+    : QObject(parent),
+      m_mpirun(QStandardPaths::findExecutable(QStringLiteral("mpirun"))),
+      m_cli(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("fitbench-cli"))),
+      m_pollTimer(new QTimer(this)),
+      m_killTimer(new QTimer(this)) {
+  TrainerController::registerMetaTypes();
+  m_pollTimer->setInterval(kPollIntervalMs);
+  connect(m_pollTimer, &QTimer::timeout, this, &ProcessTrainer::poll);
+  m_killTimer->setSingleShot(true);
+  connect(m_killTimer, &QTimer::timeout, this, [this] {
+    if (m_process == nullptr || m_process->state() == QProcess::NotRunning) return;
+    m_killed = true;
+    m_process->kill();
+  });
+}
+
+ProcessTrainer::~ProcessTrainer() {
+  if (m_process == nullptr) return;
+  // Nothing is reported from here on: the receivers may be half destroyed.
+  m_process->disconnect(this);
+  if (m_process->state() == QProcess::NotRunning) return;
+  stop();
+  if (!m_process->waitForFinished(m_stopGraceMs)) {
+    m_process->kill();
+    m_process->waitForFinished(-1);
+  }
+}
+
+QString ProcessTrainer::unavailableReason() {
+  if (!fitbench::build_has_mpi())
+    return tr(
+        "This build of fitbench has no MPI, so it has no dist_* kvstores: install libopenmpi-dev and "
+        "rebuild to train with several processes.");
+  if (QStandardPaths::findExecutable(QStringLiteral("mpirun")).isEmpty())
+    return tr(
+        "mpirun is not on PATH: install OpenMPI's mpirun (Debian: openmpi-bin) to train with several "
+        "processes.");
+  return {};
+}
+
+QStringList ProcessTrainer::mpirunArguments(const fitbench::FitArgs& args, int processes,
+                                            const QString& runDir) const {
+  QStringList out{QStringLiteral("-np"), QString::number(processes)};
+  // A slot per logical CPU, as idealThreadCount() counts them; mpirun refuses
+  // more workers than slots unless told otherwise.
+  out << QStringLiteral("--use-hwthread-cpus");
+  if (processes > QThread::idealThreadCount()) out << QStringLiteral("--oversubscribe");
+  // Unbound, each worker's OpenMP threads may use any core; bound (mpirun's
+  // default for two workers) they would share one. The shared-memory
+  // transport copies through its own buffer: some containers forbid the
+  // cross-process attach it would otherwise use for large messages.
+  out << QStringLiteral("--bind-to") << QStringLiteral("none") << QStringLiteral("--mca")
+      << QStringLiteral("btl_vader_single_copy_mechanism") << QStringLiteral("none");
+  out << m_cli;
+  // The form's command line, as File > Copy command line gives it, with this run's directory.
+  fitbench::FitArgs workerArgs = args;
+  workerArgs.unset("run-dir");
+  const std::vector<std::string> words =
+      fitbench::split_command_line(ExperimentIo::commandLine(workerArgs).toStdString());
+  for (size_t i = 1; i < words.size(); ++i) out << QString::fromStdString(words[i]);
+  out << QStringLiteral("--run-dir") << runDir;
+  return out;
+}
+
+QString ProcessTrainer::runDirFor(const fitbench::FitArgs& args, int processes) const {
+  if (!m_runDirSetting.isEmpty()) return QDir::current().absoluteFilePath(m_runDirSetting);
+  // As fit() chooses: --run-dir, else the checkpoints' directory (where the
+  // checkpoint browser looks for config.json), else a new directory under runs/.
+  const QString formDir = QString::fromStdString(args.get_string("run-dir"));
+  if (!formDir.isEmpty()) return QDir::current().absoluteFilePath(formDir);
+  const QString prefix = QString::fromStdString(args.get_string("model-prefix"));
+  if (!prefix.isEmpty()) return QFileInfo(QDir::current().absoluteFilePath(prefix)).absolutePath();
+  const std::string network = args.get_string("network");
+  const QString base = QStringLiteral("runs/%1-%2procs-%3")
+                           .arg(network.empty() ? QStringLiteral("run") : QString::fromStdString(network))
+                           .arg(processes)
+                           .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  QString dir = base;
+  for (int n = 2; QFileInfo::exists(dir); ++n) dir = base + QStringLiteral("-%1").arg(n);
+  return QDir::current().absoluteFilePath(dir);
+}
+
+bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
+  if (m_running) return false;
+  m_running = true;
+  m_started = false;
+  m_stopRequested = false;
+  m_killed = false;
+  m_error.clear();
+  m_lastOutput.clear();
+  m_outputPartial.clear();
+  m_lastValidation.clear();
+  m_epochsDone = 0;
+  processes = std::max(1, processes);
+
+  m_runDir = runDirFor(args, processes);
+  m_info = fitbench::RunInfo{};
+  m_info.network = args.get_string("network");
+  m_info.run_dir = m_runDir.toStdString();
+  m_info.begin_epoch = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
+  m_info.num_epochs = args.get_int("num-epochs");
+  m_info.batch_size = args.get_int("batch-size");
+  m_info.batches_per_epoch = batchesPerEpoch(args, processes);
+  // A directory used before keeps its records: only what this run appends counts.
+  m_tails.assign(static_cast<size_t>(processes), Tail{});
+  for (int rank = 0; rank < processes; ++rank) {
+    Tail& tail = m_tails[static_cast<size_t>(rank)];
+    tail.path = metricsPath(m_runDir, rank);
+    tail.offset = QFileInfo(tail.path).size();
+  }
+
+  if (!QFileInfo(m_cli).isExecutable()) {
+    fitbench::FinishInfo info;
+    info.error = tr("The worker program %1 is missing: it is installed next to the fitbench application "
+                    "(build the fitbench-cli target).")
+                     .arg(QDir::toNativeSeparators(m_cli))
+                     .toStdString();
+    QTimer::singleShot(0, this, [this, info] { finish(info); });
+    return true;
+  }
+
+  delete m_process;
+  m_process = new QProcess(this);
+  m_process->setProcessChannelMode(QProcess::MergedChannels);
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  // OpenMPI refuses to start as root (CI containers, some workstations) unless told it is meant.
+  if (geteuid() == 0) {
+    env.insert(QStringLiteral("OMPI_ALLOW_RUN_AS_ROOT"), QStringLiteral("1"));
+    env.insert(QStringLiteral("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"), QStringLiteral("1"));
+  }
+  // The workers share the cores rather than each taking all of them.
+  if (!env.contains(QStringLiteral("OMP_NUM_THREADS")))
+    env.insert(QStringLiteral("OMP_NUM_THREADS"),
+               QString::number(std::max(1, QThread::idealThreadCount() / processes)));
+  m_process->setProcessEnvironment(env);
+  connect(m_process, &QProcess::readyReadStandardOutput, this, &ProcessTrainer::readOutput);
+  connect(m_process, &QProcess::finished, this, &ProcessTrainer::onProcessFinished);
+  connect(m_process, &QProcess::errorOccurred, this, &ProcessTrainer::onProcessError);
+
+  const QStringList arguments = mpirunArguments(args, processes, m_runDir);
+  emit logLine(
+      tr("Starting %1 worker processes: %2 %3")
+          .arg(processes)
+          .arg(m_mpirun.isEmpty() ? QStringLiteral("mpirun") : m_mpirun, arguments.join(QLatin1Char(' '))));
+  m_pollTimer->start();
+  m_process->start(m_mpirun, arguments);
+  return true;
+}
+
+void ProcessTrainer::stop() {
+  if (!m_running || m_stopRequested || m_process == nullptr) return;
+  m_stopRequested = true;
+  if (m_process->state() == QProcess::Running) {
+    // mpirun passes the interrupt on to the workers, which stop after the same batch.
+    ::kill(static_cast<pid_t>(m_process->processId()), SIGINT);
+    m_killTimer->start(m_stopGraceMs);
+  } else {
+    m_process->kill();
+  }
+}
+
+void ProcessTrainer::poll() {
+  for (int rank = 0; rank < static_cast<int>(m_tails.size()); ++rank) readTail(rank);
+}
+
+void ProcessTrainer::readTail(int rank) {
+  Tail& tail = m_tails[static_cast<size_t>(rank)];
+  QFile file(tail.path);
+  if (!file.open(QIODevice::ReadOnly)) return;  // not written yet
+  const qint64 size = file.size();
+  if (size <= tail.offset || !file.seek(tail.offset)) return;
+  const QByteArray added = file.read(size - tail.offset);
+  tail.offset += added.size();
+  tail.partial += added;
+  qsizetype begin = 0;
+  for (qsizetype end = tail.partial.indexOf('\n'); end >= 0; end = tail.partial.indexOf('\n', begin)) {
+    onRecord(rank, tail.partial.mid(begin, end - begin));
+    begin = end + 1;
+  }
+  tail.partial.remove(0, begin);
+}
+
+void ProcessTrainer::onRecord(int rank, const QByteArray& line) {
+  const QJsonObject record = QJsonDocument::fromJson(line).object();
+  const QString type = record.value(QStringLiteral("type")).toString();
+  if (type == QStringLiteral("batch")) {
+    fitbench::BatchStats stats;
+    stats.epoch = record.value(QStringLiteral("epoch")).toInt();
+    stats.batch = record.value(QStringLiteral("batch")).toInteger();
+    stats.batches_per_epoch = m_info.batches_per_epoch;
+    stats.num_update = record.value(QStringLiteral("num_update")).toInteger();
+    stats.learning_rate = record.value(QStringLiteral("lr")).toDouble();
+    stats.loss = record.value(QStringLiteral("loss")).toDouble(qQNaN());
+    stats.samples_per_sec = record.value(QStringLiteral("samples_per_sec")).toDouble();
+    emit rankBatchEnded(rank, stats);
+    if (rank != 0) return;
+    // Rank 0's first batch: the workers have set up and train.
+    if (!m_started) {
+      m_started = true;
+      emit runStarted(m_info);
+    }
+    emit batchEnded(stats);
+  } else if (type == QStringLiteral("epoch") && rank == 0) {
+    fitbench::EpochStats stats;
+    stats.epoch = record.value(QStringLiteral("epoch")).toInt();
+    stats.time_cost = record.value(QStringLiteral("time_cost")).toDouble();
+    stats.learning_rate = record.value(QStringLiteral("lr")).toDouble();
+    stats.train = RunMetrics::nameValues(record.value(QStringLiteral("train")));
+    stats.validation = RunMetrics::nameValues(record.value(QStringLiteral("validation")));
+    ++m_epochsDone;
+    m_lastValidation = stats.validation;
+    emit epochEnded(stats);
+  }
+}
+
+void ProcessTrainer::readOutput() {
+  m_outputPartial += m_process->readAllStandardOutput();
+  qsizetype begin = 0;
+  for (qsizetype end = m_outputPartial.indexOf('\n'); end >= 0; end = m_outputPartial.indexOf('\n', begin)) {
+    onOutputLine(QString::fromLocal8Bit(m_outputPartial.mid(begin, end - begin)).trimmed());
+    begin = end + 1;
+  }
+  m_outputPartial.remove(0, begin);
+}
+
+void ProcessTrainer::onOutputLine(const QString& line) {
+  if (line.isEmpty()) return;
+  emit logLine(line);
+  m_lastOutput.append(line);
+  if (m_lastOutput.size() > kLastOutputLines) m_lastOutput.removeFirst();
+
+  // Rank 0's checkpoints (the other ranks save theirs under prefix-<rank>).
+  static const QRegularExpression saved(
+      QStringLiteral(R"re(Node\[0\] Saved checkpoint to "(.*-(\d+)\.params)"$)re"));
+  if (const QRegularExpressionMatch m = saved.match(line); m.hasMatch()) {
+    const QString params = m.captured(1);
+    const int epoch = m.captured(2).toInt();
+    const QString prefix = params.left(m.capturedStart(2) - m.capturedStart(1) - 1);
+    emit checkpointSaved({epoch, params.toStdString(), fitbench::states_path(prefix.toStdString(), epoch)});
+    return;
+  }
+  if (!m_error.isEmpty()) return;
+  // The first error a worker reports: the core's own log line ("worker rank 1
+  // stopped unexpectedly ..."), or fitbench-cli's message.
+  static const QRegularExpression workerError(
+      QStringLiteral(R"((?:Node\[\d+\] Error|fitbench-cli: error): (.*)$)"));
+  if (const QRegularExpressionMatch m = workerError.match(line); m.hasMatch()) m_error = m.captured(1);
+}
+
+void ProcessTrainer::onProcessFinished(int exitCode, QProcess::ExitStatus status) {
+  readOutput();
+  if (!m_outputPartial.isEmpty()) {
+    onOutputLine(QString::fromLocal8Bit(m_outputPartial).trimmed());
+    m_outputPartial.clear();
+  }
+  poll();  // the records written since the last tick
+
+  fitbench::FinishInfo info;
+  info.epochs_done = m_epochsDone;
+  info.last_validation = m_lastValidation;
+  if (m_stopRequested) {
+    // The workers exit non-zero when interrupted; that is the stop, not a failure.
+    info.stopped = true;
+    if (m_killed)
+      emit logLine(tr("mpirun did not end within %1 s of Stop and was killed").arg(m_stopGraceMs / 1000.0));
+  } else if (status == QProcess::NormalExit && exitCode == 0) {
+    info.completed = true;
+  } else {
+    QString error = m_error;
+    if (error.isEmpty()) {
+      error = status == QProcess::NormalExit ? tr("mpirun ended with exit code %1").arg(exitCode)
+                                             : tr("mpirun was killed (%1)").arg(m_process->errorString());
+      if (!m_lastOutput.isEmpty()) error += tr(". Its last output:\n") + m_lastOutput.join(QLatin1Char('\n'));
+    }
+    info.error = error.toStdString();
+  }
+  finish(info);
+}
+
+void ProcessTrainer::onProcessError(QProcess::ProcessError error) {
+  // Every other error is followed by finished().
+  if (error != QProcess::FailedToStart) return;
+  fitbench::FinishInfo info;
+  info.error =
+      tr("Cannot start mpirun (%1): %2. Install OpenMPI's mpirun (Debian: openmpi-bin) to train with "
+         "several processes.")
+          .arg(m_mpirun.isEmpty() ? tr("not found on PATH") : QDir::toNativeSeparators(m_mpirun),
+               m_process->errorString())
+          .toStdString();
+  finish(info);
+}
+
+void ProcessTrainer::finish(fitbench::FinishInfo info) {
+  if (!m_running) return;
+  m_pollTimer->stop();
+  m_killTimer->stop();
+  m_running = false;
+  emit finished(info);
+}

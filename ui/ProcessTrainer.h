@@ -1,0 +1,129 @@
+// ProcessTrainer: a run of several worker processes on this machine, with a
+// dist_* kvstore: `mpirun -np N fitbench-cli <the form's arguments> --run-dir D`
+// through QProcess (no shell). It follows the run from outside and reports it
+// with TrainerController's signals and snapshot types, so the main window's
+// charts, progress, log and checkpoint browser treat both kinds of run alike:
+//   - batch and epoch records from rank 0's D/metrics.jsonl, tailed on a timer
+//     (only the bytes added since the last read are parsed);
+//   - every rank's batch records (rank r > 0 writes D/node<r>/) for its
+//     samples/s, as rankBatchEnded();
+//   - log lines (and checkpoints, from rank 0's "Saved checkpoint" line) from
+//     mpirun's merged output.
+// mpirun gets the run directory explicitly (--run-dir), chosen as fit() does.
+// Stop sends SIGINT to mpirun, which passes the stop on to the workers (they
+// agree on the batch to stop at), and kills it when it has not ended after
+// a grace period. Pause, save-now and a new learning rate need the in-process
+// TrainingControl, so a process run has none of them. A failure (mpirun
+// missing, a worker dying, a non-zero exit) ends in finished() with the error.
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+// The snapshot types' Qt meta-type declarations.
+#include "TrainerController.h"
+#include "fitbench/fit_args.h"
+#include "fitbench/observer.h"
+
+class QTimer;
+
+class ProcessTrainer : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit ProcessTrainer(QObject* parent = nullptr);
+  // Stops a run in progress and waits for mpirun to end.
+  ~ProcessTrainer() override;
+
+  ProcessTrainer(const ProcessTrainer&) = delete;
+  ProcessTrainer& operator=(const ProcessTrainer&) = delete;
+
+  // "" when this build has the dist kvstores (MPI) and mpirun is on PATH;
+  // otherwise why process runs are not offered, as a sentence.
+  static QString unavailableReason();
+
+  // mpirun to start: mpirun on PATH unless set.
+  void setMpirunPath(const QString& path) { m_mpirun = path; }
+  QString mpirunPath() const { return m_mpirun; }
+  // The worker program: fitbench-cli next to the application unless set.
+  void setCliPath(const QString& path) { m_cli = path; }
+  QString cliPath() const { return m_cli; }
+  // Where rank 0 writes config.json, log.txt and metrics.jsonl. Empty (the
+  // default): where fit() would write them, the form's --run-dir, else the
+  // --model-prefix directory, else a new runs/<network>-<N>procs-<time>.
+  // Records a directory held before this run are skipped.
+  void setRunDir(const QString& dir) { m_runDirSetting = dir; }
+  // The directory of the current or last run.
+  QString runDir() const { return m_runDir; }
+  // How long Stop waits for mpirun before killing it.
+  void setStopGracePeriod(int ms) { m_stopGraceMs = ms; }
+
+  // mpirun's arguments for `processes` workers training `args` into `runDir`.
+  QStringList mpirunArguments(const fitbench::FitArgs& args, int processes, const QString& runDir) const;
+
+  // True from start() until finished() has been emitted.
+  bool isRunning() const { return m_running; }
+
+ public slots:
+  // Starts mpirun with `processes` workers of `args`. Returns false (and does
+  // nothing) while a run is in progress; a run that cannot start reports it
+  // through finished().
+  bool start(const fitbench::FitArgs& args, int processes);
+  // SIGINT to mpirun: the workers stop after the current batch.
+  void stop();
+
+ signals:
+  void runStarted(const fitbench::RunInfo& info);
+  void batchEnded(const fitbench::BatchStats& stats);
+  void epochEnded(const fitbench::EpochStats& stats);
+  void checkpointSaved(const fitbench::CheckpointInfo& info);
+  void logLine(const QString& line);
+  // A batch of worker `rank` (0 included): its samples/s against its update count.
+  void rankBatchEnded(int rank, const fitbench::BatchStats& stats);
+  // Exactly once per start(): the run completed, was stopped, or failed.
+  void finished(const fitbench::FinishInfo& info);
+
+ private:
+  // One rank's metrics.jsonl, read from where the last read ended.
+  struct Tail {
+    QString path;
+    qint64 offset = 0;
+    QByteArray partial;  // an unfinished last line
+  };
+
+  QString runDirFor(const fitbench::FitArgs& args, int processes) const;
+  void poll();
+  void readTail(int rank);
+  void onRecord(int rank, const QByteArray& line);
+  void readOutput();
+  void onOutputLine(const QString& line);
+  void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+  void onProcessError(QProcess::ProcessError error);
+  void finish(fitbench::FinishInfo info);
+
+  QString m_mpirun;
+  QString m_cli;
+  QString m_runDirSetting;
+  QString m_runDir;
+  int m_stopGraceMs = 15000;
+
+  QProcess* m_process = nullptr;
+  QTimer* m_pollTimer = nullptr;
+  QTimer* m_killTimer = nullptr;
+  std::vector<Tail> m_tails;  // by rank
+  QByteArray m_outputPartial;
+  QStringList m_lastOutput;  // the last lines, for an error without a message of its own
+  QString m_error;           // the first error a worker reported
+  fitbench::RunInfo m_info;
+  fitbench::NameValues m_lastValidation;
+  int m_epochsDone = 0;
+  bool m_started = false;  // runStarted() emitted
+  bool m_running = false;
+  bool m_stopRequested = false;
+  bool m_killed = false;
+};
