@@ -35,6 +35,20 @@ TEST(ElemwiseAddOp, AliasesAndOneSidedRequests) {
   EXPECT_EQ(dr.f32()[2], 2.0f);
 }
 
+// Large enough for the threaded pass that writes both gradients at once.
+TEST(ElemwiseAddOp, LargeGradientReachesBothSides) {
+  auto op = create_operator("elemwise_add", {});
+  const int64_t n = 50001;
+  Tensor dy({n}), dl = Tensor::zeros({n}), dr = Tensor::zeros({n});
+  for (int64_t i = 0; i < n; ++i) dy.f32()[i] = static_cast<float>(i % 97) - 40.0f;
+  op->backward({}, {dy}, {Tensor::zeros({n}), Tensor::zeros({n})}, {Tensor::zeros({n})}, {dl, dr},
+               {GradReq::Write, GradReq::Write}, {});
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(dl.f32()[i], dy.f32()[i]) << "lhs at " << i;
+    ASSERT_EQ(dr.f32()[i], dy.f32()[i]) << "rhs at " << i;
+  }
+}
+
 TEST(ElemwiseAddOp, InfersTheUnknownSide) {
   auto op = create_operator("elemwise_add", {});
   std::vector<Shape> in{Shape{}, Shape{5, 6}}, out(1), aux;

@@ -32,8 +32,8 @@ class ElemwiseAdd final : public Operator {
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
                 const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
-    for (size_t i = 0; i < 2; ++i)
-      if (req[i] == GradReq::Write) in_grad[i].copy_from(out_grad[0]);
+    const auto target = [&](size_t i) { return req[i] == GradReq::Write ? in_grad[i].f32() : nullptr; };
+    cpu::elemwise_add_backward(out_grad[0].f32(), target(0), target(1), out_grad[0].size());
   }
 };
 

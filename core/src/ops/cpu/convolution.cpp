@@ -27,13 +27,15 @@
 //
 // On CPUs with AVX-512 (convolution_avx512.cpp) the same layout feeds kernels
 // that sum over all taps and channels in registers, for every stride:
-//   Y (Fg, Q): correlate with weights wf[t, g, c, f] = w[g*Fg + f, c, t];
+//   Y (Fg, Q): correlate with weights wf[t, g, c, f] = w[g*Fg + f, c, t], the
+//   kernel dropping the discarded columns as it writes y itself;
 //   dwf[t, g, c, f] += sum_q xt[q + off_t, c] . dYt[q, f] on channels-last
 //   copies xt (the split image) and dYt (dY on the grid), no reductions across lanes.
 // With stride 1, dx is a correlation too: with dY placed `lead` = off_{T-1}
 // zeros into each channel of a zero buffer (dYpad, lead zeros after it too),
 //   dxpadded[c, p] = sum_{t, f} wr[t, f, c] * dYpad[f, p + lead - off_t],
-// computed for the image's own pixels only. Strided dx keeps the GEMMs above.
+// computed for the image's own pixels only, straight into dx. Strided dx keeps
+// the GEMMs above.
 //
 // im2col (the other cases). A chunk of B images becomes
 //   col[(c*KH + ki)*KW + kj, b*OH*OW + oy*OW + ox] = x[b, c, oy*SH - PH + ki*DH, ox*SW - PW + kj*DW]
@@ -92,7 +94,6 @@ struct Plan {
   // dY staged per channel on the grid: grad_lead zeros, cols, then zeros up to grad_floats.
   int64_t grad_lead = 0, grad_floats = 0;
   bool dx_correlate = false;  // stride-1 dx by the AVX-512 correlation
-  bool dx_direct = false;     // ... which then writes dx itself (no column padding)
   // im2col.
   int64_t images_per_chunk = 1, col_rows = 0;
   // Floats of each per-thread buffer, and of the repacked weights (shifted).
@@ -136,14 +137,13 @@ Plan make_plan(const ConvShape& s) {
     for (int64_t k = 0; k < s.kernel_w; ++k) p.used_cols |= uint64_t{1} << (k * s.dilate_w % s.stride_w);
     for (int64_t t = 0; t < p.taps; ++t) p.offsets.push_back(tap_offset(s, p, t));
     p.dx_correlate = p.avx512 && !strided;
-    p.dx_direct = p.dx_correlate && p.phase_w == s.in_w;
     if (p.dx_correlate) {
       p.grad_lead = p.offsets.back();
       for (int64_t t = 0; t < p.taps; ++t) p.flipped.push_back(p.grad_lead - p.offsets[t]);
     }
     p.grad_floats = p.cols + 2 * p.grad_lead;
     const int64_t image_floats = s.in_channels * p.channel_floats;
-    if (p.split_input || p.dx_correlate) p.dinput_floats = image_floats;
+    if (p.split_input && !p.dx_correlate) p.dinput_floats = image_floats;
     if (p.avx512) {
       // The weight gradient reads a channels-last copy of every image.
       p.input_floats = image_floats + transposed_slack_floats;
@@ -244,33 +244,36 @@ void split_image(const ConvShape& s, const Plan& p, const float* x, bool channel
   }
   const int64_t channel_step = channels_last ? 1 : p.channel_floats;
   const int64_t cell_step = channels_last ? s.in_channels : 1;
-  for (int64_t c = 0; c < s.in_channels; ++c)
-    for (int64_t iy = 0; iy < s.in_h; ++iy) {
-      if (!(p.used_rows >> ((iy + s.pad_h) % s.stride_h) & 1)) continue;
-      const float* src = x + (c * s.in_h + iy) * s.in_w;
-      for (int64_t b = 0; b < s.stride_w; ++b) {
-        if (!(p.used_cols >> b & 1)) continue;
-        float* dst = xq + c * channel_step + phase_row(s, p, iy, b) * cell_step;
+  // Channels innermost: the phase arithmetic (divisions) is done once per row.
+  for (int64_t iy = 0; iy < s.in_h; ++iy) {
+    if (!(p.used_rows >> ((iy + s.pad_h) % s.stride_h) & 1)) continue;
+    for (int64_t b = 0; b < s.stride_w; ++b) {
+      if (!(p.used_cols >> b & 1)) continue;
+      const int64_t row = phase_row(s, p, iy, b) * cell_step, first = phase_column(s, b).first;
+      for (int64_t c = 0; c < s.in_channels; ++c) {
+        const float* src = x + (c * s.in_h + iy) * s.in_w;
+        float* dst = xq + c * channel_step + row;
         if (s.stride_w == 1 && !channels_last)
           std::memcpy(dst, src, sizeof(float) * s.in_w);
         else
-          for (int64_t ix = phase_column(s, b).first; ix < s.in_w; ix += s.stride_w, dst += cell_step)
-            *dst = src[ix];
+          for (int64_t ix = first; ix < s.in_w; ix += s.stride_w, dst += cell_step) *dst = src[ix];
       }
     }
+  }
 }
 
 // The inverse of split_image (channels first): dx gathers every pixel from its phase plane.
 void merge_image(const ConvShape& s, const Plan& p, const float* dxq, float* dx) {
-  for (int64_t c = 0; c < s.in_channels; ++c)
-    for (int64_t iy = 0; iy < s.in_h; ++iy) {
-      float* dst = dx + (c * s.in_h + iy) * s.in_w;
-      for (int64_t b = 0; b < s.stride_w; ++b) {
-        const float* src = dxq + c * p.channel_floats + phase_row(s, p, iy, b);
+  for (int64_t iy = 0; iy < s.in_h; ++iy)
+    for (int64_t b = 0; b < s.stride_w; ++b) {
+      const int64_t row = phase_row(s, p, iy, b), first = phase_column(s, b).first;
+      for (int64_t c = 0; c < s.in_channels; ++c) {
+        const float* src = dxq + c * p.channel_floats + row;
+        float* dst = dx + (c * s.in_h + iy) * s.in_w;
         if (s.stride_w == 1)
           std::memcpy(dst, src, sizeof(float) * s.in_w);
         else
-          for (int64_t ix = phase_column(s, b).first; ix < s.in_w; ix += s.stride_w) dst[ix] = *src++;
+          for (int64_t ix = first; ix < s.in_w; ix += s.stride_w) dst[ix] = *src++;
       }
     }
 }
@@ -288,19 +291,23 @@ void shifted_forward(const ConvShape& s, const Plan& p, const float* x, const fl
       xq = scratch.input;
     }
     float* yn = y + n * s.out_channels * out_area;
-    float* out = p.direct ? yn : scratch.output;
-    for (int64_t g = 0; g < s.groups; ++g) {
-      const float* xg = xq + g * p.cg * p.channel_floats;
-      float* og = out + g * p.fg * p.cols;
-      if (p.avx512)
-        avx512::correlate(xg, p.channel_floats, p.cg, p.offsets.data(), p.taps, wr + g * p.fg * p.cg,
-                          s.out_channels * p.cg, p.fg, og, p.cols, p.cols);
-      else
-        for (int64_t t = 0; t < p.taps; ++t)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(p.cols), int(p.cg), 1.0f,
-                      wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg), xg + p.offsets[t],
-                      int(p.channel_floats), t == 0 ? 0.0f : 1.0f, og, int(p.cols));
+    if (p.avx512) {
+      for (int64_t g = 0; g < s.groups; ++g)
+        avx512::correlate(xq + g * p.cg * p.channel_floats, p.channel_floats, p.cg, p.offsets.data(), p.taps,
+                          wr + g * p.fg * p.cg, s.out_channels * p.cg, p.fg, yn + g * p.fg * out_area,
+                          out_area, p.cols, p.phase_w, s.out_w);
+      if (bias)
+        for (int64_t f = 0; f < s.out_channels; ++f)
+          for (int64_t i = 0; i < out_area; ++i) yn[f * out_area + i] += bias[f];
+      continue;
     }
+    float* out = p.direct ? yn : scratch.output;
+    for (int64_t g = 0; g < s.groups; ++g)
+      for (int64_t t = 0; t < p.taps; ++t)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p.fg), int(p.cols), int(p.cg), 1.0f,
+                    wr + (t * s.out_channels + g * p.fg) * p.cg, int(p.cg),
+                    xq + g * p.cg * p.channel_floats + p.offsets[t], int(p.channel_floats),
+                    t == 0 ? 0.0f : 1.0f, out + g * p.fg * p.cols, int(p.cols));
     if (p.direct && !bias) continue;
     for (int64_t f = 0; f < s.out_channels; ++f) {
       const float b = bias ? bias[f] : 0.0f;
@@ -364,17 +371,13 @@ void shifted_backward(const ConvShape& s, const Plan& p, const float* x, const f
     if (!dx) continue;
     float* dxn = dx + n * in_image;
     if (p.dx_correlate) {
-      // The image's own pixels: padded cells (pad_h, pad_w) on, into dx itself
-      // when its rows have no padding, else into the padded planes.
-      const int64_t origin = p.dx_direct ? 0 : s.pad_h * p.phase_w + s.pad_w;
-      const int64_t channel = p.dx_direct ? s.in_h * s.in_w : p.plane;
-      float* out = p.dx_direct ? dxn : scratch.dinput + origin;
+      // The image's own pixels, padded cells (pad_h, pad_w) on, written into dx.
+      const int64_t in_area = s.in_h * s.in_w;
       for (int64_t g = 0; g < s.groups; ++g)
         avx512::correlate(scratch.output + g * p.fg * p.grad_floats + s.pad_h * p.phase_w + s.pad_w,
                           p.grad_floats, p.fg, p.flipped.data(), p.taps, wr + g * p.fg * p.cg,
-                          s.out_channels * p.cg, p.cg, out + g * p.cg * channel, channel,
-                          (s.in_h - 1) * p.phase_w + s.in_w);
-      if (!p.dx_direct) merge_image(s, p, scratch.dinput, dxn);
+                          s.out_channels * p.cg, p.cg, dxn + g * p.cg * in_area, in_area,
+                          (s.in_h - 1) * p.phase_w + s.in_w, p.phase_w, s.in_w);
       continue;
     }
     float* dxq = p.split_input ? scratch.dinput : dxn;

@@ -35,7 +35,10 @@ namespace {
 // registers over all T*K terms. Each term loads 3 vectors of x (unaligned, at
 // any shift) and broadcasts MF weights straight from memory ({1to16}), so a
 // full tile of 8 rows does 24 FMAs per 11 loads. Positions past Q are masked
-// off, which also keeps the loads inside x.
+// off, which also keeps the loads inside x. When y's rows are narrower than
+// x's (width < row), each vector goes out in one masked store per row of y
+// it meets, which drops the positions q % row >= width: a few stores per
+// T*K*24 FMAs instead of a separate copying pass.
 
 constexpr int correlate_rows = 8, correlate_vectors = 3, correlate_cols = 16 * correlate_vectors;
 
@@ -47,7 +50,7 @@ struct Correlation {
   const float* w;
   int64_t wt, m;
   float* y;
-  int64_t ys, q;
+  int64_t ys, q, row, width;
 };
 
 template <int MF>
@@ -75,11 +78,46 @@ template <int MF>
       }
     }
   }
+  if (a.width == a.row) {
 #pragma GCC unroll 8
-  for (int i = 0; i < MF; ++i)
+    for (int i = 0; i < MF; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < correlate_vectors; ++v)
+        _mm512_mask_storeu_ps(a.y + (m0 + i) * a.ys + q0 + 16 * v, mask[v], acc[i][v]);
+    return;
+  }
+  // Each vector's lanes that land in one row of y go out in one masked store,
+  // addressed from where lane 0 would land in that row. Row r of the tile
+  // (y's row row0 + r) starts at tile position start + r*row.
+  struct Piece {
+    __mmask16 lanes;
+    int64_t at;
+  };
+  Piece pieces[correlate_cols + correlate_vectors];
+  int first_piece[correlate_vectors + 1];
+  int count = 0;
+  const int64_t end = a.q - q0 < correlate_cols ? a.q - q0 : correlate_cols;
+  const int64_t row0 = q0 / a.row, start = -(q0 % a.row);
+#pragma GCC unroll 4
+  for (int v = 0; v < correlate_vectors; ++v) {
+    first_piece[v] = count;
+    const int64_t lo = 16 * v, hi = 16 * (v + 1) < end ? 16 * (v + 1) : end;
+    // Rows r of the tile whose kept positions [start + r*row, start + r*row + width) meet [lo, hi).
+    for (int64_t r = lo - start < 0 ? 0 : (lo - start) / a.row; start + r * a.row < hi; ++r) {
+      const int64_t from = start + r * a.row, to = from + a.width;
+      const __mmask16 lanes = first_lanes((to < hi ? to : hi) - lo) & ~first_lanes(from - lo);
+      if (lanes) pieces[count++] = {lanes, (row0 + r) * a.width + lo - from};
+    }
+  }
+  first_piece[correlate_vectors] = count;
+#pragma GCC unroll 8
+  for (int i = 0; i < MF; ++i) {
+    float* yi = a.y + (m0 + i) * a.ys;
 #pragma GCC unroll 4
     for (int v = 0; v < correlate_vectors; ++v)
-      _mm512_mask_storeu_ps(a.y + (m0 + i) * a.ys + q0 + 16 * v, mask[v], acc[i][v]);
+      for (int k = first_piece[v]; k < first_piece[v + 1]; ++k)
+        _mm512_mask_storeu_ps(yi + pieces[k].at, pieces[k].lanes, acc[i][v]);
+  }
 }
 
 using CorrelateTile = void (*)(const Correlation&, int64_t, int64_t);
@@ -193,8 +231,8 @@ constexpr WeightShape weight_shapes[weight_vectors + 1] = {
 bool supported() { return __builtin_cpu_supports("avx512f"); }
 
 void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
-               int64_t M, float* y, int64_t ys, int64_t Q) {
-  const Correlation a{x, xs, K, off, T, w, wt, M, y, ys, Q};
+               int64_t M, float* y, int64_t ys, int64_t Q, int64_t row, int64_t width) {
+  const Correlation a{x, xs, K, off, T, w, wt, M, y, ys, Q, row, width};
   // Row blocks outside: one block's weights (T*K*8 floats) stay in L1 while
   // the positions stream past.
   for (int64_t m0 = 0; m0 < M; m0 += correlate_rows) {

@@ -10,10 +10,12 @@ namespace fitbench::cpu::avx512 {
 // Whether this CPU runs AVX-512F/VL/DQ code.
 bool supported();
 
-// y[m*ys + q] = sum_{t < T} sum_{k < K} w[t*wt + k*M + m] * x[k*xs + q + off[t]]
-// for 0 <= m < M, 0 <= q < Q. x must be readable at every index the sum names.
+// y[m*ys + (q / row)*width + q % row] = sum_{t < T} sum_{k < K} w[t*wt + k*M + m] * x[k*xs + q + off[t]]
+// for 0 <= m < M, 0 <= q < Q with q % row < width (width <= row): x's rows of
+// `row` positions land in y's rows of `width`, the rest of each row dropped.
+// x must be readable at every index the sum names.
 void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
-               int64_t M, float* y, int64_t ys, int64_t Q);
+               int64_t M, float* y, int64_t ys, int64_t Q, int64_t row, int64_t width);
 
 // dw[t*dwt + c*F + f] += sum_{q < Q} xt[(q + off[t])*xs + c] * dyt[q*dys + f]
 // for 0 <= t < T, 0 <= c < C, 0 <= f < F: x and dy with channels last.
