@@ -2,7 +2,9 @@
 
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
   if (series == learningRate()) return Chart::LearningRate;
@@ -22,6 +24,11 @@ fitbench::NameValues RunMetrics::nameValues(const QJsonValue& object) {
 }
 
 void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec) {
+  // The same directory trained again, from scratch or resumed from an earlier
+  // epoch: fit() appends to metrics.jsonl, and the new records replace what
+  // the earlier run drew from this iteration on.
+  if (iteration <= m_lastBatch) dropFrom(iteration);
+  m_lastBatch = iteration;
   // A diverged batch has no finite loss; a chart axis cannot hold it.
   if (std::isfinite(loss)) m_series[RunMetrics::loss()].append(QPointF(iteration, loss));
   m_series[RunMetrics::learningRate()].append(QPointF(iteration, learningRate));
@@ -39,7 +46,17 @@ void RunMetrics::addEpoch(int epoch, double iteration, const fitbench::NameValue
   m_epochs.append({epoch, iteration});
 }
 
+void RunMetrics::dropFrom(double iteration) {
+  for (QList<QPointF>& points : m_series)
+    points.erase(std::find_if(points.begin(), points.end(), [&](const QPointF& p) { return p.x() >= iteration; }),
+                 points.end());
+  m_epochs.erase(std::find_if(m_epochs.begin(), m_epochs.end(),
+                              [&](const QPair<int, double>& e) { return e.second >= iteration; }),
+                 m_epochs.end());
+}
+
 void RunMetrics::clear() {
   m_series.clear();
   m_epochs.clear();
+  m_lastBatch = -std::numeric_limits<double>::infinity();
 }

@@ -10,6 +10,8 @@
 #include <QPointF>
 #include <QString>
 
+#include <limits>
+
 #include "fitbench/metric.h"
 
 class RunMetrics {
@@ -29,6 +31,9 @@ class RunMetrics {
   // (null values, written for NaN, left out).
   static fitbench::NameValues nameValues(const QJsonValue& object);
 
+  // A batch at an iteration not after the last batch's starts the records
+  // again (a rerun in the same run directory): the points from there on are
+  // dropped first.
   void addBatch(double iteration, double loss, double learningRate, double samplesPerSec);
   void addEpoch(int epoch, double iteration, const fitbench::NameValues& train,
                 const fitbench::NameValues& validation);
@@ -40,6 +45,9 @@ class RunMetrics {
   void clear();
 
  private:
+  void dropFrom(double iteration);
+
   QMap<QString, QList<QPointF>> m_series;
   QList<QPair<int, double>> m_epochs;
+  double m_lastBatch = -std::numeric_limits<double>::infinity();
 };

@@ -18,6 +18,7 @@ class TestRunOverlay : public QObject {
   void seriesGoToTheirCharts_data();
   void seriesGoToTheirCharts();
   void loadsARunDirectory();
+  void aRerunReplacesTheRecordsItRepeats();
   void reportsBadFiles();
 
  private:
@@ -72,6 +73,47 @@ void TestRunOverlay::loadsARunDirectory() {
   const QString other = m_tmp.filePath(QStringLiteral("baseline"));
   QVERIFY(writeRunDir(other, 1, 2));
   QCOMPARE(RunOverlay::load(other, &error)->label(), QStringLiteral("baseline (lenet)"));
+}
+
+void TestRunOverlay::aRerunReplacesTheRecordsItRepeats() {
+  QVERIFY(m_tmp.isValid());
+  // Three epochs of four batches, then the same directory resumed from epoch 1
+  // (updates 5.. again, loss 1) and stopped after that epoch: fit() appends.
+  const QString dir = m_tmp.filePath(QStringLiteral("resumed"));
+  QVERIFY(writeRunDir(dir, 3, 4));
+  QFile metrics(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
+  QVERIFY(metrics.open(QIODevice::Append));
+  for (int update = 5; update <= 8; ++update)
+    metrics.write(QStringLiteral("{\"batch\":%1,\"epoch\":1,\"loss\":1.0,\"lr\":0.1,\"num_update\":%2,"
+                                 "\"samples_per_sec\":1000.0,\"type\":\"batch\"}\n")
+                      .arg(update - 5)
+                      .arg(update)
+                      .toUtf8());
+  metrics.write("{\"epoch\":1,\"lr\":0.1,\"num_update\":8,\"time_cost\":1.5,\"train\":{\"accuracy\":0.7},"
+                "\"type\":\"epoch\",\"validation\":{\"accuracy\":0.65}}\n");
+  metrics.close();
+
+  QString error;
+  const std::optional<RunOverlay> run = RunOverlay::load(dir, &error);
+  QVERIFY2(run.has_value(), qPrintable(error));
+  const QList<QPointF> loss = run->metrics().series().value(RunMetrics::loss());
+  QCOMPARE(loss.size(), 8);
+  QCOMPARE(loss[3], QPointF(4, 0.5));  // the first run's epoch 0 stays
+  QCOMPARE(loss[4], QPointF(5, 1.0));  // the resumed run from there on
+  QCOMPARE(loss.last(), QPointF(8, 1.0));
+  const QList<QPointF> val = run->metrics().series().value(RunMetrics::validation(QStringLiteral("accuracy")));
+  QCOMPARE(val, (QList<QPointF>{QPointF(4, 0.45), QPointF(8, 0.65)}));
+  QCOMPARE(run->metrics().epochs(), (QList<QPair<int, double>>{{0, 4.0}, {1, 8.0}}));
+
+  // Trained again from scratch: only the new run's records remain.
+  RunMetrics metricsOfTwoRuns;
+  metricsOfTwoRuns.addBatch(1, 2.0, 0.1, 100);
+  metricsOfTwoRuns.addBatch(2, 1.5, 0.1, 100);
+  metricsOfTwoRuns.addEpoch(0, 2, {{"accuracy", 0.5}}, {});
+  metricsOfTwoRuns.addBatch(1, 3.0, 0.2, 100);
+  QCOMPARE(metricsOfTwoRuns.series().value(RunMetrics::loss()), (QList<QPointF>{QPointF(1, 3.0)}));
+  QVERIFY(metricsOfTwoRuns.series().value(RunMetrics::train(QStringLiteral("accuracy"))).isEmpty());
+  QVERIFY(metricsOfTwoRuns.epochs().isEmpty());
 }
 
 void TestRunOverlay::reportsBadFiles() {
