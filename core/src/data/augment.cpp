@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace fitbench {
 namespace {
@@ -60,6 +61,14 @@ Image affine_step(const Image& img, const AugmentParams& p, std::mt19937_64& rng
   return warp_affine(img, m, new_width, new_height, static_cast<uint8_t>(p.fill_value));
 }
 
+// The top-left corner of a crop that leaves `free_x` x `free_y` pixels out:
+// drawn (y first) with --random-crop, the centre otherwise.
+std::pair<int, int> crop_corner(int free_x, int free_y, bool random, std::mt19937_64& rng) {
+  if (!random) return {free_x / 2, free_y / 2};
+  const int y = uniform_int(rng, 0, free_y);
+  return {uniform_int(rng, 0, free_x), y};
+}
+
 Image crop_step(const Image& img, const AugmentParams& p, std::mt19937_64& rng) {
   if (p.random_resized_crop) {
     const double area = double(img.width) * img.height;
@@ -80,25 +89,11 @@ Image crop_step(const Image& img, const AugmentParams& p, std::mt19937_64& rng) 
   if (p.max_crop_size != -1) {
     const int limit = std::min(img.width, img.height);
     const int size = std::min(limit, uniform_int(rng, p.min_crop_size, p.max_crop_size));
-    int x = img.width - size, y = img.height - size;
-    if (p.rand_crop) {
-      y = uniform_int(rng, 0, y);
-      x = uniform_int(rng, 0, x);
-    } else {
-      x /= 2;
-      y /= 2;
-    }
+    const auto [x, y] = crop_corner(img.width - size, img.height - size, p.rand_crop, rng);
     return resize_image(crop_image(img, x, y, size, size), p.width, p.height);
   }
   const Image big = cover(img, p.width, p.height);
-  int x = big.width - p.width, y = big.height - p.height;
-  if (p.rand_crop) {
-    y = uniform_int(rng, 0, y);
-    x = uniform_int(rng, 0, x);
-  } else {
-    x /= 2;
-    y /= 2;
-  }
+  const auto [x, y] = crop_corner(big.width - p.width, big.height - p.height, p.rand_crop, rng);
   if (x == 0 && y == 0 && big.width == p.width && big.height == p.height) return big;
   return crop_image(big, x, y, p.width, p.height);
 }
