@@ -22,7 +22,16 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "fitbench developers")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(fitbench_deb_depends "libopenblas0 | libopenblas0-pthread, zlib1g, libgomp1, libjpeg62-turbo, libpng16-16")
+set(fitbench_deb_depends "libopenblas0 | libopenblas0-pthread, zlib1g, libgomp1, libpng16-16")
+if(JPEG_FOUND)
+  string(APPEND fitbench_deb_depends ", libjpeg62-turbo")
+endif()
+if(FITBENCH_HAVE_CUDA)
+  # cuBLAS, cuDNN and NCCL are NVIDIA's packages, not Debian's, so no Depends
+  # can name them; the description says what the machine needs.
+  string(APPEND CPACK_PACKAGE_DESCRIPTION "\nThis build has the CUDA backend: it needs NVIDIA's driver, cuBLAS,\n"
+         "cuDNN 9 and NCCL on the library path (e.g. /usr/local/cuda/lib64).")
+endif()
 if(FITBENCH_HAVE_MPI)
   string(APPEND fitbench_deb_depends ", libopenmpi3")
 endif()

@@ -1,8 +1,12 @@
 // JPEG through libjpeg's classic API (with longjmp error handling, so a bad
-// image becomes an exception instead of exit()), PNG through libpng.
+// image becomes an exception instead of exit()), PNG through libpng. A build
+// without libjpeg (FITBENCH_HAVE_JPEG unset) reads and writes PNG only and
+// says so when it meets a JPEG.
 #include "fitbench/image_codec.h"
 
+#if FITBENCH_HAVE_JPEG
 #include <jpeglib.h>
+#endif
 #include <png.h>
 
 #include <csetjmp>
@@ -15,6 +19,7 @@
 namespace fitbench {
 namespace {
 
+#if FITBENCH_HAVE_JPEG
 struct JpegError {
   jpeg_error_mgr mgr;
   std::jmp_buf jump;
@@ -90,6 +95,8 @@ bool encode_jpeg_into(const Image& image, int quality, JpegError& err, unsigned 
   return true;
 }
 
+#endif  // FITBENCH_HAVE_JPEG
+
 Image decode_png(const void* data, size_t size, int channels, const std::string& source) {
   png_image png;
   std::memset(&png, 0, sizeof png);
@@ -151,11 +158,16 @@ Image decode_image(const void* data, size_t size, int channels, const std::strin
   FB_ASSERT(channels == 0 || channels == 1 || channels == 3);
   const auto* bytes = static_cast<const unsigned char*>(data);
   if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
+#if FITBENCH_HAVE_JPEG
     JpegError err{};
     Image out;
     if (!decode_jpeg_into(bytes, size, channels, err, out))
       throw ImageDecodeError(source + ": a corrupt JPEG image (" + err.message + ")");
     return out;
+#else
+    throw ImageDecodeError(source + ": a JPEG image, but this build of fitbench has no JPEG decoder; install "
+                           "libjpeg62-turbo-dev and rebuild, or convert the images to PNG");
+#endif
   }
   if (size >= 8 && png_sig_cmp(bytes, 0, 8) == 0) return decode_png(data, size, channels, source);
   throw ImageDecodeError(source + ": neither a JPEG nor a PNG image (" + std::to_string(size) + " bytes)");
@@ -170,6 +182,11 @@ Image read_image_file(const std::string& path, int channels) {
 
 std::string encode_jpeg(const Image& image, int quality) {
   check_encodable(image);
+#if !FITBENCH_HAVE_JPEG
+  (void)quality;
+  fail("this build of fitbench has no JPEG encoder; install libjpeg62-turbo-dev and rebuild, or write PNG "
+       "(--encoding .png)");
+#else
   JpegError err{};
   unsigned char* buffer = nullptr;
   unsigned long size = 0;
@@ -179,6 +196,7 @@ std::string encode_jpeg(const Image& image, int quality) {
   std::free(buffer);
   if (!ok) fail("JPEG encoding failed: ", err.message);
   return out;
+#endif
 }
 
 std::string encode_png(const Image& image, int level) {
