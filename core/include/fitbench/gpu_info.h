@@ -30,5 +30,7 @@ GpuInventory query_gpus();
 
 // True when this build has the CUDA backend and so accepts --gpus.
 bool build_has_cuda();
+// GPUs the CUDA runtime can use (0 without the backend, a driver or a GPU).
+int usable_cuda_devices();
 
 }  // namespace fitbench

@@ -26,10 +26,13 @@ enum class GradReq { Null, Write };
 // (im2col columns, ...). It grows and is reused; contents are not preserved.
 class Workspace {
  public:
+  explicit Workspace(Device device = Device::cpu()) : device_(device) {}
+  // At least `count` floats on the workspace's device.
   float* floats(size_t count);
 
  private:
-  std::vector<float> buffer_;
+  Device device_;
+  Tensor buffer_;
 };
 
 struct OpContext {

@@ -79,7 +79,8 @@ class Shape {
   std::vector<int64_t> dims_;
 };
 
-// A block of device memory. CPU blocks are 64-byte aligned and uninitialized.
+// A block of memory on a device, uninitialized. CPU blocks are 64-byte
+// aligned; GPU blocks come from the caching allocator (src/cuda/runtime.h).
 class Storage {
  public:
   Storage(size_t bytes, Device device);
@@ -96,6 +97,9 @@ class Storage {
   size_t bytes_ = 0;
   Device device_;
 };
+
+// Waits until the work queued on `device` is done (nothing to wait for on the CPU).
+void synchronize(Device device);
 
 class Tensor {
  public:
@@ -133,6 +137,8 @@ class Tensor {
   void copy_from(const Tensor& src) const;
   // Sets every element (float tensors) to `value`.
   void fill(float value) const;
+  // Sets every byte to zero.
+  void zero() const;
   // A copy on `device` (a shared view when already there).
   Tensor to(Device device) const;
 

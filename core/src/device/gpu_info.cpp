@@ -2,6 +2,10 @@
 // NVIDIA driver runs fitbench all the same (and the build needs no NVML).
 #include "fitbench/gpu_info.h"
 
+#if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
+#endif
+
 #include <dlfcn.h>
 
 #include <string>
@@ -120,12 +124,19 @@ GpuInventory query_gpus() {
   return inventory;
 }
 
-// The CUDA backend's build defines FITBENCH_CUDA_BACKEND on fitbench_core.
 bool build_has_cuda() {
-#ifdef FITBENCH_CUDA_BACKEND
+#if FITBENCH_HAVE_CUDA
   return true;
 #else
   return false;
+#endif
+}
+
+int usable_cuda_devices() {
+#if FITBENCH_HAVE_CUDA
+  return cuda::device_count();
+#else
+  return 0;
 #endif
 }
 

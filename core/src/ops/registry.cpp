@@ -70,8 +70,11 @@ std::vector<std::string> registered_operators() {
 }
 
 float* Workspace::floats(size_t count) {
-  if (buffer_.size() < count) buffer_.resize(count);
-  return buffer_.data();
+  // Contents need not survive, so a larger buffer simply replaces the old one
+  // (on a GPU the old block returns to the cache after the queued work).
+  if (!buffer_.defined() || buffer_.size() < static_cast<int64_t>(count))
+    buffer_ = Tensor(Shape{static_cast<int64_t>(std::max<size_t>(count, 1))}, DType::Float32, device_);
+  return buffer_.f32();
 }
 
 }  // namespace fitbench

@@ -5,6 +5,10 @@
 #include <new>
 #include <sstream>
 
+#if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
+#endif
+
 namespace fitbench {
 
 size_t dtype_size(DType t) {
@@ -60,14 +64,39 @@ std::string Shape::str() const {
 }
 
 Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
-  if (!device.is_cpu())
+  if (!device.is_cpu()) {
+#if FITBENCH_HAVE_CUDA
+    if (device.id >= cuda::device_count())
+      fail("device ", device.str(), " is not available: this machine has ", cuda::device_count(),
+           " usable GPU(s); pick another with --gpus");
+    ptr_ = cuda::allocate(device.id, bytes);
+    return;
+#else
     fail("device ", device.str(), " is not available: this build of fitbench has no CUDA backend");
+#endif
+  }
   const size_t rounded = (bytes + 63) / 64 * 64;
   ptr_ = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
   if (!ptr_) throw std::bad_alloc();
 }
 
-Storage::~Storage() { std::free(ptr_); }
+Storage::~Storage() {
+#if FITBENCH_HAVE_CUDA
+  if (!device_.is_cpu()) {
+    cuda::release(device_.id, ptr_, bytes_);
+    return;
+  }
+#endif
+  std::free(ptr_);
+}
+
+void synchronize(Device device) {
+#if FITBENCH_HAVE_CUDA
+  if (!device.is_cpu()) cuda::synchronize(device.id);
+#else
+  (void)device;
+#endif
+}
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)
     : storage_(std::make_shared<Storage>(static_cast<size_t>(shape.size()) * dtype_size(dtype), device)),
@@ -81,7 +110,7 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, size_t bytes_offset, Shape shap
 
 Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {
   Tensor t(std::move(shape), dtype, device);
-  std::memset(t.raw(), 0, t.bytes());
+  t.zero();
   return t;
 }
 
@@ -104,10 +133,27 @@ Tensor Tensor::clone() const {
 
 void Tensor::copy_from(const Tensor& src) const {
   FB_ASSERT(src.size() == size() && src.dtype() == dtype_);
-  if (src.raw() != raw()) std::memcpy(raw(), src.raw(), bytes());
+  if (src.raw() == raw()) return;
+#if FITBENCH_HAVE_CUDA
+  if (!device().is_cpu() || !src.device().is_cpu()) return cuda::copy(raw(), device(), src.raw(), src.device(), bytes());
+#endif
+  std::memcpy(raw(), src.raw(), bytes());
+}
+
+void Tensor::zero() const {
+#if FITBENCH_HAVE_CUDA
+  if (!device().is_cpu()) return cuda::zero(raw(), device().id, bytes());
+#endif
+  std::memset(raw(), 0, bytes());
 }
 
 void Tensor::fill(float value) const {
+#if FITBENCH_HAVE_CUDA
+  if (!device().is_cpu()) {
+    FB_ASSERT(dtype_ == DType::Float32 && "fill on a GPU supports float32");
+    return cuda::fill(f32(), device().id, value, size());
+  }
+#endif
   if (dtype_ == DType::Float32) {
     float* p = f32();
     for (int64_t i = 0; i < size(); ++i) p[i] = value;

@@ -1,0 +1,55 @@
+// The CUDA runtime as the rest of the core sees it: plain C++ with no CUDA
+// headers, so Tensor, the Executor and the trainer call it from .cpp files.
+//
+// Every device has one stream; all kernels and copies of a device go to it,
+// so work is ordered without events, and memory the caching allocator hands
+// out again is only reused by work queued after its last user. Copies that
+// touch host memory wait for the stream, so the host may read or reuse its
+// buffer as soon as they return.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fitbench/tensor.h"
+
+namespace fitbench::cuda {
+
+// Usable devices; 0 (never an error) without a driver or a GPU.
+int device_count();
+
+// Device memory from the caching allocator. Throws Error naming the device and
+// the sizes when the device is out of memory even after the cache is freed.
+void* allocate(int device, size_t bytes);
+// Returns a block to the cache; work already queued on the device's stream
+// may still use it, later work may get it again.
+void release(int device, void* ptr, size_t bytes);
+// Bytes handed out and bytes kept in the cache, for one device.
+struct MemoryUse {
+  size_t in_use = 0;
+  size_t cached = 0;
+};
+MemoryUse memory_use(int device);
+
+// bytes from src to dst, any pair of host and device memory.
+void copy(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes);
+void zero(void* ptr, int device, size_t bytes);
+// Sets n floats at ptr (on `device`) to value.
+void fill(float* ptr, int device, float value, int64_t n);
+// Waits until the device's stream has done all its work.
+void synchronize(int device);
+
+// Makes `device` current for the kernels launched in this scope (a CPU
+// device leaves the current device alone).
+class DeviceScope {
+ public:
+  explicit DeviceScope(Device device);
+  ~DeviceScope();
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  int previous_ = -1;
+};
+
+}  // namespace fitbench::cuda
