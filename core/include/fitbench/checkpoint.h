@@ -35,13 +35,13 @@ Checkpoint load_checkpoint(const std::string& prefix, int epoch);
 // Throws Error naming the file when one is missing or malformed.
 Checkpoint load_model(const std::string& symbol_file, const std::string& params_file);
 
-// Copies `arg_params` / `aux_params` into an executor bound to their network.
+// Copies `arg_params` / `aux_params` into the parameters of a bound network.
 // Names the file holds but the network lacks ("unexpected") are an Error, as
 // are, unless `allow_missing`, names the network needs but the file lacks
 // ("missing"); both lists are given. A shape mismatch names the parameter and
 // both shapes. `source` names the .params file in messages. Returns the
 // names left at their previous (initial) values.
-std::vector<std::string> set_params(Executor& exec, const std::map<std::string, Tensor>& arg_params,
+std::vector<std::string> set_params(ParameterSet& exec, const std::map<std::string, Tensor>& arg_params,
                                     const std::map<std::string, Tensor>& aux_params, const std::string& source,
                                     bool allow_missing);
 

@@ -37,21 +37,35 @@ struct InferredShapes {
 // through the graph. A mismatch throws Error naming the layer and both shapes.
 InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Shape>& inputs);
 
-class Executor {
+// Named parameters and aux states of a bound network: what set_params()
+// fills and checkpoints read (an Executor, or an ExecutorGroup's master copy).
+class ParameterSet {
+ public:
+  virtual ~ParameterSet() = default;
+  virtual const std::vector<std::string>& param_names() const = 0;
+  virtual const std::vector<std::string>& aux_names() const = 0;
+  virtual const Tensor& param(const std::string& name) const = 0;
+  virtual const Tensor& aux(const std::string& name) const = 0;
+};
+
+class Executor final : public ParameterSet {
  public:
   // Arguments named in `inputs` are fed by the caller (data, labels) and get
-  // no gradient; every other argument is a learnable parameter.
-  Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed = 0);
-  ~Executor();
+  // no gradient; every other argument is a learnable parameter. Every array
+  // lives on `device`, and forward/backward run there.
+  Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed = 0,
+           Device device = Device::cpu());
+  ~Executor() override;
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  const std::vector<std::string>& param_names() const { return param_names_; }
-  const std::vector<std::string>& aux_names() const { return aux_names_; }
+  Device device() const { return device_; }
+  const std::vector<std::string>& param_names() const override { return param_names_; }
+  const std::vector<std::string>& aux_names() const override { return aux_names_; }
   const Tensor& input(const std::string& name) const;
-  const Tensor& param(const std::string& name) const;
+  const Tensor& param(const std::string& name) const override;
   const Tensor& grad(const std::string& name) const;
-  const Tensor& aux(const std::string& name) const;
+  const Tensor& aux(const std::string& name) const override;
   const Tensor& param_buffer() const { return param_buffer_; }
   const Tensor& grad_buffer() const { return grad_buffer_; }
   const Tensor& aux_buffer() const { return aux_buffer_; }
@@ -70,6 +84,7 @@ class Executor {
 
  private:
   struct Plan;
+  Device device_;
   std::unique_ptr<Plan> plan_;
   InferredShapes shapes_;
   std::vector<std::string> param_names_, aux_names_;

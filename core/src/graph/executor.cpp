@@ -1,9 +1,15 @@
 #include "fitbench/executor.h"
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 #include <unordered_map>
+
+#include "ops/cpu/elemwise_add.h"
+#include "ops/dispatch.h"
+#if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
+#include "ops/cuda/elemwise_add.h"
+#endif
 
 namespace fitbench {
 
@@ -120,8 +126,9 @@ InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Sh
 }
 
 struct Executor::Plan {
-  explicit Plan(const Symbol& symbol) : graph(symbol) {}
+  Plan(const Symbol& symbol, Device device) : graph(symbol), device(device), workspace(device) {}
   Graph graph;
+  Device device;
   std::vector<Tensor> values;       // per entry: forward value (views for variables)
   std::vector<bool> needs_grad;     // per entry: some parameter lies upstream
   std::vector<Tensor> param_grads;  // per entry: gradient target of a parameter variable
@@ -136,7 +143,7 @@ struct Executor::Plan {
       pool.erase(it);
       return Tensor(t.storage(), t.offset(), shape, DType::Float32);
     }
-    return Tensor(shape);
+    return Tensor(shape, DType::Float32, device);
   }
   void give_back(Tensor t) {
     if (t.defined()) pool.emplace(static_cast<int64_t>(t.storage()->bytes() / sizeof(float)), std::move(t));
@@ -147,10 +154,10 @@ namespace {
 
 // Views of one contiguous buffer, one per name, in order.
 Tensor carve(const std::vector<std::string>& names, const std::map<std::string, Shape>& shapes,
-             std::map<std::string, Tensor>& views) {
+             std::map<std::string, Tensor>& views, Device device) {
   int64_t total = 0;
   for (const auto& n : names) total += shapes.at(n).size();
-  Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)});
+  Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device);
   size_t offset = 0;
   for (const auto& n : names) {
     views[n] = Tensor(buffer.storage(), offset, shapes.at(n), DType::Float32);
@@ -160,28 +167,24 @@ Tensor carve(const std::vector<std::string>& names, const std::map<std::string, 
 }
 
 void add_into(const Tensor& dst, const Tensor& src) {
-  float* d = dst.f32();
-  const float* s = src.f32();
-  const int64_t n = dst.size();
-#pragma omp parallel for simd if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) d[i] += s[i];
+  FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
 }
 
 }  // namespace
 
-Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed)
-    : plan_(std::make_unique<Plan>(symbol)), rng_(seed) {
+Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed, Device device)
+    : device_(device), plan_(std::make_unique<Plan>(symbol, device)), rng_(seed) {
   const Graph& g = plan_->graph;
   const auto entry_shapes = infer_entry_shapes(g, inputs);
   shapes_ = collect_shapes(g, symbol, entry_shapes);
   for (const auto& name : symbol.list_arguments())
     if (!inputs.count(name)) param_names_.push_back(name);
   aux_names_ = symbol.list_auxiliary_states();
-  param_buffer_ = carve(param_names_, shapes_.arguments, params_);
-  grad_buffer_ = carve(param_names_, shapes_.arguments, grads_);
-  aux_buffer_ = carve(aux_names_, shapes_.aux_states, aux_);
+  param_buffer_ = carve(param_names_, shapes_.arguments, params_, device);
+  grad_buffer_ = carve(param_names_, shapes_.arguments, grads_, device);
+  aux_buffer_ = carve(aux_names_, shapes_.aux_states, aux_, device);
   for (const auto& [name, shape] : inputs)
-    if (shapes_.arguments.count(name)) inputs_[name] = Tensor::zeros(shape);
+    if (shapes_.arguments.count(name)) inputs_[name] = Tensor::zeros(shape, DType::Float32, device);
 
   plan_->values.resize(g.num_entries);
   plan_->needs_grad.assign(g.num_entries, false);
@@ -205,7 +208,8 @@ Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inp
     bool upstream = false;
     for (size_t s = 0; s < g.num_arguments[i]; ++s) upstream = upstream || plan_->needs_grad[g.input_entries[i][s]];
     for (int k = 0; k < g.ops[i]->num_outputs(); ++k) {
-      plan_->values[base + static_cast<size_t>(k)] = Tensor::zeros(entry_shapes[base + static_cast<size_t>(k)]);
+      plan_->values[base + static_cast<size_t>(k)] =
+          Tensor::zeros(entry_shapes[base + static_cast<size_t>(k)], DType::Float32, device);
       plan_->needs_grad[base + static_cast<size_t>(k)] = upstream;
     }
   }
@@ -232,6 +236,9 @@ const Tensor& Executor::output(size_t index) const {
 }
 
 void Executor::forward(bool is_train) {
+#if FITBENCH_HAVE_CUDA
+  cuda::DeviceScope scope(device_);
+#endif
   Graph& g = plan_->graph;
   OpContext ctx{is_train, &rng_, &plan_->workspace};
   std::vector<Tensor> in, out, aux;
@@ -250,6 +257,9 @@ void Executor::forward(bool is_train) {
 }
 
 void Executor::backward() {
+#if FITBENCH_HAVE_CUDA
+  cuda::DeviceScope scope(device_);
+#endif
   Graph& g = plan_->graph;
   Plan& p = *plan_;
   OpContext ctx{true, &rng_, &p.workspace};
@@ -269,7 +279,7 @@ void Executor::backward() {
       if (!p.grads[e].defined() && !op->is_loss()) {
         // No consumer produced a gradient for this output (BatchNorm's mean/var).
         p.grads[e] = p.take(p.values[e].shape());
-        std::memset(p.grads[e].raw(), 0, p.grads[e].bytes());
+        p.grads[e].zero();
       }
       out_grad.push_back(p.grads[e]);
     }
@@ -316,7 +326,7 @@ void Executor::backward() {
   // Parameters no layer reached (unused by the loss) keep a zero gradient.
   for (size_t i = 0; i < g.nodes.size(); ++i)
     if (g.nodes[i]->is_variable() && p.param_grads[g.entry_base[i]].defined() && !written[g.entry_base[i]])
-      std::memset(p.param_grads[g.entry_base[i]].raw(), 0, p.param_grads[g.entry_base[i]].bytes());
+      p.param_grads[g.entry_base[i]].zero();
 }
 
 }  // namespace fitbench

@@ -86,7 +86,7 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::vector<std::string> set_params(Executor& exec, const std::map<std::string, Tensor>& arg_params,
+std::vector<std::string> set_params(ParameterSet& exec, const std::map<std::string, Tensor>& arg_params,
                                     const std::map<std::string, Tensor>& aux_params, const std::string& source,
                                     bool allow_missing) {
   std::vector<std::string> unexpected, missing;

@@ -1,8 +1,13 @@
 // Activation: y = f(x) elementwise, act_type relu | sigmoid | tanh | softrelu | softsign.
 #include "ops/cpu/activation.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/activation.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -35,15 +40,15 @@ class Activation final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::activation_forward(act_, in[0].f32(), out[0].f32(), in[0].size());
+    FB_DISPATCH(in[0], activation_forward(act_, in[0].f32(), out[0].f32(), in[0].size()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
                 const std::vector<Tensor>& out, const std::vector<Tensor>& in_grad,
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
-    cpu::activation_backward(act_, out_grad[0].f32(), in[0].f32(), out[0].f32(), in_grad[0].f32(),
-                             in[0].size());
+    FB_DISPATCH(in[0], activation_backward(act_, out_grad[0].f32(), in[0].f32(), out[0].f32(),
+                                           in_grad[0].f32(), in[0].size()));
   }
 
  private:

@@ -10,7 +10,12 @@
 //   same values whenever a training forward is followed by its backward).
 #include "ops/cpu/batch_norm.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/batch_norm.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -64,11 +69,12 @@ class BatchNorm final : public Operator {
     const float* gamma = fix_gamma_ ? nullptr : in[1].f32();
     batch_stats_ = ctx.is_train && !use_global_stats_;
     if (batch_stats_)
-      cpu::batch_norm_forward_train(d, in[0].f32(), gamma, in[2].f32(), eps_, momentum_, out[0].f32(),
-                                    out[1].f32(), out[2].f32(), aux[0].f32(), aux[1].f32());
+      FB_DISPATCH(in[0],
+                  batch_norm_forward_train(d, in[0].f32(), gamma, in[2].f32(), eps_, momentum_, out[0].f32(),
+                                           out[1].f32(), out[2].f32(), aux[0].f32(), aux[1].f32()));
     else
-      cpu::batch_norm_forward_global(d, in[0].f32(), gamma, in[2].f32(), eps_, aux[0].f32(), aux[1].f32(),
-                                     out[0].f32(), out[1].f32(), out[2].f32());
+      FB_DISPATCH(in[0], batch_norm_forward_global(d, in[0].f32(), gamma, in[2].f32(), eps_, aux[0].f32(),
+                                                   aux[1].f32(), out[0].f32(), out[1].f32(), out[2].f32()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -78,9 +84,9 @@ class BatchNorm final : public Operator {
     // With fix_gamma the output does not depend on gamma: its gradient is 0.
     float* dgamma = fix_gamma_ ? nullptr : target(1);
     if (fix_gamma_ && req[1] == GradReq::Write) in_grad[1].fill(0.0f);
-    cpu::batch_norm_backward(dims(in[0].shape()), in[0].f32(), out_grad[0].f32(),
-                             fix_gamma_ ? nullptr : in[1].f32(), out[1].f32(), out[2].f32(), batch_stats_,
-                             target(0), dgamma, target(2));
+    FB_DISPATCH(in[0], batch_norm_backward(dims(in[0].shape()), in[0].f32(), out_grad[0].f32(),
+                                           fix_gamma_ ? nullptr : in[1].f32(), out[1].f32(), out[2].f32(),
+                                           batch_stats_, target(0), dgamma, target(2)));
   }
 
  private:

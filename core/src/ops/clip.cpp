@@ -2,8 +2,13 @@
 // as in MXNet. MobileNetV2 writes relu6 as clip(x, 0, 6).
 #include "ops/cpu/clip.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/clip.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -29,14 +34,15 @@ class Clip final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::clip_forward(a_min_, a_max_, in[0].f32(), out[0].f32(), in[0].size());
+    FB_DISPATCH(in[0], clip_forward(a_min_, a_max_, in[0].f32(), out[0].f32(), in[0].size()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
                 const std::vector<Tensor>&, const std::vector<Tensor>& in_grad, const std::vector<GradReq>& req,
                 const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
-    cpu::clip_backward(a_min_, a_max_, out_grad[0].f32(), in[0].f32(), in_grad[0].f32(), in[0].size());
+    FB_DISPATCH(
+        in[0], clip_backward(a_min_, a_max_, out_grad[0].f32(), in[0].f32(), in_grad[0].f32(), in[0].size()));
   }
 
  private:

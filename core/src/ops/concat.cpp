@@ -2,7 +2,12 @@
 // (default 1); every other axis must agree.
 #include "ops/cpu/concat.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/concat.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -49,7 +54,7 @@ class Concat final : public Operator {
     std::vector<const float*> src;
     for (const auto& t : in) src.push_back(t.f32());
     const auto [outer, widths] = layout(in);
-    cpu::concat_forward(src, widths, outer, out[0].f32());
+    FB_DISPATCH(out[0], concat_forward(src, widths, outer, out[0].f32()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -59,7 +64,7 @@ class Concat final : public Operator {
     for (size_t k = 0; k < in.size(); ++k)
       dst.push_back(req[k] == GradReq::Write ? in_grad[k].f32() : nullptr);
     const auto [outer, widths] = layout(in);
-    cpu::concat_backward(out_grad[0].f32(), widths, outer, dst);
+    FB_DISPATCH(out_grad[0], concat_backward(out_grad[0].f32(), widths, outer, dst));
   }
 
  private:

@@ -1,8 +1,13 @@
-// Convolution: MXNet's 2-D convolution over NCHW data (kernels in cpu/convolution.cpp).
+// Convolution: MXNet's 2-D convolution over NCHW data (kernels in cpu/convolution.cpp, cuda/convolution.cpp).
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/kernels_convolution.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/convolution.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -82,9 +87,9 @@ class Convolution final : public Operator {
                const std::vector<Tensor>&) override {
     FB_ASSERT(ctx.workspace);
     const cpu::ConvShape g = geometry(in[0].shape());
-    float* scratch = ctx.workspace->floats(cpu::convolution_workspace_floats(g));
-    cpu::convolution_forward(g, in[0].f32(), in[1].f32(), no_bias_ ? nullptr : in[2].f32(), out[0].f32(),
-                             scratch);
+    float* scratch = ctx.workspace->floats(FB_DISPATCH(in[0], convolution_workspace_floats(g)));
+    FB_DISPATCH(in[0], convolution_forward(g, in[0].f32(), in[1].f32(), no_bias_ ? nullptr : in[2].f32(),
+                                           out[0].f32(), scratch));
   }
 
   void backward(const OpContext& ctx, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -97,8 +102,9 @@ class Convolution final : public Operator {
     float* dbias = no_bias_ ? nullptr : grad(2);
     if (!dx && !dw && !dbias) return;
     const cpu::ConvShape g = geometry(in[0].shape());
-    float* scratch = ctx.workspace->floats(cpu::convolution_workspace_floats(g));
-    cpu::convolution_backward(g, in[0].f32(), in[1].f32(), out_grad[0].f32(), dx, dw, dbias, scratch);
+    float* scratch = ctx.workspace->floats(FB_DISPATCH(in[0], convolution_workspace_floats(g)));
+    FB_DISPATCH(in[0],
+                convolution_backward(g, in[0].f32(), in[1].f32(), out_grad[0].f32(), dx, dw, dbias, scratch));
   }
 
  private:

@@ -3,8 +3,13 @@
 // identity. The mask lives in the operator between forward and backward.
 #include "ops/cpu/dropout.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/dropout.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -37,9 +42,11 @@ class Dropout final : public Operator {
       return;
     }
     FB_ASSERT(ctx.rng);
-    mask_.resize(static_cast<size_t>(n));
-    cpu::dropout_draw_mask(*ctx.rng, p_, mask_.data(), n);
-    cpu::dropout_apply(in[0].f32(), mask_.data(), out[0].f32(), n);
+    // The mask lives on the data's device; it is replaced only when the size or the device changes.
+    if (!mask_.defined() || mask_.size() != n || mask_.device() != in[0].device())
+      mask_ = Tensor(Shape{n}, DType::Float32, in[0].device());
+    FB_DISPATCH(in[0], dropout_draw_mask(*ctx.rng, p_, mask_.f32(), n));
+    FB_DISPATCH(in[0], dropout_apply(in[0].f32(), mask_.f32(), out[0].f32(), n));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
@@ -50,15 +57,16 @@ class Dropout final : public Operator {
       in_grad[0].copy_from(out_grad[0]);
       return;
     }
-    FB_ASSERT(static_cast<int64_t>(mask_.size()) == out_grad[0].size());
-    cpu::dropout_apply(out_grad[0].f32(), mask_.data(), in_grad[0].f32(), out_grad[0].size());
+    FB_ASSERT(mask_.size() == out_grad[0].size() && mask_.device() == out_grad[0].device());
+    FB_DISPATCH(out_grad[0],
+                dropout_apply(out_grad[0].f32(), mask_.f32(), in_grad[0].f32(), out_grad[0].size()));
   }
 
  private:
   float p_;
   bool always_;
   bool applied_ = false;  // whether the last forward drew a mask
-  std::vector<float> mask_;
+  Tensor mask_;           // (n,) on the data's device
 };
 
 }  // namespace

@@ -1,7 +1,12 @@
 // elemwise_add (aliases _Plus, _plus, _add): out = lhs + rhs, shapes equal.
 #include "ops/cpu/elemwise_add.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/elemwise_add.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -26,14 +31,15 @@ class ElemwiseAdd final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::elemwise_add(in[0].f32(), in[1].f32(), out[0].f32(), out[0].size());
+    FB_DISPATCH(out[0], elemwise_add(in[0].f32(), in[1].f32(), out[0].f32(), out[0].size()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
                 const std::vector<Tensor>&, const std::vector<Tensor>& in_grad,
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     const auto target = [&](size_t i) { return req[i] == GradReq::Write ? in_grad[i].f32() : nullptr; };
-    cpu::elemwise_add_backward(out_grad[0].f32(), target(0), target(1), out_grad[0].size());
+    FB_DISPATCH(out_grad[0],
+                elemwise_add_backward(out_grad[0].f32(), target(0), target(1), out_grad[0].size()));
   }
 };
 

@@ -1,8 +1,14 @@
-// FullyConnected: MXNet's dense layer y = x . w^T + b (kernels in cpu/fully_connected.cpp).
+// FullyConnected: MXNet's dense layer y = x . w^T + b (kernels in cpu/fully_connected.cpp,
+// cuda/fully_connected.cu).
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/kernels_fully_connected.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/fully_connected.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -46,8 +52,8 @@ class FullyConnected final : public Operator {
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
     const Rows r = rows(in[0].shape());
-    cpu::fully_connected_forward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(),
-                                 no_bias_ ? nullptr : in[2].f32(), out[0].f32());
+    FB_DISPATCH(in[0], fully_connected_forward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(),
+                                               no_bias_ ? nullptr : in[2].f32(), out[0].f32()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -55,8 +61,9 @@ class FullyConnected final : public Operator {
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     auto grad = [&](size_t i) { return req[i] == GradReq::Write ? in_grad[i].f32() : nullptr; };
     const Rows r = rows(in[0].shape());
-    cpu::fully_connected_backward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(),
-                                  out_grad[0].f32(), grad(0), grad(1), no_bias_ ? nullptr : grad(2));
+    FB_DISPATCH(in[0],
+                fully_connected_backward(r.count, r.features, num_hidden_, in[0].f32(), in[1].f32(),
+                                         out_grad[0].f32(), grad(0), grad(1), no_bias_ ? nullptr : grad(2)));
   }
 
  private:

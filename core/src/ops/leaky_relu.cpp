@@ -3,8 +3,13 @@
 // implemented.
 #include "ops/cpu/leaky_relu.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/leaky_relu.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -32,14 +37,15 @@ class LeakyRelu final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::leaky_relu_forward(act_, slope_, in[0].f32(), out[0].f32(), in[0].size());
+    FB_DISPATCH(in[0], leaky_relu_forward(act_, slope_, in[0].f32(), out[0].f32(), in[0].size()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>&,
                 const std::vector<Tensor>& out, const std::vector<Tensor>& in_grad,
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
-    cpu::leaky_relu_backward(act_, slope_, out_grad[0].f32(), out[0].f32(), in_grad[0].f32(), out[0].size());
+    FB_DISPATCH(out[0], leaky_relu_backward(act_, slope_, out_grad[0].f32(), out[0].f32(), in_grad[0].f32(),
+                                            out[0].size()));
   }
 
  private:

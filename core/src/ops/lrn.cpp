@@ -4,8 +4,13 @@
 // backward reuses, as in MXNet.
 #include "ops/cpu/lrn.h"
 #include "fitbench/attr_reader.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/lrn.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -36,7 +41,7 @@ class Lrn final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::lrn_forward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out[1].f32());
+    FB_DISPATCH(in[0], lrn_forward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out[1].f32()));
   }
 
   void backward(const OpContext& ctx, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -44,8 +49,10 @@ class Lrn final : public Operator {
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
     FB_ASSERT(ctx.workspace);
-    cpu::lrn_backward(geometry(in[0].shape()), out_grad[0].f32(), in[0].f32(), out[1].f32(), in_grad[0].f32(),
-                      ctx.workspace->floats(static_cast<size_t>(in[0].size())));
+    // The workspace lives on the Executor's device, so scratch is device memory on a GPU.
+    FB_DISPATCH(in[0],
+                lrn_backward(geometry(in[0].shape()), out_grad[0].f32(), in[0].f32(), out[1].f32(),
+                             in_grad[0].f32(), ctx.workspace->floats(static_cast<size_t>(in[0].size()))));
   }
 
  private:

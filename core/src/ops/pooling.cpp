@@ -1,7 +1,12 @@
-// Pooling: MXNet's 2-D max / avg / sum pooling over NCHW data (kernels in cpu/pooling.cpp).
+// Pooling: MXNet's 2-D max / avg / sum pooling over NCHW data (kernels in cpu/pooling.cpp, cuda/pooling.cu).
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/kernels_pooling.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/pooling.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -62,15 +67,15 @@ class Pooling final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::pooling_forward(geometry(in[0].shape()), in[0].f32(), out[0].f32());
+    FB_DISPATCH(in[0], pooling_forward(geometry(in[0].shape()), in[0].f32(), out[0].f32()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
                 const std::vector<Tensor>& out, const std::vector<Tensor>& in_grad,
                 const std::vector<GradReq>& req, const std::vector<Tensor>&) override {
     if (req[0] == GradReq::Null) return;
-    cpu::pooling_backward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out_grad[0].f32(),
-                          in_grad[0].f32());
+    FB_DISPATCH(in[0], pooling_backward(geometry(in[0].shape()), in[0].f32(), out[0].f32(), out_grad[0].f32(),
+                                        in_grad[0].f32()));
   }
 
  private:

@@ -12,7 +12,12 @@
 
 #include "fitbench/attr_reader.h"
 #include "ops/cpu/softmax_output.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
+
+#if FITBENCH_HAVE_CUDA
+#include "ops/cuda/softmax_output.h"
+#endif
 
 namespace fitbench::ops {
 
@@ -62,7 +67,7 @@ class SoftmaxOutput final : public Operator {
 
   void forward(const OpContext&, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
-    cpu::softmax_forward(dims(in[0].shape()), in[0].f32(), out[0].f32());
+    FB_DISPATCH(in[0], softmax_forward(dims(in[0].shape()), in[0].f32(), out[0].f32()));
   }
 
   void backward(const OpContext&, const std::vector<Tensor>& out_grad, const std::vector<Tensor>& in,
@@ -71,7 +76,10 @@ class SoftmaxOutput final : public Operator {
     if (req[1] == GradReq::Write) in_grad[1].fill(0.0f);  // labels are not differentiable
     if (req[0] == GradReq::Null) return;
     const auto d = dims(in[0].shape());
-    const float* label = in[1].f32();
+    // Labels are checked and counted on the host: a copy when they live on a GPU
+    // (a shared view on the CPU). The kernel reads the original.
+    const Tensor label_host = in[1].to(Device::cpu());
+    const float* label = label_host.f32();
     int64_t valid = 0;
     for (int64_t j = 0; j < in[1].size(); ++j) {
       const int k = static_cast<int>(label[j]);
@@ -84,8 +92,9 @@ class SoftmaxOutput final : public Operator {
     }
     // An absent head gradient counts as ones, as in MXNet.
     const float* head = out_grad_ && out_grad[0].defined() ? out_grad[0].f32() : nullptr;
-    cpu::softmax_output_backward(d, out[0].f32(), label, smooth_alpha_, use_ignore_, ignore_label_,
-                                 grad_scale_ / divisor(d.outer, valid), head, in_grad[0].f32());
+    FB_DISPATCH(in[0], softmax_output_backward(d, out[0].f32(), in[1].f32(), smooth_alpha_, use_ignore_,
+                                               ignore_label_, grad_scale_ / divisor(d.outer, valid), head,
+                                               in_grad[0].f32()));
   }
 
  private:
