@@ -118,9 +118,10 @@ std::string class_name(const std::vector<std::string>& names, int c) {
 int main(int argc, char** argv) {
   const std::vector<std::string> words(argv + 1, argv + argc);
   fitbench::ToolArgs a;
+  fitbench::Device device;
   try {
     a = command_line().parse(words);
-    fitbench::check_no_gpus(a, "fitbench-predict");
+    device = fitbench::tool_device(a);
     if (a.positional.empty()) throw fitbench::ArgError("give at least one INPUT (see fitbench-predict --help)");
     if (a.get_int("top-k") < 1) throw fitbench::ArgError("argument --top-k: must be at least 1");
   } catch (const fitbench::HelpRequested&) {
@@ -143,7 +144,7 @@ int main(int argc, char** argv) {
         std::vector<int64_t> dims{1};
         for (int64_t d : input.image.shape().dims()) dims.push_back(d);
         const fitbench::Shape batch_shape(dims);
-        if (!predictor || predictor->data_shape() != batch_shape) predictor.emplace(model, batch_shape, params_file);
+        if (!predictor || predictor->data_shape() != batch_shape) predictor.emplace(model, batch_shape, params_file, device);
         const fitbench::Tensor& probs = predictor->probabilities(input.image.reshape(batch_shape));
         std::printf("%s", input.name.c_str());
         if (input.label) std::printf("  (label %s)", class_name(names, *input.label).c_str());

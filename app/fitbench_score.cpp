@@ -128,9 +128,10 @@ void print_json(const fitbench::EvaluateResult& r, const std::vector<std::string
 int main(int argc, char** argv) {
   const std::vector<std::string> words(argv + 1, argv + argc);
   fitbench::ToolArgs a;
+  fitbench::Device device;
   try {
     a = command_line().parse(words);
-    fitbench::check_no_gpus(a, "fitbench-score");
+    device = fitbench::tool_device(a);
   } catch (const fitbench::HelpRequested&) {
     std::fputs(command_line().help().c_str(), stdout);
     return 0;
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
     options.num_classes = a.fit.is_set("num-classes") ? a.fit.get_int("num-classes") : 0;
     options.max_examples = a.has("num-examples") ? a.get_int("num-examples") : 0;
     options.params_source = params_file;
+    options.device = device;
     const auto result = fitbench::evaluate(model, *val, options);
     const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
     const std::string output = a.get("output");

@@ -10,13 +10,14 @@ const QList<KvStoreHelp::Entry>& KvStoreHelp::all() {
                                    "summed there, and the CPU updates the weights.")},
       {QStringLiteral("device"),
        QCoreApplication::translate("KvStoreHelp",
-                                   "One process. A GPU sums the gradients and updates the weights, copying "
-                                   "between GPUs peer to peer where it can. This CPU build has a single "
-                                   "device, so it trains exactly like local.")},
+                                   "One process. The first GPU of --gpus sums the gradients and updates the "
+                                   "weights, which are then copied to the other GPUs peer to peer. With one "
+                                   "device it trains exactly like local.")},
       {QStringLiteral("nccl"),
        QCoreApplication::translate("KvStoreHelp",
-                                   "One process. The GPUs sum their gradients with NCCL's all-reduce. That "
-                                   "needs the GPU build; on the CPU it trains like local.")},
+                                   "One process. The GPUs sum their gradients with NCCL's all-reduce, which "
+                                   "takes each GPU once (for --gpus 0,0 use device). With one device it trains "
+                                   "exactly like local.")},
       {QStringLiteral("dist_sync"),
        QCoreApplication::translate("KvStoreHelp",
                                    "n processes (workers), each training on its own share of the data. After "
@@ -25,8 +26,8 @@ const QList<KvStoreHelp::Entry>& KvStoreHelp::all() {
                                    "with batch size n×b.")},
       {QStringLiteral("dist_device_sync"),
        QCoreApplication::translate("KvStoreHelp",
-                                   "As dist_sync, with the sum formed on a GPU (as device is to local). "
-                                   "Without GPUs, as here, it is dist_sync on the CPU.")},
+                                   "As dist_sync, with the sum formed on a GPU (as device is to local). For "
+                                   "now fitbench forms it in main memory, exactly as dist_sync does.")},
       {QStringLiteral("dist_async"),
        QCoreApplication::translate(
            "KvStoreHelp",

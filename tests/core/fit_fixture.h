@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/fit.h"
+
 namespace fitbench::testing {
 
 inline void write_be32(std::ofstream& f, uint32_t v) {
@@ -39,6 +41,17 @@ inline void write_idx_pair(const std::filesystem::path& dir, const std::string& 
     const char l = static_cast<char>(label);
     labels.write(&l, 1);
   }
+}
+
+// train_mnist.py's defaults for `network` on the idx pairs write_idx_pair
+// put in <dir>/data ("train" to train on, "t10k" to validate on).
+inline FitArgs idx_fit_args(const std::filesystem::path& dir, const std::string& network) {
+  FitArgs a = train_mnist_defaults();
+  a.set("network", network);
+  a.set("data-train", (dir / "data").string());
+  a.set("data-val", (dir / "data").string());
+  a.unset("num-examples");
+  return a;
 }
 
 }  // namespace fitbench::testing

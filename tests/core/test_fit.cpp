@@ -25,11 +25,7 @@ class Recorder : public TrainingObserver {
 };
 
 FitArgs small_args(const TempDir& dir, const std::string& network, const std::string& prefix) {
-  FitArgs a = train_mnist_defaults();
-  a.set("network", network);
-  a.set("data-train", dir.file("data"));
-  a.set("data-val", dir.file("data"));
-  a.unset("num-examples");
+  FitArgs a = fitbench::testing::idx_fit_args(dir.path(), network);
   a.set("batch-size", "32");
   a.set("disp-batches", "4");
   a.set("lr", "0.1");
@@ -132,9 +128,10 @@ TEST(Fit, BadInputNamesTheCulprit) {
   no_checkpoint.set("load-epoch", "7");
   expect_error_naming(no_checkpoint, "m/p-symbol.json");
 
+  // No machine has a gpu(99); a build without CUDA refuses any --gpus.
   FitArgs gpus = a;
-  gpus.set("gpus", "0");
-  expect_error_naming(gpus, "--gpus");
+  gpus.set("gpus", "99");
+  expect_error_naming(gpus, "--gpus 99");
 
   FitArgs dist = a;
   dist.set("kv-store", "dist_sync");

@@ -40,11 +40,7 @@ int64_t histogram_total(const MonitorStat& s) {
 FitArgs plain_sgd(const TempDir& dir, const std::string& network, int examples) {
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", examples, 5);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 32, 6);
-  FitArgs a = train_mnist_defaults();
-  a.set("network", network);
-  a.set("data-train", dir.file("data"));
-  a.set("data-val", dir.file("data"));
-  a.unset("num-examples");
+  FitArgs a = fitbench::testing::idx_fit_args(dir.path(), network);
   a.set("batch-size", "32");
   a.set("num-epochs", "1");
   a.set("lr", "0.1");

@@ -27,7 +27,9 @@ class Predictor {
  public:
   // `data_shape` includes the batch dimension: (N, C, H, W). `source` names
   // the parameters (their file) in mismatch errors.
-  Predictor(const Checkpoint& model, const Shape& data_shape, const std::string& source = "the parameters");
+  // It runs on `device`; the probabilities always come back on the CPU.
+  Predictor(const Checkpoint& model, const Shape& data_shape, const std::string& source = "the parameters",
+            Device device = Device::cpu());
   // Class probabilities (N, classes) for `data` of the bound shape: the
   // output of a loss head (SoftmaxOutput) as is, a softmax of the raw scores
   // otherwise (Gluon exports end in the last layer). The tensor is reused by
@@ -42,6 +44,7 @@ class Predictor {
   int num_classes_ = 0;
   bool softmax_head_ = false;
   Tensor probs_;
+  Tensor host_output_;  // the output copied from a GPU
 };
 
 // The `k` most probable classes of row `row` of `probs`, best first
@@ -63,6 +66,7 @@ struct EvaluateOptions {
   std::function<void(int64_t, int64_t)> progress;
   const std::atomic<bool>* stop = nullptr;  // checked between batches
   std::string params_source = "the parameters";  // names them (their file) in mismatch errors
+  Device device = Device::cpu();                 // where the network runs
   // > 0: keep the data rows (the network's input, as the iterator gave it)
   // of the first this-many misclassified samples of every cell, so a viewer
   // can show them without reading the data source again. The copies stop

@@ -3,16 +3,17 @@
 //
 // Every --kv-store is an implementation of the one interface below, chosen in
 // KVStore::create:
-//   local, device, nccl  one process: the gradients of its single device are
-//                        the sum, and the optimizer updates in place. (device
-//                        and nccl aggregate across GPUs once the GPU backend
-//                        exists; on the CPU they are local.)
+//   local, device, nccl  one process: the optimizer updates the parameters the
+//                        ExecutorGroup offers, whose gradient is already the
+//                        sum over its executors (summed on the host for local,
+//                        on the first GPU for device, by NCCL for nccl; see
+//                        executor_group.h).
 //   dist_sync            MPI workers: the gradient buffer is summed over all
 //                        workers (one MPI_Allreduce), then every worker applies
 //                        the same update, so n workers with batch b train like
 //                        local with batch n*b.
-//   dist_device_sync     as dist_sync with GPU aggregation; without GPUs it is
-//                        dist_sync on the CPU (and says so in the log).
+//   dist_device_sync     as dist_sync with GPU aggregation; for now the sum is
+//                        formed on the host as for dist_sync (the log says so).
 //   dist_async           MPI workers push gradients to a server and pull the
 //                        weights back, with no barrier between workers.
 // The dist stores need the process to hold a DistributedRuntime (fitbench-cli

@@ -51,7 +51,8 @@ std::vector<ArgSpec> model_file_args();
 // Loads the model they name; sets `params_file` to the .params path. Throws
 // ArgError when neither form is complete, Error when a file is bad.
 Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file);
-// Refuses --gpus (a borrowed row) with the reason: no GPU backend.
-void check_no_gpus(const ToolArgs& args, const std::string& program);
+// The device --gpus (a borrowed row) names: its first GPU (the tools run one
+// executor), or the CPU. An ArgError says why a GPU cannot be used.
+Device tool_device(const ToolArgs& args);
 
 }  // namespace fitbench

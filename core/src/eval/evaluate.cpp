@@ -39,7 +39,7 @@ int64_t argmax(const float* row, int64_t n) { return std::max_element(row, row +
 
 }  // namespace
 
-Predictor::Predictor(const Checkpoint& model, const Shape& data_shape, const std::string& source)
+Predictor::Predictor(const Checkpoint& model, const Shape& data_shape, const std::string& source, Device device)
     : data_shape_(data_shape) {
   const auto arguments = model.symbol.list_arguments();
   if (std::find(arguments.begin(), arguments.end(), "data") == arguments.end())
@@ -51,7 +51,7 @@ Predictor::Predictor(const Checkpoint& model, const Shape& data_shape, const std
   std::map<std::string, Shape> inputs{{"data", data_shape}};
   for (const auto& a : arguments)
     if (is_label_name(a) && !model.arg_params.count(a)) inputs[a] = Shape{data_shape[0]};
-  exec_ = std::make_unique<Executor>(model.symbol, inputs);
+  exec_ = std::make_unique<Executor>(model.symbol, inputs, 0, device);
   set_params(*exec_, model.arg_params, model.aux_params, source, false);
   if (exec_->num_outputs() != 1) fail("the network has ", exec_->num_outputs(), " outputs; scoring needs one");
   const Shape& out = exec_->shapes().outputs[0];
@@ -60,6 +60,7 @@ Predictor::Predictor(const Checkpoint& model, const Shape& data_shape, const std
   num_classes_ = static_cast<int>(out[1]);
   softmax_head_ = has_loss_head(model.symbol);
   if (!softmax_head_) probs_ = Tensor(out);
+  if (!device.is_cpu()) host_output_ = Tensor(out);
 }
 
 const Tensor& Predictor::probabilities(const Tensor& data) {
@@ -67,8 +68,13 @@ const Tensor& Predictor::probabilities(const Tensor& data) {
     fail("input of shape ", data.shape().str(), " given to a network bound for ", data_shape_.str());
   exec_->input("data").copy_from(data);
   exec_->forward(false);
-  if (softmax_head_) return exec_->output(0);
-  softmax_rows(exec_->output(0), probs_);
+  const Tensor* out = &exec_->output(0);
+  if (!out->device().is_cpu()) {
+    host_output_.copy_from(*out);
+    out = &host_output_;
+  }
+  if (softmax_head_) return *out;
+  softmax_rows(*out, probs_);
   return probs_;
 }
 
@@ -101,7 +107,7 @@ EvaluateResult evaluate(const Checkpoint& model, DataIter& data, const EvaluateO
   if (options.metrics.empty()) fail("no metric to compute; name at least one (accuracy, top_k_accuracy, ce)");
   std::vector<std::unique_ptr<EvalMetric>> metrics;
   for (const auto& name : options.metrics) metrics.push_back(create_metric(name, options.top_k));
-  Predictor predictor(model, data.data_shape(), options.params_source);
+  Predictor predictor(model, data.data_shape(), options.params_source, options.device);
   const int classes = predictor.num_classes();
   if (options.num_classes > 0 && options.num_classes != classes)
     fail("--num-classes is ", options.num_classes, " but the network predicts ", classes, " classes");

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "fitbench/executor_group.h"
+
 namespace fitbench {
 
 namespace {
@@ -143,11 +145,12 @@ Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file) {
   return load_checkpoint(prefix, args.fit.get_int("load-epoch"));
 }
 
-void check_no_gpus(const ToolArgs& args, const std::string& program) {
-  const std::string gpus = args.fit.get_string("gpus");
-  if (!gpus.empty())
-    throw ArgError("--gpus " + gpus + ": this build of fitbench has no GPU backend; leave --gpus out and " + program +
-                   " runs on the CPU");
+Device tool_device(const ToolArgs& args) {
+  try {
+    return usable_devices(args.fit.get_string("gpus")).front();
+  } catch (const Error& e) {
+    throw ArgError(e.what());
+  }
 }
 
 }  // namespace fitbench

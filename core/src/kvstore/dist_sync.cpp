@@ -26,7 +26,7 @@ class DistSyncKVStore final : public dist::DistKVStore {
   void init(const KVStoreModel& model, const LogLine& log) override {
     bind(model, log);
     if (type() == "dist_device_sync")
-      log("dist_device_sync: this build has no GPU backend, so gradients are aggregated on the CPU as dist_sync does");
+      log("dist_device_sync: the gradients are summed in main memory, as dist_sync does");
     log(type() + ": the gradients (" + std::to_string(model_.grad_buffer.size()) +
         " values) are summed over all workers every batch (workers: " + std::to_string(size_) + ")");
     if (compression_.two_bit) gathered_.resize(packed_.size() * static_cast<size_t>(size_));

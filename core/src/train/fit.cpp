@@ -11,7 +11,7 @@
 #include "fitbench/checkpoint.h"
 #include "fitbench/data_iter.h"
 #include "fitbench/fit_data.h"
-#include "fitbench/executor.h"
+#include "fitbench/executor_group.h"
 #include "fitbench/initializer.h"
 #include "fitbench/kvstore.h"
 #include "fitbench/models.h"
@@ -62,6 +62,9 @@ std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& ar
   if (steps.empty()) return {lr, nullptr};
   return {lr, make_multi_factor_scheduler(steps, factor, lr, warmup_of(args))};
 }
+
+// `t` readable on the host: itself on the CPU, else a copy.
+Tensor on_host(const Tensor& t) { return t.device().is_cpu() ? t : t.to(Device::cpu()); }
 
 double rms(const Tensor& t) {
   double sum = 0;
@@ -162,7 +165,7 @@ class Trainer {
   FitData data_;
   Symbol symbol_;
   std::optional<ClassifierChange> fine_tune_;  // set when --load-epoch fine-tunes a checkpoint's classifier
-  std::unique_ptr<Executor> exec_;
+  std::unique_ptr<ExecutorGroup> group_;
   std::unique_ptr<KVStore> kv_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<ParamRef> params_;
@@ -182,11 +185,9 @@ class Trainer {
 };
 
 void Trainer::check_devices() const {
-  if (!args_.get_string("gpus").empty())
-    fail("--gpus ", args_.get_string("gpus"), ": this build of fitbench has no CUDA backend; leave --gpus out to "
-         "train on the CPU");
+  usable_devices(args_.get_string("gpus"));
   if (args_.get_string("dtype") != "float32")
-    fail("--dtype ", args_.get_string("dtype"), " needs the GPU backend; the CPU trains in float32");
+    fail("--dtype ", args_.get_string("dtype"), " is not implemented yet: fitbench trains in float32");
 }
 
 Symbol Trainer::build_symbol() const {
@@ -198,6 +199,18 @@ Symbol Trainer::build_symbol() const {
   config.alpha = static_cast<float>(args_.get_float("alpha"));
   config.multiplier = args_.get_float("multiplier");
   return build_network(args_.get_string("network"), config);
+}
+
+// Where the kvstore sums the executors' gradients. The dist stores exchange
+// a host buffer, so they need it even for one GPU; one executor otherwise
+// updates its own parameters.
+GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& devices) {
+  if (is_distributed_kvstore(kvstore)) return devices.size() == 1 && devices[0].is_cpu() ? GradientSum::Single
+                                                                                           : GradientSum::Host;
+  if (devices.size() == 1) return GradientSum::Single;
+  if (kvstore == "device") return GradientSum::FirstDevice;
+  if (kvstore == "nccl") return GradientSum::Nccl;
+  return GradientSum::Host;
 }
 
 // Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
@@ -234,12 +247,14 @@ void Trainer::setup_model() {
       fine_tune_ = std::move(change);
     }
   }
-  std::vector<int64_t> data_dims = data_.train->data_shape().dims();
-  exec_ = std::make_unique<Executor>(symbol_, std::map<std::string, Shape>{{"data", Shape(data_dims)},
-                                                                         {"softmax_label", data_.train->label_shape()}},
-                                     static_cast<uint64_t>(args_.get_int("seed")) + 1);
-  exec_->set_monitor_callback([this](const std::string& name, const Tensor& value) {
-    if (monitor_active_) monitor_stat(name, value);
+  const std::vector<Device> devices = usable_devices(args_.get_string("gpus"));
+  group_ = std::make_unique<ExecutorGroup>(
+      symbol_,
+      std::map<std::string, Shape>{{"data", data_.train->data_shape()}, {"softmax_label", data_.train->label_shape()}},
+      devices, static_cast<uint64_t>(args_.get_int("seed")) + 1, gradient_sum(kv_->type(), devices));
+  // MXNet's Monitor watches the first executor.
+  group_->executor(0).set_monitor_callback([this](const std::string& name, const Tensor& value) {
+    if (monitor_active_) monitor_stat(name, on_host(value));
   });
 }
 
@@ -250,7 +265,7 @@ void Trainer::restore(int begin_epoch) {
   if (fine_tune_)
     for (const auto& name : fine_tune_->dropped) c.arg_params.erase(name);
   // allow_missing, as fit.py: what the file lacks keeps its initial value.
-  set_params(*exec_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
+  set_params(*group_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
   log_->info(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
 }
 
@@ -273,31 +288,33 @@ MonitorStat& Trainer::monitor_stat(const std::string& name, const Tensor& value)
 void Trainer::monitor_before_update() {
   if (!monitor_active_) return;
   weights_before_.clear();
-  for (const auto& p : params_) weights_before_.push_back(p.weight.clone());
+  for (const auto& p : params_) weights_before_.push_back(p.weight.to(Device::cpu()).clone());
 }
 
 // MXNet's Monitor.toc_print: layer outputs (collected during forward), then
 // arguments and aux states after the update, each "Batch: %7d %-30s %s\t".
 void Trainer::monitor_toc() {
   if (!monitor_active_) return;
-  const auto& params = exec_->param_names();
+  group_->pull_aux();
+  const auto& params = group_->param_names();
   for (const auto& name : symbol_.list_arguments()) {
     const auto it = std::find(params.begin(), params.end(), name);
     if (it == params.end()) {
-      monitor_stat(name, exec_->input(name));
+      monitor_stat(name, on_host(group_->executor(0).input(name)));
       continue;
     }
-    const Tensor& weight = exec_->param(name);
+    const Tensor weight = on_host(group_->param(name));
     MonitorStat& stat = monitor_stat(name, weight);
     stat.update_ratio = update_ratio(weights_before_[static_cast<size_t>(it - params.begin())], weight);
     if (weight.shape().ndim() == 4) copy_filters(stat, weight);
   }
-  for (const auto& name : exec_->aux_names()) monitor_stat(name, exec_->aux(name));
+  for (const auto& name : group_->aux_names()) monitor_stat(name, on_host(group_->aux(name)));
   for (const auto& [name, value] : monitor_lines_)
     log_->info(printf_string("Batch: %7lld %-30s %s\t", static_cast<long long>(monitor_step_), name.c_str(),
                              value.c_str()));
   // Gradients are not in MXNet's log, but the parameter monitor view wants them.
-  for (const auto& name : exec_->param_names()) snapshot_.stats.push_back(stat_of(name + "_grad", exec_->grad(name)));
+  for (const auto& name : group_->param_names())
+    snapshot_.stats.push_back(stat_of(name + "_grad", on_host(group_->grad(name))));
   if (options_.observer) options_.observer->on_monitor(snapshot_);
   monitor_active_ = false;
 }
@@ -330,14 +347,15 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     // A stop that comes after the last batch lets the epoch complete.
     if (stopped_) return std::nullopt;
     monitor_tic(epoch);
-    exec_->input("data").copy_from(batch.data);
-    exec_->input("softmax_label").copy_from(batch.label);
-    exec_->forward(true);
-    exec_->backward();
+    group_->load_batch(batch.data, batch.label);
+    group_->forward(true);
+    group_->backward();
     monitor_before_update();
     kv_->update();
+    group_->push_params();
     const int64_t valid = batch_size - batch.pad;
-    metric_->update(batch.label, exec_->output(0), valid);
+    const Tensor& output = group_->output(0);
+    metric_->update(batch.label, output, valid);
     monitor_toc();
 
     // Speedometer(batch_size, frequent): the first call starts the clock.
@@ -356,7 +374,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     last_batch = Clock::now();
     recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
     batch_loss_->reset();
-    batch_loss_->update(batch.label, exec_->output(0), valid);
+    batch_loss_->update(batch.label, output, valid);
     // Read under the store's lock: dist_async's server thread updates through the same optimizer.
     int64_t num_update = 0;
     double last_lr = 0;
@@ -402,10 +420,9 @@ NameValues Trainer::validate() {
   data_.val->reset();
   DataBatch batch;
   while (data_.val->next(batch)) {
-    exec_->input("data").copy_from(batch.data);
-    exec_->input("softmax_label").copy_from(batch.label);
-    exec_->forward(false);
-    metric->update(batch.label, exec_->output(0), args_.get_int("batch-size") - batch.pad);
+    group_->load_batch(batch.data, batch.label);
+    group_->forward(false);
+    metric->update(batch.label, group_->output(0), args_.get_int("batch-size") - batch.pad);
   }
   return metric->get_global();
 }
@@ -420,8 +437,9 @@ void Trainer::save(int epoch) {
 
 void Trainer::save_files(const std::string& prefix, int epoch) {
   Checkpoint c{symbol_, {}, {}};
-  for (const auto& name : exec_->param_names()) c.arg_params[name] = exec_->param(name);
-  for (const auto& name : exec_->aux_names()) c.aux_params[name] = exec_->aux(name);
+  group_->pull_aux();
+  for (const auto& name : group_->param_names()) c.arg_params[name] = on_host(group_->param(name));
+  for (const auto& name : group_->aux_names()) c.aux_params[name] = on_host(group_->aux(name));
   TrainingState state;
   state.epoch = epoch;
   state.num_update = optimizer_->num_update();
@@ -429,11 +447,9 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
   state.optimizer = args_.get_string("optimizer");
   for (const auto& [name, t] : optimizer_->states()) {
     state.optimizer_states.names.push_back(name);
-    state.optimizer_states.arrays.push_back(t);
+    state.optimizer_states.arrays.push_back(on_host(t));
   }
-  std::ostringstream rng;
-  rng << exec_->rng();
-  state.rng_state = rng.str();
+  state.rng_state = group_->rng_state();
   state.data_state = data_.train->save_state();
   // The .states file goes first: a .params file always has its state beside it.
   create_checkpoint_directory(prefix);
@@ -518,14 +534,17 @@ FinishInfo Trainer::run() {
   num_epochs_ = args_.get_int("num-epochs");
   const int begin_epoch = args_.is_set("load-epoch") ? args_.get_int("load-epoch") : 0;
 
-  // Arguments, then aux states, each in sorted name order (Module.init_params).
+  // Arguments, then aux states, each in sorted name order (Module.init_params),
+  // drawn on the host and copied to wherever the parameters live.
   init_rng_.seed(seed);
   auto initializer = create_initializer(args_.get_string("initializer"), network);
   std::vector<std::pair<std::string, Tensor>> params, aux;
-  for (const auto& name : exec_->param_names()) params.emplace_back(name, exec_->param(name));
-  for (const auto& name : exec_->aux_names()) aux.emplace_back(name, exec_->aux(name));
+  for (const auto& name : group_->param_names()) params.emplace_back(name, Tensor::zeros(group_->param(name).shape()));
+  for (const auto& name : group_->aux_names()) aux.emplace_back(name, Tensor::zeros(group_->aux(name).shape()));
   initialize_sorted(*initializer, params, init_rng_);
   initialize_sorted(*initializer, aux, init_rng_);
+  for (const auto& [name, value] : params) group_->param(name).copy_from(value);
+  for (const auto& [name, value] : aux) group_->aux(name).copy_from(value);
 
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
@@ -559,7 +578,7 @@ FinishInfo Trainer::run() {
   op.clip_gradient = static_cast<float>(args_.get_float("clip-gradient"));
   op.lr_scheduler = scheduler;
   optimizer_ = Optimizer::create(opt_name, op);
-  for (const auto& name : exec_->param_names()) params_.push_back({name, exec_->param(name), exec_->grad(name)});
+  for (const auto& name : group_->param_names()) params_.push_back({name, group_->param(name), group_->grad(name)});
   optimizer_->create_states(params_);
   if (state) {
     const auto states = optimizer_->states();
@@ -567,15 +586,18 @@ FinishInfo Trainer::run() {
       fail(states_path(load_prefix(args_), begin_epoch), " does not match this network's optimizer state");
     for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(to_float32(state->optimizer_states.arrays[i]));
     optimizer_->set_num_update(state->num_update);
-    std::istringstream(state->rng_state) >> exec_->rng();
+    group_->set_rng_state(state->rng_state);
     data_.train->load_state(state->data_state);
   }
-  kv_->init({params_, exec_->param_buffer(), exec_->grad_buffer(), exec_->aux_buffer(), optimizer_.get()}, log_line);
+  kv_->init({params_, group_->param_buffer(), group_->grad_buffer(), group_->aux_buffer(), optimizer_.get()}, log_line);
+  // Every executor starts from the master parameters and aux states (initialised, loaded or broadcast).
+  group_->push_params();
+  group_->push_aux();
   metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
   monitor_interval_ = args_.get_int("monitor");
 
   if (options_.observer) {
-    RunInfo info{network, log_->dir(), begin_epoch, num_epochs_, epoch_size_, batch_size, exec_->param_names()};
+    RunInfo info{network, log_->dir(), begin_epoch, num_epochs_, epoch_size_, batch_size, group_->param_names()};
     options_.observer->on_start(info);
   }
   FinishInfo finish;
