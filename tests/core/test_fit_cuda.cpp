@@ -1,0 +1,97 @@
+// Training on a GPU (label gpu; every test skips without a usable GPU):
+// lenet learns there as on the CPU, two executors on one GPU (--gpus 0,0)
+// train like one with the whole batch for every single-machine kvstore, and
+// checkpoints move between the CPU and the GPU.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "file_test_util.h"
+#include "fit_fixture.h"
+#include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
+#include "fitbench/gpu_info.h"
+
+using namespace fitbench;
+using fitbench::test::TempDir;
+
+namespace {
+
+class OnGpu : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!build_has_cuda()) GTEST_SKIP() << "built without CUDA";
+    if (usable_cuda_devices() == 0) GTEST_SKIP() << "no usable GPU on this machine";
+    fitbench::testing::write_idx_pair(dir_.path() / "data", "train", 640, 1);
+    fitbench::testing::write_idx_pair(dir_.path() / "data", "t10k", 320, 2);
+  }
+
+  FitArgs args(const std::string& network, const std::string& prefix, const std::string& gpus) const {
+    FitArgs a = fitbench::testing::idx_fit_args(dir_.path(), network);
+    a.set("batch-size", "64");
+    a.set("lr", "0.05");
+    a.set("lr-step-epochs", "1");
+    a.set("num-epochs", "2");
+    a.set("model-prefix", dir_.file(prefix));
+    if (!gpus.empty()) a.set("gpus", gpus);
+    return a;
+  }
+
+  static double accuracy(const FinishInfo& f) {
+    for (const auto& [name, value] : f.last_validation)
+      if (name == "accuracy") return value;
+    ADD_FAILURE() << "no validation accuracy";
+    return 0;
+  }
+
+  static void expect_params_close(const std::string& a, const std::string& b, double tolerance) {
+    const Checkpoint x = load_checkpoint(a, 2), y = load_checkpoint(b, 2);
+    ASSERT_EQ(x.arg_params.size(), y.arg_params.size());
+    for (const auto& [name, t] : x.arg_params) {
+      const Tensor& u = y.arg_params.at(name);
+      ASSERT_EQ(t.shape(), u.shape()) << name;
+      for (int64_t i = 0; i < t.size(); ++i)
+        ASSERT_NEAR(t.f32()[i], u.f32()[i], tolerance * std::max(1.0f, std::fabs(u.f32()[i])))
+            << name << "[" << i << "]";
+    }
+  }
+
+  TempDir dir_;
+  FitOptions quiet_{nullptr, nullptr, false, {}};
+};
+
+TEST_F(OnGpu, LenetLearnsAsOnTheCpu) {
+  const double cpu = accuracy(fit(args("lenet", "cpu/m", ""), quiet_));
+  const double gpu = accuracy(fit(args("lenet", "gpu/m", "0"), quiet_));
+  EXPECT_GT(gpu, 0.5);
+  EXPECT_NEAR(gpu, cpu, 0.05);
+  // Same data order and initial weights: the weights differ by float rounding only.
+  expect_params_close(dir_.file("cpu/m"), dir_.file("gpu/m"), 1e-2);
+}
+
+TEST_F(OnGpu, TwoExecutorsOnOneGpuTrainLikeOne) {
+  fit(args("mlp", "one/m", "0"), quiet_);
+  for (const std::string kv : {"local", "device", "nccl"}) {
+    FitArgs two = args("mlp", "two-" + kv + "/m", "0,0");
+    two.set("kv-store", kv);
+    fit(two, quiet_);
+    expect_params_close(dir_.file("one/m"), dir_.file("two-" + kv + "/m"), 1e-4);
+  }
+}
+
+TEST_F(OnGpu, CheckpointsResumeAcrossDevices) {
+  // Epoch 1 on one device, epoch 2 on the other, against 2 epochs on the CPU.
+  fit(args("lenet", "straight/m", ""), quiet_);
+  for (const auto& [first, second] : {std::pair<std::string, std::string>{"0", ""}, {"", "0"}}) {
+    const std::string prefix = "moved" + first + "-" + second + "/m";
+    FitArgs a = args("lenet", prefix, first);
+    a.set("num-epochs", "1");
+    fit(a, quiet_);
+    FitArgs b = args("lenet", prefix, second);
+    b.set("load-epoch", "1");
+    fit(b, quiet_);
+    expect_params_close(dir_.file("straight/m"), dir_.file(prefix), 1e-2);
+  }
+}
+
+}  // namespace
