@@ -2,7 +2,9 @@
 //
 // Parameters are handed over as a list of ParamRef whose weights and
 // gradients are views into contiguous buffers; states are allocated once per
-// parameter in the same order. Weight decay applies only to names ending in
+// parameter in the same order. All parameters of one optimizer live on one
+// device (the CPU or one GPU): the states are allocated there and the update
+// rules run there. Weight decay applies only to names ending in
 // "_weight" or "_gamma" (MXNet's set_wd_mult rule) unless wd_mult says otherwise.
 #pragma once
 
@@ -43,12 +45,15 @@ class Optimizer {
   static std::unique_ptr<Optimizer> create(const std::string& name, const OptimizerParams& params);
   static std::vector<std::string> supported();
 
-  // Allocates zeroed states for `params` (call once, before the first update;
-  // update() must then get the same list). Throws Error unless every weight
-  // and gradient is float32 on the CPU with matching sizes.
+  // Allocates zeroed states for `params` on the device of the first one (call
+  // once, before the first update; update() must then get the same list).
+  // Throws Error unless every weight and gradient is float32 with matching
+  // sizes, on the first parameter's device.
   virtual void create_states(const std::vector<ParamRef>& params) = 0;
   // One step for every parameter: increments the update count, reads the
-  // learning rate (scheduler or fixed), applies the rule.
+  // learning rate (scheduler or fixed), applies the rule on the parameters'
+  // device (made current for the call). Throws Error for a parameter that is
+  // no longer on the states' device.
   void update(const std::vector<ParamRef>& params);
 
   // The learning rate the next update will use (without advancing anything).

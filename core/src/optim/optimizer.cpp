@@ -1,125 +1,41 @@
-// SGD, NAG and Adam with the element-wise arithmetic of MXNet 1.9's kernels
-// (src/operator/optimizer_op-inl.h) in their operation order, so float results
-// agree with MXNet's bit for bit on the same inputs; the per-update bookkeeping
-// (update count, lr and wd multipliers, Adam's bias correction) follows
-// python/mxnet/optimizer/optimizer.py in doubles.
+// SGD, NAG and Adam as MXNet 1.9 runs them: the element-wise rules are the
+// kernels of optim/cpu/update_rules.h (and their CUDA twins), which agree with
+// MXNet's bit for bit; the per-update bookkeeping (update count, lr and wd
+// multipliers, Adam's bias correction) follows python/mxnet/optimizer/optimizer.py
+// in doubles. The rules run on the device of the weights, where the states live.
 #include "fitbench/optimizer.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <type_traits>
 
 #include "fitbench/error.h"
+#include "ops/dispatch.h"
+#include "optim/cpu/update_rules.h"
 #include "optim/python_float.h"
+#if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
+#include "optim/cuda/update_rules.h"
+#endif
 
 namespace fitbench {
 
 namespace {
 
-// Below this many elements a thread team costs more than it saves.
-constexpr int64_t kParallelMin = int64_t{1} << 15;
-
-// Runs body(i) for i in [0, n), threaded when n is large. `body` captures by
-// value and each thread gets its own copy, so its pointers and scalars stay in
-// registers and the loop vectorizes. kSimd = false for bodies calling
-// std::sqrt: with errno-setting math (the default) compilers cannot vectorize
-// that call, and clang warns when told to.
-template <bool kSimd, class Body>
-void for_each_index(int64_t n, Body body) {
-  const bool threaded = n >= kParallelMin;
-  // clang-format off
-#pragma omp parallel for simd if(parallel: threaded) if(simd: kSimd) firstprivate(body)
-  // clang-format on
-  for (int64_t i = 0; i < n; ++i) body(i);
-}
-
-// mshadow_op::clip; NaN passes through.
-struct BoxClip {
-  float bound;
-  float operator()(float x) const { return x > bound ? bound : (x < -bound ? -bound : x); }
-};
-struct NoClip {
-  float operator()(float x) const { return x; }
-};
-
-// Calls `kernel` with the clip functor for clip_gradient (< 0: none), so each
-// kernel is compiled without a per-element branch on it.
-template <class Kernel>
-void with_clip(float clip_gradient, const Kernel& kernel) {
-  if (clip_gradient >= 0.0f)
-    kernel(BoxClip{clip_gradient});
-  else
-    kernel(NoClip{});
-}
-
-// multi_sgd_mom_update / multi_sgd_update (MultiSGDKernel, what MXNet's SGD
-// runs for dense arrays):
-//   mom = momentum*mom - (lr*wd)*w - lr*clip(rescale*g)    unclipped: (lr*rescale)*g
-//   w  += mom                                              without momentum mom starts at 0
-template <bool kMomentum, class Clip>
-void sgd_kernel(const ParamRef& p, float* mom, float momentum, float lr, float wd, float rescale, Clip clip) {
-  float* w = p.weight.f32();
-  const float* g = p.grad.f32();
-  const float lr_wd = lr * wd;
-  const float lr_rescale = lr * rescale;
-  for_each_index<true>(p.weight.size(), [=](int64_t i) {
-    float grad_step;
-    if constexpr (std::is_same_v<Clip, NoClip>)
-      grad_step = lr_rescale * g[i];
-    else
-      grad_step = lr * clip(rescale * g[i]);
-    const float step = momentum * (kMomentum ? mom[i] : 0.0f) - lr_wd * w[i] - grad_step;
-    if constexpr (kMomentum) mom[i] = step;
-    w[i] = w[i] + step;
-  });
-}
-
-// nag_mom_update (NAGMomKernel). MXNet runs it in place (out is the weight),
-// so the last line's weight-decay term reads the updated weight; kept to match.
-//   mom = momentum*mom
-//   w   = w - mom + (momentum+1)*(mom - lr*(clip(rescale*g) + wd*w))
-//   mom = mom - lr*(clip(rescale*g) + wd*w)
-template <class Clip>
-void nag_kernel(const ParamRef& p, float* mom, float momentum, float lr, float wd, float rescale, Clip clip) {
-  float* w = p.weight.f32();
-  const float* g = p.grad.f32();
-  for_each_index<true>(p.weight.size(), [=](int64_t i) {
-    const float scaled = clip(rescale * g[i]);
-    const float m = momentum * mom[i];
-    w[i] = w[i] - m + (momentum + 1) * (m - lr * (scaled + wd * w[i]));
-    mom[i] = m - lr * (scaled + wd * w[i]);
-  });
-}
-
-// adam_update (AdamUpdateKernel); lr_t already carries the bias correction.
-//   g' = clip(rescale*g + wd*w)
-//   mean = beta1*mean + (1-beta1)*g';  var = beta2*var + (1-beta2)*g'*g'
-//   w   -= lr_t*mean / (sqrt(var) + epsilon)
-template <class Clip>
-void adam_kernel(const ParamRef& p, float* mean, float* var, const OptimizerParams& o, float lr_t, float wd,
-                 Clip clip) {
-  float* w = p.weight.f32();
-  const float* g = p.grad.f32();
-  const float beta1 = o.beta1, beta2 = o.beta2, epsilon = o.epsilon, rescale = o.rescale_grad;
-  for_each_index<false>(p.weight.size(), [=](int64_t i) {
-    const float scaled = clip(g[i] * rescale + w[i] * wd);
-    mean[i] = beta1 * mean[i] + (1.0f - beta1) * scaled;
-    var[i] = beta2 * var[i] + (1.0f - beta2) * scaled * scaled;
-    w[i] = w[i] - lr_t * mean[i] / (std::sqrt(var[i]) + epsilon);
-  });
-}
-
-void check_param(const ParamRef& p) {
+// `device` is where the optimizer's states are: the first parameter's device.
+void check_param(const ParamRef& p, Device device) {
   if (!p.weight.defined() || !p.grad.defined())
     fail("parameter '", p.name, "' has no weight or gradient array for the optimizer");
   if (p.weight.dtype() != DType::Float32 || p.grad.dtype() != DType::Float32)
     fail("parameter '", p.name, "' is ", dtype_name(p.weight.dtype()), " with a ", dtype_name(p.grad.dtype()),
          " gradient: the optimizer updates float32 parameters only (multi-precision training is not "
          "implemented yet)");
-  if (!p.weight.device().is_cpu() || !p.grad.device().is_cpu())
-    fail("parameter '", p.name, "' is on ", p.weight.device().str(),
-         ": the optimizer runs on the CPU only for now");
+  if (p.grad.device() != p.weight.device())
+    fail("parameter '", p.name, "' is on ", p.weight.device().str(), " but its gradient is on ",
+         p.grad.device().str(), ": the optimizer updates a weight on the device of its gradient");
+  if (p.weight.device() != device)
+    fail("parameter '", p.name, "' is on ", p.weight.device().str(), " but the optimizer's states are on ",
+         device.str(), ": all parameters of one optimizer must live on one device");
   if (p.weight.size() != p.grad.size())
     fail("parameter '", p.name, "' has shape ", p.weight.shape().str(), " but its gradient has shape ",
          p.grad.shape().str());
@@ -127,16 +43,17 @@ void check_param(const ParamRef& p) {
 
 // Optimizers whose states are arrays shaped like the weights (`slots` of them
 // per parameter, each named "<param><slot>"). All of them live in one zeroed
-// buffer, so one write saves them.
+// buffer on the parameters' device, so one write saves them.
 class ArrayStateOptimizer : public Optimizer {
  public:
   void create_states(const std::vector<ParamRef>& params) final {
+    device_ = params.empty() ? Device::cpu() : params.front().weight.device();
     int64_t total = 0;
     for (const ParamRef& p : params) {
-      check_param(p);
+      check_param(p, device_);
       total += p.weight.size() * static_cast<int64_t>(slots_.size());
     }
-    const Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)});
+    const Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device_);
     names_.clear();
     states_.clear();
     size_t offset = 0;
@@ -165,10 +82,11 @@ class ArrayStateOptimizer : public Optimizer {
   float* state(size_t index, size_t slot) const { return states_[index * slots_.size() + slot].f32(); }
 
  private:
-  // The parameter list must be the one create_states saw.
+  // The parameter list must be the one create_states saw, still on the states' device.
   void update_one(size_t index, const ParamRef& p, double lr, float wd) final {
     FB_ASSERT(index < names_.size() && names_[index] == p.name);
     FB_ASSERT(slots_.empty() || states_[index * slots_.size()].size() == p.weight.size());
+    check_param(p, device_);
     apply(index, p, lr, wd);
   }
   virtual void apply(size_t index, const ParamRef& p, double lr, float wd) = 0;
@@ -176,6 +94,7 @@ class ArrayStateOptimizer : public Optimizer {
   std::vector<std::string> slots_;
   std::vector<std::string> names_;
   std::vector<Tensor> states_;
+  Device device_;
 };
 
 std::vector<std::string> momentum_slots(const OptimizerParams& params) {
@@ -185,12 +104,8 @@ std::vector<std::string> momentum_slots(const OptimizerParams& params) {
 // SGD's step; also NAG's without momentum, where MXNet calls sgd_update, which
 // groups the same step as (1 - lr*wd)*w - ..., so the last bit may differ.
 void sgd_step(const ParamRef& p, float* mom, const OptimizerParams& o, float lr, float wd) {
-  with_clip(o.clip_gradient, [&](auto clip) {
-    if (mom)
-      sgd_kernel<true>(p, mom, o.momentum, lr, wd, o.rescale_grad, clip);
-    else
-      sgd_kernel<false>(p, nullptr, 0.0f, lr, wd, o.rescale_grad, clip);
-  });
+  FB_DISPATCH(p.weight, sgd_update(p.weight.f32(), p.grad.f32(), mom, p.weight.size(), o.momentum, lr, wd,
+                                   o.rescale_grad, o.clip_gradient));
 }
 
 class Sgd final : public ArrayStateOptimizer {
@@ -213,9 +128,9 @@ class Nag final : public ArrayStateOptimizer {
       sgd_step(p, nullptr, params_, static_cast<float>(lr), wd);
       return;
     }
-    with_clip(params_.clip_gradient, [&](auto clip) {
-      nag_kernel(p, state(index, 0), params_.momentum, static_cast<float>(lr), wd, params_.rescale_grad, clip);
-    });
+    FB_DISPATCH(p.weight,
+                nag_update(p.weight.f32(), p.grad.f32(), state(index, 0), p.weight.size(), params_.momentum,
+                           static_cast<float>(lr), wd, params_.rescale_grad, params_.clip_gradient));
   }
 };
 
@@ -231,8 +146,10 @@ class Adam final : public ArrayStateOptimizer {
     const double coef1 = 1.0 - std::pow(python_double(params_.beta1), t);
     const double coef2 = 1.0 - std::pow(python_double(params_.beta2), t);
     const auto lr_t = static_cast<float>(lr * (std::sqrt(coef2) / coef1));
-    with_clip(params_.clip_gradient,
-              [&](auto clip) { adam_kernel(p, state(index, 0), state(index, 1), params_, lr_t, wd, clip); });
+    const OptimizerParams& o = params_;
+    FB_DISPATCH(p.weight,
+                adam_update(p.weight.f32(), p.grad.f32(), state(index, 0), state(index, 1), p.weight.size(),
+                            o.beta1, o.beta2, o.epsilon, lr_t, wd, o.rescale_grad, o.clip_gradient));
   }
 };
 
@@ -262,6 +179,11 @@ void Optimizer::update(const std::vector<ParamRef>& params) {
   // Python multiplies the multipliers in as doubles; the kernels take floats.
   const double lr = last_lr_;
   const double wd = python_double(params_.wd);
+#if FITBENCH_HAVE_CUDA
+  // The CUDA rules run on the current device; make it the parameters' one,
+  // whatever device the caller left current.
+  const cuda::DeviceScope scope(params.empty() ? Device::cpu() : params.front().weight.device());
+#endif
   for (size_t i = 0; i < params.size(); ++i) {
     const ParamRef& p = params[i];
     update_one(i, p, lr * python_double(p.lr_mult),
