@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,6 +181,28 @@ TEST(DistSync, TwoWorkersTrainLikeOneProcessWithTheDoubleBatch) {
   EXPECT_NE(read_file(dir.file("dist/log.txt")).find("Node[0] Epoch[0] Train-accuracy"), std::string::npos);
 }
 
+TEST(DistSync, ResumedWorkersReadTheirOwnCheckpointsAndContinueExactly) {
+  SKIP_WITHOUT_MPI();
+  TempDir dir;
+  const std::string common = data_args(dir, 1024) + " --kv-store dist_sync --batch-size 32";
+  const Result straight = run(mpirun_argv(2, common + " --num-epochs 2 --model-prefix " + dir.file("straight/mlp")), dir);
+  ASSERT_EQ(straight.code, 0) << straight.output;
+  const Result first = run(mpirun_argv(2, common + " --num-epochs 1 --model-prefix " + dir.file("split/mlp")), dir);
+  ASSERT_EQ(first.code, 0) << first.output;
+  const Result resumed =
+      run(mpirun_argv(2, common + " --num-epochs 2 --load-epoch 1 --model-prefix " + dir.file("split/mlp")), dir);
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  // fit.py's _load_model: rank 1 reads "prefix-1", which it wrote.
+  EXPECT_NE(resumed.output.find("Node[1] Loaded model " + dir.file("split/mlp-1") + "_0001.params"), std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(max_difference(fitbench::load_checkpoint(dir.file("straight/mlp"), 2),
+                           fitbench::load_checkpoint(dir.file("split/mlp"), 2)),
+            0.0f);
+  EXPECT_EQ(max_difference(fitbench::load_checkpoint(dir.file("straight/mlp-1"), 2),
+                           fitbench::load_checkpoint(dir.file("split/mlp-1"), 2)),
+            0.0f);
+}
+
 TEST(DistSync, TwoBitCompressionKeepsWorkersIdenticalAndTrains) {
   SKIP_WITHOUT_MPI();
   TempDir dir;
@@ -197,12 +221,26 @@ TEST(DistSync, TwoBitCompressionKeepsWorkersIdenticalAndTrains) {
 TEST(DistAsync, TwoWorkersTrainWithoutABarrier) {
   SKIP_WITHOUT_MPI();
   TempDir dir;
-  const Result r = run(mpirun_argv(2, data_args(dir, 2048) + " --num-epochs 2 --batch-size 32 --kv-store dist_async"),
+  const Result r = run(mpirun_argv(2, data_args(dir, 2048) + " --num-epochs 2 --batch-size 32 --kv-store dist_async "
+                                           "--run-dir " + dir.file("async")),
                        dir);
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("rank 0 serves the updates"), std::string::npos) << r.output;
   EXPECT_GT(validation_accuracy(r.output, 0, 1), 0.5) << r.output;
   EXPECT_GT(validation_accuracy(r.output, 1, 1), 0.5) << r.output;
+  // Rank 1's records carry the rate and the count of the server's update.
+  std::istringstream records(read_file(dir.file("async/node1/metrics.jsonl")));
+  int batches = 0;
+  int64_t last_update = 0;
+  for (std::string line; std::getline(records, line);) {
+    const auto record = nlohmann::json::parse(line);
+    if (record.value("type", "") != "batch") continue;
+    ++batches;
+    EXPECT_DOUBLE_EQ(record.at("lr").get<double>(), 0.05) << line;
+    EXPECT_GT(record.at("num_update").get<int64_t>(), last_update) << line;
+    last_update = record.at("num_update").get<int64_t>();
+  }
+  EXPECT_EQ(batches, 64);  // 2 epochs of 1024 samples in batches of 32
 }
 
 TEST(DistSync, KilledWorkerEndsTheRunWithAnErrorNamingItsRank) {

@@ -66,6 +66,13 @@ class Optimizer {
   void set_learning_rate(double lr);
   int64_t num_update() const { return num_update_; }
   void set_num_update(int64_t n) { num_update_ = n; }
+  // An update another process applied for this one (dist_async's server):
+  // its count and rate become this optimizer's, for the logs, the charts and
+  // the checkpoints; nothing is applied here.
+  void record_remote_update(int64_t num_update, double learning_rate) {
+    num_update_ = num_update;
+    last_lr_ = learning_rate;
+  }
   const OptimizerParams& params() const { return params_; }
 
   // State tensors for checkpoints, in a fixed order ("<param>_mom", ...).

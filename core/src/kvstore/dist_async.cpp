@@ -25,6 +25,7 @@ namespace {
 constexpr int kTagGradient = 101;
 constexpr int kTagWeights = 102;
 constexpr int kTagDone = 103;
+constexpr int kTagUpdate = 104;  // after the weights: {learning rate, update count} of that update
 
 // The part of `whole` that `part` views, placed in `target` (laid out as `whole`).
 Tensor same_view(const Tensor& target, const Tensor& part, const Tensor& whole) {
@@ -79,11 +80,13 @@ class DistAsyncKVStore final : public dist::DistKVStore {
       model_.param_buffer.copy_from(master_);
       return;
     }
-    MPI_Request requests[2];
+    MPI_Request requests[3];
+    double applied[2] = {0, 0};
     FB_MPI(MPI_Isend(payload, count, type, 0, kTagGradient, MPI_COMM_WORLD, &requests[0]));
     FB_MPI(MPI_Irecv(model_.param_buffer.f32(), n_, MPI_FLOAT, 0, kTagWeights, MPI_COMM_WORLD, &requests[1]));
-    dist::wait_sleeping(requests[0]);
-    dist::wait_sleeping(requests[1]);
+    FB_MPI(MPI_Irecv(applied, 2, MPI_DOUBLE, 0, kTagUpdate, MPI_COMM_WORLD, &requests[2]));
+    for (MPI_Request& r : requests) dist::wait_sleeping(r);
+    model_.optimizer->record_remote_update(static_cast<int64_t>(applied[1]), applied[0]);
   }
 
   void exclusive(const std::function<void()>& fn) override {
@@ -123,6 +126,7 @@ class DistAsyncKVStore final : public dist::DistKVStore {
       std::vector<uint32_t> words(compression_.two_bit ? packed_.size() : 0);
       std::vector<float> values(compression_.two_bit ? 0 : static_cast<size_t>(n_));
       std::vector<float> weights(static_cast<size_t>(n_));
+      double applied[2] = {0, 0};
       for (int done = 0; done < size_ - 1 && !stop_;) {
         int found = 0;
         MPI_Status status;
@@ -146,8 +150,11 @@ class DistAsyncKVStore final : public dist::DistKVStore {
           std::lock_guard lock(mu_);
           apply(compression_.two_bit ? static_cast<const void*>(words.data()) : values.data());
           std::copy(master_.f32(), master_.f32() + n_, weights.data());
+          applied[0] = model_.optimizer->last_learning_rate();
+          applied[1] = static_cast<double>(model_.optimizer->num_update());
         }
         FB_MPI(MPI_Send(weights.data(), n_, MPI_FLOAT, source, kTagWeights, MPI_COMM_WORLD));
+        FB_MPI(MPI_Send(applied, 2, MPI_DOUBLE, source, kTagUpdate, MPI_COMM_WORLD));
       }
     } catch (const std::exception& e) {
       // The workers wait for this thread's answers: nothing can go on without it.

@@ -214,9 +214,14 @@ GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& 
 }
 
 // Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
-std::string load_prefix(const FitArgs& args) {
+// Rank r > 0 of a dist store reads its own "prefix-r" files where it saved
+// them, as fit.py's _load_model does: its .states hold its own data order.
+std::string load_prefix(const FitArgs& args, int rank) {
   const std::string from = args.get_string("load-prefix");
-  return from.empty() ? args.get_string("model-prefix") : from;
+  std::string prefix = from.empty() ? args.get_string("model-prefix") : from;
+  const std::string own = prefix + "-" + std::to_string(rank);
+  if (rank > 0 && !prefix.empty() && std::filesystem::exists(symbol_path(own))) prefix = own;
+  return prefix;
 }
 
 void Trainer::setup_model() {
@@ -225,7 +230,7 @@ void Trainer::setup_model() {
     // A checkpoint of another network is fine-tuned as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
     // SoftmaxOutput head when it has none, as a Gluon export).
-    const std::string prefix = load_prefix(args_);
+    const std::string prefix = load_prefix(args_, kv_->rank());
     if (prefix.empty()) fail("--load-epoch needs --model-prefix (or --load-prefix) to know which checkpoint to load");
     const std::string file = symbol_path(prefix);
     const Symbol saved = Symbol::load(file);
@@ -259,7 +264,7 @@ void Trainer::setup_model() {
 }
 
 void Trainer::restore(int begin_epoch) {
-  const std::string prefix = load_prefix(args_);
+  const std::string prefix = load_prefix(args_, kv_->rank());
   // setup_model() has checked --model-prefix and the symbol; only the parameters are read here.
   Checkpoint c = load_checkpoint(prefix, begin_epoch);
   if (fine_tune_)
@@ -549,7 +554,7 @@ FinishInfo Trainer::run() {
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
     restore(begin_epoch);
-    const std::string states = states_path(load_prefix(args_), begin_epoch);
+    const std::string states = states_path(load_prefix(args_, kv_->rank()), begin_epoch);
     if (fine_tune_) {
       log_->info("Fine-tuning: the optimizer state and the update count start afresh");
     } else if (std::filesystem::exists(states)) {
@@ -583,7 +588,7 @@ FinishInfo Trainer::run() {
   if (state) {
     const auto states = optimizer_->states();
     if (states.size() != state->optimizer_states.arrays.size())
-      fail(states_path(load_prefix(args_), begin_epoch), " does not match this network's optimizer state");
+      fail(states_path(load_prefix(args_, kv_->rank()), begin_epoch), " does not match this network's optimizer state");
     for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(to_float32(state->optimizer_states.arrays[i]));
     optimizer_->set_num_update(state->num_update);
     group_->set_rng_state(state->rng_state);
