@@ -77,13 +77,15 @@ TEST(Executor, BackwardTwiceGivesTheSameGradients) {
 
 TEST(Executor, ParametersLiveInOneContiguousBuffer) {
   Executor exec(build_network("mlp", {10, 0, {1, 28, 28}}), {{"data", Shape{8, 1, 28, 28}}, {"softmax_label", Shape{8}}});
-  int64_t total = 0;
+  int64_t total = 0, padded = 0;
   for (const auto& name : exec.param_names()) {
     EXPECT_EQ(exec.param(name).storage(), exec.param_buffer().storage());
+    EXPECT_EQ(exec.param(name).offset() % 256, 0u) << name << " is not 256-byte aligned";
     total += exec.param(name).size();
+    padded += padded_view_floats(exec.param(name).size());
   }
   EXPECT_EQ(total, 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
-  EXPECT_EQ(total, exec.param_buffer().size());
+  EXPECT_EQ(padded, exec.param_buffer().size());
 }
 
 TEST(Executor, ShapeMismatchNamesTheLayerAndBothShapes) {

@@ -18,7 +18,7 @@
 // After the update, push_params() copies the master weights to the other
 // executors. Aux states (BatchNorm's moving statistics) stay per executor;
 // pull_aux() averages them into a host copy, as Module's get_params does,
-// before they are saved or monitored.
+// before they are saved, monitored or (Host) exchanged.
 #pragma once
 
 #include <memory>
@@ -99,10 +99,10 @@ class ExecutorGroup final : public ParameterSet {
   std::vector<std::unique_ptr<Executor>> executors_;
   std::vector<int64_t> slices_;
   std::unique_ptr<HostMaster> host_;  // GradientSum::Host
-  std::unique_ptr<AuxMean> aux_;      // more than one executor
+  std::unique_ptr<AuxMean> aux_;      // more than one executor, or GradientSum::Host
   std::unique_ptr<NcclComms> nccl_;   // GradientSum::Nccl
   Tensor scratch_;                    // one executor's gradients, where they are summed
-  std::vector<Tensor> outputs_;       // host copies, when the executors' are not on the CPU
+  std::map<size_t, Tensor> outputs_;  // host copies, when the executors' are not on the CPU
 };
 
 }  // namespace fitbench

@@ -101,6 +101,11 @@ class Storage {
 // Waits until the work queued on `device` is done (nothing to wait for on the CPU).
 void synchronize(Device device);
 
+// Floats one view takes in a buffer of packed views (parameters, gradients,
+// optimizer states): rounded up so that every view starts on a 256-byte
+// boundary, as cuDNN's kernels and vector loads want.
+constexpr int64_t padded_view_floats(int64_t floats) { return (floats + 63) / 64 * 64; }
+
 class Tensor {
  public:
   Tensor() = default;

@@ -166,9 +166,12 @@ void copy(void* dst, Device dst_device, const void* src, Device src_device, size
   DeviceScope scope(on);
   const cudaStream_t stream = current_stream();
   if (!dst_device.is_cpu() && !src_device.is_cpu() && dst_device.id != src_device.id) {
-    // The source's pending work must be done before the peer copy reads it.
+    // The source's pending work must be done before the peer copy reads it,
+    // and the copy before the source's later work (or the allocator) reuses it:
+    // the two devices' streams know nothing of each other.
     synchronize(src_device.id);
     FB_CUDA_CHECK(cudaMemcpyPeerAsync(dst, dst_device.id, src, src_device.id, bytes, stream));
+    FB_CUDA_CHECK(cudaStreamSynchronize(stream));
   } else {
     FB_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream));
   }

@@ -156,12 +156,12 @@ namespace {
 Tensor carve(const std::vector<std::string>& names, const std::map<std::string, Shape>& shapes,
              std::map<std::string, Tensor>& views, Device device) {
   int64_t total = 0;
-  for (const auto& n : names) total += shapes.at(n).size();
+  for (const auto& n : names) total += padded_view_floats(shapes.at(n).size());
   Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device);
   size_t offset = 0;
   for (const auto& n : names) {
     views[n] = Tensor(buffer.storage(), offset, shapes.at(n), DType::Float32);
-    offset += static_cast<size_t>(shapes.at(n).size()) * sizeof(float);
+    offset += static_cast<size_t>(padded_view_floats(shapes.at(n).size())) * sizeof(float);
   }
   return buffer;
 }

@@ -9,6 +9,7 @@
 #include "ops/cpu/elemwise_add.h"
 #include "ops/dispatch.h"
 #if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
 #include "ops/cuda/elemwise_add.h"
 #endif
 #if FITBENCH_HAVE_NCCL
@@ -93,8 +94,11 @@ Tensor host_copy_of(const Tensor& buffer, const std::vector<std::string>& names,
   return host;
 }
 
-// dst += src, on dst's device.
+// dst += src, on dst's device (made current: the kernel runs on its stream).
 void add_into(const Tensor& dst, const Tensor& src) {
+#if FITBENCH_HAVE_CUDA
+  cuda::DeviceScope scope(dst.device());
+#endif
   FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
 }
 
@@ -129,15 +133,17 @@ ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, S
         first.grad_buffer(), first.param_names(),
         [&](const std::string& n) -> const Tensor& { return first.grad(n); }, host_->grad_views);
   }
-  if (executors_.size() > 1) {
+  // A host copy of the aux states wherever they are averaged or exchanged on
+  // the host (the dist stores broadcast them with MPI, which wants host memory).
+  if (executors_.size() > 1 || sum == GradientSum::Host) {
     aux_ = std::make_unique<AuxMean>();
     aux_->mean = host_copy_of(
         first.aux_buffer(), first.aux_names(),
         [&](const std::string& n) -> const Tensor& { return first.aux(n); }, aux_->views);
-    // Where the other executors' gradients are added: the host, or executor 0's device.
-    const Device summed_on = sum == GradientSum::Host ? Device::cpu() : devices[0];
-    if (sum != GradientSum::Nccl) scratch_ = Tensor(first.grad_buffer().shape(), DType::Float32, summed_on);
   }
+  // Where the other executors' gradients are added: the host, or executor 0's device.
+  if (executors_.size() > 1 && sum != GradientSum::Nccl)
+    scratch_ = Tensor(first.grad_buffer().shape(), DType::Float32, sum == GradientSum::Host ? Device::cpu() : devices[0]);
   if (sum == GradientSum::Nccl && executors_.size() > 1) {
 #if FITBENCH_HAVE_NCCL
     std::vector<int> ids;
@@ -241,7 +247,6 @@ void ExecutorGroup::pull_aux() {
 
 const Tensor& ExecutorGroup::output(size_t index) {
   if (executors_.size() == 1 && executors_[0]->device().is_cpu()) return executors_[0]->output(index);
-  if (outputs_.size() <= index) outputs_.resize(index + 1);
   const Shape first = executors_[0]->output(index).shape();
   int64_t batch = 0;
   for (int64_t rows : slices_) batch += rows;

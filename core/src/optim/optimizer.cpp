@@ -51,7 +51,7 @@ class ArrayStateOptimizer : public Optimizer {
     int64_t total = 0;
     for (const ParamRef& p : params) {
       check_param(p, device_);
-      total += p.weight.size() * static_cast<int64_t>(slots_.size());
+      total += padded_view_floats(p.weight.size()) * static_cast<int64_t>(slots_.size());
     }
     const Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device_);
     names_.clear();
@@ -61,7 +61,7 @@ class ArrayStateOptimizer : public Optimizer {
       names_.push_back(p.name);
       for (size_t s = 0; s < slots_.size(); ++s) {
         states_.emplace_back(buffer.storage(), offset, p.weight.shape(), DType::Float32);
-        offset += p.weight.bytes();
+        offset += static_cast<size_t>(padded_view_floats(p.weight.size())) * sizeof(float);
       }
     }
   }
