@@ -438,6 +438,41 @@ std::vector<float> values_of(const Tensor& t) {
   return std::vector<float>(host.f32(), host.f32() + host.size());
 }
 
+// Masks differ by backend (the GPU draws one seed and counts from it), so
+// Dropout in training is checked by what a mask must be: every element kept
+// and scaled by 1 / (1 - p) or dropped, about p of them dropped, the gradient
+// through the same mask, and a new mask for each forward.
+TEST(GpuDropout, KeepsAboutOneMinusPScaledAndRoutesTheGradientThroughTheMask) {
+  FB_REQUIRE_GPU();
+#if FITBENCH_HAVE_CUDA
+  cuda::DeviceScope scope(kGpu);
+#endif
+  constexpr float p = 0.3f;
+  constexpr int64_t n = 1 << 16;
+  auto op = create_operator("Dropout", {{"p", "0.3"}});
+  std::mt19937_64 rng(3);
+  Workspace ws(kGpu);
+  const OpContext ctx{true, &rng, &ws};
+  const Tensor x = Tensor::full(Shape{n}, 2.0f).to(kGpu);
+  const Tensor dy = Tensor::full(Shape{n}, 4.0f).to(kGpu);
+  const Tensor y(Shape{n}, DType::Float32, kGpu), dx(Shape{n}, DType::Float32, kGpu);
+  op->forward(ctx, {x}, {y}, {});
+  op->backward(ctx, {dy}, {x}, {y}, {dx}, {GradReq::Write}, {});
+  const std::vector<float> out = values_of(y), grad = values_of(dx);
+  const float scale = 1.0f / (1.0f - p);
+  int64_t dropped = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<size_t>(i);
+    ASSERT_TRUE(out[k] == 0.0f || out[k] == 2.0f * scale) << "y[" << i << "] = " << out[k];
+    ASSERT_EQ(grad[k], out[k] == 0.0f ? 0.0f : 4.0f * scale) << "dx[" << i << "]";
+    dropped += out[k] == 0.0f;
+  }
+  // Binomial(65536, 0.3): the standard deviation is about 117.
+  EXPECT_NEAR(static_cast<double>(dropped), p * n, 1000.0);
+  op->forward(ctx, {x}, {y}, {});
+  EXPECT_NE(values_of(y), out) << "the second forward drew the same mask";
+}
+
 TEST(CudaRuntime, TensorRoundTrip) {
   FB_REQUIRE_GPU();
   std::mt19937_64 rng(1);
