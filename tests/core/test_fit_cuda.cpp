@@ -10,7 +10,9 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/evaluate.h"
 #include "fitbench/fit.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/gpu_info.h"
 
 using namespace fitbench;
@@ -68,6 +70,24 @@ TEST_F(OnGpu, LenetLearnsAsOnTheCpu) {
   EXPECT_NEAR(gpu, cpu, 0.05);
   // Same data order and initial weights: the weights differ by float rounding only.
   expect_params_close(dir_.file("cpu/m"), dir_.file("gpu/m"), 1e-2);
+}
+
+TEST_F(OnGpu, ScoringOnTheGpuAgreesWithTheCpu) {
+  const FitArgs a = args("lenet", "scored/m", "0");
+  fit(a, quiet_);
+  const Checkpoint model = load_checkpoint(dir_.file("scored/m"), 2);
+  NameValues metrics[2];
+  for (int on_gpu = 0; on_gpu < 2; ++on_gpu) {
+    auto val = make_val_data(a, {1, 28, 28});
+    EvaluateOptions options;
+    options.metrics = {"accuracy", "ce"};
+    options.device = on_gpu ? Device::gpu(0) : Device::cpu();
+    metrics[on_gpu] = evaluate(model, *val, options).metrics;
+  }
+  ASSERT_EQ(metrics[0].size(), 2u);
+  // Rounding may flip a near tie: at most one sample of 320 here.
+  EXPECT_NEAR(metrics[1][0].second, metrics[0][0].second, 1.0 / 320) << "accuracy";
+  EXPECT_NEAR(metrics[1][1].second, metrics[0][1].second, 1e-4) << "cross-entropy";
 }
 
 TEST_F(OnGpu, TwoExecutorsOnOneGpuTrainLikeOne) {
