@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <numeric>
 #include <random>
 
@@ -102,6 +103,26 @@ TEST(Pooling, HandComputedValues) {
   EXPECT_FLOAT_EQ(forward(exclude, x).f32()[0], 10.0f / 4.0f);
   const Tensor sum = forward({{"kernel", "(2, 2)"}, {"stride", "(2, 2)"}, {"pool_type", "sum"}}, x);
   EXPECT_FLOAT_EQ(sum.f32()[0], 0 + 1 + 4 + 5);
+}
+
+// With the full convention and padding, a last window can lie wholly in the
+// padding. MXNet 1.9.1 gives it 0 for avg and sum (even where its area counts
+// no cell) and the lowest float for max; its gradient reaches no cell.
+TEST(Pooling, AWindowWhollyInThePaddingIsZeroAsInMxnet) {
+  const Tensor x = iota_image(7, 6);
+  for (const char* include_pad : {"True", "False"})
+    for (const char* type : {"avg", "sum", "max"}) {
+      const Attrs attrs = {{"kernel", "(2, 2)"}, {"stride", "(2, 2)"}, {"pad", "(1, 1)"}, {"pool_type", type},
+                           {"pooling_convention", "full"}, {"count_include_pad", include_pad}};
+      const Tensor y = forward(attrs, x);
+      ASSERT_EQ(y.shape(), (Shape{1, 1, 5, 4}));
+      const float expected = std::string(type) == "max" ? std::numeric_limits<float>::lowest() : 0.0f;
+      for (int64_t ox = 0; ox < 4; ++ox) EXPECT_EQ(y.f32()[16 + ox], expected) << type << " " << include_pad;
+      // A window that reaches the image keeps its average: cells 6 and 12 of row 1, column 0.
+      if (std::string(type) == "avg" && std::string(include_pad) == "False") {
+        EXPECT_FLOAT_EQ(y.f32()[4], 9.0f);
+      }
+    }
 }
 
 TEST(Pooling, ConventionsAndGlobalShapes) {

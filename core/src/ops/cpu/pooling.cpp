@@ -7,7 +7,8 @@
 //   sum: y = sum over the window
 //   avg: y = sum / area, where area counts the padded cells inside
 //        [-PH, H + PH) when count_include_pad, else only the image cells
-//        (as MXNet's pool.h).
+//        (as MXNet's pool.h); 0 for a window wholly in the padding, as MXNet
+//        gives it, where that area is 0.
 // Backward: max sends dy to the first window cell (row-major) equal to y;
 // sum sends dy to every cell; avg sends dy / area to every cell.
 //
@@ -83,7 +84,8 @@ FITBENCH_SIMD_CLONES void forward_plane(const PoolShape& s, const Windows& win, 
       const Span c = win.cols[static_cast<size_t>(ox)];
       float value = Fold::identity;
       for (int64_t w = c.begin; w < c.end; ++w) value = Fold::fold(value, row[w]);
-      if (s.type == PoolType::Avg) value /= static_cast<float>(r.count * c.count);
+      const int64_t area = r.count * c.count;
+      if (s.type == PoolType::Avg) value = area > 0 ? value / static_cast<float>(area) : 0.0f;
       out[oy * s.out_w + ox] = value;
     }
   }

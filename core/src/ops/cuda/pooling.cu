@@ -7,7 +7,8 @@
 //   max: y = max over the window (padding never wins)
 //   sum: y = sum over the window
 //   avg: y = sum / area, where area counts the padded cells inside
-//        [-PH, H + PH) when count_include_pad, else only the image cells.
+//        [-PH, H + PH) when count_include_pad, else only the image cells;
+//        0 for a window wholly in the padding, where that area is 0.
 // Backward: max sends dy to the first window cell (row-major) equal to y;
 // sum sends dy to every cell; avg sends dy / area to every cell.
 //
@@ -89,7 +90,8 @@ void pooling_forward(const PoolShape& s, const float* x, float* y) {
         for (int64_t h = r.begin; h < r.end; ++h) column += in[h * s.in_w + w];
         value += column;
       }
-      if (s.type == PoolType::Avg) value /= static_cast<float>(r.count * c.count);
+      const int64_t area = r.count * c.count;
+      if (s.type == PoolType::Avg) value = area > 0 ? value / static_cast<float>(area) : 0.0f;
     }
     y[i] = value;
   });
