@@ -4,11 +4,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "ops/cpu/elemwise_add.h"
-#include "ops/dispatch.h"
+#include "graph/add_into.h"
 #if FITBENCH_HAVE_CUDA
 #include "cuda/runtime.h"
-#include "ops/cuda/elemwise_add.h"
 #endif
 
 namespace fitbench {
@@ -164,10 +162,6 @@ Tensor carve(const std::vector<std::string>& names, const std::map<std::string, 
     offset += static_cast<size_t>(padded_view_floats(shapes.at(n).size())) * sizeof(float);
   }
   return buffer;
-}
-
-void add_into(const Tensor& dst, const Tensor& src) {
-  FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
 }
 
 }  // namespace

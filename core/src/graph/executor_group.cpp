@@ -6,12 +6,7 @@
 #include <sstream>
 
 #include "fitbench/gpu_info.h"
-#include "ops/cpu/elemwise_add.h"
-#include "ops/dispatch.h"
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#include "ops/cuda/elemwise_add.h"
-#endif
+#include "graph/add_into.h"
 #if FITBENCH_HAVE_NCCL
 #include "cuda/nccl.h"
 #endif
@@ -94,14 +89,6 @@ Tensor host_copy_of(const Tensor& buffer, const std::vector<std::string>& names,
   return host;
 }
 
-// dst += src, on dst's device (made current: the kernel runs on its stream).
-void add_into(const Tensor& dst, const Tensor& src) {
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(dst.device());
-#endif
-  FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
-}
-
 }  // namespace
 
 #if FITBENCH_HAVE_NCCL
@@ -143,7 +130,8 @@ ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, S
   }
   // Where the other executors' gradients are added: the host, or executor 0's device.
   if (executors_.size() > 1 && sum != GradientSum::Nccl)
-    scratch_ = Tensor(first.grad_buffer().shape(), DType::Float32, sum == GradientSum::Host ? Device::cpu() : devices[0]);
+    scratch_ = Tensor(first.grad_buffer().shape(), DType::Float32,
+                      sum == GradientSum::Host ? Device::cpu() : devices[0]);
   if (sum == GradientSum::Nccl && executors_.size() > 1) {
 #if FITBENCH_HAVE_NCCL
     std::vector<int> ids;
@@ -238,7 +226,7 @@ void ExecutorGroup::pull_aux() {
   mean.copy_from(executors_[0]->aux_buffer());
   for (size_t i = 1; i < executors_.size(); ++i) {
     part.copy_from(executors_[i]->aux_buffer());
-    cpu::elemwise_add(mean.f32(), part.f32(), mean.f32(), mean.size());
+    add_into(mean, part);
   }
   const float scale = 1.0f / static_cast<float>(executors_.size());
   float* p = mean.f32();

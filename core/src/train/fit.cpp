@@ -143,7 +143,7 @@ class Trainer {
   FinishInfo run();
 
  private:
-  void check_devices() const;
+  void check_devices();
   Symbol build_symbol() const;
   void setup_model();
   void restore(int begin_epoch);
@@ -165,6 +165,7 @@ class Trainer {
   FitData data_;
   Symbol symbol_;
   std::optional<ClassifierChange> fine_tune_;  // set when --load-epoch fine-tunes a checkpoint's classifier
+  std::vector<Device> devices_;  // from --gpus, checked by check_devices()
   std::unique_ptr<ExecutorGroup> group_;
   std::unique_ptr<KVStore> kv_;
   std::unique_ptr<Optimizer> optimizer_;
@@ -184,8 +185,8 @@ class Trainer {
   std::vector<Tensor> weights_before_;  // params_ before this monitor step's update
 };
 
-void Trainer::check_devices() const {
-  usable_devices(args_.get_string("gpus"));
+void Trainer::check_devices() {
+  devices_ = usable_devices(args_.get_string("gpus"));
   if (args_.get_string("dtype") != "float32")
     fail("--dtype ", args_.get_string("dtype"), " is not implemented yet: fitbench trains in float32");
 }
@@ -252,11 +253,10 @@ void Trainer::setup_model() {
       fine_tune_ = std::move(change);
     }
   }
-  const std::vector<Device> devices = usable_devices(args_.get_string("gpus"));
   group_ = std::make_unique<ExecutorGroup>(
       symbol_,
       std::map<std::string, Shape>{{"data", data_.train->data_shape()}, {"softmax_label", data_.train->label_shape()}},
-      devices, static_cast<uint64_t>(args_.get_int("seed")) + 1, gradient_sum(kv_->type(), devices));
+      devices_, static_cast<uint64_t>(args_.get_int("seed")) + 1, gradient_sum(kv_->type(), devices_));
   // MXNet's Monitor watches the first executor.
   group_->executor(0).set_monitor_callback([this](const std::string& name, const Tensor& value) {
     if (monitor_active_) monitor_stat(name, on_host(value));

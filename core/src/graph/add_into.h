@@ -1,0 +1,23 @@
+// dst += src (same size, float32, both on dst's device), on dst's device:
+// made current so the kernel runs on its stream. The Executor accumulates a
+// gradient read by two layers with it, the ExecutorGroup its executors' sums.
+#pragma once
+
+#include "fitbench/tensor.h"
+#include "ops/cpu/elemwise_add.h"
+#include "ops/dispatch.h"
+#if FITBENCH_HAVE_CUDA
+#include "cuda/runtime.h"
+#include "ops/cuda/elemwise_add.h"
+#endif
+
+namespace fitbench {
+
+inline void add_into(const Tensor& dst, const Tensor& src) {
+#if FITBENCH_HAVE_CUDA
+  cuda::DeviceScope scope(dst.device());
+#endif
+  FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
+}
+
+}  // namespace fitbench
