@@ -45,14 +45,16 @@ fi
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 # --- 1. System packages ------------------------------------------------------
+# help2man makes the man pages of the .deb from each program's --help.
 packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
-  libjpeg62-turbo-dev libpng-dev dataset-fashion-mnist)
+  libjpeg62-turbo-dev libpng-dev dataset-fashion-mnist help2man)
 if [[ "$tests" != OFF ]]; then
   # OpenMPI: FITBENCH_MPI=AUTO then builds the dist kvstores, and their tests (label mpi) run 2 workers on loopback.
-  packages+=(libgtest-dev libopenmpi-dev openmpi-bin)
+  packages+=(libgtest-dev libgmock-dev libopenmpi-dev openmpi-bin)
 fi
 if [[ "$gui" == ON ]]; then
-  packages+=(qt6-base-dev qt6-charts-dev libgl-dev)
+  # Qt6Charts' CMake package requires Qt6OpenGL, which apt brings only as a Recommends.
+  packages+=(qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev)
 fi
 
 if [[ "$skip_packages" == 1 ]]; then
