@@ -272,3 +272,28 @@ TEST(DistSync, KilledWorkerEndsTheRunWithAnErrorNamingItsRank) {
   while (std::filesystem::exists(fitbench::params_path(prefix, last + 1))) ++last;
   EXPECT_NO_THROW(fitbench::load_checkpoint(prefix, last));
 }
+
+// Cluster nodes often have host names that no resolver knows. The workers
+// must find rank 0 without one: run both in a private UTS namespace whose
+// host name resolves nowhere (as root, or as root of a user namespace).
+TEST(DistSync, WorkersFindRankZeroWhenItsHostNameDoesNotResolve) {
+  SKIP_WITHOUT_MPI();
+  std::vector<std::string> argv{"/usr/bin/unshare", "--uts"};
+  if (std::system("/usr/bin/unshare --uts true >/dev/null 2>&1") != 0) {
+    argv.push_back("--map-root-user");
+    if (std::system("/usr/bin/unshare --uts --map-root-user true >/dev/null 2>&1") != 0)
+      GTEST_SKIP() << "no private UTS namespace here (unshare --uts needs root or user namespaces)";
+  }
+  TempDir dir;
+  // sh -c 'script' $0 $@: set the host name, then become mpirun.
+  for (const char* word : {"/bin/sh", "-c", "hostname fitbench-unresolvable.invalid && exec \"$0\" \"$@\""})
+    argv.push_back(word);
+  for (const auto& word : mpirun_argv(2, data_args(dir, 512) + " --num-epochs 1 --batch-size 32 --kv-store dist_sync "
+                                                               "--model-prefix " + dir.file("ckpt/mlp")))
+    argv.push_back(word);
+  const Result r = run(argv, dir);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(max_difference(fitbench::load_checkpoint(dir.file("ckpt/mlp"), 1),
+                           fitbench::load_checkpoint(dir.file("ckpt/mlp-1"), 1)),
+            0.0f);
+}

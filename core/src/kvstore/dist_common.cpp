@@ -1,7 +1,10 @@
 // Checked MPI calls, the TCP peer watch, and DistKVStore (see dist_common.h).
 #include "kvstore/dist_common.h"
 
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,10 +13,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
 #include "kvstore/dist.h"
 
@@ -62,8 +65,10 @@ bool wait_readable(int fd, int timeout_ms) {
   return r > 0;
 }
 
-// Rank 0 listens on any address; the others learn its host name and port.
-int listen_socket(int& port) {
+// Rank 0 listens on every address; the others learn the numeric addresses
+// and the port over MPI, so no host name has to resolve (cluster nodes often
+// have names that do not).
+int listen_socket(uint16_t& port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) fail("peer watch: cannot create a socket: ", std::strerror(errno));
   sockaddr_in addr{};
@@ -81,24 +86,99 @@ int listen_socket(int& port) {
   return fd;
 }
 
-int connect_to(const std::string& host, const std::string& port) {
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int e = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); e != 0)
-    fail("peer watch: cannot resolve rank 0's host '", host, "': ", gai_strerror(e));
-  int fd = -1;
-  for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
-    fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-    if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-      ::close(fd);
-      fd = -1;
+// Where the workers find rank 0's listener: a fixed-size record for MPI_Bcast.
+// `token` is random per job, so rank 0 only counts connections of its own
+// workers, and a worker only trusts the rank 0 that echoes it.
+struct Rendezvous {
+  static constexpr int kMaxAddresses = 16;
+  uint64_t token = 0;
+  uint32_t addresses[kMaxAddresses] = {};  // IPv4, network byte order
+  int32_t count = 0;
+  uint16_t port = 0;
+};
+
+// This machine's IPv4 addresses, those of other interfaces first: a worker on
+// another host can only reach those, one on this host reaches any of them.
+void add_local_addresses(Rendezvous& r) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) fail("peer watch: cannot list this machine's network addresses: ", std::strerror(errno));
+  std::vector<uint32_t> external, loopback;
+  for (const ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || !(a->ifa_flags & IFF_UP)) continue;
+    const uint32_t ip = reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr;
+    (a->ifa_flags & IFF_LOOPBACK ? loopback : external).push_back(ip);
+  }
+  ::freeifaddrs(list);
+  // Loopback last, and always: processes on one machine need no interface.
+  if (loopback.empty()) loopback.push_back(htonl(INADDR_LOOPBACK));
+  external.insert(external.end(), loopback.begin(), loopback.end());
+  for (uint32_t ip : external)
+    if (r.count < Rendezvous::kMaxAddresses) r.addresses[r.count++] = ip;
+}
+
+std::string dotted(uint32_t ip) {
+  char text[INET_ADDRSTRLEN] = {};
+  in_addr a{};
+  a.s_addr = ip;
+  ::inet_ntop(AF_INET, &a, text, sizeof text);
+  return text;
+}
+
+// A TCP connection to ip:port, or -1 with `why` set when it is refused or not
+// made within `timeout_ms` (an address of another network drops the SYN, and
+// the kernel would retry it for minutes).
+int connect_within(uint32_t ip, uint16_t port, int timeout_ms, std::string& why) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return -1;
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = ip;
+  addr.sin_port = htons(port);
+  int error = 0;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    error = errno;
+    if (error == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      const int ready = ::poll(&p, 1, timeout_ms);
+      socklen_t len = sizeof error;
+      if (ready <= 0)
+        error = ETIMEDOUT;
+      else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        error = errno;
     }
   }
-  ::freeaddrinfo(found);
-  if (fd < 0) fail("peer watch: cannot connect to rank 0 at ", host, ":", port, ": ", std::strerror(errno));
+  if (error != 0) {
+    why = std::strerror(error);
+    ::close(fd);
+    return -1;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return fd;
+}
+
+// The first of rank 0's addresses that answers with the job's token: the
+// worker introduces itself (rank, token) and rank 0 echoes the token.
+int connect_to_rank0(const Rendezvous& r, int32_t rank) {
+  constexpr int kPerAddressMs = 3000;
+  std::string tried;
+  for (int i = 0; i < r.count; ++i) {
+    std::string why;
+    const int fd = connect_within(r.addresses[i], r.port, kPerAddressMs, why);
+    if (fd >= 0) {
+      uint64_t echo = 0;
+      if (send_all(fd, &rank, sizeof rank) && send_all(fd, &r.token, sizeof r.token) &&
+          wait_readable(fd, kPerAddressMs) && recv_all(fd, &echo, sizeof echo) && echo == r.token)
+        return fd;
+      ::close(fd);
+      why = "another program answered";
+    }
+    tried += (tried.empty() ? "" : ", ") + dotted(r.addresses[i]) + " (" + why + ")";
+  }
+  fail("peer watch: cannot reach rank 0 on port ", r.port, " at any of its addresses: ", tried,
+       ". Is a firewall between the machines?");
 }
 
 }  // namespace
@@ -138,40 +218,42 @@ void wait_sleeping(MPI_Request& request) {
 
 PeerWatch::PeerWatch(int rank, int size, KVStore::LogLine log) : rank_(rank), log_(std::move(log)) {
   if (size < 2) return;
-  char address[HOST_NAME_MAX + 16] = {};
+  Rendezvous rendezvous;
   int listener = -1;
   if (rank_ == 0) {
-    int port = 0;
-    listener = listen_socket(port);
-    char host[HOST_NAME_MAX + 1] = {};
-    ::gethostname(host, sizeof host - 1);
-    std::snprintf(address, sizeof address, "%s %d", host, port);
+    listener = listen_socket(rendezvous.port);
+    rendezvous.token = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    add_local_addresses(rendezvous);
   }
-  FB_MPI(MPI_Bcast(address, sizeof address, MPI_CHAR, 0, MPI_COMM_WORLD));
+  FB_MPI(MPI_Bcast(&rendezvous, sizeof rendezvous, MPI_BYTE, 0, MPI_COMM_WORLD));
   if (rank_ == 0) {
     fds_.assign(static_cast<size_t>(size - 1), -1);
-    for (int i = 1; i < size; ++i) {
-      if (!wait_readable(listener, kConnectTimeoutMs)) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kConnectTimeoutMs);
+    for (int joined = 0; joined < size - 1;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !wait_readable(listener, static_cast<int>(left.count()))) {
         ::close(listener);
-        fail("peer watch: not every worker connected to rank 0 within ", kConnectTimeoutMs / 1000,
-             " s (a firewall between the machines?)");
+        fail("peer watch: only ", joined, " of ", size - 1, " workers connected to rank 0 within ",
+             kConnectTimeoutMs / 1000, " s (a firewall between the machines?)");
       }
       const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) continue;
       int32_t peer = -1;
-      if (fd < 0 || !recv_all(fd, &peer, sizeof peer) || peer < 1 || peer >= size) {
-        ::close(listener);
-        fail("peer watch: a connection to rank 0 did not introduce itself as a worker");
+      uint64_t token = 0;
+      // Anything but a worker of this job (a port scan, a stray client) is
+      // dropped; the deadline still holds.
+      if (!wait_readable(fd, 3000) || !recv_all(fd, &peer, sizeof peer) || !recv_all(fd, &token, sizeof token) ||
+          token != rendezvous.token || peer < 1 || peer >= size || fds_[static_cast<size_t>(peer - 1)] >= 0 ||
+          !send_all(fd, &token, sizeof token)) {
+        ::close(fd);
+        continue;
       }
       fds_[static_cast<size_t>(peer - 1)] = fd;
+      ++joined;
     }
     ::close(listener);
   } else {
-    const std::string text(address);
-    const auto space = text.find(' ');
-    const int fd = connect_to(text.substr(0, space), text.substr(space + 1));
-    const int32_t me = rank_;
-    send_all(fd, &me, sizeof me);
-    fds_.push_back(fd);
+    fds_.push_back(connect_to_rank0(rendezvous, rank_));
   }
   FB_MPI(MPI_Barrier(MPI_COMM_WORLD));
   if (::pipe(stop_pipe_) != 0) fail("peer watch: cannot create a pipe: ", std::strerror(errno));
