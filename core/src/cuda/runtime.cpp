@@ -202,4 +202,15 @@ DeviceScope::~DeviceScope() {
   if (previous_ >= 0) (void)cudaSetDevice(previous_);
 }
 
+DeviceFloats::DeviceFloats(int64_t n) {
+  if (n <= 0) return;
+  device_ = current_device();
+  bytes_ = static_cast<size_t>(n) * sizeof(float);
+  ptr_ = static_cast<float*>(allocate(device_, bytes_));
+}
+
+DeviceFloats::~DeviceFloats() {
+  if (ptr_) release(device_, ptr_, bytes_);
+}
+
 }  // namespace fitbench::cuda

@@ -52,4 +52,20 @@ class DeviceScope {
   int previous_ = -1;
 };
 
+// `n` floats of the current device's memory from the caching allocator for
+// the length of a call (none when n is 0): a kernel's scratch space.
+class DeviceFloats {
+ public:
+  explicit DeviceFloats(int64_t n);
+  ~DeviceFloats();
+  DeviceFloats(const DeviceFloats&) = delete;
+  DeviceFloats& operator=(const DeviceFloats&) = delete;
+  float* get() const { return ptr_; }
+
+ private:
+  int device_ = -1;
+  size_t bytes_ = 0;
+  float* ptr_ = nullptr;
+};
+
 }  // namespace fitbench::cuda
