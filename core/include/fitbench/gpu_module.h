@@ -23,4 +23,7 @@ const GpuModuleStatus& gpu_module_status();
 // GPUs the module can use: 0 without the module, a driver or a GPU.
 int usable_gpu_count();
 
+// One line for --help: the module's path when it is loaded, else why not.
+std::string gpu_module_summary();
+
 }  // namespace fitbench

@@ -133,6 +133,12 @@ const GpuBackend& gpu_backend() {
 
 int usable_gpu_count() { return gpu_module_status().loaded ? gpu_backend().device_count() : 0; }
 
+std::string gpu_module_summary() {
+  const GpuModuleStatus& status = gpu_module_status();
+  return status.loaded ? "GPU module: loaded from " + status.path
+                       : "GPU module: not loaded: " + status.reason;
+}
+
 DeviceScope::DeviceScope(Device device) {
   if (device.is_cpu()) return;
   gpu_ = &gpu_backend();
