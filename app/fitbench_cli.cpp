@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fitbench/fit.h"
+#include "fitbench/gpu_module.h"
 #include "fitbench/kvstore.h"
 
 namespace {
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
   try {
     fit_args = fitbench::parse_command_line(args, fitbench::train_mnist_defaults());
   } catch (const fitbench::HelpRequested&) {
-    std::fputs(fitbench::format_help("fitbench-cli").c_str(), stdout);
+    std::printf("%s\n%s\n", fitbench::format_help("fitbench-cli").c_str(),
+                fitbench::gpu_module_summary().c_str());
     return 0;
   } catch (const fitbench::ArgError& e) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());

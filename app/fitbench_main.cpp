@@ -18,6 +18,7 @@
 #include "MainWindow.h"
 #include "fitbench/error.h"
 #include "fitbench/fit_args.h"
+#include "fitbench/gpu_module.h"
 
 int main(int argc, char* argv[]) {
   std::vector<std::string> args;
@@ -41,7 +42,7 @@ int main(int argc, char* argv[]) {
   try {
     fitArgs = fitbench::parse_command_line(args, MainWindow::defaultExperiment());
   } catch (const fitbench::HelpRequested&) {
-    std::cout << fitbench::format_help("fitbench") << std::flush;
+    std::cout << fitbench::format_help("fitbench") << '\n' << fitbench::gpu_module_summary() << std::endl;
     return 0;
   } catch (const fitbench::Error& e) {
     std::cerr << "fitbench: error: " << e.what() << '\n';

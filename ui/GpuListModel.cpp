@@ -39,7 +39,7 @@ QVariant GpuListModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::ForegroundRole && !m_selectable) return QBrush(QColor(Qt::gray));
   if (role == Qt::TextAlignmentRole && index.column() != DeviceColumn)
     return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-  if (role == Qt::ToolTipRole && !m_selectable) return tr("This build trains on the CPU only");
+  if (role == Qt::ToolTipRole && !m_selectable) return tr("This fitbench trains on the CPU only: its GPU module is not loaded");
   if (role != Qt::DisplayRole) return {};
   switch (index.column()) {
     case DeviceColumn:

@@ -38,7 +38,7 @@ class GpuListModel : public QAbstractTableModel {
   bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
 
   // Replaces the GPU rows. GPUs still listed stay selected; the others drop
-  // out of the selection. `selectable`: whether the build can train on GPUs.
+  // out of the selection. `selectable`: whether the GPU module is loaded.
   void setDevices(const std::vector<fitbench::GpuInfo>& gpus, bool selectable);
   bool gpusSelectable() const { return m_selectable; }
   int gpuCount() const { return static_cast<int>(m_gpus.size()); }

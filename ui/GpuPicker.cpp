@@ -46,23 +46,26 @@ GpuPicker::GpuPicker(QWidget* parent)
 }
 
 void GpuPicker::refresh() {
-  if (m_live) showInventory(fitbench::query_gpus(), fitbench::build_has_cuda());
+  if (m_live) showInventory(fitbench::query_gpus(), fitbench::gpu_module_status());
 }
 
-void GpuPicker::setInventory(const fitbench::GpuInventory& inventory, bool cudaBuild) {
+void GpuPicker::setInventory(const fitbench::GpuInventory& inventory,
+                             const fitbench::GpuModuleStatus& module) {
   m_live = false;
   m_timer->stop();
-  showInventory(inventory, cudaBuild);
+  showInventory(inventory, module);
 }
 
-void GpuPicker::showInventory(const fitbench::GpuInventory& inventory, bool cudaBuild) {
-  m_model->setDevices(inventory.gpus, cudaBuild);
+void GpuPicker::showInventory(const fitbench::GpuInventory& inventory,
+                              const fitbench::GpuModuleStatus& module) {
+  m_model->setDevices(inventory.gpus, module.loaded);
   QStringList lines;
-  if (!cudaBuild)
-    lines << tr("This build trains on the CPU only (it has no CUDA backend); the CPU is selected.");
+  if (!module.loaded)
+    lines << tr("This fitbench trains on the CPU only, which is selected: %1.")
+                 .arg(QString::fromStdString(module.reason));
   if (!inventory.reason.empty())
     lines << QString::fromStdString(inventory.reason);
-  else if (inventory.gpus.empty() && cudaBuild)
+  else if (inventory.gpus.empty() && module.loaded)
     lines << tr("No GPU found; training uses the CPU.");
   if (lines.isEmpty()) lines << tr("Check the GPUs to train on; none checked trains on the CPU.");
   m_status->setText(lines.join(QLatin1Char('\n')));

@@ -2,13 +2,15 @@
 // that NVML reports (name, memory, utilization, temperature; refreshed every
 // few seconds while shown), each checkable; the checks make the --gpus value
 // ("0,1", "" for the CPU). A line above the table says why GPUs cannot be
-// picked: a build without the CUDA backend, or no NVIDIA driver.
+// picked: the GPU module is missing or does not load (its reason), or there
+// is no NVIDIA driver.
 #pragma once
 
 #include <QString>
 #include <QWidget>
 
 #include "fitbench/gpu_info.h"
+#include "fitbench/gpu_module.h"
 
 class GpuListModel;
 class QLabel;
@@ -19,12 +21,12 @@ class GpuPicker : public QWidget {
   Q_OBJECT
 
  public:
-  // Lists this machine's GPUs for this build.
+  // Lists this machine's GPUs for this fitbench and its GPU module.
   explicit GpuPicker(QWidget* parent = nullptr);
 
-  // Shows `inventory` as if this build could (`cudaBuild`) or could not train
-  // on GPUs; stops the periodic refresh. Tests feed fake devices here.
-  void setInventory(const fitbench::GpuInventory& inventory, bool cudaBuild);
+  // Shows `inventory` as if the GPU module were in the state `module` says;
+  // stops the periodic refresh. Tests feed fake devices here.
+  void setInventory(const fitbench::GpuInventory& inventory, const fitbench::GpuModuleStatus& module);
 
   // The --gpus value of the checked devices ("" means the CPU).
   QString selectedGpus() const;
@@ -50,7 +52,7 @@ class GpuPicker : public QWidget {
   void hideEvent(QHideEvent* event) override;
 
  private:
-  void showInventory(const fitbench::GpuInventory& inventory, bool cudaBuild);
+  void showInventory(const fitbench::GpuInventory& inventory, const fitbench::GpuModuleStatus& module);
 
   GpuListModel* m_model;
   QTableView* m_table;

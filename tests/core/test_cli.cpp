@@ -50,6 +50,7 @@ TEST(Cli, HelpListsArgumentsAndExitsZero) {
   for (const char* arg : {"--network", "--kv-store", "--lr-step-epochs", "--model-prefix", "--load-epoch",
                           "--monitor", "--top-k", "--test-io", "--benchmark", "--random-crop"})
     EXPECT_NE(r.output.find(arg), std::string::npos) << arg;
+  EXPECT_NE(r.output.find("\nGPU module: "), std::string::npos) << r.output;
 }
 
 TEST(Cli, UnknownNetworkIsAClearError) {

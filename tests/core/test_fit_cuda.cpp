@@ -13,7 +13,7 @@
 #include "fitbench/evaluate.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_data.h"
-#include "fitbench/gpu_info.h"
+#include "fitbench/gpu_module.h"
 
 using namespace fitbench;
 using fitbench::test::TempDir;
@@ -23,8 +23,8 @@ namespace {
 class OnGpu : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!build_has_cuda()) GTEST_SKIP() << "built without CUDA";
-    if (usable_cuda_devices() == 0) GTEST_SKIP() << "no usable GPU on this machine";
+    if (!gpu_module_status().loaded) GTEST_SKIP() << gpu_module_status().reason;
+    if (usable_gpu_count() == 0) GTEST_SKIP() << "no usable GPU on this machine";
     fitbench::testing::write_idx_pair(dir_.path() / "data", "train", 640, 1);
     fitbench::testing::write_idx_pair(dir_.path() / "data", "t10k", 320, 2);
   }
@@ -113,7 +113,7 @@ TEST_F(OnGpu, NcclRefusesOneGpuTwiceAndSaysWhatToUse) {
 }
 
 TEST_F(OnGpu, NcclOverTwoGpusTrainsLikeOne) {
-  if (usable_cuda_devices() < 2) GTEST_SKIP() << "needs two GPUs";
+  if (usable_gpu_count() < 2) GTEST_SKIP() << "needs two GPUs";
   fit(args("mlp", "one/m", "0"), quiet_);
   FitArgs two = args("mlp", "two-nccl/m", "0,1");
   two.set("kv-store", "nccl");

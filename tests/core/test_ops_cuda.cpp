@@ -5,7 +5,7 @@
 // 1e-4 * max(1, |cpu|) element by element. Also the runtime underneath:
 // transfers, fill, zero, device-to-device copies and the caching allocator.
 //
-// Every test skips without a usable GPU, and in a build without CUDA.
+// Every test skips without a usable GPU or without the GPU module, and says which.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,12 +21,10 @@
 #include <vector>
 
 #include "file_test_util.h"
+#include "fitbench/gpu_module.h"
 #include "fitbench/operator.h"
+#include "gpu/gpu_backend.h"
 #include "gradcheck.h"
-
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
 
 namespace fitbench {
 namespace {
@@ -37,11 +35,9 @@ const Device kGpu = Device::gpu(0);
 
 // Why GPU tests cannot run here, or "" when they can.
 std::string gpu_unusable() {
-#if FITBENCH_HAVE_CUDA
-  return cuda::device_count() == 0 ? "no usable GPU (fitbench::cuda::device_count() == 0)" : "";
-#else
-  return "built without CUDA";
-#endif
+  const GpuModuleStatus& module = gpu_module_status();
+  if (!module.loaded) return module.reason;
+  return usable_gpu_count() == 0 ? "no usable GPU (the GPU module " + module.path + " counts none)" : "";
 }
 
 #define FB_REQUIRE_GPU()                           \
@@ -390,9 +386,7 @@ TEST_P(GpuMatchesCpu, ForwardAndBackward) {
   const OpCase& c = GetParam();
   const Problem p = make_problem(c);
   DeviceRun cpu(c, p, Device::cpu());
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(kGpu);
-#endif
+  const DeviceScope scope(kGpu);
   DeviceRun gpu(c, p, kGpu);
 
   cpu.forward();
@@ -444,9 +438,7 @@ std::vector<float> values_of(const Tensor& t) {
 // through the same mask, and a new mask for each forward.
 TEST(GpuDropout, KeepsAboutOneMinusPScaledAndRoutesTheGradientThroughTheMask) {
   FB_REQUIRE_GPU();
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(kGpu);
-#endif
+  const DeviceScope scope(kGpu);
   constexpr float p = 0.3f;
   constexpr int64_t n = 1 << 16;
   auto op = create_operator("Dropout", {{"p", "0.3"}});
@@ -555,40 +547,37 @@ TEST(CudaRuntime, CopyBetweenGpuTensors) {
 
 TEST(CudaRuntime, AllocatorReusesReleasedBlocks) {
   FB_REQUIRE_GPU();
-#if FITBENCH_HAVE_CUDA
+  const GpuBackend& gpu = gpu_backend();
   const int64_t floats = (int64_t{3} << 20) / 4 + 1;  // 3 MiB and 4 bytes: a size no other test uses
-  const cuda::MemoryUse before = cuda::memory_use(0);
+  const GpuMemoryUse before = gpu.memory_use(0);
   void* first = nullptr;
   size_t block = 0;
-  cuda::MemoryUse held{};
+  GpuMemoryUse held{};
   {
     const Tensor t(Shape{floats}, DType::Float32, kGpu);
     first = t.raw();
-    held = cuda::memory_use(0);
+    held = gpu.memory_use(0);
     block = held.in_use - before.in_use;
     EXPECT_GE(block, static_cast<size_t>(floats) * sizeof(float));
   }
-  const cuda::MemoryUse released = cuda::memory_use(0);
+  const GpuMemoryUse released = gpu.memory_use(0);
   EXPECT_EQ(released.in_use, before.in_use);
   EXPECT_EQ(released.cached, held.cached + block) << "a released block stays in the cache";
 
   const Tensor again(Shape{floats}, DType::Float32, kGpu);
   EXPECT_EQ(again.raw(), first) << "the cached block is handed out again";
-  const cuda::MemoryUse reused = cuda::memory_use(0);
+  const GpuMemoryUse reused = gpu.memory_use(0);
   EXPECT_EQ(reused.in_use, before.in_use + block);
   EXPECT_EQ(reused.cached, held.cached);
-#endif
 }
 
 TEST(CudaRuntime, MissingDeviceIsAnError) {
   FB_REQUIRE_GPU();
-#if FITBENCH_HAVE_CUDA
-  const Device missing = Device::gpu(cuda::device_count());
+  const Device missing = Device::gpu(usable_gpu_count());
   const std::string message = test::error_message([&] { (void)Tensor(Shape{4}, DType::Float32, missing); });
   EXPECT_NE(message.find(missing.str()), std::string::npos) << message;
   const std::string via_to = test::error_message([&] { (void)Tensor::full({4}, 1.0f).to(missing); });
   EXPECT_NE(via_to.find(missing.str()), std::string::npos) << via_to;
-#endif
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The GPU picker: GpuListModel's checkable rows make the --gpus value from fake
-// device records; a build without CUDA (or a machine without a driver) says
+// device records; without the GPU module (or without a driver) the picker says
 // why and keeps the CPU; the picker on this machine and build says which.
 // QAbstractItemModelTester watches every model.
 #include <QAbstractItemModelTester>
@@ -11,8 +11,11 @@
 #include "GpuListModel.h"
 #include "GpuPicker.h"
 #include "fitbench/gpu_info.h"
+#include "fitbench/gpu_module.h"
 
 namespace {
+
+const fitbench::GpuModuleStatus kLoaded{true, "/usr/lib/fitbench/libfitbench_cuda.so", {}};
 
 std::vector<fitbench::GpuInfo> twoGpus() {
   fitbench::GpuInfo a;
@@ -171,7 +174,7 @@ void TestGpuPicker::refreshKeepsListedSelection() {
 void TestGpuPicker::pickerSignalsGpus() {
   GpuPicker picker;
   QAbstractItemModelTester tester(picker.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-  picker.setInventory({twoGpus(), {}}, true);
+  picker.setInventory({twoGpus(), {}}, kLoaded);
   QSignalSpy changed(&picker, &GpuPicker::gpusChanged);
   QVERIFY(!picker.statusText().contains(QStringLiteral("CPU only")));
   QVERIFY(check(*picker.model(), 1, true));
@@ -191,15 +194,18 @@ void TestGpuPicker::pickerWithoutGpusSaysWhy() {
   GpuPicker picker;
   QAbstractItemModelTester tester(picker.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
   const std::string reason = "no NVIDIA driver found (libnvidia-ml.so.1 could not be loaded)";
-  picker.setInventory({{}, reason}, false);
+  const fitbench::GpuModuleStatus missing{
+      false, {}, "this fitbench has no GPU module (none at /x/lib/fitbench)"};
+  picker.setInventory({{}, reason}, missing);
   QVERIFY(picker.statusText().contains(QStringLiteral("CPU only")));
+  QVERIFY(picker.statusText().contains(QString::fromStdString(missing.reason)));
   QVERIFY(picker.statusText().contains(QString::fromStdString(reason)));
   QCOMPARE(picker.model()->rowCount(), 1);
   QCOMPARE(state(*picker.model(), 0), Qt::Checked);
   QCOMPARE(picker.selectedGpus(), QString());
 
-  // A GPU build on a machine without GPUs says so too.
-  picker.setInventory({{}, {}}, true);
+  // A loaded GPU module on a machine without GPUs says so too.
+  picker.setInventory({{}, {}}, kLoaded);
   QVERIFY(picker.statusText().contains(QStringLiteral("No GPU")));
 }
 
@@ -210,7 +216,9 @@ void TestGpuPicker::pickerOnThisMachine() {
   GpuPicker picker;
   QAbstractItemModelTester tester(picker.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
   QCOMPARE(picker.model()->gpuCount(), int(inventory.gpus.size()));
-  QCOMPARE(picker.statusText().contains(QStringLiteral("CPU only")), !fitbench::build_has_cuda());
+  const fitbench::GpuModuleStatus& module = fitbench::gpu_module_status();
+  QCOMPARE(picker.statusText().contains(QStringLiteral("CPU only")), !module.loaded);
+  if (!module.loaded) QVERIFY(picker.statusText().contains(QString::fromStdString(module.reason)));
   if (!inventory.reason.empty())
     QVERIFY(picker.statusText().contains(QString::fromStdString(inventory.reason)));
   QCOMPARE(picker.selectedGpus(), QString());

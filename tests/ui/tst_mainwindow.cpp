@@ -503,14 +503,14 @@ void TestMainWindow::screenshotsOfEveryView() {
 void TestMainWindow::devicesDockWritesGpus() {
   MainWindow window;
   GpuPicker* picker = window.gpuPicker();
-  // This build trains on the CPU: the picker says so and the form has no --gpus.
+  // No GPU is usable here: the picker keeps the CPU and the form has no --gpus.
   QCOMPARE(picker->selectedGpus(), QString());
   QVERIFY(!window.args().is_set("gpus"));
 
-  // Two GPUs as a CUDA build would list them: checking the second writes --gpus 1 into the form.
+  // Two GPUs as a loaded GPU module would list them: checking the second writes --gpus 1 into the form.
   fitbench::GpuInventory inventory;
   inventory.gpus = {{0, "GPU zero", 80LL << 30, 70LL << 30, 5, 40}, {1, "GPU one", 80LL << 30, 60LL << 30, 0, 35}};
-  picker->setInventory(inventory, true);
+  picker->setInventory(inventory, {true, "/usr/lib/fitbench/libfitbench_cuda.so", {}});
   GpuListModel* model = picker->model();
   QVERIFY(model->setData(model->index(2, GpuListModel::DeviceColumn), Qt::Checked, Qt::CheckStateRole));
   QCOMPARE(window.args().get_string("gpus"), std::string("1"));

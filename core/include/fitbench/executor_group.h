@@ -29,6 +29,8 @@
 
 namespace fitbench {
 
+class GpuAllReduce;
+
 // MXNet's _split_input_slice with equal work loads: slice sizes
 // round(batch / n) (Python's round, half to even), the last one absorbing the
 // rest. Throws Error when a slice would be empty (more devices than samples).
@@ -93,16 +95,15 @@ class ExecutorGroup final : public ParameterSet {
     Tensor mean;
     std::map<std::string, Tensor> views;
   };
-  class NcclComms;
 
   GradientSum sum_;
   std::vector<std::unique_ptr<Executor>> executors_;
   std::vector<int64_t> slices_;
-  std::unique_ptr<HostMaster> host_;  // GradientSum::Host
-  std::unique_ptr<AuxMean> aux_;      // more than one executor, or GradientSum::Host
-  std::unique_ptr<NcclComms> nccl_;   // GradientSum::Nccl
-  Tensor scratch_;                    // one executor's gradients, where they are summed
-  std::map<size_t, Tensor> outputs_;  // host copies, when the executors' are not on the CPU
+  std::unique_ptr<HostMaster> host_;    // GradientSum::Host
+  std::unique_ptr<AuxMean> aux_;        // more than one executor, or GradientSum::Host
+  std::unique_ptr<GpuAllReduce> nccl_;  // GradientSum::Nccl
+  Tensor scratch_;                      // one executor's gradients, where they are summed
+  std::map<size_t, Tensor> outputs_;    // host copies, when the executors' are not on the CPU
 };
 
 }  // namespace fitbench

@@ -1,6 +1,7 @@
 // The GPUs of this machine as NVML reports them (name, memory, utilization,
-// temperature), and whether this build can train on them. NVML is loaded at
-// run time, so fitbench neither links against nor needs the NVIDIA driver.
+// temperature). NVML is loaded at run time, so fitbench neither links against
+// nor needs the NVIDIA driver. Whether fitbench can train on them is the GPU
+// module's say (fitbench/gpu_module.h).
 #pragma once
 
 #include <cstdint>
@@ -27,10 +28,5 @@ struct GpuInventory {
 
 // Queries NVML (libnvidia-ml.so.1) once per call.
 GpuInventory query_gpus();
-
-// True when this build has the CUDA backend and so accepts --gpus.
-bool build_has_cuda();
-// GPUs the CUDA runtime can use (0 without the backend, a driver or a GPU).
-int usable_cuda_devices();
 
 }  // namespace fitbench

@@ -49,4 +49,8 @@ void AllReduce::sum(const std::vector<float*>& buffers, size_t count) {
   FB_NCCL_CHECK(ncclGroupEnd());
 }
 
+std::unique_ptr<GpuAllReduce> make_all_reduce(const std::vector<int>& devices) {
+  return std::make_unique<AllReduce>(devices);
+}
+
 }  // namespace fitbench::cuda

@@ -3,26 +3,30 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
+
+#include "gpu/gpu_backend.h"
 
 namespace fitbench::cuda {
 
-class AllReduce {
+class AllReduce final : public GpuAllReduce {
  public:
   // One communicator per entry of `devices` (ncclCommInitAll). Throws Error
   // with NCCL's reason when it refuses them, e.g. the same GPU twice.
   explicit AllReduce(const std::vector<int>& devices);
-  ~AllReduce();
+  ~AllReduce() override;
   AllReduce(const AllReduce&) = delete;
   AllReduce& operator=(const AllReduce&) = delete;
 
-  // buffers[i] (`count` floats on devices[i]) all become the element-wise sum,
-  // queued on each device's stream.
-  void sum(const std::vector<float*>& buffers, size_t count);
+  void sum(const std::vector<float*>& buffers, size_t count) override;
 
  private:
   std::vector<int> devices_;
   std::vector<void*> comms_;  // ncclComm_t
 };
+
+// The table's make_all_reduce.
+std::unique_ptr<GpuAllReduce> make_all_reduce(const std::vector<int>& devices);
 
 }  // namespace fitbench::cuda

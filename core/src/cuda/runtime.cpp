@@ -84,13 +84,13 @@ class CachingAllocator {
     use_[device].cached += size;
   }
 
-  MemoryUse memory_use(int device) {
+  GpuMemoryUse memory_use(int device) {
     std::lock_guard lock(mutex_);
     return {use_[device].in_use, use_[device].cached};
   }
 
  private:
-  using Use = MemoryUse;
+  using Use = GpuMemoryUse;
   // Called with mutex_ held: returns the device's cached blocks to CUDA.
   void free_cached(int device) {
     synchronize(device);
@@ -157,7 +157,7 @@ cudnnHandle_t current_cudnn() {
 
 void* allocate(int device, size_t bytes) { return allocator().allocate(device, bytes); }
 void release(int device, void* ptr, size_t bytes) { allocator().release(device, ptr, bytes); }
-MemoryUse memory_use(int device) { return allocator().memory_use(device); }
+GpuMemoryUse memory_use(int device) { return allocator().memory_use(device); }
 
 void copy(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
   if (bytes == 0) return;
@@ -188,18 +188,31 @@ void synchronize(int device) {
   FB_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
 }
 
-DeviceScope::DeviceScope(Device device) {
-  if (device.is_cpu()) return;
-  FB_CUDA_CHECK(cudaGetDevice(&previous_));
-  if (previous_ == device.id) {
-    previous_ = -1;
-    return;
-  }
-  FB_CUDA_CHECK(cudaSetDevice(device.id));
+int set_device(int device) {
+  int previous = -1;
+  FB_CUDA_CHECK(cudaGetDevice(&previous));
+  if (previous == device) return -1;
+  FB_CUDA_CHECK(cudaSetDevice(device));
+  return previous;
 }
 
+void restore_device(int device) noexcept { (void)cudaSetDevice(device); }
+
+DeviceScope::DeviceScope(Device device) : previous_(device.is_cpu() ? -1 : set_device(device.id)) {}
+
 DeviceScope::~DeviceScope() {
-  if (previous_ >= 0) (void)cudaSetDevice(previous_);
+  if (previous_ >= 0) restore_device(previous_);
+}
+
+DeviceFloats::DeviceFloats(int64_t n) {
+  if (n <= 0) return;
+  device_ = current_device();
+  bytes_ = static_cast<size_t>(n) * sizeof(float);
+  ptr_ = static_cast<float*>(allocate(device_, bytes_));
+}
+
+DeviceFloats::~DeviceFloats() {
+  if (ptr_) release(device_, ptr_, bytes_);
 }
 
 }  // namespace fitbench::cuda

@@ -2,10 +2,6 @@
 // NVIDIA driver runs fitbench all the same (and the build needs no NVML).
 #include "fitbench/gpu_info.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
-
 #include <dlfcn.h>
 
 #include <string>
@@ -122,22 +118,6 @@ GpuInventory query_gpus() {
     inventory.gpus.push_back(gpu);
   }
   return inventory;
-}
-
-bool build_has_cuda() {
-#if FITBENCH_HAVE_CUDA
-  return true;
-#else
-  return false;
-#endif
-}
-
-int usable_cuda_devices() {
-#if FITBENCH_HAVE_CUDA
-  return cuda::device_count();
-#else
-  return 0;
-#endif
 }
 
 }  // namespace fitbench

@@ -6,17 +6,11 @@
 #include "fitbench/tensor.h"
 #include "ops/cpu/elemwise_add.h"
 #include "ops/dispatch.h"
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#include "ops/cuda/elemwise_add.h"
-#endif
 
 namespace fitbench {
 
 inline void add_into(const Tensor& dst, const Tensor& src) {
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(dst.device());
-#endif
+  const DeviceScope scope(dst.device());
   FB_DISPATCH(dst, elemwise_add(dst.f32(), src.f32(), dst.f32(), dst.size()));
 }
 

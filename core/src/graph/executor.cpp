@@ -4,10 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "gpu/gpu_backend.h"
 #include "graph/add_into.h"
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
 
 namespace fitbench {
 
@@ -230,9 +228,7 @@ const Tensor& Executor::output(size_t index) const {
 }
 
 void Executor::forward(bool is_train) {
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(device_);
-#endif
+  const DeviceScope scope(device_);
   Graph& g = plan_->graph;
   OpContext ctx{is_train, &rng_, &plan_->workspace};
   std::vector<Tensor> in, out, aux;
@@ -251,9 +247,7 @@ void Executor::forward(bool is_train) {
 }
 
 void Executor::backward() {
-#if FITBENCH_HAVE_CUDA
-  cuda::DeviceScope scope(device_);
-#endif
+  const DeviceScope scope(device_);
   Graph& g = plan_->graph;
   Plan& p = *plan_;
   OpContext ctx{true, &rng_, &p.workspace};

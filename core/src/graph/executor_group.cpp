@@ -5,11 +5,9 @@
 #include <functional>
 #include <sstream>
 
-#include "fitbench/gpu_info.h"
+#include "fitbench/gpu_module.h"
+#include "gpu/gpu_backend.h"
 #include "graph/add_into.h"
-#if FITBENCH_HAVE_NCCL
-#include "cuda/nccl.h"
-#endif
 
 namespace fitbench {
 
@@ -43,9 +41,9 @@ std::vector<Device> devices_of(const std::string& gpus) {
 
 std::vector<Device> usable_devices(const std::string& gpus) {
   if (gpus.empty()) return {Device::cpu()};
-  if (!build_has_cuda())
-    fail("--gpus ", gpus, ": this build of fitbench has no CUDA backend; leave --gpus out to run on the CPU");
-  const int usable = usable_cuda_devices();
+  const GpuModuleStatus& module = gpu_module_status();
+  if (!module.loaded) fail("--gpus ", gpus, ": ", module.reason, "; or leave --gpus out to run on the CPU");
+  const int usable = usable_gpu_count();
   if (usable == 0)
     fail("--gpus ", gpus,
          ": CUDA finds no usable GPU on this machine (no NVIDIA driver or GPU); leave --gpus out "
@@ -91,14 +89,6 @@ Tensor host_copy_of(const Tensor& buffer, const std::vector<std::string>& names,
 
 }  // namespace
 
-#if FITBENCH_HAVE_NCCL
-class ExecutorGroup::NcclComms : public cuda::AllReduce {
-  using cuda::AllReduce::AllReduce;
-};
-#else
-class ExecutorGroup::NcclComms {};
-#endif
-
 ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, Shape>& inputs,
                              const std::vector<Device>& devices, uint64_t seed, GradientSum sum)
     : sum_(sum) {
@@ -133,16 +123,16 @@ ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, S
     scratch_ = Tensor(first.grad_buffer().shape(), DType::Float32,
                       sum == GradientSum::Host ? Device::cpu() : devices[0]);
   if (sum == GradientSum::Nccl && executors_.size() > 1) {
-#if FITBENCH_HAVE_NCCL
     std::vector<int> ids;
     for (const Device& d : devices) {
       if (d.is_cpu()) fail("--kv-store nccl sums gradients on GPUs: give them with --gpus");
       ids.push_back(d.id);
     }
-    nccl_ = std::make_unique<NcclComms>(ids);
-#else
-    fail("--kv-store nccl: this build of fitbench has no NCCL; use --kv-store device or local");
-#endif
+    const GpuBackend& gpu = gpu_backend();
+    if (!gpu.make_all_reduce)
+      fail("--kv-store nccl: the GPU module ", gpu_module_status().path,
+           " was built without NCCL; use --kv-store device or local");
+    nccl_ = gpu.make_all_reduce(ids);
   }
 }
 
@@ -192,11 +182,9 @@ void ExecutorGroup::backward() {
   for (auto& e : executors_) e->backward();
   if (executors_.size() == 1 && !host_) return;
   if (nccl_) {
-#if FITBENCH_HAVE_NCCL
     std::vector<float*> buffers;
     for (auto& e : executors_) buffers.push_back(e->grad_buffer().f32());
     nccl_->sum(buffers, static_cast<size_t>(executors_[0]->grad_buffer().size()));
-#endif
     return;
   }
   // Host: into the host master; FirstDevice: into executor 0's own gradients.

@@ -5,10 +5,6 @@
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/activation.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

@@ -13,10 +13,6 @@
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/batch_norm.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

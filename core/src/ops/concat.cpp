@@ -5,10 +5,6 @@
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/concat.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

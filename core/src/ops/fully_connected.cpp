@@ -6,10 +6,6 @@
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/fully_connected.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

@@ -7,10 +7,6 @@
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/leaky_relu.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

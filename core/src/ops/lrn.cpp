@@ -8,10 +8,6 @@
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/lrn.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

@@ -4,10 +4,6 @@
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/pooling.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

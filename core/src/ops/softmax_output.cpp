@@ -15,10 +15,6 @@
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 
-#if FITBENCH_HAVE_CUDA
-#include "ops/cuda/softmax_output.h"
-#endif
-
 namespace fitbench::ops {
 
 namespace {

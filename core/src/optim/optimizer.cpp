@@ -10,13 +10,10 @@
 #include <cmath>
 
 #include "fitbench/error.h"
+#include "gpu/gpu_backend.h"
 #include "ops/dispatch.h"
 #include "optim/cpu/update_rules.h"
 #include "optim/python_float.h"
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#include "optim/cuda/update_rules.h"
-#endif
 
 namespace fitbench {
 
@@ -179,11 +176,9 @@ void Optimizer::update(const std::vector<ParamRef>& params) {
   // Python multiplies the multipliers in as doubles; the kernels take floats.
   const double lr = last_lr_;
   const double wd = python_double(params_.wd);
-#if FITBENCH_HAVE_CUDA
   // The CUDA rules run on the current device; make it the parameters' one,
   // whatever device the caller left current.
-  const cuda::DeviceScope scope(params.empty() ? Device::cpu() : params.front().weight.device());
-#endif
+  const DeviceScope scope(params.empty() ? Device::cpu() : params.front().weight.device());
   for (size_t i = 0; i < params.size(); ++i) {
     const ParamRef& p = params[i];
     update_one(i, p, lr * python_double(p.lr_mult),

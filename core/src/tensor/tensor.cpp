@@ -5,9 +5,8 @@
 #include <new>
 #include <sstream>
 
-#if FITBENCH_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
+#include "fitbench/gpu_module.h"
+#include "gpu/gpu_backend.h"
 
 namespace fitbench {
 
@@ -65,15 +64,14 @@ std::string Shape::str() const {
 
 Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
   if (!device.is_cpu()) {
-#if FITBENCH_HAVE_CUDA
-    if (device.id >= cuda::device_count())
-      fail("device ", device.str(), " is not available: this machine has ", cuda::device_count(),
+    const GpuModuleStatus& module = gpu_module_status();
+    if (!module.loaded) fail("device ", device.str(), " is not available: ", module.reason);
+    const GpuBackend& gpu = gpu_backend();
+    if (device.id >= gpu.device_count())
+      fail("device ", device.str(), " is not available: this machine has ", gpu.device_count(),
            " usable GPU(s); pick another with --gpus");
-    ptr_ = cuda::allocate(device.id, bytes);
+    ptr_ = gpu.allocate(device.id, bytes);
     return;
-#else
-    fail("device ", device.str(), " is not available: this build of fitbench has no CUDA backend");
-#endif
   }
   const size_t rounded = (bytes + 63) / 64 * 64;
   ptr_ = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
@@ -81,21 +79,15 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
 }
 
 Storage::~Storage() {
-#if FITBENCH_HAVE_CUDA
   if (!device_.is_cpu()) {
-    cuda::release(device_.id, ptr_, bytes_);
+    gpu_backend().release(device_.id, ptr_, bytes_);
     return;
   }
-#endif
   std::free(ptr_);
 }
 
 void synchronize(Device device) {
-#if FITBENCH_HAVE_CUDA
-  if (!device.is_cpu()) cuda::synchronize(device.id);
-#else
-  (void)device;
-#endif
+  if (!device.is_cpu()) gpu_backend().synchronize(device.id);
 }
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)
@@ -134,26 +126,21 @@ Tensor Tensor::clone() const {
 void Tensor::copy_from(const Tensor& src) const {
   FB_ASSERT(src.size() == size() && src.dtype() == dtype_);
   if (src.raw() == raw()) return;
-#if FITBENCH_HAVE_CUDA
-  if (!device().is_cpu() || !src.device().is_cpu()) return cuda::copy(raw(), device(), src.raw(), src.device(), bytes());
-#endif
+  if (!device().is_cpu() || !src.device().is_cpu())
+    return gpu_backend().copy(raw(), device(), src.raw(), src.device(), bytes());
   std::memcpy(raw(), src.raw(), bytes());
 }
 
 void Tensor::zero() const {
-#if FITBENCH_HAVE_CUDA
-  if (!device().is_cpu()) return cuda::zero(raw(), device().id, bytes());
-#endif
+  if (!device().is_cpu()) return gpu_backend().zero(raw(), device().id, bytes());
   std::memset(raw(), 0, bytes());
 }
 
 void Tensor::fill(float value) const {
-#if FITBENCH_HAVE_CUDA
   if (!device().is_cpu()) {
     FB_ASSERT(dtype_ == DType::Float32 && "fill on a GPU supports float32");
-    return cuda::fill(f32(), device().id, value, size());
+    return gpu_backend().fill(f32(), device().id, value, size());
   }
-#endif
   if (dtype_ == DType::Float32) {
     float* p = f32();
     for (int64_t i = 0; i < size(); ++i) p[i] = value;

@@ -31,7 +31,7 @@
 #include "ops/cuda/batch_norm.h"
 
 #include "cuda/context.h"
-#include "fitbench/tensor.h"
+#include "cuda/runtime.h"
 
 namespace fitbench::cuda {
 
@@ -151,9 +151,8 @@ void batch_norm_backward(const BatchNormDims& d, const float* x, const float* dy
   const bool dx_needs_sums = dx && batch_stats;
   // mean_dy and mean_dy_xhat, (2, C). Freed when the call returns: the caching
   // allocator hands the block only to work queued later on the same stream.
-  Tensor means;
-  if (dx_needs_sums) means = Tensor(Shape{2 * d.channels}, DType::Float32, Device::gpu(current_device()));
-  float* mean_dy = dx_needs_sums ? means.f32() : nullptr;
+  const DeviceFloats means(dx_needs_sums ? 2 * d.channels : 0);
+  float* mean_dy = means.get();
   float* mean_dy_xhat = dx_needs_sums ? mean_dy + d.channels : nullptr;
   if (dgamma || dbeta || dx_needs_sums) {
     backward_stats_kernel<<<channel_blocks(d), kStatsThreads, 0, current_stream()>>>(
