@@ -23,7 +23,9 @@ if(FITBENCH_GUI)
 endif()
 
 # Man pages, made from each program's --help by help2man (Debian's help2man);
-# without it the package has none and configure says so.
+# without it the package has none and configure says so. --help's last line
+# tells where this machine's GPU module is (or why it is not), which belongs to
+# the machine, not to the page.
 find_program(HELP2MAN_EXECUTABLE help2man)
 if(HELP2MAN_EXECUTABLE)
   set(fitbench_man_pages)
@@ -32,7 +34,7 @@ if(HELP2MAN_EXECUTABLE)
     add_custom_command(OUTPUT ${page}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
       COMMAND ${CMAKE_COMMAND} -E env QT_QPA_PLATFORM=offscreen
-              sh -c "'${HELP2MAN_EXECUTABLE}' --no-info --no-discard-stderr --version-string='${PROJECT_VERSION}' --name=\"${${program}_purpose}\" '$<TARGET_FILE:${program}>' | gzip -9n > '${page}'"
+              sh -c "'${HELP2MAN_EXECUTABLE}' --no-info --no-discard-stderr --version-string='${PROJECT_VERSION}' --name=\"${${program}_purpose}\" '$<TARGET_FILE:${program}>' | sed '/^GPU module: /d' | gzip -9n > '${page}'"
       DEPENDS ${program}
       COMMENT "Man page of ${program} (help2man)"
       VERBATIM)
