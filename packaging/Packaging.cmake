@@ -51,7 +51,10 @@ set(CPACK_PACKAGE_NAME fitbench)
 set(CPACK_PACKAGE_VENDOR "fitbench developers")
 set(CPACK_PACKAGE_CONTACT "fitbench developers")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+# Each component's description starts with its own summary line. CPackDeb
+# puts CPACK_PACKAGE_DESCRIPTION_SUMMARY above it unless that is CPack's
+# default text, so it is set to that.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY fitbench)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)

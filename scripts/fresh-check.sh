@@ -150,11 +150,12 @@ in_root() {
 
 results=()
 failed=0
-# check NAME ROOT COMMAND: runs it, prints the result and the tail of its log.
+# check NAME ROOT COMMAND [WHAT]: runs COMMAND, prints the result and the tail
+# of its log. WHAT says what it does in the summary (default: COMMAND itself).
 check() {
-  local name="$1" root="$2" command="$3"
+  local name="$1" root="$2" command="$3" what="${4:-$3}"
   local log="$logs/$name.log" start end status=0
-  step "[$name] $command"
+  step "[$name] $what"
   start=$(date +%s)
   in_root "$root" "$log" "$command" || status=$?
   end=$(date +%s)
@@ -164,7 +165,7 @@ check() {
     verdict="FAILED (exit $status)"
     failed=1
   fi
-  results+=("$(printf '%-14s %-18s %5d s   %s' "$name" "$verdict" $((end - start)) "$command")")
+  results+=("$(printf '%-14s %-18s %5d s   %s' "$name" "$verdict" $((end - start)) "$what")")
   echo "    $name: $verdict in $((end - start)) s (log: $log)" >&2
 }
 
@@ -214,9 +215,9 @@ step "desktop-file-validate on the packaged entry"
 unpacked="$(mktemp -d)"
 dpkg-deb -x "$main_deb" "$unpacked"
 if desktop-file-validate "$unpacked/usr/share/applications/fitbench.desktop"; then
-  results+=("desktop-file   passed")
+  results+=("$(printf '%-14s %-18s %5s     %s' desktop-file passed - "desktop-file-validate")")
 else
-  results+=("desktop-file   FAILED")
+  results+=("$(printf '%-14s %-18s %5s     %s' desktop-file FAILED - "desktop-file-validate")")
   failed=1
 fi
 rm -rf "$unpacked"
@@ -235,13 +236,15 @@ check contents "$root" '
     if ldd /usr/bin/$tool | grep "not found"; then echo "$tool lacks a library"; bad=1; fi
   done
   if ldconfig -p | grep -E "libcudart|libcublas|libcudnn|libnccl"; then echo "a CUDA library is on this root"; bad=1; fi
-  [ $bad -eq 0 ] && echo "programs, man pages, icon and desktop entry in place; no CUDA library on this machine"'
+  [ $bad -eq 0 ] && echo "programs, man pages, icon and desktop entry in place; no CUDA library on this machine"' \
+  "every program, man page, icon and the desktop entry are installed; no CUDA library is"
 check train "$root" "cd /root && fitbench-cli --network mlp --num-epochs 1 --model-prefix /root/m/mlp"
 check score "$root" "cd /root && fitbench-score --model-prefix /root/m/mlp --load-epoch 1"
 check gui "$root" '
   cd /root && QT_QPA_PLATFORM=offscreen timeout 8 fitbench --num-epochs 1
   status=$?
   if [ $status -eq 124 ]; then echo "fitbench ran offscreen for 8 s"; exit 0; fi
-  echo "fitbench ended by itself with status $status"; exit 1'
+  echo "fitbench ended by itself with status $status"; exit 1' \
+  "fitbench starts offscreen and keeps running for 8 s"
 summary
 exit "$failed"

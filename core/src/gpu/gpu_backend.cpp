@@ -22,8 +22,10 @@ namespace fs = std::filesystem;
 
 constexpr const char* kModuleFile = "libfitbench_cuda.so";
 constexpr const char* kEntry = "fitbench_gpu_backend";
-// Where this build tree puts the module; empty when it builds none.
+// Where this build tree puts the module (empty when it builds none), for the
+// programs of that tree only: an installed program never looks there.
 constexpr std::string_view kBuildTreeModule = FITBENCH_GPU_MODULE_BUILD_PATH;
+constexpr std::string_view kBuildTree = FITBENCH_BINARY_DIR;
 
 struct Module {
   GpuModuleStatus status;
@@ -74,8 +76,10 @@ std::vector<fs::path> module_candidates() {
   std::vector<fs::path> paths;
   std::error_code error;
   const fs::path program = fs::read_symlink("/proc/self/exe", error);
-  if (!error) paths.push_back(program.parent_path().parent_path() / "lib" / "fitbench" / kModuleFile);
-  if (!kBuildTreeModule.empty()) paths.emplace_back(kBuildTreeModule);
+  if (error) return paths;
+  paths.push_back(program.parent_path().parent_path() / "lib" / "fitbench" / kModuleFile);
+  const bool in_build_tree = program.string().starts_with(std::string(kBuildTree) + "/");
+  if (!kBuildTreeModule.empty() && in_build_tree) paths.emplace_back(kBuildTreeModule);
   return paths;
 }
 
