@@ -239,6 +239,11 @@ check contents "$root" '
   [ $bad -eq 0 ] && echo "programs, man pages, icon and desktop entry in place; no CUDA library on this machine"' \
   "every program, man page, icon and the desktop entry are installed; no CUDA library is"
 check train "$root" "cd /root && fitbench-cli --network mlp --num-epochs 1 --model-prefix /root/m/mlp"
+check no-gpu "$root" '
+  fitbench-cli --help | tail -n 1
+  if fitbench-cli --gpus 0 --network mlp --num-epochs 1 2>/tmp/gpus.err; then echo "--gpus 0 trained without a GPU module"; exit 1; fi
+  cat /tmp/gpus.err
+  grep -q "fitbench-cuda" /tmp/gpus.err' "--help and --gpus 0 say the GPU module is missing and what to install"
 check score "$root" "cd /root && fitbench-score --model-prefix /root/m/mlp --load-epoch 1"
 check gui "$root" '
   cd /root && QT_QPA_PLATFORM=offscreen timeout 8 fitbench --num-epochs 1
