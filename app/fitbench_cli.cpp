@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   int code = 0;
   try {
     const auto finish = fitbench::fit(fit_args, {nullptr, &control, true, {}});
+    // 3: the loss or the gradients went non-finite (--on-nonfinite stop); the log said where.
+    if (finish.diverged) return 3;
     return finish.stopped ? 130 : 0;
   } catch (const fitbench::ArgError& e) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());

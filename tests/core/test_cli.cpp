@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -100,3 +101,17 @@ TEST(Cli, InterruptKeepsTheLastCheckpointAndResumeContinues) {
 }
 
 }  // namespace
+
+// issue 12's reproduction: the diverged mlp exits 3 naming a layer, and
+// leaves no NaN checkpoint behind.
+TEST(Cli, DivergedRunExitsThreeNamingTheLayer) {
+  TempDir dir;
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 320, 3);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 64, 4);
+  const Result r = run_cli("--network mlp --lr 1e6 --num-epochs 1 --batch-size 32 --data-train " + dir.file("data") +
+                           " --data-val " + dir.file("data") + " --model-prefix " + dir.file("m/mlp"));
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("the first value to go non-finite is the output of layer 'fc3'"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(fitbench::params_path(dir.file("m/mlp"), 1)));
+}

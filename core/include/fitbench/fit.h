@@ -15,6 +15,10 @@ struct FitOptions {
   TrainingControl* control = nullptr;    // may be null
   bool log_to_stderr = true;             // the CLI prints log lines; the GUI does not
   std::string run_dir;                   // empty: runs/<network>-<timestamp> under the current directory
+  // With --on-nonfinite stop and a control: pause instead of stopping, so a
+  // person can lower the rate and resume, which drops the bad batch's update
+  // and goes on from the weights before it (the application does this).
+  bool pause_on_nonfinite = false;
 };
 
 // Trains as the arguments say. User errors throw fitbench::Error before

@@ -82,9 +82,24 @@ struct CheckpointInfo {
   std::string states_path;
 };
 
+// A batch whose loss or gradient was NaN or infinite (--on-nonfinite), with
+// the first layer, in graph order, whose weight, output or gradient was.
+struct NonFiniteEvent {
+  int epoch = 0;
+  int64_t batch = 0;            // 0-based within the epoch
+  std::string quantity;         // what the per-batch check saw: "loss" or "gradient"
+  std::string layer;            // empty when every layer's values were finite
+  std::string kind;             // "weight", "output" or "gradient"
+  std::string entry;            // "fc1_weight", "fc1_output", "fc1_weight_grad"
+  std::string message;          // the sentence for logs and banners
+};
+
 struct FinishInfo {
   bool completed = false;       // every epoch ran
   bool stopped = false;         // TrainingControl::stop()
+  // Set when the run ended over non-finite values (--on-nonfinite stop);
+  // fitbench-cli then exits with code 3.
+  std::optional<NonFiniteEvent> diverged;
   std::string error;            // non-empty when training failed
   int epochs_done = 0;
   NameValues last_validation;
@@ -98,6 +113,9 @@ class TrainingObserver {
   virtual void on_epoch_end(const EpochStats&) {}
   virtual void on_monitor(const MonitorSnapshot&) {}
   virtual void on_checkpoint(const CheckpointInfo&) {}
+  // Before the run stops, skips or applies the batch, as --on-nonfinite says;
+  // with FitOptions::pause_on_nonfinite the run is paused when this returns.
+  virtual void on_nonfinite(const NonFiniteEvent&) {}
   // One formatted log line (without the trailing newline).
   virtual void on_log(const std::string&) {}
   virtual void on_finish(const FinishInfo&) {}

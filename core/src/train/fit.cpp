@@ -18,6 +18,7 @@
 #include "fitbench/optimizer.h"
 #include "pyformat.h"
 #include "run_log.h"
+#include "train/health.h"
 
 namespace fitbench {
 
@@ -137,6 +138,13 @@ nlohmann::json to_json(const NameValues& values) {
   return j;
 }
 
+// --summary and --test-io: done, with nothing trained.
+FinishInfo completed_without_training() {
+  FinishInfo finish;
+  finish.completed = true;
+  return finish;
+}
+
 class Trainer {
  public:
   Trainer(const FitArgs& args, const FitOptions& options) : args_(args), options_(options) {}
@@ -158,6 +166,16 @@ class Trainer {
   void monitor_toc();
   MonitorStat& monitor_stat(const std::string& name, const Tensor& value);
   void apply_controls();
+  // The loss of the batch in the group's outputs, and whether it and the
+  // gradients are finite; on a failure, what --on-nonfinite says decides
+  // whether the batch's update is applied.
+  bool batch_is_healthy(int epoch, int64_t nbatch, double loss);
+  NonFiniteEvent diagnose(int epoch, int64_t nbatch, const std::string& quantity);
+  std::string last_good_checkpoint() const;
+  // pause_on_nonfinite: the weights, optimizer state and update count before
+  // the latest applied update, which a resume after a pause goes back to.
+  void keep_rollback();
+  void roll_back();
 
   const FitArgs& args_;
   const FitOptions& options_;
@@ -183,6 +201,15 @@ class Trainer {
   MonitorSnapshot snapshot_;
   std::vector<std::pair<std::string, std::string>> monitor_lines_;
   std::vector<Tensor> weights_before_;  // params_ before this monitor step's update
+  NonFiniteDiagnosis diagnosis_;
+  std::optional<NonFiniteEvent> diverged_;  // the event that stopped the run
+  int64_t nonfinite_batches_ = 0;           // this epoch's, under skip-batch or continue
+  int last_saved_epoch_ = -1;  // written or loaded by this run; -1: none
+  struct Rollback {
+    Tensor params;
+    std::vector<Tensor> states;
+    int64_t num_update = -1;  // -1: nothing kept yet
+  } rollback_;
 };
 
 void Trainer::check_devices() {
@@ -260,6 +287,7 @@ void Trainer::setup_model() {
   // MXNet's Monitor watches the first executor.
   group_->executor(0).set_monitor_callback([this](const std::string& name, const Tensor& value) {
     if (monitor_active_) monitor_stat(name, on_host(value));
+    diagnosis_.observe(name, value);
   });
 }
 
@@ -337,6 +365,92 @@ void Trainer::apply_controls() {
   if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
 }
 
+bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
+  std::string quantity = !std::isfinite(loss)                   ? "loss"
+                         : !all_finite(group_->grad_buffer()) ? "gradient"
+                                                                : "";
+  // dist_sync: every worker applies or drops the same summed update.
+  if (!kv_->any_worker(!quantity.empty())) return true;
+  if (quantity.empty()) quantity = "loss or gradient of another worker";
+  const std::string policy = args_.get_string("on-nonfinite");
+  ++nonfinite_batches_;
+  // Under skip-batch and continue, only the epoch's first such batch is
+  // diagnosed: a run that stays diverged would replay every batch.
+  const bool report = policy == "stop" || nonfinite_batches_ == 1;
+  if (report) {
+    const NonFiniteEvent event = diagnose(epoch, nbatch, quantity);
+    log_->record({{"type", "nonfinite"}, {"epoch", epoch}, {"batch", nbatch}, {"quantity", event.quantity},
+                  {"layer", event.layer}, {"kind", event.kind}, {"entry", event.entry}, {"policy", policy}});
+    if (options_.observer) options_.observer->on_nonfinite(event);
+    if (policy == "stop") {
+      TrainingControl* control = options_.control;
+      if (options_.pause_on_nonfinite && control) {
+        log_->info(event.message + ". Paused: resume to go back to the weights before the last update and go "
+                                   "on from the next batch, perhaps with a lower learning rate");
+        control->pause();
+        apply_controls();  // waits, then takes the rate the person set
+        if (!stopped_) {
+          roll_back();
+          return false;
+        }
+      }
+      log_->info("Error: " + event.message + ". Training stops; lower --lr, set --clip-gradient, or choose "
+                 "--on-nonfinite skip-batch. " +
+                 last_good_checkpoint());
+      diverged_ = event;
+      return false;
+    }
+    log_->info(event.message + (policy == "continue" ? ": its update is applied (--on-nonfinite continue)"
+                                                     : ": its update is dropped (--on-nonfinite skip-batch)"));
+  }
+  return policy == "continue";
+}
+
+void Trainer::keep_rollback() {
+  if (!options_.pause_on_nonfinite) return;
+  const auto states = optimizer_->states();
+  if (rollback_.num_update < 0) {
+    rollback_.params = Tensor(group_->param_buffer().shape(), DType::Float32, group_->param_buffer().device());
+    for (const auto& [name, t] : states) rollback_.states.emplace_back(t.shape(), DType::Float32, t.device());
+  }
+  rollback_.params.copy_from(group_->param_buffer());
+  for (size_t i = 0; i < states.size(); ++i) rollback_.states[i].copy_from(states[i].second);
+  rollback_.num_update = optimizer_->num_update();
+}
+
+void Trainer::roll_back() {
+  if (rollback_.num_update < 0) {
+    log_->info("Resumed: no update was applied yet, so the weights are the initial ones");
+    return;
+  }
+  group_->param_buffer().copy_from(rollback_.params);
+  const auto states = optimizer_->states();
+  for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(rollback_.states[i]);
+  optimizer_->set_num_update(rollback_.num_update);
+  group_->push_params();
+  log_->info(printf_string("Resumed from the weights before update %lld, with learning rate %g",
+                           static_cast<long long>(rollback_.num_update + 1), optimizer_->learning_rate()));
+}
+
+std::string Trainer::last_good_checkpoint() const {
+  return last_saved_epoch_ >= 0 ? printf_string("The checkpoint of epoch %d is the last good one.", last_saved_epoch_)
+                                : "No checkpoint was written.";
+}
+
+NonFiniteEvent Trainer::diagnose(int epoch, int64_t nbatch, const std::string& quantity) {
+  NonFiniteEvent event;
+  event.epoch = epoch;
+  event.batch = nbatch;
+  event.quantity = quantity;
+  if (const auto source = diagnosis_.run(symbol_, *group_)) {
+    event.layer = source->layer;
+    event.kind = source->kind;
+    event.entry = source->entry;
+  }
+  event.message = describe_nonfinite(event);
+  return event;
+}
+
 std::optional<NameValues> Trainer::train_epoch(int epoch) {
   const auto tic = Clock::now();
   metric_->reset();
@@ -356,11 +470,18 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     group_->forward(true);
     group_->backward();
     monitor_before_update();
-    kv_->update();
-    group_->push_params();
     const int64_t valid = batch_size - batch.pad;
     const Tensor& output = group_->output(0);
-    metric_->update(batch.label, output, valid);
+    batch_loss_->reset();
+    batch_loss_->update(batch.label, output, valid);
+    const bool apply = batch_is_healthy(epoch, nbatch, batch_loss_->get_global()[0].second);
+    if (diverged_) return std::nullopt;
+    if (apply) {
+      keep_rollback();
+      kv_->update();
+      group_->push_params();
+      metric_->update(batch.label, output, valid);
+    }
     monitor_toc();
 
     // Speedometer(batch_size, frequent): the first call starts the clock.
@@ -378,8 +499,6 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     const double dt = seconds_since(last_batch);
     last_batch = Clock::now();
     recent_speed = recent_speed == 0 ? batch_size / std::max(dt, 1e-9) : 0.9 * recent_speed + 0.1 * batch_size / std::max(dt, 1e-9);
-    batch_loss_->reset();
-    batch_loss_->update(batch.label, output, valid);
     // Read under the store's lock: dist_async's server thread updates through the same optimizer.
     int64_t num_update = 0;
     double last_lr = 0;
@@ -402,6 +521,13 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     lr = optimizer_->learning_rate();
     num_update = optimizer_->num_update();
   });
+  if (nonfinite_batches_ > 0)
+    log_->info(printf_string("Epoch[%d] %lld batch(es) had a non-finite loss or gradient; their updates were %s "
+                             "(--on-nonfinite %s)",
+                             epoch, static_cast<long long>(nonfinite_batches_),
+                             args_.get_string("on-nonfinite") == "continue" ? "applied" : "dropped",
+                             args_.get_string("on-nonfinite").c_str()));
+  nonfinite_batches_ = 0;
   EpochStats stats{epoch, seconds_since(tic), lr, metric_->get_global(), {}};
   for (const auto& [name, value] : stats.train) log_->info(printf_string("Epoch[%d] Train-%s=%f", epoch, name.c_str(), value));
   log_->info(printf_string("Epoch[%d] Time cost=%.3f", epoch, stats.time_cost));
@@ -441,8 +567,14 @@ void Trainer::save(int epoch) {
 }
 
 void Trainer::save_files(const std::string& prefix, int epoch) {
-  Checkpoint c{symbol_, {}, {}};
   group_->pull_aux();
+  const Tensor& aux = group_->aux_buffer();
+  if (!all_finite(group_->param_buffer()) || (aux.defined() && !all_finite(aux))) {
+    log_->info(printf_string("Not saving epoch %d: its weights are not finite. ", epoch) +
+               last_good_checkpoint());
+    return;
+  }
+  Checkpoint c{symbol_, {}, {}};
   for (const auto& name : group_->param_names()) c.arg_params[name] = on_host(group_->param(name));
   for (const auto& name : group_->aux_names()) c.aux_params[name] = on_host(group_->aux(name));
   TrainingState state;
@@ -461,6 +593,7 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
   save_training_state(states_path(prefix, epoch), state);
   save_checkpoint(prefix, epoch, c);
   log_->info("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
+  last_saved_epoch_ = epoch;
   if (options_.observer) options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
 }
 
@@ -503,7 +636,7 @@ FinishInfo Trainer::run() {
     data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
     std::istringstream table(network_summary(build_symbol(), {{"data", Shape(data_dims)}}));
     for (std::string line; std::getline(table, line);) log_->info(line);
-    return {true, false, {}, 0, {}};
+    return completed_without_training();
   }
   const bool dist = is_distributed_kvstore(kv_->type());
   data_ = make_fit_data(args_, image_shape, seed, dist ? DataPartition{kv_->num_workers(), rank} : DataPartition{});
@@ -521,7 +654,7 @@ FinishInfo Trainer::run() {
       }
       if (options_.control && options_.control->stop_requested()) break;
     }
-    return {true, false, {}, 0, {}};
+    return completed_without_training();
   }
 
   setup_model();
@@ -554,6 +687,7 @@ FinishInfo Trainer::run() {
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
     restore(begin_epoch);
+    last_saved_epoch_ = begin_epoch;
     const std::string states = states_path(load_prefix(args_, kv_->rank()), begin_epoch);
     if (fine_tune_) {
       log_->info("Fine-tuning: the optimizer state and the update count start afresh");
@@ -610,7 +744,7 @@ FinishInfo Trainer::run() {
   for (; epoch < num_epochs_ && !stopped_; ++epoch) {
     auto validation = train_epoch(epoch);
     if (!validation) {
-      log_->info(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch));
+      if (!diverged_) log_->info(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch));
       break;
     }
     finish.last_validation = std::move(*validation);
@@ -618,7 +752,8 @@ FinishInfo Trainer::run() {
   }
   kv_->finish();
   finish.stopped = stopped_;
-  finish.completed = epoch >= num_epochs_;
+  finish.diverged = diverged_;
+  finish.completed = epoch >= num_epochs_ && !diverged_;
   return finish;
 }
 

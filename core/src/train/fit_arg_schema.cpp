@@ -736,6 +736,15 @@ std::vector<ArgSpec> build_schema() {
        .group = checkpoint_group,
        .validate = int_at_least(0),
        .mxnet_group = ""},
+      {.name = "on-nonfinite",
+       .type = String,
+       .default_value = "stop",
+       .help = "when a batch's loss or gradient is NaN or infinite: stop (exit code 3, naming the first layer at "
+               "fault), skip-batch (drop its update and go on) or continue (apply it anyway); no checkpoint with "
+               "non-finite weights is ever written",
+       .group = checkpoint_group,
+       .choices = {"stop", "skip-batch", "continue"},
+       .mxnet_group = extension},
       // MXNet's TopKAccuracy asserts k > 1: top-1 is plain accuracy.
       {.name = "top-k",
        .type = Int,
