@@ -315,5 +315,14 @@ TEST(ReadFile, NamesAMissingFile) {
   EXPECT_THAT(message, HasSubstr("No such file"));
 }
 
+// --params /dev/zero used to read until memory ran out.
+TEST(ReadFile, RefusesDevicesAndPipesAtOnce) {
+  for (const std::string path : {"/dev/zero", "/dev/urandom"}) {
+    const std::string message = test::error_message([&] { read_file(path); });
+    EXPECT_THAT(message, HasSubstr(path));
+    EXPECT_THAT(message, HasSubstr("not a regular file"));
+  }
+}
+
 }  // namespace
 }  // namespace fitbench

@@ -1,15 +1,20 @@
 // Training health: a batch whose loss or gradient is not finite is an event
 // (--on-nonfinite stop, skip-batch, continue, or a pause in the application),
 // the diagnosis names the first layer whose values went bad, and no
-// checkpoint with non-finite weights is ever written.
+// checkpoint with non-finite weights is ever written; what killed saves left
+// behind is cleared by the next run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "file_test_util.h"
 #include "fit_fixture.h"
@@ -184,6 +189,33 @@ TEST(OnNonFinite, StopRequestedWhilePausedEndsTheRunAsDiverged) {
 TEST(OnNonFinite, UnknownPolicyIsABadArgument) {
   FitArgs a;
   EXPECT_THROW(a.set("on-nonfinite", "ignore"), ArgError);
+}
+
+}  // namespace
+
+namespace {
+
+// A save killed mid-write leaves "prefix-0003.params.tmp-PID"; the next run
+// with that prefix removes it when PID is gone, and keeps a live writer's.
+TEST(StaleTemporaries, ARunRemovesThoseOfDeadWritersOnly) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "ckpt");
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);  // a pid that no longer exists
+  const std::string dead = dir.file("ckpt/mlp-0003.params.tmp-" + std::to_string(child));
+  const std::string live = dir.file("ckpt/mlp-0004.params.tmp-" + std::to_string(getpid()));
+  const std::string other = dir.file("ckpt/other-0001.params.tmp-" + std::to_string(child));
+  for (const auto& path : {dead, live, other}) std::ofstream(path) << "partial";
+
+  FitArgs a = diverging_args(dir, "stop");
+  a.set("lr", "0.05");
+  Recorder rec;
+  fit(a, {&rec, nullptr, false, {}});
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_THAT(rec.log, HasSubstr("Removed " + dead + ", left by a save that was interrupted"));
 }
 
 }  // namespace

@@ -24,6 +24,10 @@ std::string symbol_path(const std::string& prefix);             // prefix-symbol
 
 // Creates the directory of `prefix` when it does not exist (fit.py does).
 void create_checkpoint_directory(const std::string& prefix);
+// Removes what saves under `prefix` that were killed left behind: files
+// "<prefix>-....tmp-PID" (see write_file_atomically) whose process no longer
+// exists. Returns the paths removed.
+std::vector<std::string> remove_stale_temporaries(const std::string& prefix);
 // Writes the symbol and the parameters, each through a temporary file.
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint);
 // Reads them back: load_model(symbol_path(prefix), params_path(prefix, epoch)).

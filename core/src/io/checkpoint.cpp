@@ -2,7 +2,10 @@
 // copying loaded parameters into a bound network with useful mismatch errors.
 #include "fitbench/checkpoint.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -31,6 +34,27 @@ void create_checkpoint_directory(const std::string& prefix) {
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   if (ec) fail("cannot create the checkpoint directory '", dir.string(), "': ", ec.message());
+}
+
+std::vector<std::string> remove_stale_temporaries(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  const fs::path base(prefix);
+  const fs::path dir = base.parent_path().empty() ? fs::path(".") : base.parent_path();
+  const std::string stem = base.filename().string() + "-";
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const auto mark = name.rfind(".tmp-");
+    if (name.rfind(stem, 0) != 0 || mark == std::string::npos) continue;
+    const std::string pid_text = name.substr(mark + 5);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    // A live writer (another run with this prefix) keeps its file.
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(entry.path(), ec)) removed.push_back(entry.path().string());
+  }
+  return removed;
 }
 
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint) {

@@ -63,7 +63,10 @@ std::string read_file(const std::string& path) {
   if (fd < 0) fail("cannot read ", path, ": ", std::strerror(errno));
   Descriptor guard{fd};
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) fail("cannot read ", path, ": it is a directory");
+  if (::fstat(fd, &info) != 0) fail("cannot read ", path, ": ", std::strerror(errno));
+  if (S_ISDIR(info.st_mode)) fail("cannot read ", path, ": it is a directory");
+  // A device or a pipe (/dev/zero, /dev/urandom) could be read forever.
+  if (!S_ISREG(info.st_mode)) fail("cannot read ", path, ": it is not a regular file (a device, a pipe or a socket)");
 
   std::string bytes;
   if (info.st_size > 0) bytes.reserve(static_cast<size_t>(info.st_size));

@@ -588,10 +588,12 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
   }
   state.rng_state = group_->rng_state();
   state.data_state = data_.train->save_state();
-  // The .states file goes first: a .params file always has its state beside it.
+  // The .params file goes first: a save killed between the two leaves an
+  // epoch that resumes with a fresh optimizer state (as MXNet's files do),
+  // never a .states file without its weights.
   create_checkpoint_directory(prefix);
-  save_training_state(states_path(prefix, epoch), state);
   save_checkpoint(prefix, epoch, c);
+  save_training_state(states_path(prefix, epoch), state);
   log_->info("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
   last_saved_epoch_ = epoch;
   if (options_.observer) options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
@@ -626,6 +628,11 @@ FinishInfo Trainer::run() {
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
   log_->write_config(args_.to_json());
   log_->info("start with arguments " + args_.namespace_repr());
+  if (!prefix.empty()) {
+    const std::string own = rank > 0 ? prefix + "-" + std::to_string(rank) : prefix;
+    for (const auto& path : remove_stale_temporaries(own))
+      log_->info("Removed " + path + ", left by a save that was interrupted");
+  }
 
   const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
   std::vector<int> image_shape{1, 28, 28};
