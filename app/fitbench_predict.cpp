@@ -48,7 +48,8 @@ const fitbench::ToolCommandLine& command_line() {
                     });
         return rows;
       }(),
-      {"model-prefix", "load-epoch", "gpus", "image-shape", "rgb-mean", "rgb-std", "data-train", "data-val"},
+      {"model-prefix", "load-epoch", "gpus", "image-shape", "rgb-mean", "rgb-std", "data-train", "data-val",
+       "max-image-pixels"},
       "INPUT [INPUT ...]");
   return cl;
 }
@@ -91,9 +92,17 @@ std::vector<Input> idx_source(const std::string& spec) {
   return inputs;
 }
 
-// A PNG or JPEG file as the model's input.
-Input image_file_source(const std::string& path, const fitbench::InputFormat& format) {
-  return {path, fitbench::image_to_input(fitbench::read_image_file(path, format.channels), format), std::nullopt};
+// A PNG or JPEG file as the model's input; none, with a warning, when it
+// cannot be decoded or is larger than --max-image-pixels.
+std::vector<Input> image_file_source(const std::string& path, const fitbench::InputFormat& format,
+                                     int64_t max_pixels) {
+  try {
+    return {{path, fitbench::image_to_input(fitbench::read_image_file(path, format.channels, max_pixels), format),
+             std::nullopt}};
+  } catch (const fitbench::ImageDecodeError& e) {
+    std::fprintf(stderr, "fitbench-predict: warning: %s; skipped\n", e.what());
+    return {};
+  }
 }
 
 bool is_image_file(const std::string& path) {
@@ -103,8 +112,8 @@ bool is_image_file(const std::string& path) {
 }
 
 // The source an INPUT belongs to.
-std::vector<Input> read_input(const std::string& spec, const fitbench::InputFormat& format) {
-  if (is_image_file(spec)) return {image_file_source(spec, format)};
+std::vector<Input> read_input(const std::string& spec, const fitbench::InputFormat& format, int64_t max_pixels) {
+  if (is_image_file(spec)) return image_file_source(spec, format, max_pixels);
   return idx_source(spec);
 }
 
@@ -139,8 +148,10 @@ int main(int argc, char** argv) {
     if (a.fit.is_set("image-shape")) image_shape = a.fit.get_int_list("image-shape");
     const fitbench::InputFormat format = fitbench::input_format(a.fit, image_shape);
     std::optional<fitbench::Predictor> predictor;
+    int64_t predicted = 0;
     for (const auto& spec : a.positional) {
-      for (const Input& input : read_input(spec, format)) {
+      for (const Input& input : read_input(spec, format, a.fit.get_int("max-image-pixels"))) {
+        ++predicted;
         std::vector<int64_t> dims{1};
         for (int64_t d : input.image.shape().dims()) dims.push_back(d);
         const fitbench::Shape batch_shape(dims);
@@ -153,6 +164,8 @@ int main(int argc, char** argv) {
           std::printf("  %.6f  %s\n", p, class_name(names, c).c_str());
       }
     }
+    // Skipped inputs were warned about; only a run with nothing to show fails.
+    if (predicted == 0) fitbench::fail("none of the inputs could be read");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fitbench-predict: error: %s\n", e.what());

@@ -76,3 +76,62 @@ TEST(ImageCodec, DamagedImagesAreDecodeErrorsNamingTheSource) {
 }
 
 }  // namespace
+
+namespace {
+
+// PNG chunks end with the CRC-32 of their type and data.
+uint32_t crc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) {
+    crc ^= b;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+void put_be32(std::string& s, size_t at, uint32_t v) {
+  for (int k = 0; k < 4; ++k) s[at + size_t(k)] = static_cast<char>(v >> (24 - 8 * k));
+}
+
+// A valid small PNG whose header says width x height (issue 12: a header of
+// 100000x100000 ended training with a bare std::bad_alloc).
+std::string png_claiming(uint32_t width, uint32_t height) {
+  std::string png = encode_png(gradient(2, 2, 1), 6);
+  // Signature (8), IHDR length (4) and type (4), then width and height.
+  put_be32(png, 16, width);
+  put_be32(png, 20, height);
+  put_be32(png, 29, crc32(png.substr(12, 17)));
+  return png;
+}
+
+// A baseline JPEG whose frame header (SOF0) says width x height.
+std::string jpeg_claiming(uint16_t width, uint16_t height) {
+  std::string jpg = encode_jpeg(gradient(8, 8, 3), 90);
+  const size_t sof = jpg.find("\xFF\xC0");
+  // Marker (2), length (2), precision (1), then height and width.
+  jpg[sof + 5] = static_cast<char>(height >> 8), jpg[sof + 6] = static_cast<char>(height);
+  jpg[sof + 7] = static_cast<char>(width >> 8), jpg[sof + 8] = static_cast<char>(width);
+  return jpg;
+}
+
+TEST(ImageCodec, ImagesOverThePixelLimitAreRefusedFromTheirHeader) {
+  for (const std::string& huge : {png_claiming(100000, 100000), jpeg_claiming(60000, 60000)}) {
+    try {
+      decode_image(huge.data(), huge.size(), 3, "big/a.img");
+      ADD_FAILURE() << "decoded an image over the limit";
+    } catch (const ImageDecodeError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("big/a.img"), std::string::npos) << message;
+      EXPECT_NE(message.find("--max-image-pixels"), std::string::npos) << message;
+      EXPECT_TRUE(message.find("100000x100000") != std::string::npos ||
+                  message.find("60000x60000") != std::string::npos)
+          << message;
+    }
+  }
+  // The limit is the caller's: 64x64 = 4096 pixels.
+  const std::string png = encode_png(gradient(64, 64, 3), 6);
+  EXPECT_THROW(decode_image(png.data(), png.size(), 3, "a.png", 4095), ImageDecodeError);
+  EXPECT_EQ(decode_image(png.data(), png.size(), 3, "a.png", 4096).width, 64);
+}
+
+}  // namespace

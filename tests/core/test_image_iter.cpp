@@ -162,11 +162,11 @@ TEST(ImageFolder, LabelsBySortedFolderAndSkipsCorruptImagesWithOneWarning) {
   EXPECT_EQ(pads, (std::vector<int>{0}));
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_NE(warnings[0].find("bad.png"), std::string::npos) << warnings[0];
-  EXPECT_NE(warnings[1].find("1 corrupt image(s) skipped"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[1].find("1 unreadable image(s) skipped"), std::string::npos) << warnings[1];
   it->reset();
   epoch_values(*it);
   ASSERT_EQ(warnings.size(), 3u);  // the count again, not the image
-  EXPECT_NE(warnings[2].find("1 corrupt image(s) skipped"), std::string::npos) << warnings[2];
+  EXPECT_NE(warnings[2].find("1 unreadable image(s) skipped"), std::string::npos) << warnings[2];
 }
 
 TEST(Cifar10, ReadsPlanarRecordsAndRejectsTruncatedFiles) {

@@ -32,12 +32,19 @@ class ImageDecodeError : public Error {
   using Error::Error;
 };
 
+// The most pixels an image may have (--max-image-pixels). A header can claim
+// any size, and 100000x100000 would need 30 GB, so larger images are refused
+// from their header, before anything is allocated.
+inline constexpr int64_t kDefaultMaxImagePixels = 64'000'000;
+
 // Decodes a JPEG or PNG (told apart by their signatures). `channels` 1 gives
 // gray, 3 gives RGB, 0 keeps the stored colour (gray stays gray, anything else
-// becomes RGB; alpha is dropped). Throws ImageDecodeError naming `source`.
-Image decode_image(const void* data, size_t size, int channels, const std::string& source);
+// becomes RGB; alpha is dropped). Throws ImageDecodeError naming `source`, also
+// for an image of more than `max_pixels` pixels.
+Image decode_image(const void* data, size_t size, int channels, const std::string& source,
+                   int64_t max_pixels = kDefaultMaxImagePixels);
 // Reads and decodes an image file; a missing file is an ImageDecodeError too.
-Image read_image_file(const std::string& path, int channels);
+Image read_image_file(const std::string& path, int channels, int64_t max_pixels = kDefaultMaxImagePixels);
 
 // quality 1..100.
 std::string encode_jpeg(const Image& image, int quality);

@@ -10,6 +10,7 @@
 
 #include "fitbench/augment.h"
 #include "fitbench/data_iter.h"
+#include "fitbench/image_codec.h"
 
 namespace fitbench {
 
@@ -23,6 +24,7 @@ struct ImageIterOptions {
   int64_t max_examples = -1;  // > 0: only the first max_examples samples (of this part)
   int num_parts = 1;          // sharding for distributed training: this worker reads
   int part_index = 0;         // samples [n * index / parts, n * (index + 1) / parts)
+  int64_t max_image_pixels = kDefaultMaxImagePixels;  // larger images are skipped as corrupt ones are
   // Receives the warning for each corrupt image skipped and the per-epoch
   // count; null writes them to stderr.
   std::function<void(const std::string&)> warn;

@@ -56,7 +56,8 @@ class Cifar10Source final : public ImageSource {
     return "record " + std::to_string(i - first_record_[f]) + " of " + files_[f];
   }
 
-  Image load(int64_t i, int channels, float& label) const override {
+  // Always 32x32: no pixel limit to check.
+  Image load(int64_t i, int channels, int64_t, float& label) const override {
     const auto* rec = reinterpret_cast<const uint8_t*>(data_.data()) + static_cast<size_t>(i) * kRecord;
     label = rec[0];
     Image img(kSide, kSide, 3);

@@ -166,6 +166,7 @@ ImageIterOptions image_options(const FitArgs& args, uint64_t seed, const DataPar
   options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
   options.num_parts = partition.num_parts;
   options.part_index = partition.part_index;
+  options.max_image_pixels = args.get_int("max-image-pixels");
   return options;
 }
 

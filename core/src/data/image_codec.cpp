@@ -19,6 +19,12 @@
 namespace fitbench {
 namespace {
 
+void check_pixels(uint64_t width, uint64_t height, int64_t max_pixels, const std::string& source) {
+  if (width * height > static_cast<uint64_t>(max_pixels))
+    throw ImageDecodeError(detail::concat(source, ": ", width, "x", height, " pixels, more than the ", max_pixels,
+                                          " allowed (raise --max-image-pixels to read it)"));
+}
+
 #if FITBENCH_HAVE_JPEG
 struct JpegError {
   jpeg_error_mgr mgr;
@@ -40,7 +46,9 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
 
 // Returns false with `err.message` set when libjpeg fails. Only plain data
 // lives in this frame, so longjmp out of libjpeg skips no destructor.
-bool decode_jpeg_into(const unsigned char* data, size_t size, int channels, JpegError& err, Image& out) {
+// An image over `max_pixels` sets `too_large` and returns false before decoding.
+bool decode_jpeg_into(const unsigned char* data, size_t size, int channels, int64_t max_pixels, JpegError& err,
+                      Image& out, bool& too_large) {
   jpeg_decompress_struct cinfo;
   cinfo.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = jpeg_error_exit;
@@ -52,6 +60,13 @@ bool decode_jpeg_into(const unsigned char* data, size_t size, int channels, Jpeg
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&cinfo, TRUE);
+  too_large = uint64_t{cinfo.image_width} * cinfo.image_height > static_cast<uint64_t>(max_pixels);
+  if (too_large) {
+    out.width = static_cast<int>(cinfo.image_width);
+    out.height = static_cast<int>(cinfo.image_height);
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   const int want = channels != 0 ? channels : (cinfo.num_components == 1 ? 1 : 3);
   cinfo.out_color_space = want == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
@@ -97,12 +112,16 @@ bool encode_jpeg_into(const Image& image, int quality, JpegError& err, unsigned 
 
 #endif  // FITBENCH_HAVE_JPEG
 
-Image decode_png(const void* data, size_t size, int channels, const std::string& source) {
+Image decode_png(const void* data, size_t size, int channels, const std::string& source, int64_t max_pixels) {
   png_image png;
   std::memset(&png, 0, sizeof png);
   png.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&png, data, size))
     throw ImageDecodeError(source + ": not a readable PNG image (" + png.message + ")");
+  if (uint64_t{png.width} * png.height > static_cast<uint64_t>(max_pixels)) {
+    png_image_free(&png);
+    check_pixels(png.width, png.height, max_pixels, source);
+  }
   const bool color = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
   const int want = channels != 0 ? channels : (color ? 3 : 1);
   png.format = want == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
@@ -154,30 +173,33 @@ void check_encodable(const Image& image) {
 
 }  // namespace
 
-Image decode_image(const void* data, size_t size, int channels, const std::string& source) {
+Image decode_image(const void* data, size_t size, int channels, const std::string& source, int64_t max_pixels) {
   FB_ASSERT(channels == 0 || channels == 1 || channels == 3);
   const auto* bytes = static_cast<const unsigned char*>(data);
   if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
 #if FITBENCH_HAVE_JPEG
     JpegError err{};
     Image out;
-    if (!decode_jpeg_into(bytes, size, channels, err, out))
+    bool too_large = false;
+    if (!decode_jpeg_into(bytes, size, channels, max_pixels, err, out, too_large)) {
+      if (too_large) check_pixels(uint32_t(out.width), uint32_t(out.height), max_pixels, source);
       throw ImageDecodeError(source + ": a corrupt JPEG image (" + err.message + ")");
+    }
     return out;
 #else
     throw ImageDecodeError(source + ": a JPEG image, but this build of fitbench has no JPEG decoder; install "
                            "libjpeg62-turbo-dev and rebuild, or convert the images to PNG");
 #endif
   }
-  if (size >= 8 && png_sig_cmp(bytes, 0, 8) == 0) return decode_png(data, size, channels, source);
+  if (size >= 8 && png_sig_cmp(bytes, 0, 8) == 0) return decode_png(data, size, channels, source, max_pixels);
   throw ImageDecodeError(source + ": neither a JPEG nor a PNG image (" + std::to_string(size) + " bytes)");
 }
 
-Image read_image_file(const std::string& path, int channels) {
+Image read_image_file(const std::string& path, int channels, int64_t max_pixels) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ImageDecodeError(path + ": cannot open the image file");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return decode_image(bytes.data(), bytes.size(), channels, path);
+  return decode_image(bytes.data(), bytes.size(), channels, path, max_pixels);
 }
 
 std::string encode_jpeg(const Image& image, int quality) {

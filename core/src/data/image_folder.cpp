@@ -40,10 +40,10 @@ class FolderSource final : public ImageSource {
   std::string name() const override { return dir_; }
   std::string describe(int64_t i) const override { return samples_[static_cast<size_t>(i)].path; }
 
-  Image load(int64_t i, int channels, float& label) const override {
+  Image load(int64_t i, int channels, int64_t max_pixels, float& label) const override {
     const Sample& s = samples_[static_cast<size_t>(i)];
     label = s.label;
-    return read_image_file(s.path, channels);
+    return read_image_file(s.path, channels, max_pixels);
   }
 
  private:

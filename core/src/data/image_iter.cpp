@@ -1,8 +1,9 @@
 // The image iterator behind the RecordIO, CIFAR-10 and image folder sources:
 // NDArrayIter's epoch semantics (shuffle per epoch, last batch padded by
 // wrapping to the epoch's start) with each batch decoded and augmented on a
-// pool of threads. A corrupt image is skipped with one warning, and the
-// number skipped is reported when the epoch ends.
+// pool of threads. An image that is corrupt or larger than --max-image-pixels
+// is skipped with one warning, and the number skipped is reported when the
+// epoch ends.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -162,7 +163,7 @@ class ImageIter final : public DataIter {
         float label = 0;
         Image img;
         try {
-          img = source_->load(sample, o_.augment.channels, label);
+          img = source_->load(sample, o_.augment.channels, o_.max_image_pixels, label);
         } catch (const ImageDecodeError& e) {
           errors[size_t(j)] = e.what();
           return;
@@ -179,7 +180,7 @@ class ImageIter final : public DataIter {
         if (!errors[j].empty()) {
           bad_[static_cast<size_t>(order_[static_cast<size_t>(p % count)])] = 1;
           if (p < count) ++skipped_;
-          warn("skipping a corrupt image: " + errors[j]);
+          warn("skipping an unreadable image: " + errors[j]);
           continue;
         }
         const size_t read = static_cast<size_t>(filled) + j;
@@ -229,7 +230,7 @@ class ImageIter final : public DataIter {
   void report_skipped() {
     if (reported_ || skipped_ == 0) return;
     reported_ = true;
-    warn(std::to_string(skipped_) + " corrupt image(s) skipped in this epoch of " + source_->name());
+    warn(std::to_string(skipped_) + " unreadable image(s) skipped in this epoch of " + source_->name());
   }
 
   void warn(const std::string& message) const {

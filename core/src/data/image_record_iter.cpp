@@ -39,13 +39,13 @@ class RecordSource final : public ImageSource {
            std::to_string(offsets_[k]) + " of " + reader_.path();
   }
 
-  Image load(int64_t i, int channels, float& label) const override {
+  Image load(int64_t i, int channels, int64_t max_pixels, float& label) const override {
     std::string record;
     reader_.read_at(offsets_[static_cast<size_t>(i)], record);
     std::string_view encoded;
     const std::string where = describe(i);
     label = unpack_image_record(record, encoded, where).first_label();
-    return decode_image(encoded.data(), encoded.size(), channels, where);
+    return decode_image(encoded.data(), encoded.size(), channels, where, max_pixels);
   }
 
  private:

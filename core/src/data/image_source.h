@@ -19,9 +19,10 @@ class ImageSource {
   virtual std::string name() const = 0;
   // Names sample i for messages ("record 12 at byte offset 3400 of a.rec").
   virtual std::string describe(int64_t i) const = 0;
-  // Decodes sample i with `channels` (1 or 3). Called from several threads at
-  // once. Throws ImageDecodeError for a bad image, Error for a bad source.
-  virtual Image load(int64_t i, int channels, float& label) const = 0;
+  // Decodes sample i with `channels` (1 or 3), refusing images of more than
+  // `max_pixels`. Called from several threads at once. Throws
+  // ImageDecodeError for a bad image, Error for a bad source.
+  virtual Image load(int64_t i, int channels, int64_t max_pixels, float& label) const = 0;
 };
 
 std::unique_ptr<DataIter> make_image_iter(std::shared_ptr<const ImageSource> source, const ImageIterOptions& options);

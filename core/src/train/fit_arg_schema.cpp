@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/image_codec.h"
 
 namespace fitbench {
 
@@ -398,6 +399,13 @@ std::vector<ArgSpec> build_schema() {
        .group = data_group,
        .validate = int_at_least(1),
        .mxnet_group = data},
+      {.name = "max-image-pixels",
+       .type = Int,
+       .default_value = std::to_string(kDefaultMaxImagePixels),
+       .help = "images with more pixels are skipped with a warning, like corrupt ones, before they are decoded",
+       .group = data_group,
+       .validate = int_at_least(1),
+       .mxnet_group = extension},
       {.name = "benchmark",
        .type = Int,
        .default_value = "0",
