@@ -27,9 +27,14 @@ class EvalMetric {
   virtual NameValues get_local() const = 0;
 };
 
+// The class MXNet's accuracy predicts for one row of probabilities: the first
+// maximum, NaN ranking above every number (ndarray.argmax).
+int64_t predicted_class(const float* probs, int64_t classes);
+
 // "accuracy" (or "acc"), "top_k_accuracy" (or "top_k_acc"; k = top_k > 1,
-// reported as top_k_accuracy_<k>), "ce" / "cross-entropy" (reported as
-// cross-entropy), "nll_loss" / "nll-loss" (reported as nll-loss). Error otherwise.
+// reported as top_k_accuracy_<k>; its update is an Error when k exceeds the
+// classes, as in MXNet), "ce" / "cross-entropy" (reported as cross-entropy),
+// "nll_loss" / "nll-loss" (reported as nll-loss). Error otherwise.
 std::unique_ptr<EvalMetric> create_metric(const std::string& name, int top_k = 1);
 // fit.py's list, as one metric whose get_* concatenates its parts: accuracy;
 // top_k_accuracy_<k> when top_k > 0 (Error for 1); cross-entropy / nll-loss

@@ -34,9 +34,6 @@ void softmax_rows(const Tensor& scores, const Tensor& probs) {
   }
 }
 
-// The first maximum, as the accuracy metric ranks ties.
-int64_t argmax(const float* row, int64_t n) { return std::max_element(row, row + n) - row; }
-
 }  // namespace
 
 Predictor::Predictor(const Checkpoint& model, const Shape& data_shape, const std::string& source, Device device)
@@ -142,7 +139,8 @@ EvaluateResult evaluate(const Checkpoint& model, DataIter& data, const EvaluateO
     const float* label = batch.label.f32();
     for (int64_t i = 0; i < valid; ++i) {
       const auto t = static_cast<size_t>(label[i]);
-      const auto p = static_cast<size_t>(argmax(probs.f32() + i * classes, classes));
+      // The accuracy metric's prediction, so the diagonal agrees with it (NaN rows included).
+      const auto p = static_cast<size_t>(predicted_class(probs.f32() + i * classes, classes));
       ++r.class_counts[t];
       ++r.confusion[t][p];
       if (t == p) continue;

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "fitbench/error.h"
+#include "train/numpy_argpartition.h"
 
 namespace fitbench {
 
@@ -62,26 +63,41 @@ class RowMetric : public EvalMetric {
   Tally local_;
 };
 
-// accuracy (k = 1) and top_k_accuracy_<k>: 1 when fewer than k classes rank
-// above the label. Ties rank the lower class index first, so k = 1 is argmax
-// taking the first maximum, as numpy's does.
+// accuracy: MXNet's ndarray.argmax, the first maximum, where NaN ranks above
+// every number (so the first NaN wins), against the truncated label.
+class Accuracy final : public RowMetric {
+ public:
+  using RowMetric::RowMetric;
+
+ private:
+  double score(const float* prob, int64_t classes, int64_t label) const override {
+    return predicted_class(prob, classes) == label ? 1.0 : 0.0;
+  }
+};
+
+// top_k_accuracy_<k>: 1 when the label is among the last k classes of numpy's
+// argpartition(prob, -k), as MXNet counts; with ties or NaN at the boundary
+// that is numpy's pick, not a rule on the values.
 class TopKAccuracy final : public RowMetric {
  public:
   TopKAccuracy(std::string name, int k) : RowMetric(std::move(name)), k_(k) {}
 
  private:
   double score(const float* prob, int64_t classes, int64_t label) const override {
-    const float target = prob[label];
-    int64_t above = 0;
-    for (int64_t c = 0; c < classes; ++c) above += prob[c] > target || (prob[c] == target && c < label);
-    return above < k_ ? 1.0 : 0.0;
+    // numpy raises here too (kth out of bounds), and MXNet with it.
+    if (k_ > classes)
+      fail("top_k_accuracy_", k_, " needs at least ", k_, " classes but the network predicts ", classes,
+           "; lower --top-k");
+    std::vector<int64_t> order(static_cast<size_t>(classes));
+    numpy_argpartition(prob, classes, classes - k_, order.data());
+    return std::find(order.end() - k_, order.end(), label) != order.end() ? 1.0 : 0.0;
   }
 
   int k_;
 };
 
 // cross-entropy and nll-loss, which MXNet computes alike: -log(p[label] + 1e-12)
-// in float32 (numpy keeps the predictions' type).
+// in float32 (numpy keeps the predictions' type); NaN and -inf give NaN, +inf -inf.
 class LogLoss final : public RowMetric {
  public:
   using RowMetric::RowMetric;
@@ -130,8 +146,15 @@ std::string trim(const std::string& text) {
 
 }  // namespace
 
+int64_t predicted_class(const float* probs, int64_t classes) {
+  int64_t best = 0;
+  for (int64_t c = 1; c < classes && !std::isnan(probs[best]); ++c)
+    if (std::isnan(probs[c]) || probs[c] > probs[best]) best = c;
+  return best;
+}
+
 std::unique_ptr<EvalMetric> create_metric(const std::string& name, int top_k) {
-  if (name == "accuracy" || name == "acc") return std::make_unique<TopKAccuracy>("accuracy", 1);
+  if (name == "accuracy" || name == "acc") return std::make_unique<Accuracy>("accuracy");
   if (name == "top_k_accuracy" || name == "top_k_acc") {
     if (top_k <= 1) fail("top_k_accuracy needs k above 1 (got ", top_k, "); k = 1 is plain accuracy");
     return std::make_unique<TopKAccuracy>("top_k_accuracy_" + std::to_string(top_k), top_k);
