@@ -48,6 +48,7 @@ const std::vector<Row>& expected_rows() {
       {"num-classes", Int, std::nullopt, "10"},
       {"num-examples", Int, std::nullopt, "60000"},
       {"data-nthreads", Int, "4", "8"},
+      {"max-image-pixels", Int, "64000000", "1000000"},
       {"benchmark", Int, "0", "1"},
       {"random-crop", Int, "0", "1"},
       {"random-mirror", Int, "0", "1"},
@@ -95,6 +96,7 @@ const std::vector<Row>& expected_rows() {
       {"load-prefix", String, std::nullopt, "runs/a/mlp"},
       {"disp-batches", Int, "20", "100"},
       {"monitor", Int, "0", "10"},
+      {"on-nonfinite", String, "stop", "skip-batch"},
       {"top-k", Int, "0", "5"},
       {"loss", String, "", "ce,nll"},
       {"run-dir", String, std::nullopt, "runs/it's here"},
@@ -453,11 +455,11 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
             "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, loss='', lr=0.1, "
             "lr_factor=0.1, lr_scheduler='auto', lr_step_epochs=None, lr_warmup_begin=0.0, "
             "lr_warmup_mode='linear', lr_warmup_steps=0, macrobatch_size=0, max_crop_size=-1, "
-            "max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, max_random_l=0, "
+            "max_image_pixels=64000000, max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, max_random_l=0, "
             "max_random_rotate_angle=0, max_random_s=0, max_random_scale=1, max_random_shear_ratio=0, "
             "min_crop_size=-1, min_random_area=1, min_random_aspect_ratio=None, min_random_scale=1, "
             "model_prefix=None, mom=0.9, monitor=0, multiplier=1.0, network=None, num_classes=None, num_epochs=100, "
-            "num_examples=None, num_layers=None, optimizer='sgd', pad_size=0, pca_noise=0, "
+            "num_examples=None, num_layers=None, on_nonfinite='stop', optimizer='sgd', pad_size=0, pca_noise=0, "
             "profile_server_suffix='', profile_worker_suffix='', random_crop=0, random_mirror=0, "
             "random_resized_crop=0, rgb_mean='123.68,116.779,103.939', rgb_std='1,1,1', run_dir=None, "
             "saturation=0, save_period=1, seed=0, summary=0, test_io=0, top_k=0, use_batch_norm=0, "

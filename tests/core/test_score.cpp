@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -137,6 +138,20 @@ TEST(Predict, TopClassesBestFirstTiesByIndex) {
   const auto top = top_classes(probs, 0, 3);
   EXPECT_EQ(top, (std::vector<std::pair<int, float>>{{1, 0.4f}, {3, 0.4f}, {0, 0.1f}}));
   EXPECT_EQ(top_classes(probs, 0, 9).size(), 4u);
+}
+
+// A diverged model's NaN outputs rank first, as the accuracy metric's argmax ranks them.
+TEST(Predict, TopClassesRankNanFirst) {
+  Tensor probs(Shape{1, 4});
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float p[] = {0.3f, nan, 0.6f, nan};
+  std::copy(p, p + 4, probs.f32());
+  const auto top = top_classes(probs, 0, 4);
+  ASSERT_EQ(top.size(), 4u);
+  EXPECT_EQ(top[0].first, 1);
+  EXPECT_EQ(top[1].first, 3);
+  EXPECT_EQ(top[2], (std::pair<int, float>{2, 0.6f}));
+  EXPECT_EQ(top[3], (std::pair<int, float>{0, 0.3f}));
 }
 
 TEST(Predict, SynsetNamesOneALine) {

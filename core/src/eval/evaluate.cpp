@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <iterator>
-#include <limits>
 #include <sstream>
 
 #include "fitbench/error.h"
@@ -81,8 +80,14 @@ std::vector<std::pair<int, float>> top_classes(const Tensor& probs, int64_t row,
   std::vector<int> order(static_cast<size_t>(classes));
   for (int c = 0; c < classes; ++c) order[static_cast<size_t>(c)] = c;
   const auto n = static_cast<size_t>(std::clamp<int64_t>(k, 0, classes));
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
-                    [p](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+  // NaN ranks above every number, as in the accuracy metric's argmax (and a
+  // comparison that NaN breaks would not be the strict weak order sort needs).
+  const auto above = [p](int a, int b) {
+    const bool nan_a = std::isnan(p[a]), nan_b = std::isnan(p[b]);
+    if (nan_a || nan_b) return nan_a != nan_b ? nan_a : a < b;
+    return p[a] > p[b] || (p[a] == p[b] && a < b);
+  };
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(), above);
   std::vector<std::pair<int, float>> top;
   for (size_t i = 0; i < n; ++i) top.emplace_back(order[i], p[order[i]]);
   return top;

@@ -162,6 +162,8 @@ class Trainer {
   void save(int epoch);
   void save_files(const std::string& prefix, int epoch);
   void monitor_tic(int epoch);
+  // Collects this batch's values from now on, whatever --monitor says.
+  void start_snapshot(int epoch);
   void monitor_before_update();
   void monitor_toc();
   MonitorStat& monitor_stat(const std::string& name, const Tensor& value);
@@ -303,9 +305,14 @@ void Trainer::restore(int begin_epoch) {
 }
 
 void Trainer::monitor_tic(int epoch) {
-  monitor_active_ = monitor_interval_ > 0 && monitor_step_ % monitor_interval_ == 0;
+  const bool due = monitor_interval_ > 0 && monitor_step_ % monitor_interval_ == 0;
   ++monitor_step_;
-  if (!monitor_active_) return;
+  monitor_active_ = false;
+  if (due) start_snapshot(epoch);
+}
+
+void Trainer::start_snapshot(int epoch) {
+  monitor_active_ = true;
   snapshot_ = MonitorSnapshot{epoch, monitor_step_, {}};
   monitor_lines_.clear();
 }
@@ -378,7 +385,20 @@ bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
   // diagnosed: a run that stays diverged would replay every batch.
   const bool report = policy == "stop" || nonfinite_batches_ == 1;
   if (report) {
-    const NonFiniteEvent event = diagnose(epoch, nbatch, quantity);
+    // The monitor shows this batch, with its non-finite values, before the run
+    // stops or pauses. The diagnosis replays the forward pass: its outputs
+    // fill the snapshot unless --monitor collected this batch's already.
+    NonFiniteEvent event;
+    if (monitor_active_) {
+      monitor_active_ = false;
+      event = diagnose(epoch, nbatch, quantity);
+      monitor_active_ = true;
+    } else {
+      start_snapshot(epoch);
+      monitor_before_update();
+      event = diagnose(epoch, nbatch, quantity);
+    }
+    monitor_toc();
     log_->record({{"type", "nonfinite"}, {"epoch", epoch}, {"batch", nbatch}, {"quantity", event.quantity},
                   {"layer", event.layer}, {"kind", event.kind}, {"entry", event.entry}, {"policy", policy}});
     if (options_.observer) options_.observer->on_nonfinite(event);
@@ -474,7 +494,8 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     const Tensor& output = group_->output(0);
     batch_loss_->reset();
     batch_loss_->update(batch.label, output, valid);
-    const bool apply = batch_is_healthy(epoch, nbatch, batch_loss_->get_global()[0].second);
+    // A batch of padding only (a dist worker past its share) has no loss: NaN by the metric's rule.
+    const bool apply = batch_is_healthy(epoch, nbatch, valid > 0 ? batch_loss_->get_global()[0].second : 0.0);
     if (diverged_) return std::nullopt;
     if (apply) {
       keep_rollback();
