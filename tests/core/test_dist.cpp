@@ -297,3 +297,37 @@ TEST(DistSync, WorkersFindRankZeroWhenItsHostNameDoesNotResolve) {
                            fitbench::load_checkpoint(dir.file("ckpt/mlp-1"), 1)),
             0.0f);
 }
+
+// A worker that is stopped (kill -STOP), like a frozen machine or a network
+// partition, keeps its sockets open: only its silence tells. The job must end
+// within --dist-timeout + 10 s, naming the rank, on the surviving worker.
+TEST(DistSync, StoppedWorkerEndsTheRunWithinTheTimeoutNamingItsRank) {
+  SKIP_WITHOUT_MPI();
+  TempDir dir;
+  const std::string prefix = dir.file("ckpt/mlp");
+  const std::string log = dir.file("output.txt");
+  const pid_t mpirun = spawn(mpirun_argv(2, data_args(dir, 4096) + " --num-epochs 100000 --batch-size 16 "
+                                                "--kv-store dist_sync --dist-timeout 4 --model-prefix " + prefix),
+                             log);
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    started = std::filesystem::exists(fitbench::params_path(prefix, 1));
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const pid_t victim = started ? rank_pid(mpirun, 1) : -1;
+  if (victim > 0) kill(victim, SIGSTOP);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  bool finished = false;
+  const int code = wait_for(mpirun, std::chrono::seconds(14), finished);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  if (victim > 0 && !finished) kill(victim, SIGKILL);
+  const std::string output = read_file(log);
+  ASSERT_TRUE(started) << output;
+  ASSERT_GT(victim, 0) << "rank 1 not found among mpirun's children\n" << output;
+  EXPECT_TRUE(finished) << "the run went on for 14 s after rank 1 was stopped:\n" << output;
+  EXPECT_NE(code, 0);
+  EXPECT_LT(took, 14.0);
+  EXPECT_NE(output.find("Node[0] Error: worker rank 1 stopped unexpectedly (nothing heard from it for 4 s"),
+            std::string::npos)
+      << output;
+}

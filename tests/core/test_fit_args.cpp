@@ -74,6 +74,7 @@ const std::vector<Row>& expected_rows() {
       {"kv-store", String, "device", "nccl"},
       {"gc-type", String, "none", "2bit"},
       {"gc-threshold", Float, "0.5", "0.25"},
+      {"dist-timeout", Float, "60.0", "5.0"},
       {"batch-size", Int, "128", "64"},
       {"num-epochs", Int, "100", "20"},
       {"optimizer", String, "sgd", "adam"},
@@ -451,7 +452,7 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
   EXPECT_EQ(FitArgs().namespace_repr(),
             "Namespace(alpha=1.0, batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
             "data_nthreads=4, data_train=None, data_train_idx='', data_val=None, data_val_idx='', "
-            "disp_batches=20, dtype='float32', fill_value=127, gc_threshold=0.5, gc_type='none', gpus=None, "
+            "disp_batches=20, dist_timeout=60.0, dtype='float32', fill_value=127, gc_threshold=0.5, gc_type='none', gpus=None, "
             "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, loss='', lr=0.1, "
             "lr_factor=0.1, lr_scheduler='auto', lr_step_epochs=None, lr_warmup_begin=0.0, "
             "lr_warmup_mode='linear', lr_warmup_steps=0, macrobatch_size=0, max_crop_size=-1, "

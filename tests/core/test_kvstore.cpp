@@ -15,7 +15,7 @@ namespace {
 
 std::string create_error(const std::string& type, GradientCompression gc = {}) {
   try {
-    KVStore::create(type, gc);
+    KVStore::create(type, {gc});
   } catch (const Error& e) {
     return e.what();
   }

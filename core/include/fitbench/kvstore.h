@@ -37,6 +37,14 @@ struct GradientCompression {
   float threshold = 0.5f;
 };
 
+// How a store is made from the command line.
+struct KVStoreOptions {
+  GradientCompression compression;
+  // --dist-timeout: a dist worker heard from for this long (stopped, frozen,
+  // or cut off by the network) ends the job with an error naming its rank.
+  double dist_timeout_seconds = 60;
+};
+
 // What a KVStore updates: the parameters as views into one contiguous
 // buffer, their gradients likewise, the aux states, and the optimizer.
 struct KVStoreModel {
@@ -54,7 +62,7 @@ class KVStore {
   // One of local, device, nccl, dist_sync, dist_device_sync, dist_async.
   // Throws Error for a dist store in a build without MPI or a process without
   // a DistributedRuntime, and for compression on a single-process store.
-  static std::unique_ptr<KVStore> create(const std::string& type, const GradientCompression& compression);
+  static std::unique_ptr<KVStore> create(const std::string& type, const KVStoreOptions& options);
 
   virtual ~KVStore() = default;
   const std::string& type() const { return type_; }

@@ -35,7 +35,7 @@ Tensor same_view(const Tensor& target, const Tensor& part, const Tensor& whole) 
 
 class DistAsyncKVStore final : public dist::DistKVStore {
  public:
-  explicit DistAsyncKVStore(const GradientCompression& compression) : DistKVStore("dist_async", compression) {
+  explicit DistAsyncKVStore(const KVStoreOptions& options) : DistKVStore("dist_async", options) {
     if (!dist::thread_multiple())
       fail("--kv-store dist_async needs an MPI library that grants MPI_THREAD_MULTIPLE (rank 0 serves updates "
            "from a thread); OpenMPI from Debian does");
@@ -174,8 +174,8 @@ class DistAsyncKVStore final : public dist::DistKVStore {
 
 }  // namespace
 
-std::unique_ptr<KVStore> make_dist_async_kvstore(const GradientCompression& compression) {
-  return std::make_unique<DistAsyncKVStore>(compression);
+std::unique_ptr<KVStore> make_dist_async_kvstore(const KVStoreOptions& options) {
+  return std::make_unique<DistAsyncKVStore>(options);
 }
 
 }  // namespace fitbench

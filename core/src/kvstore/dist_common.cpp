@@ -28,6 +28,7 @@ std::atomic<bool> granted_thread_multiple{false};
 
 constexpr int64_t kChunk = int64_t{1} << 30;  // values per MPI call, below INT_MAX
 constexpr char kGoodbye = 'B';
+constexpr char kHeartbeat = 'H';
 constexpr char kLost = 'L';  // followed by the lost rank, 4 bytes
 constexpr int kConnectTimeoutMs = 60000;
 
@@ -216,7 +217,8 @@ void wait_sleeping(MPI_Request& request) {
   }
 }
 
-PeerWatch::PeerWatch(int rank, int size, KVStore::LogLine log) : rank_(rank), log_(std::move(log)) {
+PeerWatch::PeerWatch(int rank, int size, KVStore::LogLine log, double timeout_seconds)
+    : rank_(rank), log_(std::move(log)), timeout_seconds_(timeout_seconds) {
   if (size < 2) return;
   Rendezvous rendezvous;
   int listener = -1;
@@ -291,33 +293,53 @@ void PeerWatch::finish() {
 }
 
 void PeerWatch::watch() {
+  using Clock = std::chrono::steady_clock;
+  const auto timeout = std::chrono::duration<double>(timeout_seconds_);
+  const auto beat = std::min<Clock::duration>(std::chrono::seconds(1),
+                                              std::chrono::duration_cast<Clock::duration>(timeout / 4));
+  const auto peer_rank = [this](size_t i) { return rank_ == 0 ? static_cast<int>(i) + 1 : 0; };
+  std::vector<Clock::time_point> heard(fds_.size(), Clock::now());
+  Clock::time_point next_beat = Clock::now();
   for (;;) {
+    const auto now = Clock::now();
+    if (now >= next_beat) {
+      for (int fd : fds_)
+        if (fd >= 0) send_all(fd, &kHeartbeat, 1);
+      next_beat = now + beat;
+    }
     std::vector<pollfd> polled{{stop_pipe_[0], POLLIN, 0}};
-    std::vector<int> ranks{-1};
+    std::vector<size_t> index{0};
     for (size_t i = 0; i < fds_.size(); ++i) {
       if (fds_[i] < 0) continue;
+      if (now - heard[i] > timeout)
+        lost(peer_rank(i), detail::concat("nothing heard from it for ", timeout_seconds_,
+                                          " s (--dist-timeout): it is stopped, frozen, or cut off by the network"));
       polled.push_back({fds_[i], POLLIN, 0});
-      ranks.push_back(rank_ == 0 ? static_cast<int>(i) + 1 : 0);
+      index.push_back(i);
     }
     if (polled.size() == 1) return;  // every peer said goodbye
-    if (::poll(polled.data(), polled.size(), -1) < 0) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_beat - Clock::now());
+    if (::poll(polled.data(), polled.size(), static_cast<int>(std::max<int64_t>(wait.count(), 0))) < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (polled[0].revents) return;
-    for (size_t i = 1; i < polled.size(); ++i) {
-      if (!polled[i].revents) continue;
+    for (size_t k = 1; k < polled.size(); ++k) {
+      if (!polled[k].revents) continue;
+      const size_t i = index[k];
       char what = 0;
-      if (!recv_all(polled[i].fd, &what, 1)) lost(ranks[i], "its heartbeat connection closed without a goodbye");
+      if (!recv_all(polled[k].fd, &what, 1)) lost(peer_rank(i), "its heartbeat connection closed without a goodbye");
+      heard[i] = Clock::now();
+      if (what == kHeartbeat) continue;
       if (what == kLost) {
         int32_t gone = 0;
-        if (!recv_all(polled[i].fd, &gone, sizeof gone)) lost(0, "its heartbeat connection closed without a goodbye");
+        if (!recv_all(polled[k].fd, &gone, sizeof gone)) lost(0, "its heartbeat connection closed without a goodbye");
         lost(gone, "reported by rank 0");
       }
       // A goodbye: that worker (rank 0 for the others) finished on purpose.
       if (rank_ != 0) return;
-      ::close(fds_[static_cast<size_t>(ranks[i] - 1)]);
-      fds_[static_cast<size_t>(ranks[i] - 1)] = -1;
+      ::close(fds_[i]);
+      fds_[i] = -1;
     }
   }
 }
@@ -336,8 +358,8 @@ void PeerWatch::lost(int peer_rank, const std::string& how) {
   std::abort();  // not reached: MPI_Abort ends the process
 }
 
-DistKVStore::DistKVStore(std::string type, const GradientCompression& compression)
-    : KVStore(std::move(type)), compression_(compression) {
+DistKVStore::DistKVStore(std::string type, const KVStoreOptions& options)
+    : KVStore(std::move(type)), compression_(options.compression), timeout_seconds_(options.dist_timeout_seconds) {
   FB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
   FB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size_));
 }
@@ -364,7 +386,7 @@ void DistKVStore::bind(const KVStoreModel& model, const LogLine& log) {
   FB_ASSERT(model.optimizer != nullptr);
   model_ = model;
   log_ = log;
-  watch_ = std::make_unique<PeerWatch>(rank_, size_, log);
+  watch_ = std::make_unique<PeerWatch>(rank_, size_, log, timeout_seconds_);
   broadcast_floats(model_.param_buffer, 0);
   if (model_.aux_buffer.defined()) broadcast_floats(model_.aux_buffer, 0);
   if (compression_.two_bit) {

@@ -32,14 +32,18 @@ void wait_sleeping(MPI_Request& request);
 
 // Heartbeat over plain TCP, beside MPI: every worker holds a connection to
 // rank 0. The kernel closes a killed process's sockets at once, so the end of
-// a connection without a goodbye means that worker is gone; rank 0 relays the
+// a connection without a goodbye means that worker is gone. A process that is
+// stopped, frozen or cut off by the network keeps its socket but falls
+// silent: each side's watcher thread sends a heartbeat every second, and a
+// peer not heard from for `timeout_seconds` is gone too. Rank 0 relays the
 // news to the others. The watcher thread then logs which rank stopped and ends
 // the job with MPI_Abort, since a worker waiting in a collective would wait
-// forever (OpenMPI cannot continue without a rank).
+// forever (OpenMPI cannot continue without a rank). The heartbeat comes from
+// its own thread, so long batches, validation or saves never look like silence.
 class PeerWatch {
  public:
   // Collective: every rank of MPI_COMM_WORLD constructs it at the same time.
-  PeerWatch(int rank, int size, KVStore::LogLine log);
+  PeerWatch(int rank, int size, KVStore::LogLine log, double timeout_seconds);
   ~PeerWatch();
   PeerWatch(const PeerWatch&) = delete;
   PeerWatch& operator=(const PeerWatch&) = delete;
@@ -52,6 +56,7 @@ class PeerWatch {
 
   int rank_;
   KVStore::LogLine log_;
+  double timeout_seconds_;
   std::vector<int> fds_;    // rank 0: one per other worker (index = rank - 1); others: one, to rank 0
   int stop_pipe_[2] = {-1, -1};
   std::thread thread_;
@@ -62,7 +67,7 @@ class PeerWatch {
 // parameters broadcast from rank 0 at init, 2-bit residuals.
 class DistKVStore : public KVStore {
  public:
-  DistKVStore(std::string type, const GradientCompression& compression);
+  DistKVStore(std::string type, const KVStoreOptions& options);
   int rank() const override { return rank_; }
   int num_workers() const override { return size_; }
   std::string broadcast(const std::string& value) override;
@@ -78,6 +83,7 @@ class DistKVStore : public KVStore {
   int rank_ = 0;
   int size_ = 1;
   GradientCompression compression_;
+  double timeout_seconds_;
   KVStoreModel model_;
   LogLine log_;
   std::unique_ptr<PeerWatch> watch_;

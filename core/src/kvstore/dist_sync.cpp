@@ -61,8 +61,8 @@ class DistSyncKVStore final : public dist::DistKVStore {
 
 }  // namespace
 
-std::unique_ptr<KVStore> make_dist_sync_kvstore(const std::string& type, const GradientCompression& compression) {
-  return std::make_unique<DistSyncKVStore>(type, compression);
+std::unique_ptr<KVStore> make_dist_sync_kvstore(const std::string& type, const KVStoreOptions& options) {
+  return std::make_unique<DistSyncKVStore>(type, options);
 }
 
 }  // namespace fitbench

@@ -47,11 +47,11 @@ bool build_has_mpi() {
 #endif
 }
 
-std::unique_ptr<KVStore> KVStore::create(const std::string& type, const GradientCompression& compression) {
+std::unique_ptr<KVStore> KVStore::create(const std::string& type, const KVStoreOptions& options) {
   if (type == "local" || type == "device" || type == "nccl") {
     // MXNet's set_gradient_compression accepts only device and dist stores;
     // with the single CPU device of this build, device has nothing to compress.
-    if (compression.two_bit)
+    if (options.compression.two_bit)
       fail("--gc-type 2bit compresses the gradients workers exchange: use it with --kv-store dist_sync, "
            "dist_device_sync or dist_async, not ", type);
     return std::make_unique<LocalKVStore>(type);
@@ -61,8 +61,8 @@ std::unique_ptr<KVStore> KVStore::create(const std::string& type, const Gradient
     if (!DistributedRuntime::active())
       fail("--kv-store ", type, " needs MPI started by the program (fitbench-cli does it): run it as "
            "mpirun -np <workers> fitbench-cli ... --kv-store ", type);
-    if (type == "dist_async") return make_dist_async_kvstore(compression);
-    return make_dist_sync_kvstore(type, compression);
+    if (type == "dist_async") return make_dist_async_kvstore(options);
+    return make_dist_sync_kvstore(type, options);
 #else
     fail("--kv-store ", type, " needs the distributed build of fitbench (MPI), which this build is not; use local, "
          "device or nccl on one machine, or rebuild with libopenmpi-dev installed");

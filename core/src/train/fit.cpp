@@ -638,7 +638,8 @@ FinishInfo Trainer::run() {
   if (run_dir.empty()) run_dir = default_run_dir(network);
   // fit.py step 1: the kvstore, which knows this worker's rank.
   kv_ = KVStore::create(args_.get_string("kv-store"),
-                        {args_.get_string("gc-type") == "2bit", static_cast<float>(args_.get_float("gc-threshold"))});
+                        {{args_.get_string("gc-type") == "2bit", static_cast<float>(args_.get_float("gc-threshold"))},
+                         args_.get_float("dist-timeout")});
   const int rank = kv_->rank();
   if (kv_->num_workers() > 1) {
     // Rank 0's directory (its default name holds the time), and a node<r>

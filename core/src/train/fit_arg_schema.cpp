@@ -588,6 +588,15 @@ std::vector<ArgSpec> build_schema() {
        .group = devices_group,
        .validate = float_above("0"),
        .mxnet_group = training},
+      {.name = "dist-timeout",
+       .type = Float,
+       .default_value = "60.0",
+       .help = "dist kvstores: seconds without a heartbeat from a worker (stopped, frozen or cut off by the "
+               "network) before the job ends with an error naming it; heartbeats come from a thread of their own, so "
+               "slow batches, validation and saves never count",
+       .group = devices_group,
+       .validate = float_above("0"),
+       .mxnet_group = extension},
 
       // Optimizer & Schedule
       {.name = "batch-size",
