@@ -196,7 +196,8 @@ ImageRecordHeader unpack_image_record(std::string_view record, std::string_view&
   if (record.size() - 24 < label_bytes)
     fail(source, ": the header announces ", h.flag, " labels but the record has only ", record.size(), " bytes");
   h.labels.resize(h.flag);
-  std::memcpy(h.labels.data(), record.data() + 24, label_bytes);
+  // flag 0 (one label, in the header) leaves labels empty, and memcpy must not get its null data().
+  if (label_bytes > 0) std::memcpy(h.labels.data(), record.data() + 24, label_bytes);
   encoded = record.substr(24 + label_bytes);
   return h;
 }
