@@ -58,7 +58,9 @@ TEST(Cli, UnknownNetworkIsAClearError) {
   TempDir dir;
   fitbench::testing::write_idx_pair(dir.path(), "train", 64, 1);
   const Result r = run_cli("--network alexnot --data-train " + dir.path().string() + " --run-dir " + dir.file("run"));
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);
+  // Refused with the arguments, before anything is written.
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run")));
   EXPECT_NE(r.output.find("alexnot"), std::string::npos) << r.output;
 }
 

@@ -219,3 +219,32 @@ TEST(StaleTemporaries, ARunRemovesThoseOfDeadWritersOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+// A label the network cannot predict is found before training, naming the
+// labels file, not when its batch comes (after a checkpoint, for validation).
+TEST(Labels, OutOfRangeLabelsAreRefusedBeforeTrainingNamingTheFile) {
+  TempDir dir;
+  FitArgs a = diverging_args(dir, "stop");
+  a.set("lr", "0.05");
+  a.set("num-classes", "5");  // the fixture's labels go up to 9
+  const std::string message = fitbench::test::error_message([&] { fit(a, {nullptr, nullptr, false, {}}); });
+  EXPECT_THAT(message, HasSubstr(dir.file("data/train-labels-idx1-ubyte")));
+  EXPECT_THAT(message, HasSubstr("not one of the 5 classes"));
+  EXPECT_FALSE(std::filesystem::exists(params_path(dir.file("ckpt/mlp"), 1)));
+}
+
+// The error that ends a run is in its log.txt, not only on stderr.
+TEST(Labels, TheErrorThatEndsARunIsInItsLog) {
+  TempDir dir;
+  FitArgs a = diverging_args(dir, "stop");
+  a.set("num-classes", "5");
+  a.set("run-dir", dir.file("run"));
+  EXPECT_THROW(fit(a, {nullptr, nullptr, false, {}}), Error);
+  std::ifstream log(dir.file("run/log.txt"));
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("Error: " + dir.file("data/train-labels-idx1-ubyte")));
+}
+
+}  // namespace

@@ -50,8 +50,9 @@ QString nonDefaultValue(const fitbench::ArgSpec& spec) {
       candidates << QStringLiteral("0.5") << QStringLiteral("0.25") << QStringLiteral("2.5");
       break;
     case fitbench::ArgType::String:
+      // Paths, lists, a loss, and names the network and optimizer checks accept.
       candidates << QStringLiteral("some/path") << QStringLiteral("1,2,3") << QStringLiteral("5,8")
-                 << QStringLiteral("ce");
+                 << QStringLiteral("ce") << QStringLiteral("lenet") << QStringLiteral("nag");
       break;
   }
   for (const QString& candidate : candidates) {

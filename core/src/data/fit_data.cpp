@@ -170,6 +170,18 @@ ImageIterOptions image_options(const FitArgs& args, uint64_t seed, const DataPar
   return options;
 }
 
+// Every label before training starts, naming the file: found at its batch, a
+// bad validation label would stop the run after a checkpoint was written.
+// `classes` 0 checks nothing (scoring: the model says how many there are).
+void check_labels(const Tensor& labels, int classes, const std::string& file) {
+  if (classes <= 0) return;
+  const float* l = labels.f32();
+  for (int64_t i = 0; i < labels.size(); ++i)
+    if (!(l[i] >= 0 && l[i] < static_cast<float>(classes)))
+      fail(file, ": the label of sample ", i, " is ", l[i], ", not one of the ", classes,
+           " classes the network predicts (--num-classes)");
+}
+
 void check_image_shape(const FitArgs& args, const std::vector<int>& image_shape, const Tensor& images,
                        const std::string& file) {
   const auto& s = images.shape();
@@ -188,6 +200,7 @@ std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& 
   const auto [images, labels] = idx_pair(val, "t10k", "data-val");
   IdxDataset v = load_idx(images, labels);
   check_image_shape(args, image_shape, v.images, images);
+  check_labels(v.labels, options.num_classes, labels);
   return make_ndarray_iter(v.images, v.labels, options.batch_size, false, options.seed);
 }
 
@@ -209,7 +222,9 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
     return d;
   }
   const auto [train, val] = data_paths(args);
-  const ImageIterOptions options = image_options(args, seed, partition);
+  ImageIterOptions options = image_options(args, seed, partition);
+  // Training builds a network of num_classes(args) outputs: every label must fit it.
+  options.num_classes = num_classes(args);
   if (is_image_data(train)) {
     ImageIterOptions t = options;
     t.shuffle = true;
@@ -226,6 +241,7 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
       t.labels = first_rows(t.labels, n);
     }
     check_image_shape(args, image_shape, t.images, images);
+    check_labels(t.labels, options.num_classes, labels);
     const int parts = partition.num_parts;
     auto iter = make_ndarray_iter(t.images, t.labels, batch * parts, true, seed);
     if (parts > 1) iter = std::make_unique<PartIter>(std::move(iter), parts, partition.part_index);

@@ -149,6 +149,10 @@ class Trainer {
  public:
   Trainer(const FitArgs& args, const FitOptions& options) : args_(args), options_(options) {}
   FinishInfo run();
+  // The error that ended the run, into its log.txt too (once it has one).
+  void log_failure(const std::string& what) {
+    if (log_) log_->error_to_file(what);
+  }
 
  private:
   void check_devices();
@@ -217,18 +221,27 @@ class Trainer {
 void Trainer::check_devices() {
   devices_ = usable_devices(args_.get_string("gpus"));
   if (args_.get_string("dtype") != "float32")
-    fail("--dtype ", args_.get_string("dtype"), " is not implemented yet: fitbench trains in float32");
+    throw ArgError("argument --dtype: " + args_.get_string("dtype") +
+                   " is not implemented yet: fitbench trains in float32");
 }
 
 Symbol Trainer::build_symbol() const {
   NetworkConfig config;
-  config.num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
+  config.num_classes = num_classes(args_);
   config.num_layers = args_.is_set("num-layers") ? args_.get_int("num-layers") : 0;
   if (args_.is_set("image-shape")) config.image_shape = args_.get_int_list("image-shape");
   config.batch_norm = args_.get_int("use-batch-norm") != 0;
   config.alpha = static_cast<float>(args_.get_float("alpha"));
   config.multiplier = args_.get_float("multiplier");
-  return build_network(args_.get_string("network"), config);
+  // The builders see only arguments, so what they refuse (--num-layers 7 for
+  // resnet, an image shape too small) is a bad argument: exit code 2.
+  try {
+    return build_network(args_.get_string("network"), config);
+  } catch (const ArgError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ArgError(e.what());
+  }
 }
 
 // Where the kvstore sums the executors' gradients. The dist stores exchange
@@ -255,7 +268,6 @@ std::string load_prefix(const FitArgs& args, int rank) {
 }
 
 void Trainer::setup_model() {
-  symbol_ = build_symbol();
   if (args_.is_set("load-epoch")) {
     // A checkpoint of another network is fine-tuned as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
@@ -265,8 +277,7 @@ void Trainer::setup_model() {
     const std::string file = symbol_path(prefix);
     const Symbol saved = Symbol::load(file);
     if (saved.to_json() != symbol_.to_json()) {
-      const int num_classes = args_.is_set("num-classes") ? args_.get_int("num-classes") : 10;
-      ClassifierChange change = with_classifier(saved, num_classes);
+      ClassifierChange change = with_classifier(saved, num_classes(args_));
       if (!change.replaced && !change.added_head)
         fail(file, " describes a different network than --network ", args_.get_string("network"),
              " with these arguments; load it with the arguments it was trained with, or give another "
@@ -274,7 +285,7 @@ void Trainer::setup_model() {
       if (change.replaced)
         log_->info(printf_string("Fine-tuning %s: FullyConnected '%s' (%d outputs) is replaced by a new one with "
                                  "%d outputs, initialised; the other parameters are loaded",
-                                 file.c_str(), change.layer.c_str(), change.old_classes, num_classes));
+                                 file.c_str(), change.layer.c_str(), change.old_classes, num_classes(args_)));
       if (change.added_head)
         log_->info(printf_string("Fine-tuning %s: added SoftmaxOutput 'softmax' on '%s'", file.c_str(),
                                  change.layer.c_str()));
@@ -621,13 +632,15 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
 }
 
 FinishInfo Trainer::run() {
+  // What the arguments alone decide is checked before anything is written.
   check_devices();
   const std::string network = args_.get_string("network");
   if (network.empty()) {
     std::string names;
     for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
-    fail("--network is required (choose from ", names, ")");
+    throw ArgError("--network is required (choose from " + names + ")");
   }
+  symbol_ = build_symbol();
   std::string run_dir = options_.run_dir;
   if (run_dir.empty()) run_dir = args_.get_string("run-dir");
   const std::string prefix = args_.get_string("model-prefix");
@@ -650,6 +663,9 @@ FinishInfo Trainer::run() {
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
   log_->write_config(args_.to_json());
   log_->info("start with arguments " + args_.namespace_repr());
+  if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
+    log_->info("--kv-store nccl without --gpus: the CPU alone has no gradients to all-reduce, so this run trains "
+               "as --kv-store local would; give GPUs with --gpus to use NCCL");
   if (!prefix.empty()) {
     const std::string own = rank > 0 ? prefix + "-" + std::to_string(rank) : prefix;
     for (const auto& path : remove_stale_temporaries(own))
@@ -663,7 +679,7 @@ FinishInfo Trainer::run() {
     // Only the network and the data shape: no data is read and nothing trains.
     std::vector<int64_t> data_dims{args_.get_int("batch-size")};
     data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
-    std::istringstream table(network_summary(build_symbol(), {{"data", Shape(data_dims)}}));
+    std::istringstream table(network_summary(symbol_, {{"data", Shape(data_dims)}}));
     for (std::string line; std::getline(table, line);) log_->info(line);
     return completed_without_training();
   }
@@ -795,6 +811,7 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
     finish = trainer.run();
   } catch (const std::exception& e) {
     finish.error = e.what();
+    trainer.log_failure(finish.error);
     if (options.observer) options.observer->on_finish(finish);
     throw;
   }

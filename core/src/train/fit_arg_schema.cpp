@@ -13,6 +13,8 @@
 
 #include "fitbench/fit_args.h"
 #include "fitbench/image_codec.h"
+#include "fitbench/models.h"
+#include "fitbench/optimizer.h"
 
 namespace fitbench {
 
@@ -220,6 +222,27 @@ std::optional<std::string> check_lr_step_epochs(const std::string& text) {
 
 // fit.py accepts ce, nll and nll_loss, comma separated; it only warns about
 // anything else, which we reject so that a typo does not go unnoticed.
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+std::optional<std::string> check_network(const std::string& text) {
+  const auto names = network_names();
+  if (std::find(names.begin(), names.end(), text) != names.end()) return std::nullopt;
+  return "no network '" + text + "': choose from " + joined(names);
+}
+
+// MXNet's optimizer registry ignores case ("SGD" is sgd).
+std::optional<std::string> check_optimizer(const std::string& text) {
+  std::string key = text;
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto names = Optimizer::supported();
+  if (std::find(names.begin(), names.end(), key) != names.end()) return std::nullopt;
+  return "fitbench implements " + joined(names) + " (case-insensitive), not '" + text + "'";
+}
+
 std::optional<std::string> check_loss(const std::string& text) {
   if (text.empty()) return std::nullopt;
   for (std::string_view part : split_commas(text)) {
@@ -260,8 +283,9 @@ std::vector<ArgSpec> build_schema() {
       {.name = "network",
        .type = String,
        .default_value = std::nullopt,
-       .help = "the neural network to use (mlp, lenet, resnet, ...)",
+       .help = "the neural network to use: " + joined(network_names()),
        .group = network_group,
+       .validate = check_network,
        .mxnet_group = training},
       {.name = "num-layers",
        .type = Int,
@@ -616,8 +640,9 @@ std::vector<ArgSpec> build_schema() {
       {.name = "optimizer",
        .type = String,
        .default_value = "sgd",
-       .help = "the optimizer type (sgd, nag, adam, rmsprop, adagrad, ...; case-insensitive)",
+       .help = "the optimizer type: " + joined(Optimizer::supported()) + " (case-insensitive)",
        .group = optimizer_group,
+       .validate = check_optimizer,
        .mxnet_group = training},
       {.name = "lr",
        .type = Float,

@@ -59,6 +59,11 @@ void RunLog::info(const std::string& message) {
   if (observer_) observer_->on_log(line);
 }
 
+void RunLog::error_to_file(const std::string& message) {
+  std::fprintf(log_.get(), "%s Node[%d] Error: %s\n", asctime_now().c_str(), rank_, message.c_str());
+  std::fflush(log_.get());
+}
+
 void RunLog::record(const nlohmann::json& entry) {
   const std::string text = entry.dump();
   std::fprintf(metrics_.get(), "%s\n", text.c_str());

@@ -22,6 +22,9 @@ class RunLog {
   RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
 
   void info(const std::string& message);
+  // The error that ended the run, as a line of log.txt only: the host (the
+  // CLI's stderr, the application's dialog) reports it itself.
+  void error_to_file(const std::string& message);
   // One JSON object per line in metrics.jsonl.
   void record(const nlohmann::json& entry);
   // config.json, replaced atomically.
