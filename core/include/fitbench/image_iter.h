@@ -25,6 +25,9 @@ struct ImageIterOptions {
   int num_parts = 1;          // sharding for distributed training: this worker reads
   int part_index = 0;         // samples [n * index / parts, n * (index + 1) / parts)
   int64_t max_image_pixels = kDefaultMaxImagePixels;  // larger images are skipped as corrupt ones are
+  // What the data is for, in the per-epoch count ("the training data"), so
+  // one file read for training and validation tells its two counts apart.
+  std::string role;
   // Receives the warning for each corrupt image skipped and the per-epoch
   // count; null writes them to stderr.
   std::function<void(const std::string&)> warn;

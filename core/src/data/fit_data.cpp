@@ -194,6 +194,7 @@ std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& 
                                    const ImageIterOptions& options) {
   if (is_image_data(val)) {
     ImageIterOptions v = options;
+    v.role = "the validation data";
     v.augment = val_augment_params(args, image_shape);
     return make_prefetch_iter(image_iter(val, args.get_string("data-val-idx"), false, v), 4);
   }
@@ -227,6 +228,7 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
   options.num_classes = num_classes(args);
   if (is_image_data(train)) {
     ImageIterOptions t = options;
+    t.role = "the training data";
     t.shuffle = true;
     t.augment = train_augment_params(args, image_shape);
     if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");

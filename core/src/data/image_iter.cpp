@@ -230,7 +230,8 @@ class ImageIter final : public DataIter {
   void report_skipped() {
     if (reported_ || skipped_ == 0) return;
     reported_ = true;
-    warn(std::to_string(skipped_) + " unreadable image(s) skipped in this epoch of " + source_->name());
+    warn(std::to_string(skipped_) + " unreadable image(s) skipped in this epoch of " +
+         (o_.role.empty() ? "" : o_.role + " ") + source_->name());
   }
 
   void warn(const std::string& message) const {
