@@ -132,4 +132,40 @@ TEST(Executor, InfersResnetShapes) {
   EXPECT_EQ(shapes.aux_states.at("bn1_moving_var"), (Shape{64}));
 }
 
+// A symbol file asking for a layer no machine can hold (num_hidden
+// 400000000 on 784 inputs: 1.2 TB of weights) is refused before anything is
+// allocated, naming that layer's parameter, instead of ending in std::bad_alloc.
+TEST(Executor, ANetworkTooLargeForMemoryIsRefusedNamingItsLargestArray) {
+  const Symbol huge = Symbol::from_json(R"({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    {"op": "null", "name": "fc_weight", "inputs": []}, {"op": "null", "name": "fc_bias", "inputs": []},
+    {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "400000000"},
+     "inputs": [[0, 0, 0], [1, 0, 0], [2, 0, 0]]}], "heads": [[3, 0, 0]]})");
+  const std::string m = test::error_message([&] { Executor e(huge, {{"data", Shape{8, 784}}}); });
+  EXPECT_THAT(m, HasSubstr("out of memory"));
+  EXPECT_THAT(m, HasSubstr("parameter 'fc_weight'"));
+  EXPECT_THAT(m, HasSubstr("(400000000, 784)"));
+}
+
+// Any array that cannot be had says its shape and size, even one whose byte
+// count overflows.
+TEST(Tensor, AnAllocationThatCannotBeHadSaysWhatWasAskedFor) {
+  const std::string m = test::error_message([] { Tensor t(Shape{int64_t{1} << 42}); });
+  EXPECT_THAT(m, HasSubstr("(4398046511104,)"));
+  EXPECT_THAT(m, HasSubstr("16.0 TiB"));
+  const std::string overflow = test::error_message([] { Tensor t(Shape{int64_t{1} << 40, int64_t{1} << 40}); });
+  EXPECT_THAT(overflow, HasSubstr("more bytes than can be counted"));
+}
+
+// Symbol attributes too large for their type are named as such.
+TEST(Executor, AnAttributeOutOfRangeIsNamed) {
+  const std::string m = test::error_message([] {
+    infer_shapes(Symbol::from_json(R"({"nodes": [{"op": "null", "name": "data", "inputs": []},
+      {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "1000000000000"}, "inputs": [[0, 0, 0]]}],
+      "heads": [[1, 0, 0]]})"),
+                 {{"data", Shape{8, 784}}});
+  });
+  EXPECT_THAT(m, HasSubstr("1000000000000"));
+  EXPECT_THAT(m, HasSubstr("out of range"));
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "gpu/gpu_backend.h"
 #include "graph/add_into.h"
+#include "tensor/memory.h"
 
 namespace fitbench {
 
@@ -162,6 +163,41 @@ Tensor carve(const std::vector<std::string>& names, const std::map<std::string, 
   return buffer;
 }
 
+// Before anything is allocated: the parameters, their gradients, the aux
+// states and the layer outputs must fit in main memory, or the Error names the
+// largest of them (a symbol file's num_filter 2000000000 is that layer).
+void check_fits_in_memory(const Graph& g, const std::vector<Shape>& shapes, const std::map<std::string, Shape>& inputs,
+                          Device device) {
+  if (!device.is_cpu()) return;  // the GPU allocator says so itself, per device
+  const int64_t free = available_memory();
+  if (free < 0) return;
+  double total = 0, largest = 0;
+  std::string largest_name;
+  Shape largest_shape;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& n = *g.nodes[i];
+    const size_t outputs = n.is_variable() ? 1 : static_cast<size_t>(g.ops[i]->num_outputs());
+    for (size_t k = 0; k < outputs; ++k) {
+      const Shape& s = shapes[g.entry_base[i] + k];
+      const bool input = n.is_variable() && inputs.count(n.name);
+      // A parameter has its gradient beside it (aux states are counted alike: they are small).
+      const double bytes = double(s.size()) * sizeof(float) * (n.is_variable() && !input ? 2 : 1);
+      total += bytes;
+      if (bytes > largest) {
+        largest = bytes;
+        largest_name = input               ? "the input '" + n.name + "'"
+                       : n.is_variable() ? "parameter '" + n.name + "' with its gradient"
+                                         : "the output of layer '" + n.name + "'";
+        largest_shape = s;
+      }
+    }
+  }
+  if (total > double(free))
+    fail("out of memory: this network needs at least ", human_bytes(total), " of main memory, and ",
+         human_bytes(double(free)), " are available; the largest part is ", largest_name, " of shape ",
+         largest_shape.str(), "; lower --batch-size, or the sizes of the network's layers");
+}
+
 }  // namespace
 
 Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed, Device device)
@@ -169,6 +205,7 @@ Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inp
   const Graph& g = plan_->graph;
   const auto entry_shapes = infer_entry_shapes(g, inputs);
   shapes_ = collect_shapes(g, symbol, entry_shapes);
+  check_fits_in_memory(g, entry_shapes, inputs, device);
   for (const auto& name : symbol.list_arguments())
     if (!inputs.count(name)) param_names_.push_back(name);
   aux_names_ = symbol.list_auxiliary_states();

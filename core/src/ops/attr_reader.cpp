@@ -16,6 +16,8 @@ std::vector<T> parse_tuple(const std::string& text, const std::string& what, Con
     size_t used = 0;
     try {
       values.push_back(convert(token, &used));
+    } catch (const std::out_of_range&) {
+      fail(what, ": ", token, " in '", text, "' is out of range");
     } catch (const std::exception&) {
       used = 0;
     }

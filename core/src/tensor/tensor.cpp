@@ -4,9 +4,11 @@
 #include <cstring>
 #include <new>
 #include <sstream>
+#include <string>
 
 #include "fitbench/gpu_module.h"
 #include "gpu/gpu_backend.h"
+#include "tensor/memory.h"
 
 namespace fitbench {
 
@@ -74,8 +76,8 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
     return;
   }
   const size_t rounded = (bytes + 63) / 64 * 64;
-  ptr_ = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  if (!ptr_) throw std::bad_alloc();
+  ptr_ = rounded < bytes ? nullptr : std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+  if (!ptr_) throw std::bad_alloc();  // Tensor's constructor says what was asked for
 }
 
 Storage::~Storage() {
@@ -90,10 +92,31 @@ void synchronize(Device device) {
   if (!device.is_cpu()) gpu_backend().synchronize(device.id);
 }
 
+namespace {
+
+// Storage for `shape`, or an Error that says what was asked for and what is
+// free, instead of a bare std::bad_alloc (or an overflowed size).
+std::shared_ptr<Storage> allocate(const Shape& shape, DType dtype, Device device) {
+  uint64_t bytes = dtype_size(dtype);
+  bool overflow = false;
+  for (int64_t d : shape.dims()) overflow = overflow || __builtin_mul_overflow(bytes, uint64_t(d), &bytes);
+  if (!overflow) {
+    try {
+      return std::make_shared<Storage>(static_cast<size_t>(bytes), device);
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  const int64_t free = available_memory();
+  fail("out of memory: an array of shape ", shape.str(), " (", dtype_name(dtype), ") needs ",
+       overflow ? std::string("more bytes than can be counted") : human_bytes(double(bytes)), " of main memory",
+       free >= 0 ? ", and " + human_bytes(double(free)) + " are available" : std::string(),
+       "; lower --batch-size, or the sizes of the network's layers");
+}
+
+}  // namespace
+
 Tensor::Tensor(Shape shape, DType dtype, Device device)
-    : storage_(std::make_shared<Storage>(static_cast<size_t>(shape.size()) * dtype_size(dtype), device)),
-      shape_(std::move(shape)),
-      dtype_(dtype) {}
+    : storage_(allocate(shape, dtype, device)), shape_(std::move(shape)), dtype_(dtype) {}
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, size_t bytes_offset, Shape shape, DType dtype)
     : storage_(std::move(storage)), offset_(bytes_offset), shape_(std::move(shape)), dtype_(dtype) {
