@@ -31,6 +31,12 @@ class SignalObserver final : public fitbench::TrainingObserver {
     emit m_controller->checkpointSaved(info);
   }
   void on_log(const std::string& line) override { emit m_controller->logLine(QString::fromStdString(line)); }
+  // The core pauses the run as soon as this returns; the controller learns it
+  // in its own thread, before the GUI hears of the event.
+  void on_nonfinite(const fitbench::NonFiniteEvent& event) override {
+    QMetaObject::invokeMethod(m_controller, "onNonFinite", Qt::QueuedConnection,
+                              Q_ARG(fitbench::NonFiniteEvent, event));
+  }
   // finished() is emitted once, after fit() has returned or thrown.
   void on_finish(const fitbench::FinishInfo& info) override {
     m_finish = info;
@@ -79,6 +85,7 @@ void TrainerController::registerMetaTypes() {
   qRegisterMetaType<fitbench::MonitorSnapshot>("fitbench::MonitorSnapshot");
   qRegisterMetaType<fitbench::CheckpointInfo>("fitbench::CheckpointInfo");
   qRegisterMetaType<fitbench::FinishInfo>("fitbench::FinishInfo");
+  qRegisterMetaType<fitbench::NonFiniteEvent>("fitbench::NonFiniteEvent");
 }
 
 bool TrainerController::start(const fitbench::FitArgs& args) {
@@ -103,6 +110,8 @@ bool TrainerController::start(const fitbench::FitArgs& args) {
     options.control = control.get();
     options.log_to_stderr = false;
     options.run_dir = runDir;
+    // A person is here to choose: pause on a diverged batch rather than stop.
+    options.pause_on_nonfinite = true;
 
     fitbench::FinishInfo info;
     try {
@@ -153,6 +162,16 @@ void TrainerController::stopAndWait() {
   if (!m_thread) return;
   if (m_control) m_control->stop();
   m_thread->wait();
+}
+
+void TrainerController::onNonFinite(const fitbench::NonFiniteEvent& event) {
+  if (!m_running) return;
+  // The core has paused (or is about to pause) the run itself.
+  if (!m_paused) {
+    m_paused = true;
+    emit pausedChanged(true);
+  }
+  emit nonFiniteFound(event);
 }
 
 void TrainerController::onWorkerFinished(const fitbench::FinishInfo& info) {

@@ -23,6 +23,7 @@ Q_DECLARE_METATYPE(fitbench::EpochStats)
 Q_DECLARE_METATYPE(fitbench::MonitorSnapshot)
 Q_DECLARE_METATYPE(fitbench::CheckpointInfo)
 Q_DECLARE_METATYPE(fitbench::FinishInfo)
+Q_DECLARE_METATYPE(fitbench::NonFiniteEvent)
 
 class TrainerController : public QObject {
   Q_OBJECT
@@ -73,9 +74,17 @@ class TrainerController : public QObject {
   void checkpointSaved(const fitbench::CheckpointInfo& info);
   void logLine(const QString& line);
   void pausedChanged(bool paused);
+  // A batch's loss or gradient went NaN or infinite (--on-nonfinite stop): the
+  // run is paused on the weights before its last update. resume() goes on from
+  // them (after setLearningRate(), as a rule); stop() ends the run as diverged.
+  void nonFiniteFound(const fitbench::NonFiniteEvent& event);
   // Exactly once per start(): the run completed, was stopped, or failed
   // (FinishInfo::error holds the message; an exception never escapes).
   void finished(const fitbench::FinishInfo& info);
+
+ private slots:
+  // Queued from the training thread by name (the observer is not a friend).
+  void onNonFinite(const fitbench::NonFiniteEvent& event);
 
  private:
   void onWorkerFinished(const fitbench::FinishInfo& info);
