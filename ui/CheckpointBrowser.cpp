@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "ArgsForm.h"
+#include "ElidedLabel.h"
 #include "EvaluationView.h"
 #include "ExperimentIo.h"
 #include "TryImagePanel.h"
@@ -45,10 +46,9 @@ QString fileNameOf(const QString& path) { return QFileInfo(path).fileName(); }
 CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model(new CheckpointModel(this)) {
   m_openButton = new QPushButton(tr("Open directory…"), this);
   m_openButton->setObjectName(QStringLiteral("openDirectoryButton"));
-  m_status = new QLabel(this);
+  m_status = new ElidedLabel(this);
   m_status->setObjectName(QStringLiteral("checkpointStatus"));
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_status->setElideMode(Qt::ElideMiddle);  // a path keeps its last directories
 
   m_table = new QTableView(this);
   m_table->setObjectName(QStringLiteral("checkpointTable"));

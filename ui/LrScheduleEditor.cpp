@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "ElidedLabel.h"
 #include "fitbench/fit.h"
 
 namespace {
@@ -103,7 +104,7 @@ void LrScheduleEditor::buildUi() {
   m_logCheck = new QCheckBox(tr("&Log scale"), this);
   m_logCheck->setObjectName(QStringLiteral("lrLogScale"));
   connect(m_logCheck, &QCheckBox::toggled, this, &LrScheduleEditor::setLogScale);
-  auto* hint = new QLabel(tr("click: add a step · drag: move it · right-click: remove it"), this);
+  auto* hint = new ElidedLabel(tr("click: add a step · drag: move it · right-click: remove it"), this);
   hint->setObjectName(QStringLiteral("lrHint"));
   hint->setEnabled(false);  // greyed: a hint, not a value
   controls->addWidget(factorLabel);

@@ -37,6 +37,7 @@
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
+#include "ElidedLabel.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "GpuPicker.h"
@@ -218,9 +219,8 @@ void MainWindow::buildUi() {
   bars->addWidget(m_epochProgress, 2);
   layout->addLayout(bars);
 
-  m_statusLabel = new QLabel(tr("Ready"), central);
+  m_statusLabel = new ElidedLabel(tr("Ready"), central);
   m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
-  m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(m_statusLabel);
 
   m_charts = new TrainingCharts;

@@ -29,6 +29,7 @@
 
 class ArgsForm;
 class CheckpointBrowser;
+class ElidedLabel;
 class GpuPicker;
 class LrScheduleEditor;
 class MonitorView;
@@ -144,7 +145,7 @@ class MainWindow : public QMainWindow {
   QPushButton* m_setLrButton = nullptr;
   QProgressBar* m_progress = nullptr;       // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
-  QLabel* m_statusLabel = nullptr;
+  ElidedLabel* m_statusLabel = nullptr;
   QTabWidget* m_chartTabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;

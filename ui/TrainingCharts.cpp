@@ -13,6 +13,7 @@
 #include <cmath>
 #include <optional>
 
+#include "ElidedLabel.h"
 #include "MetricChart.h"
 #include "RunOverlay.h"
 #include "SeriesStore.h"
@@ -58,9 +59,8 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   auto* csv = new QPushButton(tr("Export CSV…"), this);
   csv->setObjectName(QStringLiteral("exportCsvButton"));
   csv->setToolTip(tr("Every point of every series, one row per point"));
-  m_bestLabel = new QLabel(this);
+  m_bestLabel = new ElidedLabel(this);
   m_bestLabel->setObjectName(QStringLiteral("bestEpochLabel"));
-  m_bestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   bar->addWidget(smoothingLabel);
   bar->addWidget(m_smoothing);
   bar->addWidget(m_smoothingValue);

@@ -17,6 +17,7 @@
 #include "RunMetrics.h"
 #include "fitbench/observer.h"
 
+class ElidedLabel;
 class MetricChart;
 class QLabel;
 class QSlider;
@@ -70,7 +71,7 @@ class TrainingCharts : public QWidget {
   QList<MetricChart*> m_charts;  // in RunMetrics::Chart order
   QSlider* m_smoothing = nullptr;
   QLabel* m_smoothingValue = nullptr;
-  QLabel* m_bestLabel = nullptr;
+  ElidedLabel* m_bestLabel = nullptr;
   RunMetrics m_pending;
   QMap<QString, QList<QPointF>> m_pendingRanks;  // rankThroughput() series
   // The live run's epochs as drawn: (epoch, iteration).

@@ -30,6 +30,7 @@
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
+#include "ElidedLabel.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "GpuListModel.h"
@@ -306,7 +307,7 @@ void TestMainWindow::windowShowsErrors() {
   window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("window-run")));
   window.show();
   auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
-  auto* status = window.findChild<QLabel*>(QStringLiteral("statusLabel"));
+  auto* status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"));
   QVERIFY(start && status);
 
   QSignalSpy finished(window.controller(), &TrainerController::finished);
@@ -620,7 +621,7 @@ void TestMainWindow::processRunThroughTheWindow() {
   QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
               ->toPlainText()
               .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
-  const QString status = window.findChild<QLabel*>(QStringLiteral("statusLabel"))->text();
+  const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
   QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
 }
 
