@@ -31,6 +31,7 @@
 #include "EvaluationView.h"
 #include "ExperimentIo.h"
 #include "TryImagePanel.h"
+#include "WheelGuard.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/models.h"
 #include "fitbench/symbol.h"
@@ -388,6 +389,7 @@ bool CheckpointBrowser::editBranchArguments(fitbench::FitArgs& args) {
   layout->addWidget(note);
   layout->addWidget(form, 1);
   layout->addWidget(buttons);
+  WheelGuard::install(&dialog);
   dialog.resize(720, 640);
   if (dialog.exec() != QDialog::Accepted) return false;
   args = form->args();

@@ -46,6 +46,7 @@
 #include "ProcessTrainer.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
+#include "WheelGuard.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -134,6 +135,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   m_flushTimer->setInterval(kFlushIntervalMs);
   connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flushPending);
 
+  WheelGuard::install(this);
   updateButtons();
 }
 

@@ -6,6 +6,7 @@
 // browser and resumes from one, and every main view can be grabbed. With a
 // dist_* kv-store and Processes > 1, Start runs worker processes under
 // mpirun and the same widgets show them, plus each rank's throughput.
+#include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -20,6 +21,8 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -78,6 +81,24 @@ fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
 }
 
+// One notch of the wheel, down, over the middle of `target`. Spontaneous, as
+// from the window system (and as QTest sends mouse events): only then does
+// QApplication pass a wheel the target ignores on to its parents.
+void wheelDown(QWidget* target) {
+  const QPointF pos = QRectF(target->rect()).center();
+  QWheelEvent event(pos, target->mapToGlobal(pos), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QSpontaneKeyEvent::setSpontaneous(&event);
+  qApp->notify(target, &event);
+}
+
+// What the wheel could change in a combo box, spin box or slider.
+QString wheelValue(QWidget* widget) {
+  if (auto* combo = qobject_cast<QComboBox*>(widget)) return combo->currentText();
+  if (auto* spin = qobject_cast<QAbstractSpinBox*>(widget)) return spin->text();
+  return QString::number(qobject_cast<QAbstractSlider*>(widget)->value());
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -102,6 +123,7 @@ class TestMainWindow : public QObject {
   void devicesDockWritesGpus();
   void processesNeedADistStore();
   void processRunThroughTheWindow();
+  void wheelNeedsFocus();
 
  private:
   QTemporaryDir m_tmp;
@@ -623,6 +645,45 @@ void TestMainWindow::processRunThroughTheWindow() {
               .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
   const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
   QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
+}
+
+// A wheel turned over a combo box, spin box or slider that does not have the
+// focus scrolls what holds it and changes nothing; with the focus it edits.
+void TestMainWindow::wheelNeedsFocus() {
+  MainWindow window;
+  window.resize(1024, 700);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowActive(&window));
+  auto* mode = window.argsForm()->findChild<QComboBox*>(QStringLiteral("lr-warmup-mode"));
+  QVERIFY(mode);
+  QScrollBar* formScroll = window.argsForm()->findChild<QScrollArea*>()->verticalScrollBar();
+  QCOMPARE(formScroll->value(), 0);
+
+  wheelDown(mode);
+  QCOMPARE(mode->currentText(), QStringLiteral("linear"));
+  QCOMPARE(window.args().get_string("lr-warmup-mode"), std::string("linear"));
+  QVERIFY(formScroll->value() > 0);
+
+  QList<QWidget*> editors;
+  for (QWidget* w : window.findChildren<QWidget*>()) {
+    if ((qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractSpinBox*>(w) ||
+         qobject_cast<QAbstractSlider*>(w)) &&
+        !qobject_cast<QScrollBar*>(w))
+      editors << w;
+  }
+  QVERIFY(editors.size() > 10);
+  for (QWidget* editor : std::as_const(editors)) {
+    const QString before = wheelValue(editor);
+    wheelDown(editor);
+    QVERIFY2(wheelValue(editor) == before, qPrintable(editor->objectName()));
+    QVERIFY2(editor->focusPolicy() == Qt::StrongFocus, qPrintable(editor->objectName()));
+  }
+
+  mode->setFocus();
+  QTRY_VERIFY(mode->hasFocus());
+  wheelDown(mode);
+  QCOMPARE(mode->currentText(), QStringLiteral("constant"));
+  QCOMPARE(window.args().get_string("lr-warmup-mode"), std::string("constant"));
 }
 
 QTEST_MAIN(TestMainWindow)
