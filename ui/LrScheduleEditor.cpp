@@ -152,7 +152,7 @@ void LrScheduleEditor::buildUi() {
   m_view = new QChartView(m_chart, this);
   m_view->setObjectName(QStringLiteral("lrChartView"));
   m_view->setRenderHint(QPainter::Antialiasing);
-  m_view->setMinimumHeight(200);
+  m_view->setMinimumHeight(150);
   m_view->viewport()->setMouseTracking(true);  // the cursor changes over a marker
   m_view->viewport()->installEventFilter(this);
   layout->addWidget(m_view, 1);

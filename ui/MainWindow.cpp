@@ -24,11 +24,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -58,6 +61,11 @@ namespace {
 
 constexpr int kFlushIntervalMs = 40;
 constexpr int kMaxLogLines = 10000;
+constexpr QSize kDefaultSize(1280, 800);
+// Screens at least this wide (device-independent pixels) show the checkpoints beside the charts.
+constexpr int kWideScreen = 1600;
+constexpr int kFormWidth = 380;     // the experiment form without a horizontal scroll bar
+constexpr int kBrowserWidth = 440;  // the checkpoint table's columns
 
 // "1:05:09", "4:07" or "–" when the rate is not known yet.
 QString formatDuration(double seconds) {
@@ -153,59 +161,12 @@ bool MainWindow::startsProcesses() const {
 }
 
 void MainWindow::buildUi() {
+  // The docks can share an area as tabs or side by side, so the window fits small screens.
+  setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+  buildRunToolBar();
+
   auto* central = new QWidget(this);
   auto* layout = new QVBoxLayout(central);
-
-  auto* buttons = new QHBoxLayout;
-  m_startButton = new QPushButton(tr("Start"), central);
-  m_startButton->setObjectName(QStringLiteral("startButton"));
-  m_pauseButton = new QPushButton(tr("Pause"), central);
-  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-  m_stopButton = new QPushButton(tr("Stop"), central);
-  m_stopButton->setObjectName(QStringLiteral("stopButton"));
-  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
-  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
-  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
-  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
-  auto* processesLabel = new QLabel(tr("P&rocesses:"), central);
-  m_processesSpin = new QSpinBox(central);
-  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
-  m_processesSpin->setRange(1, 256);
-  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
-  const QString processesTip =
-      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
-         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
-         "throughput");
-  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
-  processesLabel->setBuddy(m_processesSpin);
-  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), central);
-  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
-  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
-  auto* lrLabel = new QLabel(tr("&lr:"), central);
-  m_lrSpin = new QDoubleSpinBox(central);
-  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
-  m_lrSpin->setDecimals(6);
-  m_lrSpin->setRange(0.0, 100.0);
-  m_lrSpin->setSingleStep(0.001);
-  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
-  lrLabel->setBuddy(m_lrSpin);
-  m_setLrButton = new QPushButton(tr("Set lr"), central);
-  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
-  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
-  buttons->addWidget(m_startButton);
-  buttons->addWidget(m_pauseButton);
-  buttons->addWidget(m_stopButton);
-  buttons->addWidget(processesLabel);
-  buttons->addWidget(m_processesSpin);
-  buttons->addSpacing(16);
-  buttons->addWidget(m_saveCheckpointButton);
-  buttons->addSpacing(16);
-  buttons->addWidget(lrLabel);
-  buttons->addWidget(m_lrSpin);
-  buttons->addWidget(m_setLrButton);
-  buttons->addStretch(1);
-  layout->addLayout(buttons);
-
   m_progress = new QProgressBar(central);
   m_progress->setObjectName(QStringLiteral("batchProgress"));
   m_progress->setRange(0, 1);
@@ -227,7 +188,6 @@ void MainWindow::buildUi() {
 
   m_charts = new TrainingCharts;
   m_charts->setObjectName(QStringLiteral("trainingCharts"));
-  m_charts->setMinimumHeight(320);
 
   m_lrEditor = new LrScheduleEditor;
   m_lrEditor->setObjectName(QStringLiteral("lrScheduleEditor"));
@@ -248,12 +208,15 @@ void MainWindow::buildUi() {
   m_log->setMaximumBlockCount(kMaxLogLines);
   m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
   m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  // Three lines at least (less than a scroll area asks for), so the charts keep room on short screens.
+  m_log->setMinimumHeight(3 * m_log->fontMetrics().lineSpacing() + 2 * m_log->frameWidth());
 
   auto* splitter = new QSplitter(Qt::Vertical, central);
   splitter->addWidget(m_chartTabs);
   splitter->addWidget(m_log);
   splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
+  splitter->setStretchFactor(1, 1);
+  splitter->setSizes({600, 200});  // else the log starts at its minimum
   layout->addWidget(splitter, 1);
 
   setCentralWidget(central);
@@ -261,7 +224,81 @@ void MainWindow::buildUi() {
   buildCheckpointDock();
   buildDevicesDock();
   buildMenus();
-  resize(1280, 800);
+  resize(kDefaultSize);
+  arrangeDocks();
+}
+
+// The form on the left and the charts beside it with the most room. The
+// checkpoints (the devices a tab behind them) get a column on the right of a
+// wide screen; on a narrower one they are tabs behind the form.
+void MainWindow::arrangeDocks() {
+  addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
+  const bool wide = screen()->availableSize().width() >= kWideScreen;
+  if (wide)
+    addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
+  else
+    tabifyDockWidget(m_experimentDock, m_checkpointDock);
+  tabifyDockWidget(m_checkpointDock, m_devicesDock);
+  if (wide) {
+    m_checkpointDock->raise();
+    resizeDocks({m_experimentDock, m_checkpointDock}, {kFormWidth, kBrowserWidth}, Qt::Horizontal);
+  } else {
+    m_experimentDock->raise();
+    resizeDocks({m_experimentDock}, {kFormWidth}, Qt::Horizontal);
+  }
+}
+
+// Start and the commands to a running run. The bar is as narrow as its first
+// button: what does not fit goes into its extension menu (») at the end.
+void MainWindow::buildRunToolBar() {
+  m_runToolBar = addToolBar(tr("Run"));
+  m_runToolBar->setObjectName(QStringLiteral("runToolBar"));
+  m_startButton = new QPushButton(tr("Start"), m_runToolBar);
+  m_startButton->setObjectName(QStringLiteral("startButton"));
+  m_pauseButton = new QPushButton(tr("Pause"), m_runToolBar);
+  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+  m_stopButton = new QPushButton(tr("Stop"), m_runToolBar);
+  m_stopButton->setObjectName(QStringLiteral("stopButton"));
+  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
+  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
+  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
+  auto* processesLabel = new QLabel(tr("P&rocesses:"), m_runToolBar);
+  m_processesSpin = new QSpinBox(m_runToolBar);
+  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
+  m_processesSpin->setRange(1, 256);
+  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
+  const QString processesTip =
+      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
+         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
+         "throughput");
+  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
+  processesLabel->setBuddy(m_processesSpin);
+  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), m_runToolBar);
+  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
+  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
+  auto* lrLabel = new QLabel(tr("&lr:"), m_runToolBar);
+  m_lrSpin = new QDoubleSpinBox(m_runToolBar);
+  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
+  m_lrSpin->setDecimals(6);
+  m_lrSpin->setRange(0.0, 100.0);
+  m_lrSpin->setSingleStep(0.001);
+  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
+  lrLabel->setBuddy(m_lrSpin);
+  m_setLrButton = new QPushButton(tr("Set lr"), m_runToolBar);
+  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
+  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
+  m_runToolBar->addWidget(m_startButton);
+  m_runToolBar->addWidget(m_pauseButton);
+  m_runToolBar->addWidget(m_stopButton);
+  m_runToolBar->addWidget(processesLabel);
+  m_runToolBar->addWidget(m_processesSpin);
+  m_runToolBar->addSeparator();
+  m_runToolBar->addWidget(m_saveCheckpointButton);
+  m_runToolBar->addSeparator();
+  m_runToolBar->addWidget(lrLabel);
+  m_runToolBar->addWidget(m_lrSpin);
+  m_runToolBar->addWidget(m_setLrButton);
 }
 
 void MainWindow::buildExperimentPanel() {
@@ -272,6 +309,9 @@ void MainWindow::buildExperimentPanel() {
   auto* presetLabel = new QLabel(tr("&Preset:"), panel);
   m_presetCombo = new QComboBox(panel);
   m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
+  // Narrower than the longest preset name when the panel is; the list shows them whole.
+  m_presetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_presetCombo->setMinimumContentsLength(12);
   m_presetCombo->addItem(tr("(custom)"));
   m_presetCombo->setItemData(0, tr("The arguments match no preset"), Qt::ToolTipRole);
   for (const ExperimentPresets::Preset& preset : ExperimentPresets::all()) {
@@ -303,8 +343,6 @@ void MainWindow::buildExperimentPanel() {
   m_experimentDock->setObjectName(QStringLiteral("experimentDock"));
   m_experimentDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
   m_experimentDock->setWidget(panel);
-  panel->setMinimumWidth(420);
-  addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
 }
 
 // The saved epochs of the current run's --model-prefix directory: load their
@@ -314,8 +352,12 @@ void MainWindow::buildCheckpointDock() {
   m_checkpointBrowser->setObjectName(QStringLiteral("checkpointBrowser"));
   m_checkpointDock = new QDockWidget(tr("Checkpoints"), this);
   m_checkpointDock->setObjectName(QStringLiteral("checkpointDock"));
-  m_checkpointDock->setWidget(m_checkpointBrowser);
-  addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
+  // The browser stacks a table, tabs and buttons: on a small screen the dock scrolls.
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setWidget(m_checkpointBrowser);
+  m_checkpointDock->setWidget(scroll);
   connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this,
           [this](const fitbench::FitArgs& a) {
             if (!isTraining()) setArgs(a);
@@ -347,9 +389,6 @@ void MainWindow::buildDevicesDock() {
   m_devicesDock = new QDockWidget(tr("Devices"), this);
   m_devicesDock->setObjectName(QStringLiteral("devicesDock"));
   m_devicesDock->setWidget(m_gpuPicker);
-  addDockWidget(Qt::LeftDockWidgetArea, m_devicesDock);
-  splitDockWidget(m_experimentDock, m_devicesDock, Qt::Vertical);
-  resizeDocks({m_experimentDock, m_devicesDock}, {4, 1}, Qt::Vertical);
   // setSelectedGpus() emits nothing for an unchanged value, so form and picker do not loop.
   connect(m_gpuPicker, &GpuPicker::gpusChanged, this, [this](const QString& gpus) {
     if (isTraining()) return;
@@ -395,6 +434,11 @@ void MainWindow::buildMenus() {
   view->addAction(m_experimentDock->toggleViewAction());
   view->addAction(m_checkpointDock->toggleViewAction());
   view->addAction(m_devicesDock->toggleViewAction());
+  view->addAction(m_runToolBar->toggleViewAction());
+
+  // Whole-run chart commands, also in each chart's context menu.
+  QMenu* charts = menuBar()->addMenu(tr("&Charts"));
+  charts->addActions(m_charts->actions());
 }
 
 QString MainWindow::openExperiment(const QString& path) {
@@ -687,10 +731,8 @@ void MainWindow::flushPending() {
     const auto eta = [secondsPerBatch](double batches) {
       return formatDuration(secondsPerBatch < 0.0 ? -1.0 : batches * secondsPerBatch);
     };
-    m_progress->setFormat(tr("Epoch[%1] batch %v / %m · %2 samples/s · ETA %3")
-                              .arg(s.epoch)
-                              .arg(s.samples_per_sec, 0, 'f', 0)
-                              .arg(eta(leftInEpoch)));
+    // Short enough for a narrow bar; samples/s is in the status line.
+    m_progress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
     m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
     m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
                                .arg(s.epoch + 1)

@@ -1,10 +1,11 @@
 // MainWindow: the fitbench application window. The experiment panel (a dock
 // on the left: a preset chooser over an ArgsForm) holds the arguments; the
 // File menu opens and saves them as JSON and copies or pastes them as a
-// command line. Start / Pause / Stop / Save checkpoint / Set lr drive a
-// TrainerController; its signals are collected and applied to the widgets in
-// one go every 40 ms, so the event loop stays free however fast training
-// runs. Batch and epoch progress bars show samples/s and the time left. Start
+// command line. The Run tool bar's Start / Pause / Stop / Save checkpoint /
+// Set lr drive a TrainerController; its signals are collected and applied to
+// the widgets in one go every 40 ms, so the event loop stays free however
+// fast training runs. Batch and epoch progress bars show the time left, the
+// status line samples/s. Start
 // is disabled while the form holds an invalid value, and the form is
 // read-only while a run goes on. The "Training" tab holds the live charts
 // (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
@@ -15,6 +16,13 @@
 // mpirun through a ProcessTrainer instead, whose signals feed the same
 // widgets, plus one throughput series per worker. A failed run ends in a
 // message, never a crash.
+//
+// The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
+// docks share an area as tabs (the checkpoints beside the charts only on a
+// wide screen), texts that depend on the run are ElidedLabels, the tool bar
+// overflows into its extension menu, and views scroll rather than grow. The
+// wheel edits a combo box, spin box or slider only when it has the focus
+// (WheelGuard).
 #pragma once
 
 #include <QList>
@@ -45,6 +53,7 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTimer;
+class QToolBar;
 class TrainerController;
 class TrainingCharts;
 
@@ -118,10 +127,12 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildUi();
+  void buildRunToolBar();
   void buildExperimentPanel();
   void buildCheckpointDock();
   void buildDevicesDock();
   void buildMenus();
+  void arrangeDocks();
   void onFormArgsChanged();
   void updateButtons();
   void onRunStarted(const fitbench::RunInfo& info);
@@ -136,6 +147,7 @@ class MainWindow : public QMainWindow {
   ProcessTrainer* m_processTrainer = nullptr;
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
+  QToolBar* m_runToolBar = nullptr;
   QPushButton* m_startButton = nullptr;
   QSpinBox* m_processesSpin = nullptr;
   QPushButton* m_pauseButton = nullptr;

@@ -38,7 +38,8 @@ MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString
     : QChartView(new QChart, parent), m_store(store), m_valueTitle(valueTitle) {
   setRenderHint(QPainter::Antialiasing);
   setMouseTracking(true);
-  setMinimumSize(280, 200);
+  // Less and the axis labels turn into "…".
+  setMinimumSize(160, 170);
   QChart* c = chart();
   c->setTitle(title);
   c->legend()->setAlignment(Qt::AlignBottom);

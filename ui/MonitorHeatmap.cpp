@@ -21,7 +21,7 @@ constexpr int kStopCount = 5;
 }  // namespace
 
 MonitorHeatmap::MonitorHeatmap(QWidget* parent) : QWidget(parent) {
-  setMinimumHeight(80);
+  setMinimumHeight(60);
   setToolTip(tr("Rows: monitored arrays; columns: snapshots, oldest left. Click a row to select it."));
 }
 

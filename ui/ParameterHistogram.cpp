@@ -10,7 +10,7 @@ constexpr int kMargin = 6;
 }  // namespace
 
 ParameterHistogram::ParameterHistogram(QWidget* parent) : QWidget(parent) {
-  setMinimumSize(160, 100);
+  setMinimumSize(120, 80);
   clear(tr("Select a row to see its histogram"));
 }
 

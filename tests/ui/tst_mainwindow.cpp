@@ -5,7 +5,9 @@
 // driven through the window fills the charts, shows its checkpoints in the
 // browser and resumes from one, and every main view can be grabbed. With a
 // dist_* kv-store and Processes > 1, Start runs worker processes under
-// mpirun and the same widgets show them, plus each rank's throughput.
+// mpirun and the same widgets show them, plus each rank's throughput. The
+// window fits small screens, long texts leave its width as it is, and the
+// wheel edits only a field that has the focus.
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
@@ -123,6 +125,8 @@ class TestMainWindow : public QObject {
   void devicesDockWritesGpus();
   void processesNeedADistStore();
   void processRunThroughTheWindow();
+  void fitsSmallScreens();
+  void longTextsKeepTheWidth();
   void wheelNeedsFocus();
 
  private:
@@ -645,6 +649,51 @@ void TestMainWindow::processRunThroughTheWindow() {
               .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
   const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
   QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
+}
+
+// The window fits a 1280x720 screen, and 1366x768 at QT_SCALE_FACTOR=1.5
+// (910x512 device-independent pixels, less a title bar).
+void TestMainWindow::fitsSmallScreens() {
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  const QSize minimum = window.minimumSizeHint();
+  QVERIFY2(minimum.width() <= 1024 && minimum.height() <= 640,
+           qPrintable(QStringLiteral("minimumSizeHint %1x%2").arg(minimum.width()).arg(minimum.height())));
+  QVERIFY2(minimum.width() <= 1366 / 1.5 && minimum.height() <= 768 / 1.5 - 32,
+           qPrintable(QStringLiteral("minimumSizeHint %1x%2").arg(minimum.width()).arg(minimum.height())));
+  window.resize(1024, 700);
+  QTRY_COMPARE(window.size(), QSize(1024, 700));
+}
+
+// Long run-dependent texts (a failed run's error, an invalid field's reason)
+// are cut to the room they have; the window keeps its width.
+void TestMainWindow::longTextsKeepTheWidth() {
+  QVERIFY(m_tmp.isValid());
+  const QString missing = QStringLiteral("/nonexistent/fitbench/%1/train-images-idx3-ubyte.gz")
+                              .arg(QString(200, QLatin1Char('d')));
+  MainWindow window(argsWith({QStringLiteral("data-train=") + missing}));
+  window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("long-texts-run")));
+  window.resize(1024, 700);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QTest::qWait(100);
+  const int width = window.width();
+  const int minimumWidth = window.minimumSizeHint().width();
+
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY(QString::fromStdString(finishOf(finished).error).contains(missing));
+  QTest::qWait(100);  // for the posted layout requests
+  QCOMPARE(window.width(), width);
+  QCOMPARE(window.minimumSizeHint().width(), minimumWidth);
+
+  window.argsForm()->findChild<QLineEdit*>(QStringLiteral("lr"))->setText(QString(300, QLatin1Char('x')));
+  QVERIFY(!window.argsForm()->isValid());
+  QTest::qWait(100);
+  QCOMPARE(window.width(), width);
+  QCOMPARE(window.minimumSizeHint().width(), minimumWidth);
 }
 
 // A wheel turned over a combo box, spin box or slider that does not have the
