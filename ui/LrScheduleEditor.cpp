@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -118,6 +119,9 @@ void LrScheduleEditor::buildUi() {
   m_chart = new QChart;
   m_chart->setTitle(tr("Learning rate"));
   m_chart->legend()->setAlignment(Qt::AlignBottom);
+  // The room around the chart's panel goes to the plot, as on the training charts.
+  m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+  m_chart->setBackgroundRoundness(0);
 
   m_curveSeries = new QLineSeries(m_chart);
   m_curveSeries->setObjectName(QStringLiteral("scheduleSeries"));

@@ -611,6 +611,9 @@ void MainWindow::updateButtons() {
   const bool valid = m_form->isValid();
   // Several processes only make sense with a store whose workers cooperate.
   const bool processesFit = m_processesSpin->value() == 1 || startsProcesses();
+  // Stop first: a clicked Start that turns off hands its focus to the next
+  // enabled control, which should be Stop rather than the lr box.
+  m_stopButton->setEnabled(running);
   m_startButton->setEnabled(!running && valid && processesFit);
   if (!valid)
     m_startButton->setToolTip(
@@ -639,7 +642,6 @@ void MainWindow::updateButtons() {
   m_pauseButton->setEnabled(inProcess);
   m_pauseButton->setText(inProcess && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
   m_pauseButton->setToolTip(processRun ? processRunTip : QString());
-  m_stopButton->setEnabled(running);
   const bool canSave = !m_args.get_string("model-prefix").empty();
   m_saveCheckpointButton->setEnabled(inProcess && canSave);
   m_saveCheckpointButton->setToolTip(processRun ? processRunTip
