@@ -24,7 +24,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScreen>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -62,10 +61,7 @@ namespace {
 constexpr int kFlushIntervalMs = 40;
 constexpr int kMaxLogLines = 10000;
 constexpr QSize kDefaultSize(1280, 800);
-// Screens at least this wide (device-independent pixels) show the checkpoints beside the charts.
-constexpr int kWideScreen = 1600;
-constexpr int kFormWidth = 380;     // the experiment form without a horizontal scroll bar
-constexpr int kBrowserWidth = 440;  // the checkpoint table's columns
+constexpr int kDockWidth = 380;  // the experiment form without a horizontal scroll bar
 
 // "1:05:09", "4:07" or "–" when the rate is not known yet.
 QString formatDuration(double seconds) {
@@ -228,24 +224,15 @@ void MainWindow::buildUi() {
   arrangeDocks();
 }
 
-// The form on the left and the charts beside it with the most room. The
-// checkpoints (the devices a tab behind them) get a column on the right of a
-// wide screen; on a narrower one they are tabs behind the form.
+// The form, the checkpoints and the devices are tabs on the left, so the
+// charts beside them keep the most room (in a 1280 px window a column of
+// checkpoints on the right left the charts 430 px). Any can be dragged elsewhere.
 void MainWindow::arrangeDocks() {
   addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
-  const bool wide = screen()->availableSize().width() >= kWideScreen;
-  if (wide)
-    addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
-  else
-    tabifyDockWidget(m_experimentDock, m_checkpointDock);
+  tabifyDockWidget(m_experimentDock, m_checkpointDock);
   tabifyDockWidget(m_checkpointDock, m_devicesDock);
-  if (wide) {
-    m_checkpointDock->raise();
-    resizeDocks({m_experimentDock, m_checkpointDock}, {kFormWidth, kBrowserWidth}, Qt::Horizontal);
-  } else {
-    m_experimentDock->raise();
-    resizeDocks({m_experimentDock}, {kFormWidth}, Qt::Horizontal);
-  }
+  m_experimentDock->raise();
+  resizeDocks({m_experimentDock}, {kDockWidth}, Qt::Horizontal);
 }
 
 // Start and the commands to a running run. The bar is as narrow as its first
@@ -747,14 +734,15 @@ void MainWindow::flushPending() {
 
 QList<MainWindow::View> MainWindow::views() const {
   const auto showTab = [this](QWidget* tab) { return [this, tab] { m_chartTabs->setCurrentWidget(tab); }; };
+  const auto raise = [](QDockWidget* dock) { return [dock] { dock->raise(); }; };  // a tab among the docks
   return {
       {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(m_charts)},
       {QStringLiteral("training-charts"), m_charts, showTab(m_charts)},
       {QStringLiteral("learning-rate"), m_lrEditor, showTab(m_lrEditor)},
       {QStringLiteral("monitor"), m_monitorView, showTab(m_monitorView)},
-      {QStringLiteral("experiment"), m_experimentDock, {}},
-      {QStringLiteral("checkpoints"), m_checkpointDock, {}},
-      {QStringLiteral("devices"), m_devicesDock, {}},
+      {QStringLiteral("experiment"), m_experimentDock, raise(m_experimentDock)},
+      {QStringLiteral("checkpoints"), m_checkpointDock, raise(m_checkpointDock)},
+      {QStringLiteral("devices"), m_devicesDock, raise(m_devicesDock)},
       {QStringLiteral("log"), m_log, {}},
   };
 }
@@ -777,5 +765,6 @@ QStringList MainWindow::saveScreenshots(const QString& dir, QString* error) {
     written << path;
   }
   m_chartTabs->setCurrentWidget(m_charts);
+  m_experimentDock->raise();
   return written;
 }

@@ -18,11 +18,10 @@
 // message, never a crash.
 //
 // The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
-// docks share an area as tabs (the checkpoints beside the charts only on a
-// wide screen), texts that depend on the run are ElidedLabels, the tool bar
-// overflows into its extension menu, and views scroll rather than grow. The
-// wheel edits a combo box, spin box or slider only when it has the focus
-// (WheelGuard).
+// docks are tabs on the left, texts that depend on the run are ElidedLabels,
+// the tool bar overflows into its extension menu, and views scroll rather
+// than grow. The wheel edits a combo box, spin box or slider only when it has
+// the focus (WheelGuard).
 #pragma once
 
 #include <QList>
