@@ -25,6 +25,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -684,7 +685,7 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   if (info.error.empty() && findMetric(info.last_validation, "accuracy", &accuracy))
     summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
   m_statusLabel->setText(summary);
-  m_log->appendPlainText(summary);
+  appendLog(summary);
   m_progress->setFormat(tr("batch %v / %m"));
   m_epochProgress->setFormat(tr("epoch %v / %m"));
   updateButtons();
@@ -698,6 +699,16 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   }
 }
 
+// QPlainTextEdit follows the end only while its last line is in sight, and
+// the horizontal scroll bar appearing under it hides a line: it follows here
+// unless the user scrolled up.
+void MainWindow::appendLog(const QString& text) {
+  QScrollBar* bar = m_log->verticalScrollBar();
+  const bool follow = bar->value() >= bar->maximum() - 1;
+  m_log->appendPlainText(text);
+  if (follow) bar->setValue(bar->maximum());
+}
+
 void MainWindow::flushPending() {
   m_charts->flush();
   if (!m_pendingLr.isEmpty()) {
@@ -705,7 +716,7 @@ void MainWindow::flushPending() {
     m_pendingLr.clear();
   }
   if (!m_pendingLog.isEmpty()) {
-    m_log->appendPlainText(m_pendingLog.join(QLatin1Char('\n')));
+    appendLog(m_pendingLog.join(QLatin1Char('\n')));
     m_pendingLog.clear();
   }
   if (m_haveBatch) {

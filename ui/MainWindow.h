@@ -140,6 +140,7 @@ class MainWindow : public QMainWindow {
   void onLogLine(const QString& line);
   void onFinished(const fitbench::FinishInfo& info);
   void flushPending();  // the 40 ms coalescing timer
+  void appendLog(const QString& text);
 
   fitbench::FitArgs m_args;
   TrainerController* m_controller = nullptr;
