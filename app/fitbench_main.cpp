@@ -8,6 +8,7 @@
 // each main view as DIR/<view>.png, stops the run and quits.
 #include <QApplication>
 #include <QDir>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdlib>
@@ -56,7 +57,13 @@ int main(int argc, char* argv[]) {
   QApplication::setDesktopFileName(QStringLiteral("fitbench"));
 
   MainWindow window(fitArgs);
-  window.show();
+  // A screen smaller than the default size, with room for a title bar, gets the window maximized.
+  constexpr int kTitleBarRoom = 64;
+  const QSize available = window.screen()->availableSize();
+  if (window.width() > available.width() || window.height() + kTitleBarRoom > available.height())
+    window.showMaximized();
+  else
+    window.show();
   int screenshotStatus = 0;
   if (!screenshotDir.empty()) {
     window.startTraining();

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ElidedLabel.h"
 #include "KvStoreHelp.h"
 
 namespace {
@@ -191,11 +192,8 @@ void ArgsForm::buildUi() {
   scroll->setWidget(m_content);
   layout->addWidget(scroll, 1);
 
-  m_status = new QLabel(this);
+  m_status = new ElidedLabel(this);
   m_status->setObjectName(QStringLiteral("argsStatus"));
-  m_status->setTextFormat(Qt::PlainText);
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
   m_status->hide();
   layout->addWidget(m_status);

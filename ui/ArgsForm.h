@@ -24,6 +24,7 @@
 
 #include "fitbench/fit_args.h"
 
+class ElidedLabel;
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
@@ -93,7 +94,7 @@ class ArgsForm : public QWidget {
 
   std::vector<Field> m_fields;  // in schema order
   QHash<QString, QString> m_errors;
-  QLabel* m_status = nullptr;
+  ElidedLabel* m_status = nullptr;
   QWidget* m_content = nullptr;
   fitbench::FitArgs m_args;
   bool m_updating = false;

@@ -8,6 +8,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -27,9 +28,11 @@
 #include <vector>
 
 #include "ArgsForm.h"
+#include "ElidedLabel.h"
 #include "EvaluationView.h"
 #include "ExperimentIo.h"
 #include "TryImagePanel.h"
+#include "WheelGuard.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/models.h"
 #include "fitbench/symbol.h"
@@ -45,10 +48,9 @@ QString fileNameOf(const QString& path) { return QFileInfo(path).fileName(); }
 CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model(new CheckpointModel(this)) {
   m_openButton = new QPushButton(tr("Open directory…"), this);
   m_openButton->setObjectName(QStringLiteral("openDirectoryButton"));
-  m_status = new QLabel(this);
+  m_status = new ElidedLabel(this);
   m_status->setObjectName(QStringLiteral("checkpointStatus"));
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_status->setElideMode(Qt::ElideMiddle);  // a path keeps its last directories
 
   m_table = new QTableView(this);
   m_table->setObjectName(QStringLiteral("checkpointTable"));
@@ -67,7 +69,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_summary->setPlaceholderText(tr("Select an epoch to see its network summary."));
 
-  m_resumeButton = new QPushButton(tr("Resume from this epoch"), this);
+  m_resumeButton = new QPushButton(tr("Resume"), this);
   m_resumeButton->setObjectName(QStringLiteral("resumeButton"));
   m_resumeButton->setToolTip(tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
   m_loadArgsButton = new QPushButton(tr("Load arguments"), this);
@@ -80,7 +82,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
   m_evaluateButton->setToolTip(
       tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
-  m_branchButton = new QPushButton(tr("Branch a new run…"), this);
+  m_branchButton = new QPushButton(tr("Branch…"), this);
   m_branchButton->setObjectName(QStringLiteral("branchButton"));
   m_branchButton->setToolTip(tr("Start a new run from this epoch with edited arguments, saved under a new prefix; "
                                 "the original run's files are left as they are."));
@@ -97,13 +99,14 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   top->addWidget(m_openButton);
   top->addWidget(m_status, 1);
 
-  auto* actions = new QHBoxLayout;
-  actions->addWidget(m_resumeButton);
-  actions->addWidget(m_loadArgsButton);
-  actions->addWidget(m_branchButton);
-  actions->addWidget(m_evaluateButton);
-  actions->addStretch(1);
-  actions->addWidget(m_deleteButton);
+  // Short names (the tooltips say more) in two rows, so a narrow dock holds them.
+  auto* actions = new QGridLayout;
+  actions->addWidget(m_resumeButton, 0, 0);
+  actions->addWidget(m_branchButton, 0, 1);
+  actions->addWidget(m_evaluateButton, 0, 2);
+  actions->addWidget(m_loadArgsButton, 1, 0);
+  actions->addWidget(m_deleteButton, 1, 2);
+  actions->setColumnStretch(3, 1);
 
   auto* detailsPane = new QWidget(this);
   auto* detailsLayout = new QVBoxLayout(detailsPane);
@@ -388,6 +391,7 @@ bool CheckpointBrowser::editBranchArguments(fitbench::FitArgs& args) {
   layout->addWidget(note);
   layout->addWidget(form, 1);
   layout->addWidget(buttons);
+  WheelGuard::install(&dialog);
   dialog.resize(720, 640);
   if (dialog.exec() != QDialog::Accepted) return false;
   args = form->args();

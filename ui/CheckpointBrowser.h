@@ -43,8 +43,8 @@
 #include "CheckpointModel.h"
 #include "fitbench/fit_args.h"
 
+class ElidedLabel;
 class EvaluationView;
-class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
@@ -142,7 +142,7 @@ class CheckpointBrowser : public QWidget {
 
   CheckpointModel* m_model = nullptr;
   QTableView* m_table = nullptr;
-  QLabel* m_status = nullptr;
+  ElidedLabel* m_status = nullptr;
   QPlainTextEdit* m_summary = nullptr;
   QPushButton* m_openButton = nullptr;
   QPushButton* m_resumeButton = nullptr;

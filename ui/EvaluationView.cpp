@@ -6,7 +6,6 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPromise>
@@ -20,15 +19,14 @@
 #include <exception>
 
 #include "ConfusionMatrixModel.h"
+#include "ElidedLabel.h"
 #include "MisclassifiedGrid.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit_data.h"
 
 EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent), m_model(new ConfusionMatrixModel(this)) {
-  m_status = new QLabel(tr("Select an epoch and press Evaluate to score it on the run's validation data."), this);
+  m_status = new ElidedLabel(tr("Select an epoch and press Evaluate to score it on the run's validation data."), this);
   m_status->setObjectName(QStringLiteral("evaluationStatus"));
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_progress = new QProgressBar(this);
   m_progress->setObjectName(QStringLiteral("evaluationProgress"));
   m_cancel = new QPushButton(tr("Cancel"), this);

@@ -25,7 +25,7 @@
 
 class ConfusionMatrixModel;
 class MisclassifiedGrid;
-class QLabel;
+class ElidedLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -82,7 +82,7 @@ class EvaluationView : public QWidget {
   void applyOutcome(const EvaluationOutcome& outcome);
   void setRunning(bool running);
 
-  QLabel* m_status = nullptr;
+  ElidedLabel* m_status = nullptr;
   QProgressBar* m_progress = nullptr;
   QPushButton* m_cancel = nullptr;
   QPlainTextEdit* m_summary = nullptr;

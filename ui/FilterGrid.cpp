@@ -13,7 +13,7 @@ constexpr int kFilterGap = 3;  // between filters side by side
 }  // namespace
 
 FilterGrid::FilterGrid(QWidget* parent) : QWidget(parent) {
-  setMinimumSize(120, 120);
+  setMinimumSize(80, 80);
   clear(tr("Select a convolution weight to see its filters"));
 }
 

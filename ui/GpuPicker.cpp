@@ -3,12 +3,12 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QLabel>
 #include <QPushButton>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "ElidedLabel.h"
 #include "GpuListModel.h"
 
 namespace {
@@ -19,7 +19,7 @@ GpuPicker::GpuPicker(QWidget* parent)
     : QWidget(parent),
       m_model(new GpuListModel(this)),
       m_table(new QTableView(this)),
-      m_status(new QLabel(this)),
+      m_status(new ElidedLabel(this)),
       m_timer(new QTimer(this)) {
   m_table->setModel(m_model);
   m_table->setObjectName(QStringLiteral("gpuTable"));
@@ -27,7 +27,6 @@ GpuPicker::GpuPicker(QWidget* parent)
   m_table->verticalHeader()->hide();
   m_table->horizontalHeader()->setSectionResizeMode(GpuListModel::DeviceColumn, QHeaderView::Stretch);
   m_status->setObjectName(QStringLiteral("gpuStatus"));
-  m_status->setWordWrap(true);
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   refreshButton->setObjectName(QStringLiteral("gpuRefresh"));
 

@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "ElidedLabel.h"
 #include "fitbench/fit.h"
 
 namespace {
@@ -103,7 +105,7 @@ void LrScheduleEditor::buildUi() {
   m_logCheck = new QCheckBox(tr("&Log scale"), this);
   m_logCheck->setObjectName(QStringLiteral("lrLogScale"));
   connect(m_logCheck, &QCheckBox::toggled, this, &LrScheduleEditor::setLogScale);
-  auto* hint = new QLabel(tr("click: add a step · drag: move it · right-click: remove it"), this);
+  auto* hint = new ElidedLabel(tr("click: add a step · drag: move it · right-click: remove it"), this);
   hint->setObjectName(QStringLiteral("lrHint"));
   hint->setEnabled(false);  // greyed: a hint, not a value
   controls->addWidget(factorLabel);
@@ -117,6 +119,9 @@ void LrScheduleEditor::buildUi() {
   m_chart = new QChart;
   m_chart->setTitle(tr("Learning rate"));
   m_chart->legend()->setAlignment(Qt::AlignBottom);
+  // The room around the chart's panel goes to the plot, as on the training charts.
+  m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+  m_chart->setBackgroundRoundness(0);
 
   m_curveSeries = new QLineSeries(m_chart);
   m_curveSeries->setObjectName(QStringLiteral("scheduleSeries"));
@@ -151,7 +156,7 @@ void LrScheduleEditor::buildUi() {
   m_view = new QChartView(m_chart, this);
   m_view->setObjectName(QStringLiteral("lrChartView"));
   m_view->setRenderHint(QPainter::Antialiasing);
-  m_view->setMinimumHeight(200);
+  m_view->setMinimumHeight(150);
   m_view->viewport()->setMouseTracking(true);  // the cursor changes over a marker
   m_view->viewport()->installEventFilter(this);
   layout->addWidget(m_view, 1);

@@ -24,11 +24,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -37,6 +40,7 @@
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
+#include "ElidedLabel.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "GpuPicker.h"
@@ -45,6 +49,7 @@
 #include "ProcessTrainer.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
+#include "WheelGuard.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -56,6 +61,8 @@ namespace {
 
 constexpr int kFlushIntervalMs = 40;
 constexpr int kMaxLogLines = 10000;
+constexpr QSize kDefaultSize(1280, 800);
+constexpr int kDockWidth = 380;  // the experiment form without a horizontal scroll bar
 
 // "1:05:09", "4:07" or "–" when the rate is not known yet.
 QString formatDuration(double seconds) {
@@ -133,6 +140,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   m_flushTimer->setInterval(kFlushIntervalMs);
   connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flushPending);
 
+  WheelGuard::install(this);
   updateButtons();
 }
 
@@ -150,59 +158,12 @@ bool MainWindow::startsProcesses() const {
 }
 
 void MainWindow::buildUi() {
+  // The docks can share an area as tabs or side by side, so the window fits small screens.
+  setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+  buildRunToolBar();
+
   auto* central = new QWidget(this);
   auto* layout = new QVBoxLayout(central);
-
-  auto* buttons = new QHBoxLayout;
-  m_startButton = new QPushButton(tr("Start"), central);
-  m_startButton->setObjectName(QStringLiteral("startButton"));
-  m_pauseButton = new QPushButton(tr("Pause"), central);
-  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-  m_stopButton = new QPushButton(tr("Stop"), central);
-  m_stopButton->setObjectName(QStringLiteral("stopButton"));
-  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
-  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
-  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
-  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
-  auto* processesLabel = new QLabel(tr("P&rocesses:"), central);
-  m_processesSpin = new QSpinBox(central);
-  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
-  m_processesSpin->setRange(1, 256);
-  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
-  const QString processesTip =
-      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
-         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
-         "throughput");
-  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
-  processesLabel->setBuddy(m_processesSpin);
-  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), central);
-  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
-  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
-  auto* lrLabel = new QLabel(tr("&lr:"), central);
-  m_lrSpin = new QDoubleSpinBox(central);
-  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
-  m_lrSpin->setDecimals(6);
-  m_lrSpin->setRange(0.0, 100.0);
-  m_lrSpin->setSingleStep(0.001);
-  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
-  lrLabel->setBuddy(m_lrSpin);
-  m_setLrButton = new QPushButton(tr("Set lr"), central);
-  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
-  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
-  buttons->addWidget(m_startButton);
-  buttons->addWidget(m_pauseButton);
-  buttons->addWidget(m_stopButton);
-  buttons->addWidget(processesLabel);
-  buttons->addWidget(m_processesSpin);
-  buttons->addSpacing(16);
-  buttons->addWidget(m_saveCheckpointButton);
-  buttons->addSpacing(16);
-  buttons->addWidget(lrLabel);
-  buttons->addWidget(m_lrSpin);
-  buttons->addWidget(m_setLrButton);
-  buttons->addStretch(1);
-  layout->addLayout(buttons);
-
   m_progress = new QProgressBar(central);
   m_progress->setObjectName(QStringLiteral("batchProgress"));
   m_progress->setRange(0, 1);
@@ -218,14 +179,12 @@ void MainWindow::buildUi() {
   bars->addWidget(m_epochProgress, 2);
   layout->addLayout(bars);
 
-  m_statusLabel = new QLabel(tr("Ready"), central);
+  m_statusLabel = new ElidedLabel(tr("Ready"), central);
   m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
-  m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(m_statusLabel);
 
   m_charts = new TrainingCharts;
   m_charts->setObjectName(QStringLiteral("trainingCharts"));
-  m_charts->setMinimumHeight(320);
 
   m_lrEditor = new LrScheduleEditor;
   m_lrEditor->setObjectName(QStringLiteral("lrScheduleEditor"));
@@ -246,12 +205,15 @@ void MainWindow::buildUi() {
   m_log->setMaximumBlockCount(kMaxLogLines);
   m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
   m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  // Three lines at least (less than a scroll area asks for), so the charts keep room on short screens.
+  m_log->setMinimumHeight(3 * m_log->fontMetrics().lineSpacing() + 2 * m_log->frameWidth());
 
   auto* splitter = new QSplitter(Qt::Vertical, central);
   splitter->addWidget(m_chartTabs);
   splitter->addWidget(m_log);
   splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
+  splitter->setStretchFactor(1, 1);
+  splitter->setSizes({600, 200});  // else the log starts at its minimum
   layout->addWidget(splitter, 1);
 
   setCentralWidget(central);
@@ -259,7 +221,72 @@ void MainWindow::buildUi() {
   buildCheckpointDock();
   buildDevicesDock();
   buildMenus();
-  resize(1280, 800);
+  resize(kDefaultSize);
+  arrangeDocks();
+}
+
+// The form, the checkpoints and the devices are tabs on the left, so the
+// charts beside them keep the most room (in a 1280 px window a column of
+// checkpoints on the right left the charts 430 px). Any can be dragged elsewhere.
+void MainWindow::arrangeDocks() {
+  addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
+  tabifyDockWidget(m_experimentDock, m_checkpointDock);
+  tabifyDockWidget(m_checkpointDock, m_devicesDock);
+  m_experimentDock->raise();
+  resizeDocks({m_experimentDock}, {kDockWidth}, Qt::Horizontal);
+}
+
+// Start and the commands to a running run. The bar is as narrow as its first
+// button: what does not fit goes into its extension menu (») at the end.
+void MainWindow::buildRunToolBar() {
+  m_runToolBar = addToolBar(tr("Run"));
+  m_runToolBar->setObjectName(QStringLiteral("runToolBar"));
+  m_startButton = new QPushButton(tr("Start"), m_runToolBar);
+  m_startButton->setObjectName(QStringLiteral("startButton"));
+  m_pauseButton = new QPushButton(tr("Pause"), m_runToolBar);
+  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+  m_stopButton = new QPushButton(tr("Stop"), m_runToolBar);
+  m_stopButton->setObjectName(QStringLiteral("stopButton"));
+  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
+  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
+  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
+  auto* processesLabel = new QLabel(tr("P&rocesses:"), m_runToolBar);
+  m_processesSpin = new QSpinBox(m_runToolBar);
+  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
+  m_processesSpin->setRange(1, 256);
+  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
+  const QString processesTip =
+      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
+         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
+         "throughput");
+  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
+  processesLabel->setBuddy(m_processesSpin);
+  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), m_runToolBar);
+  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
+  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
+  auto* lrLabel = new QLabel(tr("&lr:"), m_runToolBar);
+  m_lrSpin = new QDoubleSpinBox(m_runToolBar);
+  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
+  m_lrSpin->setDecimals(6);
+  m_lrSpin->setRange(0.0, 100.0);
+  m_lrSpin->setSingleStep(0.001);
+  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
+  lrLabel->setBuddy(m_lrSpin);
+  m_setLrButton = new QPushButton(tr("Set lr"), m_runToolBar);
+  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
+  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
+  m_runToolBar->addWidget(m_startButton);
+  m_runToolBar->addWidget(m_pauseButton);
+  m_runToolBar->addWidget(m_stopButton);
+  m_runToolBar->addWidget(processesLabel);
+  m_runToolBar->addWidget(m_processesSpin);
+  m_runToolBar->addSeparator();
+  m_runToolBar->addWidget(m_saveCheckpointButton);
+  m_runToolBar->addSeparator();
+  m_runToolBar->addWidget(lrLabel);
+  m_runToolBar->addWidget(m_lrSpin);
+  m_runToolBar->addWidget(m_setLrButton);
 }
 
 void MainWindow::buildExperimentPanel() {
@@ -270,6 +297,9 @@ void MainWindow::buildExperimentPanel() {
   auto* presetLabel = new QLabel(tr("&Preset:"), panel);
   m_presetCombo = new QComboBox(panel);
   m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
+  // Narrower than the longest preset name when the panel is; the list shows them whole.
+  m_presetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_presetCombo->setMinimumContentsLength(12);
   m_presetCombo->addItem(tr("(custom)"));
   m_presetCombo->setItemData(0, tr("The arguments match no preset"), Qt::ToolTipRole);
   for (const ExperimentPresets::Preset& preset : ExperimentPresets::all()) {
@@ -301,8 +331,6 @@ void MainWindow::buildExperimentPanel() {
   m_experimentDock->setObjectName(QStringLiteral("experimentDock"));
   m_experimentDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
   m_experimentDock->setWidget(panel);
-  panel->setMinimumWidth(420);
-  addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
 }
 
 // The saved epochs of the current run's --model-prefix directory: load their
@@ -312,8 +340,12 @@ void MainWindow::buildCheckpointDock() {
   m_checkpointBrowser->setObjectName(QStringLiteral("checkpointBrowser"));
   m_checkpointDock = new QDockWidget(tr("Checkpoints"), this);
   m_checkpointDock->setObjectName(QStringLiteral("checkpointDock"));
-  m_checkpointDock->setWidget(m_checkpointBrowser);
-  addDockWidget(Qt::RightDockWidgetArea, m_checkpointDock);
+  // The browser stacks a table, tabs and buttons: on a small screen the dock scrolls.
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setWidget(m_checkpointBrowser);
+  m_checkpointDock->setWidget(scroll);
   connect(m_checkpointBrowser, &CheckpointBrowser::argumentsRequested, this,
           [this](const fitbench::FitArgs& a) {
             if (!isTraining()) setArgs(a);
@@ -345,9 +377,6 @@ void MainWindow::buildDevicesDock() {
   m_devicesDock = new QDockWidget(tr("Devices"), this);
   m_devicesDock->setObjectName(QStringLiteral("devicesDock"));
   m_devicesDock->setWidget(m_gpuPicker);
-  addDockWidget(Qt::LeftDockWidgetArea, m_devicesDock);
-  splitDockWidget(m_experimentDock, m_devicesDock, Qt::Vertical);
-  resizeDocks({m_experimentDock, m_devicesDock}, {4, 1}, Qt::Vertical);
   // setSelectedGpus() emits nothing for an unchanged value, so form and picker do not loop.
   connect(m_gpuPicker, &GpuPicker::gpusChanged, this, [this](const QString& gpus) {
     if (isTraining()) return;
@@ -393,6 +422,11 @@ void MainWindow::buildMenus() {
   view->addAction(m_experimentDock->toggleViewAction());
   view->addAction(m_checkpointDock->toggleViewAction());
   view->addAction(m_devicesDock->toggleViewAction());
+  view->addAction(m_runToolBar->toggleViewAction());
+
+  // Whole-run chart commands, also in each chart's context menu.
+  QMenu* charts = menuBar()->addMenu(tr("&Charts"));
+  charts->addActions(m_charts->actions());
 }
 
 QString MainWindow::openExperiment(const QString& path) {
@@ -565,6 +599,9 @@ void MainWindow::updateButtons() {
   const bool valid = m_form->isValid();
   // Several processes only make sense with a store whose workers cooperate.
   const bool processesFit = m_processesSpin->value() == 1 || startsProcesses();
+  // Stop first: a clicked Start that turns off hands its focus to the next
+  // enabled control, which should be Stop rather than the lr box.
+  m_stopButton->setEnabled(running);
   m_startButton->setEnabled(!running && valid && processesFit);
   if (!valid)
     m_startButton->setToolTip(
@@ -593,7 +630,6 @@ void MainWindow::updateButtons() {
   m_pauseButton->setEnabled(inProcess);
   m_pauseButton->setText(inProcess && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
   m_pauseButton->setToolTip(processRun ? processRunTip : QString());
-  m_stopButton->setEnabled(running);
   const bool canSave = !m_args.get_string("model-prefix").empty();
   m_saveCheckpointButton->setEnabled(inProcess && canSave);
   m_saveCheckpointButton->setToolTip(processRun ? processRunTip
@@ -649,7 +685,7 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   if (info.error.empty() && findMetric(info.last_validation, "accuracy", &accuracy))
     summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
   m_statusLabel->setText(summary);
-  m_log->appendPlainText(summary);
+  appendLog(summary);
   m_progress->setFormat(tr("batch %v / %m"));
   m_epochProgress->setFormat(tr("epoch %v / %m"));
   updateButtons();
@@ -663,6 +699,16 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   }
 }
 
+// QPlainTextEdit follows the end only while its last line is in sight, and
+// the horizontal scroll bar appearing under it hides a line: it follows here
+// unless the user scrolled up.
+void MainWindow::appendLog(const QString& text) {
+  QScrollBar* bar = m_log->verticalScrollBar();
+  const bool follow = bar->value() >= bar->maximum() - 1;
+  m_log->appendPlainText(text);
+  if (follow) bar->setValue(bar->maximum());
+}
+
 void MainWindow::flushPending() {
   m_charts->flush();
   if (!m_pendingLr.isEmpty()) {
@@ -670,7 +716,7 @@ void MainWindow::flushPending() {
     m_pendingLr.clear();
   }
   if (!m_pendingLog.isEmpty()) {
-    m_log->appendPlainText(m_pendingLog.join(QLatin1Char('\n')));
+    appendLog(m_pendingLog.join(QLatin1Char('\n')));
     m_pendingLog.clear();
   }
   if (m_haveBatch) {
@@ -685,10 +731,8 @@ void MainWindow::flushPending() {
     const auto eta = [secondsPerBatch](double batches) {
       return formatDuration(secondsPerBatch < 0.0 ? -1.0 : batches * secondsPerBatch);
     };
-    m_progress->setFormat(tr("Epoch[%1] batch %v / %m · %2 samples/s · ETA %3")
-                              .arg(s.epoch)
-                              .arg(s.samples_per_sec, 0, 'f', 0)
-                              .arg(eta(leftInEpoch)));
+    // Short enough for a narrow bar; samples/s is in the status line.
+    m_progress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
     m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
     m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
                                .arg(s.epoch + 1)
@@ -701,14 +745,15 @@ void MainWindow::flushPending() {
 
 QList<MainWindow::View> MainWindow::views() const {
   const auto showTab = [this](QWidget* tab) { return [this, tab] { m_chartTabs->setCurrentWidget(tab); }; };
+  const auto raise = [](QDockWidget* dock) { return [dock] { dock->raise(); }; };  // a tab among the docks
   return {
       {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(m_charts)},
       {QStringLiteral("training-charts"), m_charts, showTab(m_charts)},
       {QStringLiteral("learning-rate"), m_lrEditor, showTab(m_lrEditor)},
       {QStringLiteral("monitor"), m_monitorView, showTab(m_monitorView)},
-      {QStringLiteral("experiment"), m_experimentDock, {}},
-      {QStringLiteral("checkpoints"), m_checkpointDock, {}},
-      {QStringLiteral("devices"), m_devicesDock, {}},
+      {QStringLiteral("experiment"), m_experimentDock, raise(m_experimentDock)},
+      {QStringLiteral("checkpoints"), m_checkpointDock, raise(m_checkpointDock)},
+      {QStringLiteral("devices"), m_devicesDock, raise(m_devicesDock)},
       {QStringLiteral("log"), m_log, {}},
   };
 }
@@ -731,5 +776,6 @@ QStringList MainWindow::saveScreenshots(const QString& dir, QString* error) {
     written << path;
   }
   m_chartTabs->setCurrentWidget(m_charts);
+  m_experimentDock->raise();
   return written;
 }

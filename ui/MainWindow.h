@@ -1,10 +1,11 @@
 // MainWindow: the fitbench application window. The experiment panel (a dock
 // on the left: a preset chooser over an ArgsForm) holds the arguments; the
 // File menu opens and saves them as JSON and copies or pastes them as a
-// command line. Start / Pause / Stop / Save checkpoint / Set lr drive a
-// TrainerController; its signals are collected and applied to the widgets in
-// one go every 40 ms, so the event loop stays free however fast training
-// runs. Batch and epoch progress bars show samples/s and the time left. Start
+// command line. The Run tool bar's Start / Pause / Stop / Save checkpoint /
+// Set lr drive a TrainerController; its signals are collected and applied to
+// the widgets in one go every 40 ms, so the event loop stays free however
+// fast training runs. Batch and epoch progress bars show the time left, the
+// status line samples/s. Start
 // is disabled while the form holds an invalid value, and the form is
 // read-only while a run goes on. The "Training" tab holds the live charts
 // (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
@@ -15,6 +16,12 @@
 // mpirun through a ProcessTrainer instead, whose signals feed the same
 // widgets, plus one throughput series per worker. A failed run ends in a
 // message, never a crash.
+//
+// The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
+// docks are tabs on the left, texts that depend on the run are ElidedLabels,
+// the tool bar overflows into its extension menu, and views scroll rather
+// than grow. The wheel edits a combo box, spin box or slider only when it has
+// the focus (WheelGuard).
 #pragma once
 
 #include <QList>
@@ -29,6 +36,7 @@
 
 class ArgsForm;
 class CheckpointBrowser;
+class ElidedLabel;
 class GpuPicker;
 class LrScheduleEditor;
 class MonitorView;
@@ -44,6 +52,7 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTimer;
+class QToolBar;
 class TrainerController;
 class TrainingCharts;
 
@@ -117,10 +126,12 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildUi();
+  void buildRunToolBar();
   void buildExperimentPanel();
   void buildCheckpointDock();
   void buildDevicesDock();
   void buildMenus();
+  void arrangeDocks();
   void onFormArgsChanged();
   void updateButtons();
   void onRunStarted(const fitbench::RunInfo& info);
@@ -129,12 +140,14 @@ class MainWindow : public QMainWindow {
   void onLogLine(const QString& line);
   void onFinished(const fitbench::FinishInfo& info);
   void flushPending();  // the 40 ms coalescing timer
+  void appendLog(const QString& text);
 
   fitbench::FitArgs m_args;
   TrainerController* m_controller = nullptr;
   ProcessTrainer* m_processTrainer = nullptr;
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
+  QToolBar* m_runToolBar = nullptr;
   QPushButton* m_startButton = nullptr;
   QSpinBox* m_processesSpin = nullptr;
   QPushButton* m_pauseButton = nullptr;
@@ -144,7 +157,7 @@ class MainWindow : public QMainWindow {
   QPushButton* m_setLrButton = nullptr;
   QProgressBar* m_progress = nullptr;       // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
-  QLabel* m_statusLabel = nullptr;
+  ElidedLabel* m_statusLabel = nullptr;
   QTabWidget* m_chartTabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;

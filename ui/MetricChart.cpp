@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QChart>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
 #include <QLegend>
@@ -32,17 +33,25 @@ QColor seriesColor(int index) {
 
 QString formatValue(double v) { return QString::number(v, 'g', 5); }
 
+// Below this height the axis titles give their room to the plot: the chart's
+// title names the value, and the iteration axis is the same on every chart.
+constexpr int kAxisTitlesMinHeight = 200;
+
 }  // namespace
 
 MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString& valueTitle, QWidget* parent)
     : QChartView(new QChart, parent), m_store(store), m_valueTitle(valueTitle) {
   setRenderHint(QPainter::Antialiasing);
   setMouseTracking(true);
-  setMinimumSize(280, 200);
+  // Less and the axis labels turn into "…".
+  setMinimumSize(160, 170);
   QChart* c = chart();
   c->setTitle(title);
   c->legend()->setAlignment(Qt::AlignBottom);
   c->setMargins(QMargins(4, 4, 4, 4));
+  // The room around the chart's panel goes to the plot.
+  c->layout()->setContentsMargins(0, 0, 0, 0);
+  c->setBackgroundRoundness(0);
   m_axisX = new QValueAxis(c);
   m_axisX->setTitleText(tr("iteration"));
   m_axisX->setLabelFormat(QStringLiteral("%d"));
@@ -112,6 +121,13 @@ void MetricChart::rebuildValueAxis() {
   m_axisY->setTitleText(m_valueTitle);
   c->addAxis(m_axisY, Qt::AlignLeft);
   for (QAbstractSeries* s : c->series()) s->attachAxis(m_axisY);
+  updateAxisTitles();
+}
+
+void MetricChart::updateAxisTitles() {
+  const bool visible = height() >= kAxisTitlesMinHeight;
+  m_axisX->setTitleVisible(visible);
+  m_axisY->setTitleVisible(visible);
 }
 
 void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
@@ -265,6 +281,10 @@ void MetricChart::applyRanges() {
     // Rates, losses and accuracies are never negative: keep the axis at 0 or above.
     auto* axis = static_cast<QValueAxis*>(m_axisY);
     axis->setRange(minY >= 0.0 ? std::max(0.0, minY - pad) : minY - pad, maxY + pad);
+    // Nice numbers near as many ticks as a short plot has room for; crowded labels turn into "…".
+    const double plotHeight = chart()->plotArea().height();
+    const int fit = plotHeight > 0.0 ? static_cast<int>(plotHeight / (2.5 * fontMetrics().height())) + 1 : 5;
+    axis->setTickCount(std::clamp(fit, 2, 5));
     axis->applyNiceNumbers();
   }
 }
@@ -338,6 +358,7 @@ void MetricChart::leaveEvent(QEvent* event) {
 
 void MetricChart::resizeEvent(QResizeEvent* event) {
   QChartView::resizeEvent(event);
+  updateAxisTitles();
   refresh();  // the thinning follows the width
 }
 

@@ -3,7 +3,8 @@
 // plot's pixel width (the store keeps every point), can smooth the per-batch
 // series (a faint raw line under the smoothed one), switch its value axis to
 // a log scale, mark one point (the best epoch), read out the values under the
-// mouse, and export its series as CSV or itself as PNG (context menu).
+// mouse, and export its series as CSV or itself as PNG (context menu). A short
+// chart leaves out its axis titles and puts fewer ticks on its value axis.
 #pragma once
 
 #include <QChartView>
@@ -89,6 +90,7 @@ class MetricChart : public QChartView {
   };
   void attach(QXYSeries* series);
   void rebuildValueAxis();
+  void updateAxisTitles();
   void applyRanges();  // the axes from the extents
   void clearHover();
   int displayBuckets() const;

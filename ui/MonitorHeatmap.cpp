@@ -21,7 +21,7 @@ constexpr int kStopCount = 5;
 }  // namespace
 
 MonitorHeatmap::MonitorHeatmap(QWidget* parent) : QWidget(parent) {
-  setMinimumHeight(80);
+  setMinimumHeight(60);
   setToolTip(tr("Rows: monitored arrays; columns: snapshots, oldest left. Click a row to select it."));
 }
 
@@ -136,8 +136,10 @@ void MonitorHeatmap::paintEvent(QPaintEvent*) {
     // Rows thinner than a line of text get every few a label, so names never overlap.
     const int every = std::max(1, static_cast<int>(std::ceil(fontMetrics().height() / rowHeight)));
     for (int r = 0; r < rows; r += every) {
-      const QRect label(kMargin, plot.top() + static_cast<int>(r * rowHeight), labelWidth() - kMargin,
-                        static_cast<int>(rowHeight));
+      // A line high, centred on its row: a rect as thin as the row would cut the text.
+      const int centre = plot.top() + static_cast<int>((r + 0.5) * rowHeight);
+      const QRect label(kMargin, centre - fontMetrics().height() / 2, labelWidth() - kMargin,
+                        fontMetrics().height());
       painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter,
                        fontMetrics().elidedText(m_model->nameAt(r), Qt::ElideLeft, label.width()));
     }

@@ -10,7 +10,7 @@ constexpr int kMargin = 6;
 }  // namespace
 
 ParameterHistogram::ParameterHistogram(QWidget* parent) : QWidget(parent) {
-  setMinimumSize(160, 100);
+  setMinimumSize(120, 80);
   clear(tr("Select a row to see its histogram"));
 }
 
@@ -63,8 +63,13 @@ void ParameterHistogram::paintEvent(QPaintEvent*) {
   painter.setPen(palette().text().color());
   painter.drawLine(plot.bottomLeft(), plot.bottomRight());
   const QRectF labels(plot.left(), plot.bottom() + 2, plot.width(), line);
-  painter.drawText(labels, Qt::AlignLeft | Qt::AlignVCenter, QString::number(m_min, 'g', 4));
-  painter.drawText(labels, Qt::AlignRight | Qt::AlignVCenter, QString::number(m_max, 'g', 4));
+  const QString low = QString::number(m_min, 'g', 4), high = QString::number(m_max, 'g', 4);
+  painter.drawText(labels, Qt::AlignLeft | Qt::AlignVCenter, low);
+  painter.drawText(labels, Qt::AlignRight | Qt::AlignVCenter, high);
   const int64_t tallest = *std::max_element(m_counts.begin(), m_counts.end());
-  painter.drawText(labels, Qt::AlignHCenter | Qt::AlignVCenter, tr("tallest bin: %1").arg(tallest));
+  const QString middle = tr("tallest bin: %1").arg(tallest);
+  // Left out where it would run into the range's ends.
+  const int end = std::max(fontMetrics().horizontalAdvance(low), fontMetrics().horizontalAdvance(high));
+  if (fontMetrics().horizontalAdvance(middle) / 2 + end + kMargin <= labels.width() / 2)
+    painter.drawText(labels, Qt::AlignHCenter | Qt::AlignVCenter, middle);
 }

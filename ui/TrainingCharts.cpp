@@ -1,11 +1,12 @@
 #include "TrainingCharts.h"
 
+#include <QAction>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
-#include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <optional>
 
+#include "ElidedLabel.h"
 #include "MetricChart.h"
 #include "RunOverlay.h"
 #include "SeriesStore.h"
@@ -44,35 +46,39 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   m_smoothing->setObjectName(QStringLiteral("smoothingSlider"));
   m_smoothing->setRange(0, kSmoothingSteps - 1);
   m_smoothing->setValue(kDefaultSmoothing);
-  m_smoothing->setMinimumWidth(100);
+  m_smoothing->setMinimumWidth(60);
   m_smoothing->setMaximumWidth(160);
   m_smoothing->setToolTip(tr("Exponential moving average of the per-batch loss and throughput (0: raw)"));
   smoothingLabel->setBuddy(m_smoothing);
   m_smoothingValue = new QLabel(this);
   m_smoothingValue->setMinimumWidth(32);
-  auto* overlay = new QPushButton(tr("Overlay run…"), this);
-  overlay->setObjectName(QStringLiteral("overlayButton"));
+  // Commands on every chart at once: actions() for a menu of the window, and
+  // each chart's context menu, so they take no room above the charts.
+  auto* overlay = new QAction(tr("&Overlay run…"), this);
+  overlay->setObjectName(QStringLiteral("overlayAction"));
   overlay->setToolTip(tr("Draw an earlier run (a directory with metrics.jsonl) under this one"));
-  auto* clearOverlay = new QPushButton(tr("Clear overlays"), this);
-  clearOverlay->setObjectName(QStringLiteral("clearOverlaysButton"));
-  auto* csv = new QPushButton(tr("Export CSV…"), this);
-  csv->setObjectName(QStringLiteral("exportCsvButton"));
+  auto* clearOverlay = new QAction(tr("C&lear overlays"), this);
+  clearOverlay->setObjectName(QStringLiteral("clearOverlaysAction"));
+  auto* csv = new QAction(tr("&Export all series as CSV…"), this);
+  csv->setObjectName(QStringLiteral("exportCsvAction"));
   csv->setToolTip(tr("Every point of every series, one row per point"));
-  m_bestLabel = new QLabel(this);
+  addActions({overlay, clearOverlay, csv});
+  m_bestLabel = new ElidedLabel(this);
   m_bestLabel->setObjectName(QStringLiteral("bestEpochLabel"));
-  m_bestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   bar->addWidget(smoothingLabel);
   bar->addWidget(m_smoothing);
   bar->addWidget(m_smoothingValue);
   bar->addSpacing(12);
-  bar->addWidget(overlay);
-  bar->addWidget(clearOverlay);
-  bar->addWidget(csv);
-  bar->addSpacing(12);
   bar->addWidget(m_bestLabel, 1);
   layout->addLayout(bar);
 
-  auto* grid = new QGridLayout;
+  // Charts too short for their axis labels show nothing: a short window scrolls them instead.
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* gridWidget = new QWidget(scroll);
+  auto* grid = new QGridLayout(gridWidget);
+  grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(2);
   const struct {
     const char* objectName;
@@ -84,13 +90,18 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
       {"learningRateChart", tr("Learning rate"), tr("learning rate")},
       {"throughputChart", tr("Throughput"), tr("samples/s")},
   };
+  auto* separator = new QAction(this);
+  separator->setSeparator(true);
   for (const auto& c : charts) {
-    auto* chart = new MetricChart(m_store, c.title, c.value, this);
+    auto* chart = new MetricChart(m_store, c.title, c.value, gridWidget);
     chart->setObjectName(QString::fromLatin1(c.objectName));
+    chart->addAction(separator);
+    chart->addActions(actions());
     grid->addWidget(chart, static_cast<int>(m_charts.size()) / 2, static_cast<int>(m_charts.size()) % 2);
     m_charts.append(chart);
   }
-  layout->addLayout(grid, 1);
+  scroll->setWidget(gridWidget);
+  layout->addWidget(scroll, 1);
 
   connect(m_smoothing, &QSlider::valueChanged, this, [this](int value) {
     m_smoothingValue->setText(QString::number(value / double(kSmoothingSteps), 'f', 2));
@@ -98,9 +109,9 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   });
   m_smoothingValue->setText(QString::number(kDefaultSmoothing / double(kSmoothingSteps), 'f', 2));
   for (MetricChart* chart : std::as_const(m_charts)) chart->setSmoothing(smoothing());
-  connect(overlay, &QPushButton::clicked, this, &TrainingCharts::chooseOverlay);
-  connect(clearOverlay, &QPushButton::clicked, this, &TrainingCharts::clearOverlays);
-  connect(csv, &QPushButton::clicked, this, &TrainingCharts::chooseCsvFile);
+  connect(overlay, &QAction::triggered, this, &TrainingCharts::chooseOverlay);
+  connect(clearOverlay, &QAction::triggered, this, &TrainingCharts::clearOverlays);
+  connect(csv, &QAction::triggered, this, &TrainingCharts::chooseCsvFile);
 }
 
 MetricChart* TrainingCharts::chart(RunMetrics::Chart which) const {

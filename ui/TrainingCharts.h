@@ -1,8 +1,9 @@
 // TrainingCharts: the live charts of a run, arranged in a grid: loss (per
 // batch, smoothed, and any per-epoch loss metric), accuracy (train and
 // validation per epoch, top-k when asked for), learning rate and throughput,
-// all against iterations. Above them: the smoothing control, earlier runs to
-// overlay, a CSV export of every series and the best epoch. Observer
+// all against iterations. Above them: the smoothing control and the best
+// epoch. Its actions() overlay earlier runs and export every series as CSV
+// (each chart's context menu holds them too). Observer
 // snapshots are collected as they come and drawn on flush(), which the main
 // window calls from its coalescing timer. A run of several worker processes
 // adds one throughput series per rank ("rank 1 samples/s").
@@ -17,6 +18,7 @@
 #include "RunMetrics.h"
 #include "fitbench/observer.h"
 
+class ElidedLabel;
 class MetricChart;
 class QLabel;
 class QSlider;
@@ -70,7 +72,7 @@ class TrainingCharts : public QWidget {
   QList<MetricChart*> m_charts;  // in RunMetrics::Chart order
   QSlider* m_smoothing = nullptr;
   QLabel* m_smoothingValue = nullptr;
-  QLabel* m_bestLabel = nullptr;
+  ElidedLabel* m_bestLabel = nullptr;
   RunMetrics m_pending;
   QMap<QString, QList<QPointF>> m_pendingRanks;  // rankThroughput() series
   // The live run's epochs as drawn: (epoch, iteration).

@@ -19,6 +19,7 @@
 
 #include <exception>
 
+#include "ElidedLabel.h"
 #include "RunClassNames.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/evaluate.h"
@@ -50,10 +51,8 @@ QImage toQImage(const fitbench::Image& image) {
 
 TryImagePanel::TryImagePanel(QWidget* parent) : QWidget(parent) {
   setAcceptDrops(true);
-  m_status = new QLabel(this);
+  m_status = new ElidedLabel(this);
   m_status->setObjectName(QStringLiteral("tryImageStatus"));
-  m_status->setWordWrap(true);
-  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_openButton = new QPushButton(tr("Open image…"), this);
   m_openButton->setObjectName(QStringLiteral("openImageButton"));
   m_image = new QLabel(tr("Drop a PNG or JPEG here"), this);

@@ -19,6 +19,7 @@
 
 #include "fitbench/fit_args.h"
 
+class ElidedLabel;
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -73,7 +74,7 @@ class TryImagePanel : public QWidget {
   void showImage();
   void resizeEvent(QResizeEvent* event) override;
 
-  QLabel* m_status = nullptr;
+  ElidedLabel* m_status = nullptr;
   QLabel* m_image = nullptr;
   QPushButton* m_openButton = nullptr;
   QTableWidget* m_table = nullptr;

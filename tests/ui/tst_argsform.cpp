@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ArgsForm.h"
+#include "ElidedLabel.h"
 #include "ExperimentPresets.h"
 #include "KvStoreHelp.h"
 #include "fitbench/fit_args.h"
@@ -349,7 +350,7 @@ void TestArgsForm::invalidValuesAreRejected() {
   QSignalSpy errorsChanged(&form, &ArgsForm::errorsChanged);
   QWidget* editor = form.findChild<QWidget*>(name);
   QVERIFY(editor);
-  auto* status = form.findChild<QLabel*>(QStringLiteral("argsStatus"));
+  auto* status = form.findChild<ElidedLabel*>(QStringLiteral("argsStatus"));
   QVERIFY(status);
   QVERIFY(status->isHidden());
 
@@ -398,7 +399,7 @@ void TestArgsForm::setArgsClearsErrors() {
   enterValue(form.editorFor(QStringLiteral("lr")), QStringLiteral("abc"));
   enterValue(form.editorFor(QStringLiteral("batch-size")), QStringLiteral("0"));
   QCOMPARE(form.errors().size(), 2);
-  auto* status = form.findChild<QLabel*>(QStringLiteral("argsStatus"));
+  auto* status = form.findChild<ElidedLabel*>(QStringLiteral("argsStatus"));
   QVERIFY(status->text().contains(QStringLiteral("1 more")));
   QSignalSpy validity(&form, &ArgsForm::validityChanged);
   form.setArgs(ExperimentPresets::all().front().args);

@@ -5,7 +5,10 @@
 // driven through the window fills the charts, shows its checkpoints in the
 // browser and resumes from one, and every main view can be grabbed. With a
 // dist_* kv-store and Processes > 1, Start runs worker processes under
-// mpirun and the same widgets show them, plus each rank's throughput.
+// mpirun and the same widgets show them, plus each rank's throughput. The
+// window fits small screens, long texts leave its width as it is, and the
+// wheel edits only a field that has the focus.
+#include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -20,6 +23,8 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -30,6 +35,7 @@
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
+#include "ElidedLabel.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "GpuListModel.h"
@@ -77,6 +83,24 @@ fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
 }
 
+// One notch of the wheel, down, over the middle of `target`. Spontaneous, as
+// from the window system (and as QTest sends mouse events): only then does
+// QApplication pass a wheel the target ignores on to its parents.
+void wheelDown(QWidget* target) {
+  const QPointF pos = QRectF(target->rect()).center();
+  QWheelEvent event(pos, target->mapToGlobal(pos), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QSpontaneKeyEvent::setSpontaneous(&event);
+  qApp->notify(target, &event);
+}
+
+// What the wheel could change in a combo box, spin box or slider.
+QString wheelValue(QWidget* widget) {
+  if (auto* combo = qobject_cast<QComboBox*>(widget)) return combo->currentText();
+  if (auto* spin = qobject_cast<QAbstractSpinBox*>(widget)) return spin->text();
+  return QString::number(qobject_cast<QAbstractSlider*>(widget)->value());
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -101,6 +125,9 @@ class TestMainWindow : public QObject {
   void devicesDockWritesGpus();
   void processesNeedADistStore();
   void processRunThroughTheWindow();
+  void fitsSmallScreens();
+  void longTextsKeepTheWidth();
+  void wheelNeedsFocus();
 
  private:
   QTemporaryDir m_tmp;
@@ -306,7 +333,7 @@ void TestMainWindow::windowShowsErrors() {
   window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("window-run")));
   window.show();
   auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
-  auto* status = window.findChild<QLabel*>(QStringLiteral("statusLabel"));
+  auto* status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"));
   QVERIFY(start && status);
 
   QSignalSpy finished(window.controller(), &TrainerController::finished);
@@ -620,8 +647,92 @@ void TestMainWindow::processRunThroughTheWindow() {
   QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
               ->toPlainText()
               .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
-  const QString status = window.findChild<QLabel*>(QStringLiteral("statusLabel"))->text();
+  const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
   QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
+}
+
+// The window fits a 1280x720 screen, and 1366x768 at QT_SCALE_FACTOR=1.5
+// (910x512 device-independent pixels, less a title bar).
+void TestMainWindow::fitsSmallScreens() {
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  const QSize minimum = window.minimumSizeHint();
+  QVERIFY2(minimum.width() <= 1024 && minimum.height() <= 640,
+           qPrintable(QStringLiteral("minimumSizeHint %1x%2").arg(minimum.width()).arg(minimum.height())));
+  QVERIFY2(minimum.width() <= 1366 / 1.5 && minimum.height() <= 768 / 1.5 - 32,
+           qPrintable(QStringLiteral("minimumSizeHint %1x%2").arg(minimum.width()).arg(minimum.height())));
+  window.resize(1024, 700);
+  QTRY_COMPARE(window.size(), QSize(1024, 700));
+}
+
+// Long run-dependent texts (a failed run's error, an invalid field's reason)
+// are cut to the room they have; the window keeps its width.
+void TestMainWindow::longTextsKeepTheWidth() {
+  QVERIFY(m_tmp.isValid());
+  const QString missing = QStringLiteral("/nonexistent/fitbench/%1/train-images-idx3-ubyte.gz")
+                              .arg(QString(200, QLatin1Char('d')));
+  MainWindow window(argsWith({QStringLiteral("data-train=") + missing}));
+  window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("long-texts-run")));
+  window.resize(1024, 700);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QTest::qWait(100);
+  const int width = window.width();
+  const int minimumWidth = window.minimumSizeHint().width();
+
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY(QString::fromStdString(finishOf(finished).error).contains(missing));
+  QTest::qWait(100);  // for the posted layout requests
+  QCOMPARE(window.width(), width);
+  QCOMPARE(window.minimumSizeHint().width(), minimumWidth);
+
+  window.argsForm()->findChild<QLineEdit*>(QStringLiteral("lr"))->setText(QString(300, QLatin1Char('x')));
+  QVERIFY(!window.argsForm()->isValid());
+  QTest::qWait(100);
+  QCOMPARE(window.width(), width);
+  QCOMPARE(window.minimumSizeHint().width(), minimumWidth);
+}
+
+// A wheel turned over a combo box, spin box or slider that does not have the
+// focus scrolls what holds it and changes nothing; with the focus it edits.
+void TestMainWindow::wheelNeedsFocus() {
+  MainWindow window;
+  window.resize(1024, 700);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowActive(&window));
+  auto* mode = window.argsForm()->findChild<QComboBox*>(QStringLiteral("lr-warmup-mode"));
+  QVERIFY(mode);
+  QScrollBar* formScroll = window.argsForm()->findChild<QScrollArea*>()->verticalScrollBar();
+  QCOMPARE(formScroll->value(), 0);
+
+  wheelDown(mode);
+  QCOMPARE(mode->currentText(), QStringLiteral("linear"));
+  QCOMPARE(window.args().get_string("lr-warmup-mode"), std::string("linear"));
+  QVERIFY(formScroll->value() > 0);
+
+  QList<QWidget*> editors;
+  for (QWidget* w : window.findChildren<QWidget*>()) {
+    if ((qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractSpinBox*>(w) ||
+         qobject_cast<QAbstractSlider*>(w)) &&
+        !qobject_cast<QScrollBar*>(w))
+      editors << w;
+  }
+  QVERIFY(editors.size() > 10);
+  for (QWidget* editor : std::as_const(editors)) {
+    const QString before = wheelValue(editor);
+    wheelDown(editor);
+    QVERIFY2(wheelValue(editor) == before, qPrintable(editor->objectName()));
+    QVERIFY2(editor->focusPolicy() == Qt::StrongFocus, qPrintable(editor->objectName()));
+  }
+
+  mode->setFocus();
+  QTRY_VERIFY(mode->hasFocus());
+  wheelDown(mode);
+  QCOMPARE(mode->currentText(), QStringLiteral("constant"));
+  QCOMPARE(window.args().get_string("lr-warmup-mode"), std::string("constant"));
 }
 
 QTEST_MAIN(TestMainWindow)

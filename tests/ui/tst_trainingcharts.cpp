@@ -3,12 +3,12 @@
 // marked; the charts share one iteration axis; the smoothing slider drives every chart; earlier runs overlay
 // and survive a new run; every series exports as CSV.
 #include <QAbstractItemModelTester>
-#include <QLabel>
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QValueAxis>
 #include <QtTest>
 
+#include "ElidedLabel.h"
 #include "MetricChart.h"
 #include "SeriesStore.h"
 #include "TrainingCharts.h"
@@ -100,7 +100,7 @@ void TestTrainingCharts::snapshotsReachTheirCharts() {
 
   // The best epoch is the first (validation accuracy 0.8), marked on the accuracy chart.
   QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: Epoch[0] validation accuracy 0.8000"));
-  QCOMPARE(charts.findChild<QLabel*>(QStringLiteral("bestEpochLabel"))->text(), charts.bestEpochText());
+  QCOMPARE(charts.findChild<ElidedLabel*>(QStringLiteral("bestEpochLabel"))->text(), charts.bestEpochText());
   QCOMPARE(charts.chart(RunMetrics::Chart::Accuracy)->marker(), std::optional<QPointF>(QPointF(10, 0.8)));
 
   charts.clearRun();
