@@ -46,6 +46,7 @@
 #include "GpuPicker.h"
 #include "LrScheduleEditor.h"
 #include "MonitorView.h"
+#include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
@@ -120,6 +121,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_controller, &TrainerController::logLine, this, &MainWindow::onLogLine);
   connect(m_controller, &TrainerController::finished, this, &MainWindow::onFinished);
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
+  connect(m_controller, &TrainerController::nonFiniteFound, this, &MainWindow::onNonFinite);
   // A run of worker processes reports through the same slots.
   connect(m_processTrainer, &ProcessTrainer::runStarted, this, &MainWindow::onRunStarted);
   connect(m_processTrainer, &ProcessTrainer::batchEnded, this, &MainWindow::onBatchEnded);
@@ -182,6 +184,18 @@ void MainWindow::buildUi() {
   m_statusLabel = new ElidedLabel(tr("Ready"), central);
   m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
   layout->addWidget(m_statusLabel);
+  m_nonFiniteBanner = new NonFiniteBanner(central);
+  layout->addWidget(m_nonFiniteBanner);
+  connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, this, [this](double lr) {
+    m_controller->setLearningRate(lr);
+    m_lrSpin->setValue(lr);
+    m_controller->resume();
+  });
+  connect(m_nonFiniteBanner, &NonFiniteBanner::stopRequested, m_controller, &TrainerController::stop);
+  // Resumed from the tool bar instead: the banner's question is answered.
+  connect(m_controller, &TrainerController::pausedChanged, m_nonFiniteBanner, [this](bool paused) {
+    if (!paused) m_nonFiniteBanner->hide();
+  });
 
   m_charts = new TrainingCharts;
   m_charts->setObjectName(QStringLiteral("trainingCharts"));
@@ -268,8 +282,9 @@ void MainWindow::buildRunToolBar() {
   auto* lrLabel = new QLabel(tr("&lr:"), m_runToolBar);
   m_lrSpin = new QDoubleSpinBox(m_runToolBar);
   m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
-  m_lrSpin->setDecimals(6);
-  m_lrSpin->setRange(0.0, 100.0);
+  // Any rate the form accepts, down to 1e-8 (a clamped value would be Set by mistake).
+  m_lrSpin->setDecimals(8);
+  m_lrSpin->setRange(0.0, 1e6);
   m_lrSpin->setSingleStep(0.001);
   m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
   lrLabel->setBuddy(m_lrSpin);
@@ -640,7 +655,18 @@ void MainWindow::updateButtons() {
   m_setLrButton->setToolTip(processRun ? processRunTip : QString());
 }
 
+void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
+  flushPending();
+  const double rate = m_haveBatch ? m_lastBatch.learning_rate : m_args.get_float("lr");
+  m_nonFiniteBanner->showFor(event, rate);
+  m_statusLabel->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
+  // The monitor received this batch's snapshot just before: show the layer at fault.
+  m_chartTabs->setCurrentWidget(m_monitorView);
+  if (!event.entry.empty()) m_monitorView->selectParameter(QString::fromStdString(event.entry));
+}
+
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
+  m_nonFiniteBanner->hide();
   const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
@@ -675,8 +701,11 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   flushPending();
   m_flushTimer->stop();
   QString summary;
+  m_nonFiniteBanner->hide();
   if (!info.error.empty())
     summary = tr("Failed: %1").arg(QString::fromStdString(info.error));
+  else if (info.diverged)
+    summary = tr("Stopped: %1").arg(QString::fromStdString(info.diverged->message));
   else if (info.stopped)
     summary = tr("Stopped after %n epoch(s)", nullptr, info.epochs_done);
   else

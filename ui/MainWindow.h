@@ -34,6 +34,7 @@
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
 
+class NonFiniteBanner;
 class ArgsForm;
 class CheckpointBrowser;
 class ElidedLabel;
@@ -139,6 +140,8 @@ class MainWindow : public QMainWindow {
   void onEpochEnded(const fitbench::EpochStats& stats);
   void onLogLine(const QString& line);
   void onFinished(const fitbench::FinishInfo& info);
+  // A diverged batch paused the run: the banner, and the monitor on the layer.
+  void onNonFinite(const fitbench::NonFiniteEvent& event);
   void flushPending();  // the 40 ms coalescing timer
   void appendLog(const QString& text);
 
@@ -158,6 +161,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* m_progress = nullptr;       // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
   ElidedLabel* m_statusLabel = nullptr;
+  NonFiniteBanner* m_nonFiniteBanner = nullptr;
   QTabWidget* m_chartTabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;

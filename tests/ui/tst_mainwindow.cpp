@@ -27,6 +27,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -44,6 +45,7 @@
 #include "MonitorModel.h"
 #include "MetricChart.h"
 #include "MonitorView.h"
+#include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
 #include "SeriesStore.h"
 #include "TrainerController.h"
@@ -118,6 +120,7 @@ class TestMainWindow : public QObject {
   void controllerReportsErrors();
   void windowShowsErrors();
   void pauseAndStop();
+  void divergedRunPausesWithABanner();
   void destructorStopsTheRun();
   void trainBrowseAndResume();
   void saveNowAndChangeLearningRate();
@@ -391,6 +394,47 @@ void TestMainWindow::pauseAndStop() {
   QVERIFY(info.stopped);
   QVERIFY(!info.completed);
   QVERIFY(!controller.isRunning());
+}
+
+// issue 12: a diverged run pauses, the banner names the layer, the monitor
+// shows it, and "Resume with this rate" goes on to a finished run.
+void TestMainWindow::divergedRunPausesWithABanner() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString prefix = m_tmp.filePath(QStringLiteral("diverge-ckpt/mlp"));
+  MainWindow window(argsWith({QStringLiteral("network=mlp"), QStringLiteral("lr=1e6"),
+                              QStringLiteral("num-examples=640"), QStringLiteral("model-prefix=") + prefix}));
+  window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("diverge-run")));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  auto* banner = window.findChild<NonFiniteBanner*>(QStringLiteral("nonFiniteBanner"));
+  auto* status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"));
+  auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("chartTabs"));
+  QVERIFY(banner && status && tabs);
+  QVERIFY(!banner->isVisible());
+
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() || finished.count() > 0, kRunTimeoutMs);
+  if (finished.count() > 0) QFAIL(("the run ended without pausing: " + finishOf(finished).error).c_str());
+  QVERIFY(window.controller()->isPaused());
+  QVERIFY2(banner->message().contains(QStringLiteral("layer 'fc3'")), qPrintable(banner->message()));
+  QVERIFY2(status->text().contains(QStringLiteral("the run diverged")), qPrintable(status->text()));
+  QCOMPARE(tabs->currentWidget(), window.monitorView());
+  QTRY_COMPARE(window.monitorView()->selectedParameter(), QStringLiteral("fc3_output"));
+  QCOMPARE(banner->proposedRate(), 1e5);  // a tenth of the rate that diverged
+
+  auto* rate = banner->findChild<QDoubleSpinBox*>(QStringLiteral("nonFiniteRate"));
+  auto* resume = banner->findChild<QPushButton*>(QStringLiteral("nonFiniteResume"));
+  QVERIFY(rate && resume);
+  rate->setValue(1e-8);
+  QTest::mouseClick(resume, Qt::LeftButton);
+  QVERIFY(!banner->isVisible());
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  const fitbench::FinishInfo info = finishOf(finished);
+  QVERIFY2(info.error.empty(), info.error.c_str());
+  QVERIFY(info.completed);
+  QVERIFY(!banner->isVisible());
 }
 
 void TestMainWindow::destructorStopsTheRun() {
