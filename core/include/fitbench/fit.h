@@ -23,7 +23,9 @@ struct FitOptions {
 
 // Trains as the arguments say. User errors throw fitbench::Error before
 // training starts; errors during training are reported through
-// FinishInfo::error and rethrown.
+// FinishInfo::error and rethrown. Nothing is written into the run directory
+// (config.json, log.txt, metrics.jsonl) until the data and the model are set
+// up, so a run that fails to start leaves an earlier run's files as they were.
 FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
 
 }  // namespace fitbench

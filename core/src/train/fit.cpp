@@ -661,7 +661,6 @@ FinishInfo Trainer::run() {
     if (rank > 0) run_dir += "/node" + std::to_string(rank);
   }
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
-  log_->write_config(args_.to_json());
   log_->info("start with arguments " + args_.namespace_repr());
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
     log_->info("--kv-store nccl without --gpus: the CPU alone has no gradients to all-reduce, so this run trains "
@@ -680,6 +679,7 @@ FinishInfo Trainer::run() {
     std::vector<int64_t> data_dims{args_.get_int("batch-size")};
     data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
     std::istringstream table(network_summary(symbol_, {{"data", Shape(data_dims)}}));
+    log_->open(args_.to_json());
     for (std::string line; std::getline(table, line);) log_->info(line);
     return completed_without_training();
   }
@@ -688,6 +688,7 @@ FinishInfo Trainer::run() {
 
   const int batch_size = args_.get_int("batch-size");
   if (args_.get_int("test-io")) {
+    log_->open(args_.to_json());
     auto tic = Clock::now();
     DataBatch batch;
     data_.train->reset();
@@ -780,6 +781,8 @@ FinishInfo Trainer::run() {
   metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
   monitor_interval_ = args_.get_int("monitor");
 
+  // Set up: from here on the run writes into its directory.
+  log_->open(args_.to_json());
   if (options_.observer) {
     RunInfo info{network, log_->dir(), begin_epoch, num_epochs_, epoch_size_, batch_size, group_->param_names()};
     options_.observer->on_start(info);
