@@ -1,6 +1,8 @@
 // What a run writes, and when: nothing in its run directory until its data
 // and model are set up (a start that fails leaves an earlier run's files byte
-// for byte), and the error that ends a started run in its log.txt.
+// for byte), the error that ends a started run in its log.txt, and a partial
+// checkpoint when a stop overtakes a requested save (resumable, never under a
+// complete epoch's name).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -105,6 +107,113 @@ TEST(RunLog, TheErrorThatEndsAStartedRunIsInItsLog) {
   EXPECT_THAT(log, HasSubstr("Epoch[0] Time cost="));
   EXPECT_THAT(log, HasSubstr("Error: cannot create the checkpoint directory '" + dir.file("blocked") + "'"));
   EXPECT_TRUE(std::filesystem::exists(dir.file("run/config.json")));
+}
+
+// Stops the run after batch `batch` of epoch `epoch`, asking for a save with
+// the stop (stop_and_save()) or just before it (request_save(), stop()).
+class StopAt : public Recorder {
+ public:
+  StopAt(TrainingControl& control, int epoch, int64_t batch, bool together)
+      : control_(control), epoch_(epoch), batch_(batch), together_(together) {}
+  void on_batch_end(const BatchStats& s) override {
+    if (s.epoch != epoch_ || s.batch != batch_) return;
+    if (together_) {
+      control_.stop_and_save();
+    } else {
+      control_.request_save();
+      control_.stop();
+    }
+  }
+
+ private:
+  TrainingControl& control_;
+  int epoch_;
+  int64_t batch_;
+  bool together_;
+};
+
+class StopAndSave : public ::testing::TestWithParam<bool> {};
+
+// issue 13: quitting mid-epoch lost the epoch, and a save requested just
+// before the stop was not honoured.
+TEST_P(StopAndSave, SavesTheEpochSoFarAsAPartialCheckpointThatResumes) {
+  TempDir dir;
+  FitArgs a = small_run(dir, "ckpt/mlp");
+  const std::string prefix = dir.file("ckpt/mlp");
+  const std::string partial = partial_prefix(prefix);
+  EXPECT_EQ(partial, prefix + "-partial");
+  TrainingControl control;
+  StopAt rec(control, 1, 3, GetParam());
+  const FinishInfo finish = fit(a, {&rec, &control, false, {}});
+  EXPECT_TRUE(finish.stopped);
+  EXPECT_FALSE(finish.completed);
+
+  // Epoch 1 (0-based) after 4 of its 10 batches, beside epoch 0's complete checkpoint "0001".
+  ASSERT_EQ(rec.checkpoints.size(), 2u);
+  EXPECT_EQ(rec.checkpoints[1].epoch, 1);
+  EXPECT_EQ(rec.checkpoints[1].params_path, params_path(partial, 1));
+  EXPECT_EQ(rec.checkpoints[1].states_path, states_path(partial, 1));
+  EXPECT_FALSE(std::filesystem::exists(params_path(prefix, 2)));
+  EXPECT_NE(bytes_of(params_path(partial, 1)), bytes_of(params_path(prefix, 1)));
+  const Checkpoint loaded = load_checkpoint(partial, 1);
+  EXPECT_FALSE(loaded.arg_params.empty());
+  const TrainingState state = load_training_state(states_path(partial, 1));
+  EXPECT_EQ(state.epoch, 1);
+  EXPECT_EQ(state.num_update, 14);
+  // The data state of the epoch's start, as a complete checkpoint of epoch 1 holds it.
+  EXPECT_EQ(state.data_state, load_training_state(states_path(prefix, 1)).data_state);
+  EXPECT_THAT(rec.log, HasSubstr("Epoch[1] stopped after 4 of its 10 batches: that checkpoint is partial"));
+  EXPECT_THAT(rec.log, HasSubstr("--load-prefix " + partial + " --load-epoch 1) trains epoch 1 again"));
+
+  // Resumed, the run trains epoch 1 again from the partial weights and
+  // saves it under the prefix, writing over nothing.
+  FitArgs resume = a;
+  resume.set("load-prefix", partial);
+  resume.set("load-epoch", "1");
+  Recorder resumed;
+  EXPECT_TRUE(fit(resume, {&resumed, nullptr, false, {}}).completed);
+  EXPECT_THAT(resumed.log, HasSubstr(params_path(partial, 1) + " is a partial checkpoint of epoch 1"));
+  EXPECT_EQ(load_training_state(states_path(prefix, 2)).num_update, 24);
+}
+
+INSTANTIATE_TEST_SUITE_P(Requests, StopAndSave, ::testing::Bool(), [](const auto& info) {
+  return std::string(info.param ? "StopAndSave" : "RequestSaveThenStop");
+});
+
+TEST(StopAndSave, APlainStopSavesNothing) {
+  TempDir dir;
+  FitArgs a = small_run(dir, "ckpt/mlp");
+  TrainingControl control;
+  struct : Recorder {
+    TrainingControl* control = nullptr;
+    void on_batch_end(const BatchStats& s) override {
+      if (s.epoch == 1 && s.batch == 3) control->stop();
+    }
+  } rec;
+  rec.control = &control;
+  fit(a, {&rec, &control, false, {}});
+  EXPECT_EQ(rec.checkpoints.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(params_path(partial_prefix(dir.file("ckpt/mlp")), 1)));
+}
+
+// After the epoch's last batch the epoch completes: its own checkpoint, whatever --save-period says.
+TEST(StopAndSave, AfterTheLastBatchSavesTheCompleteEpoch) {
+  TempDir dir;
+  FitArgs a = small_run(dir, "ckpt/mlp");
+  a.set("save-period", "100");
+  TrainingControl control;
+  StopAt rec(control, 0, 9, true);
+  EXPECT_TRUE(fit(a, {&rec, &control, false, {}}).stopped);
+  ASSERT_EQ(rec.checkpoints.size(), 1u);
+  EXPECT_EQ(rec.checkpoints[0].params_path, params_path(dir.file("ckpt/mlp"), 1));
+  EXPECT_FALSE(std::filesystem::exists(params_path(partial_prefix(dir.file("ckpt/mlp")), 0)));
+}
+
+TEST(PartialPrefix, NamesAndRecognizes) {
+  EXPECT_EQ(partial_prefix("runs/m/lenet"), "runs/m/lenet-partial");
+  EXPECT_EQ(prefix_of_partial("runs/m/lenet-partial"), "runs/m/lenet");
+  EXPECT_EQ(prefix_of_partial("runs/m/lenet"), "");
+  EXPECT_EQ(prefix_of_partial("-partial"), "");
 }
 
 }  // namespace

@@ -163,8 +163,12 @@ class Trainer {
   // nothing when a stop interrupted the epoch.
   std::optional<NameValues> train_epoch(int epoch);
   NameValues validate();
-  void save(int epoch);
-  void save_files(const std::string& prefix, int epoch);
+  // A checkpoint of `epoch` under --model-prefix, or, `partial`, of the epoch
+  // in progress under its partial_prefix().
+  void save(int epoch, bool partial = false);
+  void save_files(const std::string& prefix, int epoch, bool partial);
+  // A stop overtook a requested save: the epoch so far, as a partial checkpoint.
+  void save_partial(int epoch, int64_t batches_done);
   void monitor_tic(int epoch);
   // Collects this batch's values from now on, whatever --monitor says.
   void start_snapshot(int epoch);
@@ -211,6 +215,9 @@ class Trainer {
   std::optional<NonFiniteEvent> diverged_;  // the event that stopped the run
   int64_t nonfinite_batches_ = 0;           // this epoch's, under skip-batch or continue
   int last_saved_epoch_ = -1;  // written or loaded by this run; -1: none
+  // The training data's state before this epoch's reset(), as a checkpoint of
+  // the previous epoch holds it: a partial checkpoint resumes from it.
+  std::string epoch_data_state_;
   struct Rollback {
     Tensor params;
     std::vector<Tensor> states;
@@ -313,6 +320,10 @@ void Trainer::restore(int begin_epoch) {
   // allow_missing, as fit.py: what the file lacks keeps its initial value.
   set_params(*group_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
   log_->info(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
+  if (!prefix_of_partial(prefix).empty())
+    log_->info(
+        printf_string("%s is a partial checkpoint of epoch %d: the epoch trains again from its first batch",
+                      params_path(prefix, begin_epoch).c_str(), begin_epoch));
 }
 
 void Trainer::monitor_tic(int epoch) {
@@ -485,6 +496,7 @@ NonFiniteEvent Trainer::diagnose(int epoch, int64_t nbatch, const std::string& q
 std::optional<NameValues> Trainer::train_epoch(int epoch) {
   const auto tic = Clock::now();
   metric_->reset();
+  epoch_data_state_ = data_.train->save_state();
   data_.train->reset();
   const int batch_size = args_.get_int("batch-size");
   const int frequent = args_.get_int("disp-batches");
@@ -495,7 +507,10 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   double recent_speed = 0;
   while (data_.train->next(batch)) {
     // A stop that comes after the last batch lets the epoch complete.
-    if (stopped_) return std::nullopt;
+    if (stopped_) {
+      if (save_requested_) save_partial(epoch, nbatch);
+      return std::nullopt;
+    }
     monitor_tic(epoch);
     group_->load_batch(batch.data, batch.label);
     group_->forward(true);
@@ -590,15 +605,30 @@ NameValues Trainer::validate() {
   return metric->get_global();
 }
 
-void Trainer::save(int epoch) {
+void Trainer::save(int epoch, bool partial) {
   // fit.py's _save_model: rank 0 writes to the prefix, rank r to "prefix-r".
   std::string prefix = args_.get_string("model-prefix");
   if (kv_->rank() > 0) prefix += "-" + std::to_string(kv_->rank());
+  if (partial) prefix = partial_prefix(prefix);
   // The optimizer state must not change while it is written (dist_async).
-  kv_->exclusive([&] { save_files(prefix, epoch); });
+  kv_->exclusive([&] { save_files(prefix, epoch, partial); });
 }
 
-void Trainer::save_files(const std::string& prefix, int epoch) {
+void Trainer::save_partial(int epoch, int64_t batches_done) {
+  save_requested_ = false;
+  if (args_.get_string("model-prefix").empty()) {
+    log_->info("Not saving: the run has no --model-prefix");
+    return;
+  }
+  save(epoch, true);
+  log_->info(printf_string(
+      "Epoch[%d] stopped after %lld of its %lld batches: that checkpoint is partial. Resuming it "
+      "(--load-prefix %s --load-epoch %d) trains epoch %d again from its first batch",
+      epoch, static_cast<long long>(batches_done), static_cast<long long>(epoch_size_),
+      partial_prefix(args_.get_string("model-prefix")).c_str(), epoch, epoch));
+}
+
+void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
   group_->pull_aux();
   const Tensor& aux = group_->aux_buffer();
   if (!all_finite(group_->param_buffer()) || (aux.defined() && !all_finite(aux))) {
@@ -619,7 +649,7 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
     state.optimizer_states.arrays.push_back(on_host(t));
   }
   state.rng_state = group_->rng_state();
-  state.data_state = data_.train->save_state();
+  state.data_state = partial ? epoch_data_state_ : data_.train->save_state();
   // The .params file goes first: a save killed between the two leaves an
   // epoch that resumes with a fresh optimizer state (as MXNet's files do),
   // never a .states file without its weights.
@@ -627,7 +657,7 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
   save_checkpoint(prefix, epoch, c);
   save_training_state(states_path(prefix, epoch), state);
   log_->info("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
-  last_saved_epoch_ = epoch;
+  if (!partial) last_saved_epoch_ = epoch;
   if (options_.observer) options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
 }
 
@@ -798,6 +828,10 @@ FinishInfo Trainer::run() {
     finish.last_validation = std::move(*validation);
     finish.epochs_done = epoch + 1 - begin_epoch;
   }
+  // A save asked for while the last epoch validated, after its checkpoint was decided.
+  if (options_.control && options_.control->take_save_request() && epoch == num_epochs_ && !prefix.empty() &&
+      last_saved_epoch_ != epoch)
+    save(epoch);
   kv_->finish();
   finish.stopped = stopped_;
   finish.diverged = diverged_;
