@@ -1,8 +1,8 @@
 // What a run writes, and when: nothing in its run directory until its data
 // and model are set up (a start that fails leaves an earlier run's files byte
-// for byte), the error that ends a started run in its log.txt, and a partial
+// for byte), the error that ends a started run in its log.txt, a partial
 // checkpoint when a stop overtakes a requested save (resumable, never under a
-// complete epoch's name).
+// complete epoch's name), and which existing files a run would write over.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +20,7 @@
 using namespace fitbench;
 using fitbench::test::TempDir;
 using ::testing::HasSubstr;
+using Files = std::vector<std::string>;
 
 namespace {
 
@@ -170,6 +171,7 @@ TEST_P(StopAndSave, SavesTheEpochSoFarAsAPartialCheckpointThatResumes) {
   FitArgs resume = a;
   resume.set("load-prefix", partial);
   resume.set("load-epoch", "1");
+  EXPECT_EQ(checkpoint_files_overwritten(resume), Files{});
   Recorder resumed;
   EXPECT_TRUE(fit(resume, {&resumed, nullptr, false, {}}).completed);
   EXPECT_THAT(resumed.log, HasSubstr(params_path(partial, 1) + " is a partial checkpoint of epoch 1"));
@@ -214,6 +216,49 @@ TEST(PartialPrefix, NamesAndRecognizes) {
   EXPECT_EQ(prefix_of_partial("runs/m/lenet-partial"), "runs/m/lenet");
   EXPECT_EQ(prefix_of_partial("runs/m/lenet"), "");
   EXPECT_EQ(prefix_of_partial("-partial"), "");
+}
+
+void touch(const std::string& path) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << "x";
+}
+
+// issue 13: "Resume from this epoch" on epoch 2 of 4 rewrote epochs 3 and 4,
+// and a new run over an existing prefix rewrote its epoch 1.
+TEST(CheckpointFilesOverwritten, ListsWhatTheRunWouldWriteOver) {
+  TempDir dir;
+  const std::string prefix = dir.file("run/lenet");
+  FitArgs a = train_mnist_defaults();
+  a.set("num-epochs", "4");
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // no --model-prefix
+  a.set("model-prefix", prefix);
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // nothing there yet
+  touch(symbol_path(prefix));
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // a network without epochs
+  for (int epoch = 1; epoch <= 4; ++epoch) {
+    touch(params_path(prefix, epoch));
+    touch(states_path(prefix, epoch));
+  }
+
+  // A new run writes over each epoch it trains, and over the network of them all.
+  a.set("num-epochs", "2");
+  EXPECT_EQ(checkpoint_files_overwritten(a),
+            (Files{params_path(prefix, 1), states_path(prefix, 1), params_path(prefix, 2),
+                   states_path(prefix, 2), symbol_path(prefix)}));
+  // Resuming epoch 2 of 4 writes epochs 3 and 4 again.
+  a.set("num-epochs", "4");
+  a.set("load-epoch", "2");
+  EXPECT_EQ(checkpoint_files_overwritten(a), (Files{params_path(prefix, 3), states_path(prefix, 3),
+                                                    params_path(prefix, 4), states_path(prefix, 4)}));
+  // Resuming the last epoch, or a partial checkpoint after it, writes over nothing.
+  a.set("num-epochs", "6");
+  a.set("load-epoch", "4");
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});
+  a.set("load-prefix", partial_prefix(prefix));
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});
+  // Loading another prefix's epoch into this one is a new run here.
+  a.set("load-prefix", dir.file("other/lenet"));
+  EXPECT_EQ(checkpoint_files_overwritten(a), Files{symbol_path(prefix)});
 }
 
 }  // namespace

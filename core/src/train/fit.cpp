@@ -856,6 +856,35 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   return finish;
 }
 
+std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args) {
+  const std::string prefix = args.get_string("model-prefix");
+  if (prefix.empty()) return {};
+  namespace fs = std::filesystem;
+  const bool loads = args.is_set("load-epoch");
+  const int begin_epoch = loads ? args.get_int("load-epoch") : 0;
+  std::vector<std::string> files;
+  for (int epoch = begin_epoch + 1; epoch <= args.get_int("num-epochs"); ++epoch)
+    for (const std::string& path : {params_path(prefix, epoch), states_path(prefix, epoch)})
+      if (fs::exists(path)) files.push_back(path);
+  const std::string from = load_prefix(args, 0);
+  const bool continues = loads && (from == prefix || from == partial_prefix(prefix));
+  if (continues || !fs::exists(symbol_path(prefix))) return files;
+  // Any "<name>-NNNN.params" beside it: epochs this run would leave without their network.
+  const fs::path dir =
+      fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
+  const std::string stem = fs::path(prefix).filename().string() + "-";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < stem.size() + 4 + 7 || !name.starts_with(stem) || !name.ends_with(".params")) continue;
+    const std::string number = name.substr(stem.size(), name.size() - stem.size() - 7);
+    if (number.find_first_not_of("0123456789") != std::string::npos) continue;
+    files.push_back(symbol_path(prefix));
+    break;
+  }
+  return files;
+}
+
 std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates) {
   const int begin_epoch = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
   const auto [lr, scheduler] = make_scheduler(args, epoch_size, begin_epoch, 0, [](const std::string&) {});
