@@ -110,11 +110,14 @@ class MainWindow : public QMainWindow {
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
 
+  // The answers of the close question.
+  enum class CloseChoice { StopAndSave, KeepTraining, QuitWithoutSaving };
+
  public slots:
   void startTraining();
   void togglePause();
   void stopTraining();
-  // A checkpoint at the end of the current epoch.
+  // A checkpoint at the end of the current epoch (or of the epoch so far, at a stop before then).
   void saveCheckpointNow();
   // The learning rate in the lr box, for the next updates of the run.
   void applyLearningRate();
@@ -124,6 +127,10 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  // Asks what closing during a run does; without `canSave` (no --model-prefix,
+  // or worker processes, which save only at epoch ends) Stop and save is not
+  // offered. Default: a QMessageBox; tests override it to answer.
+  virtual CloseChoice askCloseDuringRun(bool canSave);
 
  private:
   void buildUi();
@@ -191,4 +198,7 @@ class MainWindow : public QMainWindow {
 
   int m_numEpochs = 0;
   int m_batchSize = 0;
+  int m_epochInProgress = 0;        // of the current run, 0-based
+  bool m_stopRequested = false;     // the status line says so until the run ends
+  bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
 };

@@ -7,7 +7,8 @@
 // dist_* kv-store and Processes > 1, Start runs worker processes under
 // mpirun and the same widgets show them, plus each rank's throughput. The
 // window fits small screens, long texts leave its width as it is, and the
-// wheel edits only a field that has the focus.
+// wheel edits only a field that has the focus. Closing during a run asks,
+// and can stop with a checkpoint saved (issue 13).
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
@@ -29,8 +30,10 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,8 +45,8 @@
 #include "GpuListModel.h"
 #include "GpuPicker.h"
 #include "MainWindow.h"
-#include "MonitorModel.h"
 #include "MetricChart.h"
+#include "MonitorModel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
@@ -58,6 +61,8 @@ namespace {
 
 constexpr int kRunTimeoutMs = 180000;
 const char* const kFashionMnistTrain = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+// As --data-train, Fashion-MNIST without the validation pass of the default data.
+const char* const kTrainOnly = "data-train=/usr/share/datasets/fashion-mnist";
 
 // "name=value" pairs applied on top of the default experiment.
 fitbench::FitArgs argsWith(const QStringList& settings) {
@@ -83,6 +88,41 @@ void typeInto(QLineEdit* line, const QString& text) {
 
 fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
+}
+
+// Answers the window's questions as the test says, and keeps what they asked.
+class AnsweringWindow : public MainWindow {
+ public:
+  explicit AnsweringWindow(const fitbench::FitArgs& args) : MainWindow(args) {}
+  CloseChoice closeAnswer = CloseChoice::KeepTraining;
+  QList<bool> closeQuestions;             // canSave of each
+
+ protected:
+  CloseChoice askCloseDuringRun(bool canSave) override {
+    closeQuestions << canSave;
+    return closeAnswer;
+  }
+};
+
+// Runs `act` on the modal message box named `name` once it shows: the
+// window's own dialogs, answered as a person would.
+void whenDialogShows(QObject* owner, const QString& name, const std::function<void(QMessageBox*)>& act) {
+  auto* timer = new QTimer(owner);
+  timer->setInterval(20);
+  QObject::connect(timer, &QTimer::timeout, owner, [timer, name, act] {
+    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+    if (box == nullptr || box->objectName() != name) return;
+    timer->stop();
+    timer->deleteLater();
+    act(box);
+  });
+  timer->start();
+}
+
+QStringList buttonTexts(const QMessageBox* box) {
+  QStringList texts;
+  for (const QAbstractButton* button : box->buttons()) texts << button->text();
+  return texts;
 }
 
 // One notch of the wheel, down, over the middle of `target`. Spontaneous, as
@@ -124,6 +164,10 @@ class TestMainWindow : public QObject {
   void destructorStopsTheRun();
   void trainBrowseAndResume();
   void saveNowAndChangeLearningRate();
+  void closingDuringARunAsks();
+  void closeQuestionOffersToSave();
+  void stopAndSaveLeavesALoadableCheckpoint();
+  void quitWithoutSavingClosesAtOnce();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
   void processesNeedADistStore();
@@ -550,6 +594,135 @@ void TestMainWindow::saveNowAndChangeLearningRate() {
   // The run's progress reached its end, and its controls are off again.
   QCOMPARE(window.findChild<QProgressBar*>(QStringLiteral("epochProgress"))->value(), 2);
   QVERIFY(!save->isEnabled() && !setLr->isEnabled());
+}
+
+// issue 13: Alt+F4 or Ctrl+Q during training closed the window at once, and
+// the epoch in progress was lost.
+void TestMainWindow::closingDuringARunAsks() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  AnsweringWindow window(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                QStringLiteral("model-prefix=") + m_tmp.filePath(QStringLiteral("close/lenet"))}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  QCOMPARE(finished.count(), 0);
+
+  window.closeAnswer = MainWindow::CloseChoice::KeepTraining;
+  QVERIFY(!window.close());
+  QCOMPARE(window.closeQuestions, QList<bool>{true});
+  QVERIFY(window.isVisible() && window.isTraining());
+  // File > Quit (Ctrl+Q on X11; the offscreen platform binds no key to it) asks the same.
+  auto* quit = window.findChild<QAction*>(QStringLiteral("quitAction"));
+  QVERIFY(quit != nullptr);
+  quit->trigger();
+  QCOMPARE(window.closeQuestions.size(), 2);
+  QVERIFY(window.isVisible() && window.isTraining());
+
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  // Once the run has ended, closing asks nothing.
+  QVERIFY(window.close());
+  QCOMPARE(window.closeQuestions.size(), 2);
+}
+
+// The question itself: Stop and save is the default, and it says what it writes.
+void TestMainWindow::closeQuestionOffersToSave() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  MainWindow window(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                QStringLiteral("model-prefix=") + m_tmp.filePath(QStringLiteral("question/lenet"))}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+
+  QStringList buttons;
+  QString defaultButton, informative;
+  whenDialogShows(&window, QStringLiteral("closeQuestion"), [&](QMessageBox* box) {
+    buttons = buttonTexts(box);
+    defaultButton = box->defaultButton() != nullptr ? box->defaultButton()->text() : QString();
+    informative = box->informativeText();
+    QTest::keyClick(box, Qt::Key_Escape);  // Keep training
+  });
+  QVERIFY(!window.close());
+  QVERIFY(window.isTraining());
+  QCOMPARE(defaultButton, QStringLiteral("Stop and save a checkpoint"));
+  QVERIFY2(buttons.contains(QStringLiteral("Keep training")) &&
+               buttons.contains(QStringLiteral("Quit without saving")),
+           qPrintable(buttons.join(QLatin1Char('|'))));
+  QVERIFY2(informative.contains(QStringLiteral("lenet-partial-0000.params")), qPrintable(informative));
+  QVERIFY2(informative.contains(QStringLiteral("trains epoch 1 again from its first batch")),
+           qPrintable(informative));
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+}
+
+// Stop and save ends the run with the weights so far on disk, then closes.
+void TestMainWindow::stopAndSaveLeavesALoadableCheckpoint() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const std::string prefix = m_tmp.filePath(QStringLiteral("stop-save/lenet")).toStdString();
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy checkpoints(window.controller(), &TrainerController::checkpointSaved);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.togglePause();  // mid-epoch for sure
+
+  window.closeAnswer = MainWindow::CloseChoice::StopAndSave;
+  QVERIFY(!window.close());  // not yet: it waits for the save
+  QVERIFY(window.isVisible());
+  const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
+  QVERIFY2(status.contains(QStringLiteral("Saving a checkpoint")), qPrintable(status));
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), kRunTimeoutMs);
+  QCOMPARE(finished.count(), 1);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).stopped);
+
+  const std::string partial = fitbench::partial_prefix(prefix);
+  QCOMPARE(checkpoints.count(), 1);
+  const auto saved = qvariant_cast<fitbench::CheckpointInfo>(checkpoints.at(0).at(0));
+  QCOMPARE(saved.params_path, fitbench::params_path(partial, 0));
+  QVERIFY(!QFile::exists(QString::fromStdString(fitbench::params_path(prefix, 1))));
+  const fitbench::Checkpoint loaded = fitbench::load_checkpoint(partial, 0);
+  QVERIFY(loaded.arg_params.count("convolution0_weight") == 1);
+  const fitbench::TrainingState state = fitbench::load_training_state(fitbench::states_path(partial, 0));
+  QCOMPARE(state.num_update, static_cast<int64_t>(batches.count()));
+  QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
+              ->toPlainText()
+              .contains(QStringLiteral("trains epoch 0 again from its first batch")));
+}
+
+void TestMainWindow::quitWithoutSavingClosesAtOnce() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const std::string prefix = m_tmp.filePath(QStringLiteral("quit/lenet")).toStdString();
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.closeAnswer = MainWindow::CloseChoice::QuitWithoutSaving;
+  QVERIFY(window.close());
+  QVERIFY(!window.isVisible());
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY(finishOf(finished).stopped);
+  QVERIFY(!QFile::exists(QString::fromStdString(fitbench::params_path(fitbench::partial_prefix(prefix), 0))));
 }
 
 void TestMainWindow::screenshotsOfEveryView() {
