@@ -298,13 +298,26 @@ CheckpointDetails CheckpointBrowser::loadDetails(const QString& directory, const
   return details;
 }
 
+fitbench::FitArgs CheckpointBrowser::resumeArguments(const fitbench::FitArgs& args, const QString& prefix,
+                                                     int epoch) {
+  fitbench::FitArgs resume = args;
+  const std::string complete = fitbench::prefix_of_partial(prefix.toStdString());
+  if (complete.empty()) {
+    resume.set("model-prefix", prefix.toStdString());
+  } else {
+    resume.set("model-prefix", complete);
+    resume.set("load-prefix", prefix.toStdString());
+  }
+  resume.set("load-epoch", std::to_string(epoch));
+  return resume;
+}
+
 void CheckpointBrowser::resumeSelected() {
   const CheckpointEntry* entry = selectedEntry();
   if (entry == nullptr || !m_details || !m_details->args) return;
-  fitbench::FitArgs args = *m_details->args;
+  fitbench::FitArgs args;
   try {
-    args.set("model-prefix", entry->prefix.toStdString());
-    args.set("load-epoch", std::to_string(entry->epoch));
+    args = resumeArguments(*m_details->args, entry->prefix, entry->epoch);
   } catch (const std::exception& e) {
     showError(tr("Cannot resume from epoch %1: %2").arg(entry->epoch).arg(QString::fromUtf8(e.what())));
     return;
@@ -319,17 +332,22 @@ void CheckpointBrowser::evaluateSelected() {
   m_evaluation->evaluate(entry->prefix, entry->epoch, *m_details->args, m_model->directory());
 }
 
-fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args, const QString& prefix,
-                                                     int epoch) {
-  const QFileInfo original(prefix);
+fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args) {
+  const QFileInfo original(QString::fromStdString(args.get_string("model-prefix")));
   const QFileInfo runDir(original.absolutePath());
   const QDir parent(runDir.absolutePath());
-  const QString base = QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(epoch);
+  const bool loads = args.is_set("load-epoch");
+  const QString base =
+      loads ? QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(args.get_int("load-epoch"))
+            : runDir.fileName();
   QString name = base;
   for (int n = 2; parent.exists(name); ++n) name = QStringLiteral("%1-%2").arg(base).arg(n);
   fitbench::FitArgs branch = args;
-  branch.set("load-epoch", std::to_string(epoch));
-  branch.set("load-prefix", original.absoluteFilePath().toStdString());
+  if (loads) {
+    const std::string from = args.get_string("load-prefix");
+    const QFileInfo source(from.empty() ? original.filePath() : QString::fromStdString(from));
+    branch.set("load-prefix", source.absoluteFilePath().toStdString());
+  }
   branch.set("model-prefix", QDir(parent.filePath(name)).filePath(original.fileName()).toStdString());
   branch.unset("run-dir");
   return branch;
@@ -356,7 +374,7 @@ void CheckpointBrowser::branchSelected() {
   const QString directory = m_model->directory();  // the dialog's event loop may rescan the table
   fitbench::FitArgs args;
   try {
-    args = branchArguments(*m_details->args, entry->prefix, epoch);
+    args = branchArguments(resumeArguments(*m_details->args, entry->prefix, epoch));
   } catch (const std::exception& e) {
     showError(tr("Cannot branch from epoch %1: %2").arg(epoch).arg(QString::fromUtf8(e.what())));
     return;

@@ -35,6 +35,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -552,6 +553,7 @@ void MainWindow::onFormArgsChanged() {
 
 void MainWindow::startTraining() {
   if (isTraining() || !m_form->isValid()) return;
+  if (!confirmOverwrites()) return;
   m_args = m_form->args();
   m_charts->clearRun();
   m_pendingLr.clear();
@@ -576,6 +578,63 @@ void MainWindow::startTraining() {
   }
   m_flushTimer->start();
   updateButtons();
+}
+
+bool MainWindow::confirmOverwrites() {
+  const fitbench::FitArgs args = m_form->args();
+  QStringList files;
+  for (const std::string& file : fitbench::checkpoint_files_overwritten(args))
+    files << QDir::toNativeSeparators(QString::fromStdString(file));
+  if (files.isEmpty()) return true;
+  fitbench::FitArgs branch;
+  try {
+    branch = CheckpointBrowser::branchArguments(args);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Start"),
+                         tr("Cannot choose a new prefix: %1").arg(QString::fromUtf8(e.what())));
+    return false;
+  }
+  const QString branchPrefix = QString::fromStdString(branch.get_string("model-prefix"));
+  switch (askOverwrite(files, QDir::toNativeSeparators(branchPrefix))) {
+    case OverwriteChoice::Branch:
+      setArgs(branch);
+      statusBar()->showMessage(tr("The run saves under %1").arg(QDir::toNativeSeparators(branchPrefix)),
+                               10000);
+      return true;
+    case OverwriteChoice::Overwrite:
+      return true;
+    case OverwriteChoice::Cancel:
+      break;
+  }
+  return false;
+}
+
+MainWindow::OverwriteChoice MainWindow::askOverwrite(const QStringList& files, const QString& branchPrefix) {
+  // The files share the prefix's directory: it is named once, the files by name.
+  constexpr int kListed = 12;  // the rest are in the details
+  QStringList names;
+  for (const QString& file : files.mid(0, kListed)) names << QFileInfo(file).fileName();
+  QString listed = names.join(QStringLiteral(", "));
+  if (files.size() > kListed) listed += tr(" and %n more (Show Details…)", nullptr, files.size() - kListed);
+  QMessageBox box(QMessageBox::Warning, tr("Saved checkpoints would be overwritten"),
+                  tr("This run would write over %n saved file(s) in %1:", nullptr, files.size())
+                      .arg(QDir::toNativeSeparators(QFileInfo(files.first()).absolutePath())),
+                  QMessageBox::NoButton, this);
+  box.setObjectName(QStringLiteral("overwriteQuestion"));
+  box.setInformativeText(listed +
+                         tr("\n\nBranch into a new prefix: the run saves under\n%1\ninstead (the form "
+                            "shows it), and these files stay as they are.\n\nOverwrite: the run "
+                            "replaces them as it saves its epochs.")
+                             .arg(branchPrefix));
+  if (files.size() > kListed) box.setDetailedText(files.join(QLatin1Char('\n')));
+  QPushButton* branch = box.addButton(tr("Branch into a new prefix"), QMessageBox::AcceptRole);
+  QPushButton* overwrite = box.addButton(tr("Overwrite"), QMessageBox::DestructiveRole);
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(branch);
+  box.exec();
+  if (box.clickedButton() == branch) return OverwriteChoice::Branch;
+  if (box.clickedButton() == overwrite) return OverwriteChoice::Overwrite;
+  return OverwriteChoice::Cancel;
 }
 
 void MainWindow::togglePause() {

@@ -110,8 +110,9 @@ class MainWindow : public QMainWindow {
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
 
-  // The answers of the close question.
+  // The answers of the close question and of the overwrite question.
   enum class CloseChoice { StopAndSave, KeepTraining, QuitWithoutSaving };
+  enum class OverwriteChoice { Branch, Overwrite, Cancel };
 
  public slots:
   void startTraining();
@@ -131,6 +132,9 @@ class MainWindow : public QMainWindow {
   // or worker processes, which save only at epoch ends) Stop and save is not
   // offered. Default: a QMessageBox; tests override it to answer.
   virtual CloseChoice askCloseDuringRun(bool canSave);
+  // Asks before a run writes over `files`; Branch would save under
+  // `branchPrefix` instead. Default: a QMessageBox; tests override it.
+  virtual OverwriteChoice askOverwrite(const QStringList& files, const QString& branchPrefix);
 
  private:
   void buildUi();
@@ -141,6 +145,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void arrangeDocks();
   void onFormArgsChanged();
+  // Whether the form's run may start: true when it writes over no saved
+  // checkpoint, or the user chose to overwrite, or to branch (which moves the
+  // form's --model-prefix to a new directory).
+  bool confirmOverwrites();
   void updateButtons();
   void onRunStarted(const fitbench::RunInfo& info);
   void onBatchEnded(const fitbench::BatchStats& stats);

@@ -7,13 +7,17 @@
 // dist_* kv-store and Processes > 1, Start runs worker processes under
 // mpirun and the same widgets show them, plus each rank's throughput. The
 // window fits small screens, long texts leave its width as it is, and the
-// wheel edits only a field that has the focus. Closing during a run asks,
-// and can stop with a checkpoint saved (issue 13).
+// wheel edits only a field that has the focus. Nothing is lost or overwritten
+// without consent (issue 13): closing during a run asks and can stop with a
+// checkpoint saved, and a Start that would write over saved epochs offers a
+// new prefix.
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -54,6 +58,7 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "run_fixture.h"
 
@@ -95,12 +100,18 @@ class AnsweringWindow : public MainWindow {
  public:
   explicit AnsweringWindow(const fitbench::FitArgs& args) : MainWindow(args) {}
   CloseChoice closeAnswer = CloseChoice::KeepTraining;
+  OverwriteChoice overwriteAnswer = OverwriteChoice::Cancel;
   QList<bool> closeQuestions;             // canSave of each
+  QList<QStringList> overwriteQuestions;  // the files of each
 
  protected:
   CloseChoice askCloseDuringRun(bool canSave) override {
     closeQuestions << canSave;
     return closeAnswer;
+  }
+  OverwriteChoice askOverwrite(const QStringList& files, const QString&) override {
+    overwriteQuestions << files;
+    return overwriteAnswer;
   }
 };
 
@@ -123,6 +134,28 @@ QStringList buttonTexts(const QMessageBox* box) {
   QStringList texts;
   for (const QAbstractButton* button : box->buttons()) texts << button->text();
   return texts;
+}
+
+// lenet on the first 640 Fashion-MNIST images (10 batches an epoch, no
+// validation), trained synchronously into `prefix`.
+void trainRun(const QString& prefix, int epochs) {
+  fitbench::FitOptions quiet;
+  quiet.log_to_stderr = false;
+  fitbench::fit(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                QStringLiteral("num-epochs=%1").arg(epochs), QStringLiteral("model-prefix=") + prefix}),
+      quiet);
+}
+
+// Name -> SHA-1 of every file in `dir`.
+QMap<QString, QByteArray> fileHashes(const QString& dir) {
+  QMap<QString, QByteArray> hashes;
+  for (const QString& name : QDir(dir).entryList(QDir::Files)) {
+    QFile f(QDir(dir).filePath(name));
+    if (f.open(QIODevice::ReadOnly))
+      hashes[name] = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1);
+  }
+  return hashes;
 }
 
 // One notch of the wheel, down, over the middle of `target`. Spontaneous, as
@@ -168,6 +201,8 @@ class TestMainWindow : public QObject {
   void closeQuestionOffersToSave();
   void stopAndSaveLeavesALoadableCheckpoint();
   void quitWithoutSavingClosesAtOnce();
+  void resumeOfAnEarlierEpochBranchesByDefault();
+  void startOverAnExistingPrefixAsks();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
   void processesNeedADistStore();
@@ -498,9 +533,11 @@ void TestMainWindow::trainBrowseAndResume() {
   if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
     QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
   const QString prefix = m_tmp.filePath(QStringLiteral("browse/lenet"));
-  MainWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
-                              QStringLiteral("disp-batches=5"), QStringLiteral("monitor=10"),
-                              QStringLiteral("model-prefix=") + prefix}));
+  AnsweringWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
+                                   QStringLiteral("disp-batches=5"), QStringLiteral("monitor=10"),
+                                   QStringLiteral("model-prefix=") + prefix}));
+  // The stop may come after epoch 2 was saved too; resuming epoch 1 then writes over it.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;
   TrainerController* controller = window.controller();
   QSignalSpy checkpoints(controller, &TrainerController::checkpointSaved);
   QSignalSpy finished(controller, &TrainerController::finished);
@@ -609,6 +646,7 @@ void TestMainWindow::closingDuringARunAsks() {
   QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
   QSignalSpy finished(window.controller(), &TrainerController::finished);
   window.startTraining();
+  QVERIFY(window.overwriteQuestions.isEmpty());  // a new prefix starts without a question
   QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
   QCOMPARE(finished.count(), 0);
 
@@ -723,6 +761,92 @@ void TestMainWindow::quitWithoutSavingClosesAtOnce() {
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
   QVERIFY(finishOf(finished).stopped);
   QVERIFY(!QFile::exists(QString::fromStdString(fitbench::params_path(fitbench::partial_prefix(prefix), 0))));
+}
+
+// issue 13: "Resume from this epoch" on epoch 2 of a 4-epoch run rewrote
+// lenet-0003 and lenet-0004. The question's default moves the run to a new prefix.
+void TestMainWindow::resumeOfAnEarlierEpochBranchesByDefault() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("four"));
+  trainRun(dir + QStringLiteral("/lenet"), 4);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  QVERIFY(before.contains(QStringLiteral("lenet-0003.params")) &&
+          before.contains(QStringLiteral("lenet-0004.params")));
+
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  browser->setDirectory(dir);
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 4, 10000);
+  browser->selectRow(1);
+  QCOMPARE(browser->model()->entry(1).epoch, 2);
+  auto* resume = browser->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+  QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000);
+
+  QString listed, defaultButton;
+  whenDialogShows(&window, QStringLiteral("overwriteQuestion"), [&](QMessageBox* box) {
+    listed = box->informativeText();
+    defaultButton = box->defaultButton() != nullptr ? box->defaultButton()->text() : QString();
+    QTest::keyClick(box, Qt::Key_Return);
+  });
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  resume->click();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).completed);
+
+  QCOMPARE(defaultButton, QStringLiteral("Branch into a new prefix"));
+  for (const char* name :
+       {"lenet-0003.params", "lenet-0003.states", "lenet-0004.params", "lenet-0004.states"})
+    QVERIFY2(listed.contains(QString::fromLatin1(name)), qPrintable(listed));
+  QVERIFY2(!listed.contains(QStringLiteral("lenet-0002")), qPrintable(listed));
+  const QString branchDir = m_tmp.filePath(QStringLiteral("four-branch-e2"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")),
+           branchDir + QStringLiteral("/lenet"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("load-prefix")), dir + QStringLiteral("/lenet"));
+  // The original run, lenet-0003.params among it, byte for byte.
+  QCOMPARE(fileHashes(dir), before);
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0003.params")));
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0004.params")));
+}
+
+// issue 13: a new run over an existing --model-prefix rewrote its lenet-0001.params.
+void TestMainWindow::startOverAnExistingPrefixAsks() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("existing"));
+  const std::string prefix = (dir + QStringLiteral("/lenet")).toStdString();
+  trainRun(QString::fromStdString(prefix), 1);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                                   QStringLiteral("num-epochs=2"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  const auto native = [](const std::string& path) {
+    return QDir::toNativeSeparators(QString::fromStdString(path));
+  };
+
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Cancel;
+  window.startTraining();
+  QCOMPARE(window.overwriteQuestions.size(), 1);
+  QCOMPARE(window.overwriteQuestions[0],
+           (QStringList{native(fitbench::params_path(prefix, 1)), native(fitbench::states_path(prefix, 1)),
+                        native(fitbench::symbol_path(prefix))}));
+  QVERIFY(!window.isTraining());
+  QCOMPARE(fileHashes(dir), before);
+
+  // Branch: the form's prefix moves to a new directory beside it, where the run saves.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Branch;
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QCOMPARE(window.overwriteQuestions.size(), 2);
+  const QString branch = m_tmp.filePath(QStringLiteral("existing-2/lenet"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), branch);
+  QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(branch.toStdString(), 2))));
+  QCOMPARE(fileHashes(dir), before);
 }
 
 void TestMainWindow::screenshotsOfEveryView() {
