@@ -377,8 +377,7 @@ void MainWindow::buildCheckpointDock() {
           [this](const fitbench::FitArgs& a, const QString& originalRunDir) {
             if (isTraining()) return;
             setArgs(a);
-            const QString error = m_charts->addOverlay(originalRunDir);
-            if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+            m_overlayOnStart = originalRunDir;
             startTraining();
           });
   connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
@@ -553,20 +552,16 @@ void MainWindow::onFormArgsChanged() {
 
 void MainWindow::startTraining() {
   if (isTraining() || !m_form->isValid()) return;
-  if (!confirmOverwrites()) return;
+  if (!confirmOverwrites()) {
+    m_overlayOnStart.clear();
+    return;
+  }
   m_args = m_form->args();
-  m_charts->clearRun();
-  m_pendingLr.clear();
-  m_lrEditor->clearActualLearningRate();
+  // The last run's views stay until this one has started (onRunStarted): a
+  // Start that fails keeps them.
   m_haveBatch = false;
   m_stopRequested = false;
   m_epochInProgress = m_args.is_set("load-epoch") ? m_args.get_int("load-epoch") : 0;
-  m_progress->setRange(0, 1);
-  m_progress->setValue(0);
-  m_progress->setFormat(tr("batch %v / %m"));
-  m_epochProgress->setRange(0, std::max(1, m_numEpochs));
-  m_epochProgress->setValue(0);
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
   m_lrSpin->setValue(m_args.get_float("lr"));
   m_statusLabel->setText(tr("Starting…"));
   if (startsProcesses()) {
@@ -799,6 +794,14 @@ void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_nonFiniteBanner->hide();
+  m_charts->clearRun();
+  m_pendingLr.clear();
+  m_lrEditor->clearActualLearningRate();
+  if (!m_overlayOnStart.isEmpty()) {
+    const QString error = m_charts->addOverlay(m_overlayOnStart);
+    if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+    m_overlayOnStart.clear();
+  }
   const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
@@ -806,8 +809,10 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_epochInProgress = info.begin_epoch;
   m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
   m_progress->setValue(0);
+  m_progress->setFormat(tr("batch %v / %m"));
   m_epochProgress->setRange(0, std::max(1, info.num_epochs));
   m_epochProgress->setValue(info.begin_epoch);
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
   m_statusLabel->setText(
       tr("Training %1 in %2")
           .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
@@ -834,6 +839,7 @@ void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
 void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   flushPending();
   m_flushTimer->stop();
+  m_overlayOnStart.clear();  // a branch that failed to start draws nothing
   QString summary;
   m_nonFiniteBanner->hide();
   if (!info.error.empty())

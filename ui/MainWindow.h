@@ -207,6 +207,7 @@ class MainWindow : public QMainWindow {
   int m_numEpochs = 0;
   int m_batchSize = 0;
   int m_epochInProgress = 0;        // of the current run, 0-based
+  QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
   bool m_stopRequested = false;     // the status line says so until the run ends
   bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
 };

@@ -9,8 +9,8 @@
 // window fits small screens, long texts leave its width as it is, and the
 // wheel edits only a field that has the focus. Nothing is lost or overwritten
 // without consent (issue 13): closing during a run asks and can stop with a
-// checkpoint saved, and a Start that would write over saved epochs offers a
-// new prefix.
+// checkpoint saved, a Start that would write over saved epochs offers a new
+// prefix, and a Start that fails keeps the last run's views and files.
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
@@ -158,6 +158,12 @@ QMap<QString, QByteArray> fileHashes(const QString& dir) {
   return hashes;
 }
 
+size_t lossPoints(const MainWindow& window) {
+  const SeriesStore* store = window.trainingCharts()->store();
+  const int loss = store->find(QStringLiteral("loss"));
+  return loss < 0 ? 0 : store->points(loss).size();
+}
+
 // One notch of the wheel, down, over the middle of `target`. Spontaneous, as
 // from the window system (and as QTest sends mouse events): only then does
 // QApplication pass a wheel the target ignores on to its parents.
@@ -203,6 +209,8 @@ class TestMainWindow : public QObject {
   void quitWithoutSavingClosesAtOnce();
   void resumeOfAnEarlierEpochBranchesByDefault();
   void startOverAnExistingPrefixAsks();
+  void failedStartKeepsTheViewAndTheFiles_data();
+  void failedStartKeepsTheViewAndTheFiles();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
   void processesNeedADistStore();
@@ -847,6 +855,55 @@ void TestMainWindow::startOverAnExistingPrefixAsks() {
   QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), branch);
   QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(branch.toStdString(), 2))));
   QCOMPARE(fileHashes(dir), before);
+}
+
+void TestMainWindow::failedStartKeepsTheViewAndTheFiles_data() {
+  QTest::addColumn<QString>("name");
+  QTest::addColumn<QString>("setting");
+  QTest::newRow("missing data") << QStringLiteral("data")
+                                << QStringLiteral(
+                                       "data-train=/nonexistent/fitbench/train-images-idx3-ubyte.gz");
+  QTest::newRow("missing checkpoint") << QStringLiteral("checkpoint") << QStringLiteral("load-epoch=7");
+}
+
+// issue 13: a Start that failed wrote config.json next to the finished run's
+// metrics.jsonl and checkpoints, and wiped its curves from the charts.
+void TestMainWindow::failedStartKeepsTheViewAndTheFiles() {
+  QFETCH(QString, name);
+  QFETCH(QString, setting);
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("failed-") + name);
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                                   QStringLiteral("monitor=5"),
+                                   QStringLiteral("model-prefix=") + dir + QStringLiteral("/lenet")}));
+  // Overwriting is what the person chose; the failure must still write nothing.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 1, 10000);
+  const size_t points = lossPoints(window);
+  QCOMPARE(points, size_t(10));
+  const int samples = window.monitorView()->model()->sampleCount();
+  QVERIFY(samples > 0);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  QVERIFY(before.contains(QStringLiteral("config.json")) && before.contains(QStringLiteral("metrics.jsonl")));
+
+  const qsizetype eq = setting.indexOf(QLatin1Char('='));
+  fitbench::FitArgs failing = window.args();
+  failing.set(setting.left(eq).toStdString(), setting.mid(eq + 1).toStdString());
+  window.setArgs(failing);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kRunTimeoutMs);
+  QVERIFY(!qvariant_cast<fitbench::FinishInfo>(finished.at(1).at(0)).error.empty());
+  QCOMPARE(fileHashes(dir), before);
+  QCOMPARE(lossPoints(window), points);
+  QCOMPARE(window.monitorView()->model()->sampleCount(), samples);
+  QCOMPARE(browser->model()->rowCount(), 1);
+  QCOMPARE(browser->directory(), QFileInfo(dir).absoluteFilePath());
 }
 
 void TestMainWindow::screenshotsOfEveryView() {
