@@ -71,7 +71,6 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
 
   m_resumeButton = new QPushButton(tr("Resume"), this);
   m_resumeButton->setObjectName(QStringLiteral("resumeButton"));
-  m_resumeButton->setToolTip(tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
   m_loadArgsButton = new QPushButton(tr("Load arguments"), this);
   m_loadArgsButton->setObjectName(QStringLiteral("loadArgumentsButton"));
   m_loadArgsButton->setToolTip(tr("Fill the experiment form with this run's config.json."));
@@ -84,8 +83,6 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
       tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
   m_branchButton = new QPushButton(tr("Branch…"), this);
   m_branchButton->setObjectName(QStringLiteral("branchButton"));
-  m_branchButton->setToolTip(tr("Start a new run from this epoch with edited arguments, saved under a new prefix; "
-                                "the original run's files are left as they are."));
 
   m_evaluation = new EvaluationView(this);
   m_tryImage = new TryImagePanel(this);
@@ -198,13 +195,28 @@ void CheckpointBrowser::updateStatus() {
   m_status->setText(text);
 }
 
+void CheckpointBrowser::setRunInProgress(bool running) {
+  m_runInProgress = running;
+  updateActions();
+}
+
 void CheckpointBrowser::updateActions() {
   const bool selected = selectedEntry() != nullptr;
   const bool haveArgs = selected && m_details && m_details->args.has_value();
-  m_resumeButton->setEnabled(haveArgs);
+  // Both start a run, and one runs at a time: a paused run is still one.
+  const QString busy =
+      tr("A run is in progress (paused or not): stop it first, then start another from here.");
+  m_resumeButton->setEnabled(haveArgs && !m_runInProgress);
+  m_resumeButton->setToolTip(
+      m_runInProgress ? busy
+                      : tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
+  m_branchButton->setEnabled(haveArgs && !m_runInProgress);
+  m_branchButton->setToolTip(
+      m_runInProgress ? busy
+                      : tr("Start a new run from this epoch with edited arguments, saved under a new "
+                           "prefix; the original run's files are left as they are."));
   m_loadArgsButton->setEnabled(haveArgs);
   m_evaluateButton->setEnabled(haveArgs);
-  m_branchButton->setEnabled(haveArgs);
   m_deleteButton->setEnabled(selected);
 }
 
@@ -314,7 +326,7 @@ fitbench::FitArgs CheckpointBrowser::resumeArguments(const fitbench::FitArgs& ar
 
 void CheckpointBrowser::resumeSelected() {
   const CheckpointEntry* entry = selectedEntry();
-  if (entry == nullptr || !m_details || !m_details->args) return;
+  if (entry == nullptr || !m_details || !m_details->args || m_runInProgress) return;
   fitbench::FitArgs args;
   try {
     args = resumeArguments(*m_details->args, entry->prefix, entry->epoch);
@@ -369,7 +381,7 @@ QString CheckpointBrowser::branchConflict(const fitbench::FitArgs& args, const Q
 
 void CheckpointBrowser::branchSelected() {
   const CheckpointEntry* entry = selectedEntry();
-  if (entry == nullptr || !m_details || !m_details->args) return;
+  if (entry == nullptr || !m_details || !m_details->args || m_runInProgress) return;
   const int epoch = entry->epoch;
   const QString directory = m_model->directory();  // the dialog's event loop may rescan the table
   fitbench::FitArgs args;

@@ -36,6 +36,8 @@
 // metrics there and never writes to the original run. Its update count
 // continues from the checkpoint's (.states), so its curves start where the
 // original's stood at epoch N and the overlay shows them as a branch.
+// Resume and Branch are off while a run is in progress, paused or not
+// (setRunInProgress()), since either would start another run.
 #pragma once
 
 #include <QFutureWatcher>
@@ -76,6 +78,9 @@ class CheckpointBrowser : public QWidget {
   QString directory() const { return m_model->directory(); }
   // Scans the directory again (after a run saved a checkpoint).
   void refresh();
+  // While a run is in progress (paused or not) Resume and Branch are off, and
+  // their tooltips say why.
+  void setRunInProgress(bool running);
 
   CheckpointModel* model() const { return m_model; }
   QTableView* tableView() const { return m_table; }
@@ -164,6 +169,7 @@ class CheckpointBrowser : public QWidget {
   TryImagePanel* m_tryImage = nullptr;
   std::optional<CheckpointDetails> m_details;  // of the selected checkpoint, when loaded
   bool m_detailsLoading = false;
+  bool m_runInProgress = false;
   quint64 m_detailsGeneration = 0;
   QString m_error;  // the last action error, shown in the status line
 };

@@ -780,6 +780,7 @@ void MainWindow::updateButtons() {
                                          : tr("The run has no --model-prefix, so it saves no checkpoints"));
   m_setLrButton->setEnabled(inProcess);
   m_setLrButton->setToolTip(processRun ? processRunTip : QString());
+  m_checkpointBrowser->setRunInProgress(running);
 }
 
 void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {

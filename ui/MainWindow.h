@@ -17,6 +17,16 @@
 // widgets, plus one throughput series per worker. A failed run ends in a
 // message, never a crash.
 //
+// Nothing is lost or overwritten without consent. Closing (Ctrl+Q, the window
+// manager's close) during a run asks: stop and save a checkpoint of the weights
+// so far (the window closes once it is written), keep training, or quit
+// without saving. A Start that would write over saved checkpoints (a resume
+// from an epoch that is not the last, a new run over an existing
+// --model-prefix) asks first, offering to branch into a new prefix. The last
+// run's charts, monitor and checkpoint list stay until the next run has
+// really started, so a Start that fails keeps them. Resume and Branch in the
+// checkpoint browser are off while a run is in progress, paused or not.
+//
 // The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
 // docks are tabs on the left, texts that depend on the run are ElidedLabels,
 // the tool bar overflows into its extension menu, and views scroll rather

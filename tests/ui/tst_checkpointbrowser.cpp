@@ -4,8 +4,8 @@
 // that train under a new prefix while the original's files stay as they
 // were, delete asks (through the overridable hook) and removes only that
 // epoch's files, and missing files or directories are reported as text.
-// A partial checkpoint resumes under its run's prefix; a new run branches
-// into a free directory.
+// Resume and Branch are off while a run is in progress; a partial checkpoint
+// resumes under its run's prefix; a new run branches into a free directory.
 #include <QAbstractItemModelTester>
 #include <QCryptographicHash>
 #include <QDir>
@@ -102,6 +102,7 @@ class TestCheckpointBrowser : public QObject {
   void branchFromEpoch();
   void branchIntoTheOriginalIsRefused_data();
   void branchIntoTheOriginalIsRefused();
+  void runInProgressTurnsResumeAndBranchOff();
   void partialCheckpointResumesUnderItsRun();
   void branchOfANewRun();
   void deleteEpoch();
@@ -278,6 +279,29 @@ void TestCheckpointBrowser::branchIntoTheOriginalIsRefused() {
   QCOMPARE(branched.count(), 0);
   QVERIFY2(browser.statusText().contains(QStringLiteral("--") + argument), qPrintable(browser.statusText()));
   QVERIFY(browser.statusText().contains(QStringLiteral("original run's directory")));
+}
+
+void TestCheckpointBrowser::runInProgressTurnsResumeAndBranchOff() {
+  AnsweringBrowser browser;
+  browser.branchEdit = [](fitbench::FitArgs&) { return true; };
+  QVERIFY(openAndWait(browser, m_run));
+  QVERIFY(button(browser, "resumeButton")->isEnabled() && button(browser, "branchButton")->isEnabled());
+  browser.setRunInProgress(true);
+  for (const char* name : {"resumeButton", "branchButton"}) {
+    QVERIFY2(!button(browser, name)->isEnabled(), name);
+    QVERIFY2(button(browser, name)->toolTip().contains(QStringLiteral("in progress (paused or not)")), name);
+  }
+  // What does not start a run stays on.
+  QVERIFY(button(browser, "evaluateButton")->isEnabled() &&
+          button(browser, "loadArgumentsButton")->isEnabled());
+  QSignalSpy resumed(&browser, &CheckpointBrowser::resumeRequested);
+  QSignalSpy branched(&browser, &CheckpointBrowser::branchRequested);
+  browser.resumeSelected();
+  browser.branchSelected();
+  QCOMPARE(resumed.count() + branched.count(), 0);
+  browser.setRunInProgress(false);
+  QVERIFY(button(browser, "resumeButton")->isEnabled() && button(browser, "branchButton")->isEnabled());
+  QVERIFY(!button(browser, "resumeButton")->toolTip().contains(QStringLiteral("in progress")));
 }
 
 // A stop's partial checkpoint ("lenet-partial-0001") loads through

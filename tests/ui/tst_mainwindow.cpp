@@ -10,7 +10,8 @@
 // wheel edits only a field that has the focus. Nothing is lost or overwritten
 // without consent (issue 13): closing during a run asks and can stop with a
 // checkpoint saved, a Start that would write over saved epochs offers a new
-// prefix, and a Start that fails keeps the last run's views and files.
+// prefix, a Start that fails keeps the last run's views and files, and
+// Resume / Branch are off while a run is in progress, paused or not.
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
@@ -211,6 +212,7 @@ class TestMainWindow : public QObject {
   void startOverAnExistingPrefixAsks();
   void failedStartKeepsTheViewAndTheFiles_data();
   void failedStartKeepsTheViewAndTheFiles();
+  void resumeAndBranchOffWhilePaused();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
   void processesNeedADistStore();
@@ -904,6 +906,44 @@ void TestMainWindow::failedStartKeepsTheViewAndTheFiles() {
   QCOMPARE(window.monitorView()->model()->sampleCount(), samples);
   QCOMPARE(browser->model()->rowCount(), 1);
   QCOMPARE(browser->directory(), QFileInfo(dir).absoluteFilePath());
+}
+
+// issue 13: "Resume from this epoch" did nothing, silently, while a run was
+// paused, and "Branch a new run..." opened.
+void TestMainWindow::resumeAndBranchOffWhilePaused() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("paused"));
+  trainRun(dir + QStringLiteral("/lenet"), 1);
+  // The run goes on from that epoch, so the browser shows it while the run is paused.
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("num-epochs=3"), QStringLiteral("load-epoch=1"),
+                                   QStringLiteral("model-prefix=") + dir + QStringLiteral("/lenet")}));
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  auto* resume = browser->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+  auto* branch = browser->findChild<QPushButton*>(QStringLiteral("branchButton"));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  QSignalSpy resumed(browser, &CheckpointBrowser::resumeRequested);
+  window.startTraining();
+  QVERIFY(window.overwriteQuestions.isEmpty());
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.togglePause();
+  QVERIFY(window.controller()->isPaused());
+  QTRY_VERIFY_WITH_TIMEOUT(browser->selectedRow() >= 0 && !browser->isLoadingDetails(), 10000);
+  QVERIFY(!resume->isEnabled());
+  QVERIFY(!branch->isEnabled());
+  QVERIFY2(resume->toolTip().contains(QStringLiteral("in progress (paused or not)")),
+           qPrintable(resume->toolTip()));
+  QVERIFY2(branch->toolTip().contains(QStringLiteral("in progress (paused or not)")),
+           qPrintable(branch->toolTip()));
+  browser->resumeSelected();
+  QCOMPARE(resumed.count(), 0);
+
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QTRY_VERIFY(resume->isEnabled() && branch->isEnabled());
+  QVERIFY(!resume->toolTip().contains(QStringLiteral("in progress")));
 }
 
 void TestMainWindow::screenshotsOfEveryView() {
