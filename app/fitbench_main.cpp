@@ -5,7 +5,7 @@
 //
 // Two hidden options serve scripts/screenshots.sh: `--screenshots DIR` starts
 // training at once, and after `--screenshot-delay SECONDS` (default 10) saves
-// each main view as DIR/<view>.png, stops the run and quits.
+// each main view as DIR/<view>.png, stops the run and quits without asking.
 #include <QApplication>
 #include <QDir>
 #include <QScreen>
@@ -75,7 +75,9 @@ int main(int argc, char* argv[]) {
         std::cerr << "fitbench: error: " << error.toStdString() << '\n';
         screenshotStatus = 1;
       }
-      window.close();  // stops the run; the window's destructor waits for it
+      // Not close(), which would ask what to do with the run: the window's
+      // destructor stops it and waits.
+      QCoreApplication::exit(0);
     });
   }
   const int status = QApplication::exec();

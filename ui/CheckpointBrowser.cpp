@@ -71,7 +71,6 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
 
   m_resumeButton = new QPushButton(tr("Resume"), this);
   m_resumeButton->setObjectName(QStringLiteral("resumeButton"));
-  m_resumeButton->setToolTip(tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
   m_loadArgsButton = new QPushButton(tr("Load arguments"), this);
   m_loadArgsButton->setObjectName(QStringLiteral("loadArgumentsButton"));
   m_loadArgsButton->setToolTip(tr("Fill the experiment form with this run's config.json."));
@@ -84,8 +83,6 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
       tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
   m_branchButton = new QPushButton(tr("Branch…"), this);
   m_branchButton->setObjectName(QStringLiteral("branchButton"));
-  m_branchButton->setToolTip(tr("Start a new run from this epoch with edited arguments, saved under a new prefix; "
-                                "the original run's files are left as they are."));
 
   m_evaluation = new EvaluationView(this);
   m_tryImage = new TryImagePanel(this);
@@ -198,13 +195,28 @@ void CheckpointBrowser::updateStatus() {
   m_status->setText(text);
 }
 
+void CheckpointBrowser::setRunInProgress(bool running) {
+  m_runInProgress = running;
+  updateActions();
+}
+
 void CheckpointBrowser::updateActions() {
   const bool selected = selectedEntry() != nullptr;
   const bool haveArgs = selected && m_details && m_details->args.has_value();
-  m_resumeButton->setEnabled(haveArgs);
+  // Both start a run, and one runs at a time: a paused run is still one.
+  const QString busy =
+      tr("A run is in progress (paused or not): stop it first, then start another from here.");
+  m_resumeButton->setEnabled(haveArgs && !m_runInProgress);
+  m_resumeButton->setToolTip(
+      m_runInProgress ? busy
+                      : tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
+  m_branchButton->setEnabled(haveArgs && !m_runInProgress);
+  m_branchButton->setToolTip(
+      m_runInProgress ? busy
+                      : tr("Start a new run from this epoch with edited arguments, saved under a new "
+                           "prefix; the original run's files are left as they are."));
   m_loadArgsButton->setEnabled(haveArgs);
   m_evaluateButton->setEnabled(haveArgs);
-  m_branchButton->setEnabled(haveArgs);
   m_deleteButton->setEnabled(selected);
 }
 
@@ -298,13 +310,26 @@ CheckpointDetails CheckpointBrowser::loadDetails(const QString& directory, const
   return details;
 }
 
+fitbench::FitArgs CheckpointBrowser::resumeArguments(const fitbench::FitArgs& args, const QString& prefix,
+                                                     int epoch) {
+  fitbench::FitArgs resume = args;
+  const std::string complete = fitbench::prefix_of_partial(prefix.toStdString());
+  if (complete.empty()) {
+    resume.set("model-prefix", prefix.toStdString());
+  } else {
+    resume.set("model-prefix", complete);
+    resume.set("load-prefix", prefix.toStdString());
+  }
+  resume.set("load-epoch", std::to_string(epoch));
+  return resume;
+}
+
 void CheckpointBrowser::resumeSelected() {
   const CheckpointEntry* entry = selectedEntry();
-  if (entry == nullptr || !m_details || !m_details->args) return;
-  fitbench::FitArgs args = *m_details->args;
+  if (entry == nullptr || !m_details || !m_details->args || m_runInProgress) return;
+  fitbench::FitArgs args;
   try {
-    args.set("model-prefix", entry->prefix.toStdString());
-    args.set("load-epoch", std::to_string(entry->epoch));
+    args = resumeArguments(*m_details->args, entry->prefix, entry->epoch);
   } catch (const std::exception& e) {
     showError(tr("Cannot resume from epoch %1: %2").arg(entry->epoch).arg(QString::fromUtf8(e.what())));
     return;
@@ -319,17 +344,22 @@ void CheckpointBrowser::evaluateSelected() {
   m_evaluation->evaluate(entry->prefix, entry->epoch, *m_details->args, m_model->directory());
 }
 
-fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args, const QString& prefix,
-                                                     int epoch) {
-  const QFileInfo original(prefix);
+fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args) {
+  const QFileInfo original(QString::fromStdString(args.get_string("model-prefix")));
   const QFileInfo runDir(original.absolutePath());
   const QDir parent(runDir.absolutePath());
-  const QString base = QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(epoch);
+  const bool loads = args.is_set("load-epoch");
+  const QString base =
+      loads ? QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(args.get_int("load-epoch"))
+            : runDir.fileName();
   QString name = base;
   for (int n = 2; parent.exists(name); ++n) name = QStringLiteral("%1-%2").arg(base).arg(n);
   fitbench::FitArgs branch = args;
-  branch.set("load-epoch", std::to_string(epoch));
-  branch.set("load-prefix", original.absoluteFilePath().toStdString());
+  if (loads) {
+    const std::string from = args.get_string("load-prefix");
+    const QFileInfo source(from.empty() ? original.filePath() : QString::fromStdString(from));
+    branch.set("load-prefix", source.absoluteFilePath().toStdString());
+  }
   branch.set("model-prefix", QDir(parent.filePath(name)).filePath(original.fileName()).toStdString());
   branch.unset("run-dir");
   return branch;
@@ -351,12 +381,12 @@ QString CheckpointBrowser::branchConflict(const fitbench::FitArgs& args, const Q
 
 void CheckpointBrowser::branchSelected() {
   const CheckpointEntry* entry = selectedEntry();
-  if (entry == nullptr || !m_details || !m_details->args) return;
+  if (entry == nullptr || !m_details || !m_details->args || m_runInProgress) return;
   const int epoch = entry->epoch;
   const QString directory = m_model->directory();  // the dialog's event loop may rescan the table
   fitbench::FitArgs args;
   try {
-    args = branchArguments(*m_details->args, entry->prefix, epoch);
+    args = branchArguments(resumeArguments(*m_details->args, entry->prefix, epoch));
   } catch (const std::exception& e) {
     showError(tr("Cannot branch from epoch %1: %2").arg(epoch).arg(QString::fromUtf8(e.what())));
     return;

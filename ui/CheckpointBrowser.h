@@ -25,13 +25,19 @@
 //   //   browser->refresh() on TrainerController's checkpoint signal.
 // resumeRequested() carries the run's config.json arguments with --load-epoch N
 // and --model-prefix set to the checkpoint's absolute prefix, so fit()
-// restores the parameters and the optimizer state (.states) of epoch N.
+// restores the parameters and the optimizer state (.states) of epoch N. A
+// partial checkpoint ("<prefix>-partial", saved by a stop; see
+// fitbench::partial_prefix()) is loaded through --load-prefix and continues
+// under <prefix>. Whether the run would write over saved epochs is the
+// window's to ask when it starts (fitbench::checkpoint_files_overwritten()).
 // branchRequested() carries the arguments the user edited, with --load-epoch
 // N, --load-prefix the checkpoint's prefix and --model-prefix a new prefix in
 // another directory: the branch saves its checkpoints, config.json and
 // metrics there and never writes to the original run. Its update count
 // continues from the checkpoint's (.states), so its curves start where the
 // original's stood at epoch N and the overlay shows them as a branch.
+// Resume and Branch are off while a run is in progress, paused or not
+// (setRunInProgress()), since either would start another run.
 #pragma once
 
 #include <QFutureWatcher>
@@ -72,6 +78,9 @@ class CheckpointBrowser : public QWidget {
   QString directory() const { return m_model->directory(); }
   // Scans the directory again (after a run saved a checkpoint).
   void refresh();
+  // While a run is in progress (paused or not) Resume and Branch are off, and
+  // their tooltips say why.
+  void setRunInProgress(bool running);
 
   CheckpointModel* model() const { return m_model; }
   QTableView* tableView() const { return m_table; }
@@ -88,12 +97,17 @@ class CheckpointBrowser : public QWidget {
   TryImagePanel* tryImagePanel() const { return m_tryImage; }
   QTabWidget* tabs() const { return m_tabs; }
 
-  // The arguments a branch of `prefix` at `epoch` starts from: the run's
-  // `args` with --load-epoch, --load-prefix (the absolute prefix) and a
-  // --model-prefix in a new sibling directory "<run>-branch-e<epoch>" (with
-  // "-2", "-3", ... when taken); --run-dir is cleared so the run directory
-  // follows the new prefix.
-  static fitbench::FitArgs branchArguments(const fitbench::FitArgs& args, const QString& prefix, int epoch);
+  // The arguments that resume `prefix` at `epoch` (what resumeRequested()
+  // carries): the run's `args` with --model-prefix and --load-epoch, and
+  // --load-prefix for a partial checkpoint. Throws fitbench::ArgError.
+  static fitbench::FitArgs resumeArguments(const fitbench::FitArgs& args, const QString& prefix, int epoch);
+  // `args` moved to a new prefix, so the run writes over nothing of the
+  // original's: --model-prefix the same file name in a new sibling directory
+  // of its own, "<run>-branch-e<N>" when it loads epoch N, else "<run>" (with
+  // "-2", "-3", ... until one is free); --load-prefix the absolute prefix the
+  // epoch is loaded from; --run-dir cleared so the run directory follows the
+  // new prefix. Throws fitbench::ArgError.
+  static fitbench::FitArgs branchArguments(const fitbench::FitArgs& args);
   // Why `args` would write into `originalDir` (its --model-prefix or
   // --run-dir there, or no --model-prefix at all); "" when they do not.
   static QString branchConflict(const fitbench::FitArgs& args, const QString& originalDir);
@@ -155,6 +169,7 @@ class CheckpointBrowser : public QWidget {
   TryImagePanel* m_tryImage = nullptr;
   std::optional<CheckpointDetails> m_details;  // of the selected checkpoint, when loaded
   bool m_detailsLoading = false;
+  bool m_runInProgress = false;
   quint64 m_detailsGeneration = 0;
   QString m_error;  // the last action error, shown in the status line
 };

@@ -35,6 +35,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
+#include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -375,8 +377,7 @@ void MainWindow::buildCheckpointDock() {
           [this](const fitbench::FitArgs& a, const QString& originalRunDir) {
             if (isTraining()) return;
             setArgs(a);
-            const QString error = m_charts->addOverlay(originalRunDir);
-            if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+            m_overlayOnStart = originalRunDir;
             startTraining();
           });
   connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
@@ -430,7 +431,9 @@ void MainWindow::buildMenus() {
   m_pasteAction->setObjectName(QStringLiteral("pasteCommandLineAction"));
   m_pasteAction->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
   file->addSeparator();
+  // close(), not quit(): closeEvent() asks what to do with a run in progress.
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setObjectName(QStringLiteral("quitAction"));
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -549,17 +552,16 @@ void MainWindow::onFormArgsChanged() {
 
 void MainWindow::startTraining() {
   if (isTraining() || !m_form->isValid()) return;
+  if (!confirmOverwrites()) {
+    m_overlayOnStart.clear();
+    return;
+  }
   m_args = m_form->args();
-  m_charts->clearRun();
-  m_pendingLr.clear();
-  m_lrEditor->clearActualLearningRate();
+  // The last run's views stay until this one has started (onRunStarted): a
+  // Start that fails keeps them.
   m_haveBatch = false;
-  m_progress->setRange(0, 1);
-  m_progress->setValue(0);
-  m_progress->setFormat(tr("batch %v / %m"));
-  m_epochProgress->setRange(0, std::max(1, m_numEpochs));
-  m_epochProgress->setValue(0);
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
+  m_stopRequested = false;
+  m_epochInProgress = m_args.is_set("load-epoch") ? m_args.get_int("load-epoch") : 0;
   m_lrSpin->setValue(m_args.get_float("lr"));
   m_statusLabel->setText(tr("Starting…"));
   if (startsProcesses()) {
@@ -571,6 +573,63 @@ void MainWindow::startTraining() {
   }
   m_flushTimer->start();
   updateButtons();
+}
+
+bool MainWindow::confirmOverwrites() {
+  const fitbench::FitArgs args = m_form->args();
+  QStringList files;
+  for (const std::string& file : fitbench::checkpoint_files_overwritten(args))
+    files << QDir::toNativeSeparators(QString::fromStdString(file));
+  if (files.isEmpty()) return true;
+  fitbench::FitArgs branch;
+  try {
+    branch = CheckpointBrowser::branchArguments(args);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Start"),
+                         tr("Cannot choose a new prefix: %1").arg(QString::fromUtf8(e.what())));
+    return false;
+  }
+  const QString branchPrefix = QString::fromStdString(branch.get_string("model-prefix"));
+  switch (askOverwrite(files, QDir::toNativeSeparators(branchPrefix))) {
+    case OverwriteChoice::Branch:
+      setArgs(branch);
+      statusBar()->showMessage(tr("The run saves under %1").arg(QDir::toNativeSeparators(branchPrefix)),
+                               10000);
+      return true;
+    case OverwriteChoice::Overwrite:
+      return true;
+    case OverwriteChoice::Cancel:
+      break;
+  }
+  return false;
+}
+
+MainWindow::OverwriteChoice MainWindow::askOverwrite(const QStringList& files, const QString& branchPrefix) {
+  // The files share the prefix's directory: it is named once, the files by name.
+  constexpr int kListed = 12;  // the rest are in the details
+  QStringList names;
+  for (const QString& file : files.mid(0, kListed)) names << QFileInfo(file).fileName();
+  QString listed = names.join(QStringLiteral(", "));
+  if (files.size() > kListed) listed += tr(" and %n more (Show Details…)", nullptr, files.size() - kListed);
+  QMessageBox box(QMessageBox::Warning, tr("Saved checkpoints would be overwritten"),
+                  tr("This run would write over %n saved file(s) in %1:", nullptr, files.size())
+                      .arg(QDir::toNativeSeparators(QFileInfo(files.first()).absolutePath())),
+                  QMessageBox::NoButton, this);
+  box.setObjectName(QStringLiteral("overwriteQuestion"));
+  box.setInformativeText(listed +
+                         tr("\n\nBranch into a new prefix: the run saves under\n%1\ninstead (the form "
+                            "shows it), and these files stay as they are.\n\nOverwrite: the run "
+                            "replaces them as it saves its epochs.")
+                             .arg(branchPrefix));
+  if (files.size() > kListed) box.setDetailedText(files.join(QLatin1Char('\n')));
+  QPushButton* branch = box.addButton(tr("Branch into a new prefix"), QMessageBox::AcceptRole);
+  QPushButton* overwrite = box.addButton(tr("Overwrite"), QMessageBox::DestructiveRole);
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(branch);
+  box.exec();
+  if (box.clickedButton() == branch) return OverwriteChoice::Branch;
+  if (box.clickedButton() == overwrite) return OverwriteChoice::Overwrite;
+  return OverwriteChoice::Cancel;
 }
 
 void MainWindow::togglePause() {
@@ -585,6 +644,7 @@ void MainWindow::stopTraining() {
   if (!isTraining()) return;
   m_controller->stop();
   m_processTrainer->stop();
+  m_stopRequested = true;
   m_statusLabel->setText(tr("Stopping after the current batch…"));
   m_stopButton->setEnabled(false);
 }
@@ -602,10 +662,76 @@ void MainWindow::applyLearningRate() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // Closed again while a stop saves: the window goes, and its destructor
+  // waits for the run's thread, which finishes the save first.
+  if (!isTraining() || m_closeWhenStopped) {
+    QMainWindow::closeEvent(event);
+    return;
+  }
+  const bool canSave = m_controller->isRunning() && !m_args.get_string("model-prefix").empty();
+  const CloseChoice choice = askCloseDuringRun(canSave);
+  if (choice == CloseChoice::KeepTraining) {
+    event->ignore();
+    return;
+  }
+  // The run may have ended while the question was open; then there is nothing to stop.
+  if (choice == CloseChoice::StopAndSave && canSave && isTraining()) {
+    // onFinished() closes the window once the checkpoint is on disk; the
+    // event loop runs meanwhile, so the window stays responsive.
+    event->ignore();
+    m_closeWhenStopped = true;
+    m_stopRequested = true;
+    m_controller->stopAndSave();
+    m_stopButton->setEnabled(false);
+    m_statusLabel->setText(
+        tr("Saving a checkpoint of the weights so far; the window closes when it is written…"));
+    setCursor(Qt::BusyCursor);
+    return;
+  }
   // The destructor waits for the thread; ask it to end now so that is short.
   m_controller->stop();
   m_processTrainer->stop();
   QMainWindow::closeEvent(event);
+}
+
+MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
+  QMessageBox box(
+      QMessageBox::Question, tr("Training is running"),
+      (m_controller->isPaused() ? tr("Epoch %1 of %2 is in progress (paused). Closing ends the run.")
+                                : tr("Epoch %1 of %2 is in progress. Closing ends the run."))
+          .arg(m_epochInProgress + 1)
+          .arg(m_numEpochs),
+      QMessageBox::NoButton, this);
+  box.setObjectName(QStringLiteral("closeQuestion"));
+  QPushButton* save = nullptr;
+  if (canSave) {
+    const std::string partial = fitbench::partial_prefix(m_args.get_string("model-prefix"));
+    const QString file =
+        QFileInfo(QString::fromStdString(fitbench::params_path(partial, m_epochInProgress))).fileName();
+    box.setInformativeText(
+        tr("Stop and save a checkpoint: the weights and optimizer state of epoch %2 so far "
+           "are saved as %1 (numbered by the epochs completed, as MXNet's files are), and "
+           "the window closes once they are written. Resuming that checkpoint trains epoch "
+           "%2 again from its first batch: a run cannot yet resume in the middle of an "
+           "epoch.\n\nQuit without saving: the training since the last saved epoch is lost.")
+            .arg(file)
+            .arg(m_epochInProgress + 1));
+    save = box.addButton(tr("Stop and save a checkpoint"), QMessageBox::AcceptRole);
+  } else {
+    box.setInformativeText(
+        m_processTrainer->isRunning()
+            ? tr("Worker processes save only at the end of an epoch: quitting loses the training "
+                 "since the last saved epoch.")
+            : tr("The run has no --model-prefix, so it saves no checkpoints: quitting loses its training."));
+  }
+  QPushButton* keep = box.addButton(tr("Keep training"), QMessageBox::RejectRole);
+  QPushButton* quit = box.addButton(tr("Quit without saving"), QMessageBox::DestructiveRole);
+  box.setDefaultButton(save != nullptr ? save : keep);
+  box.setEscapeButton(keep);
+  box.exec();
+  if (box.clickedButton() == quit) return CloseChoice::QuitWithoutSaving;
+  if (save != nullptr && box.clickedButton() == save) return CloseChoice::StopAndSave;
+  return CloseChoice::KeepTraining;
 }
 
 void MainWindow::updateButtons() {
@@ -649,10 +775,12 @@ void MainWindow::updateButtons() {
   m_saveCheckpointButton->setEnabled(inProcess && canSave);
   m_saveCheckpointButton->setToolTip(processRun ? processRunTip
                                      : canSave
-                                         ? tr("Save a checkpoint at the end of the current epoch")
+                                         ? tr("Save a checkpoint at the end of the current epoch (a stop "
+                                              "before then saves the epoch so far)")
                                          : tr("The run has no --model-prefix, so it saves no checkpoints"));
   m_setLrButton->setEnabled(inProcess);
   m_setLrButton->setToolTip(processRun ? processRunTip : QString());
+  m_checkpointBrowser->setRunInProgress(running);
 }
 
 void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
@@ -667,14 +795,25 @@ void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_nonFiniteBanner->hide();
+  m_charts->clearRun();
+  m_pendingLr.clear();
+  m_lrEditor->clearActualLearningRate();
+  if (!m_overlayOnStart.isEmpty()) {
+    const QString error = m_charts->addOverlay(m_overlayOnStart);
+    if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+    m_overlayOnStart.clear();
+  }
   const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
   m_batchSize = info.batch_size;
+  m_epochInProgress = info.begin_epoch;
   m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
   m_progress->setValue(0);
+  m_progress->setFormat(tr("batch %v / %m"));
   m_epochProgress->setRange(0, std::max(1, info.num_epochs));
   m_epochProgress->setValue(info.begin_epoch);
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
   m_statusLabel->setText(
       tr("Training %1 in %2")
           .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
@@ -687,6 +826,7 @@ void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
   // the start of its batch.
   m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch) / perEpoch, stats.learning_rate));
   m_lastBatch = stats;
+  m_epochInProgress = stats.epoch;
   m_haveBatch = true;
 }
 
@@ -700,6 +840,7 @@ void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
 void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   flushPending();
   m_flushTimer->stop();
+  m_overlayOnStart.clear();  // a branch that failed to start draws nothing
   QString summary;
   m_nonFiniteBanner->hide();
   if (!info.error.empty())
@@ -725,6 +866,12 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
     box->setObjectName(QStringLiteral("trainingErrorBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+  }
+  if (m_closeWhenStopped) {
+    m_closeWhenStopped = false;
+    unsetCursor();
+    // A run that failed (its save, say) keeps the window open on its message.
+    if (info.error.empty()) close();
   }
 }
 
@@ -763,11 +910,13 @@ void MainWindow::flushPending() {
     // Short enough for a narrow bar; samples/s is in the status line.
     m_progress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
     m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
-    m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
-                               .arg(s.epoch + 1)
-                               .arg(m_numEpochs)
-                               .arg(s.samples_per_sec, 0, 'f', 0)
-                               .arg(s.learning_rate, 0, 'g', 4));
+    // A stop's own message stays until the run ends.
+    if (!m_stopRequested)
+      m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
+                                 .arg(s.epoch + 1)
+                                 .arg(m_numEpochs)
+                                 .arg(s.samples_per_sec, 0, 'f', 0)
+                                 .arg(s.learning_rate, 0, 'g', 4));
     m_haveBatch = false;
   }
 }

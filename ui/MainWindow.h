@@ -17,6 +17,16 @@
 // widgets, plus one throughput series per worker. A failed run ends in a
 // message, never a crash.
 //
+// Nothing is lost or overwritten without consent. Closing (Ctrl+Q, the window
+// manager's close) during a run asks: stop and save a checkpoint of the weights
+// so far (the window closes once it is written), keep training, or quit
+// without saving. A Start that would write over saved checkpoints (a resume
+// from an epoch that is not the last, a new run over an existing
+// --model-prefix) asks first, offering to branch into a new prefix. The last
+// run's charts, monitor and checkpoint list stay until the next run has
+// really started, so a Start that fails keeps them. Resume and Branch in the
+// checkpoint browser are off while a run is in progress, paused or not.
+//
 // The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
 // docks are tabs on the left, texts that depend on the run are ElidedLabels,
 // the tool bar overflows into its extension menu, and views scroll rather
@@ -110,11 +120,15 @@ class MainWindow : public QMainWindow {
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
 
+  // The answers of the close question and of the overwrite question.
+  enum class CloseChoice { StopAndSave, KeepTraining, QuitWithoutSaving };
+  enum class OverwriteChoice { Branch, Overwrite, Cancel };
+
  public slots:
   void startTraining();
   void togglePause();
   void stopTraining();
-  // A checkpoint at the end of the current epoch.
+  // A checkpoint at the end of the current epoch (or of the epoch so far, at a stop before then).
   void saveCheckpointNow();
   // The learning rate in the lr box, for the next updates of the run.
   void applyLearningRate();
@@ -124,6 +138,13 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  // Asks what closing during a run does; without `canSave` (no --model-prefix,
+  // or worker processes, which save only at epoch ends) Stop and save is not
+  // offered. Default: a QMessageBox; tests override it to answer.
+  virtual CloseChoice askCloseDuringRun(bool canSave);
+  // Asks before a run writes over `files`; Branch would save under
+  // `branchPrefix` instead. Default: a QMessageBox; tests override it.
+  virtual OverwriteChoice askOverwrite(const QStringList& files, const QString& branchPrefix);
 
  private:
   void buildUi();
@@ -134,6 +155,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void arrangeDocks();
   void onFormArgsChanged();
+  // Whether the form's run may start: true when it writes over no saved
+  // checkpoint, or the user chose to overwrite, or to branch (which moves the
+  // form's --model-prefix to a new directory).
+  bool confirmOverwrites();
   void updateButtons();
   void onRunStarted(const fitbench::RunInfo& info);
   void onBatchEnded(const fitbench::BatchStats& stats);
@@ -191,4 +216,8 @@ class MainWindow : public QMainWindow {
 
   int m_numEpochs = 0;
   int m_batchSize = 0;
+  int m_epochInProgress = 0;        // of the current run, 0-based
+  QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
+  bool m_stopRequested = false;     // the status line says so until the run ends
+  bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
 };

@@ -154,6 +154,10 @@ void TrainerController::requestSave() {
   if (m_running && m_control) m_control->request_save();
 }
 
+void TrainerController::stopAndSave() {
+  if (m_running && m_control) m_control->stop_and_save();
+}
+
 void TrainerController::setLearningRate(double lr) {
   if (m_running && m_control) m_control->set_learning_rate(lr);
 }

@@ -2,7 +2,8 @@
 // turns the core's TrainingObserver callbacks into queued Qt signals that
 // carry value snapshots. Commands go to the run's fitbench::TrainingControl,
 // which the training loop checks at batch boundaries: stop, pause, resume,
-// save a checkpoint at the end of the epoch, change the learning rate.
+// save a checkpoint at the end of the epoch, stop and save the epoch so far,
+// change the learning rate.
 #pragma once
 
 #include <QMetaType>
@@ -57,8 +58,13 @@ class TrainerController : public QObject {
   void pause();
   void resume();
   // A checkpoint at the end of the current epoch, whatever --save-period says
-  // (the run must have a --model-prefix). Ignored when no run goes on.
+  // (the run must have a --model-prefix); a stop before then saves the epoch
+  // so far as a partial checkpoint. Ignored when no run goes on.
   void requestSave();
+  // Ends the run after the current batch with its weights and optimizer state
+  // saved (fitbench::TrainingControl::stop_and_save()): finished() comes once
+  // the checkpoint is on disk. Also releases a pause.
+  void stopAndSave();
   // The learning rate of the next updates; with an lr scheduler it becomes
   // the scheduler's new base rate. Ignored when no run goes on.
   void setLearningRate(double lr);

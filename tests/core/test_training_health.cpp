@@ -235,16 +235,4 @@ TEST(Labels, OutOfRangeLabelsAreRefusedBeforeTrainingNamingTheFile) {
   EXPECT_FALSE(std::filesystem::exists(params_path(dir.file("ckpt/mlp"), 1)));
 }
 
-// The error that ends a run is in its log.txt, not only on stderr.
-TEST(Labels, TheErrorThatEndsARunIsInItsLog) {
-  TempDir dir;
-  FitArgs a = diverging_args(dir, "stop");
-  a.set("num-classes", "5");
-  a.set("run-dir", dir.file("run"));
-  EXPECT_THROW(fit(a, {nullptr, nullptr, false, {}}), Error);
-  std::ifstream log(dir.file("run/log.txt"));
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_THAT(text, HasSubstr("Error: " + dir.file("data/train-labels-idx1-ubyte")));
-}
-
 }  // namespace

@@ -4,6 +4,8 @@
 // that train under a new prefix while the original's files stay as they
 // were, delete asks (through the overridable hook) and removes only that
 // epoch's files, and missing files or directories are reported as text.
+// Resume and Branch are off while a run is in progress; a partial checkpoint
+// resumes under its run's prefix; a new run branches into a free directory.
 #include <QAbstractItemModelTester>
 #include <QCryptographicHash>
 #include <QDir>
@@ -22,6 +24,7 @@
 #include "ExperimentIo.h"
 #include "RunOverlay.h"
 #include "checkpoint_fixture.h"
+#include "fitbench/checkpoint.h"
 
 namespace {
 
@@ -99,6 +102,9 @@ class TestCheckpointBrowser : public QObject {
   void branchFromEpoch();
   void branchIntoTheOriginalIsRefused_data();
   void branchIntoTheOriginalIsRefused();
+  void runInProgressTurnsResumeAndBranchOff();
+  void partialCheckpointResumesUnderItsRun();
+  void branchOfANewRun();
   void deleteEpoch();
   void deleteLastEpochTakesTheSymbol();
   void missingSymbolIsNamed();
@@ -273,6 +279,73 @@ void TestCheckpointBrowser::branchIntoTheOriginalIsRefused() {
   QCOMPARE(branched.count(), 0);
   QVERIFY2(browser.statusText().contains(QStringLiteral("--") + argument), qPrintable(browser.statusText()));
   QVERIFY(browser.statusText().contains(QStringLiteral("original run's directory")));
+}
+
+void TestCheckpointBrowser::runInProgressTurnsResumeAndBranchOff() {
+  AnsweringBrowser browser;
+  browser.branchEdit = [](fitbench::FitArgs&) { return true; };
+  QVERIFY(openAndWait(browser, m_run));
+  QVERIFY(button(browser, "resumeButton")->isEnabled() && button(browser, "branchButton")->isEnabled());
+  browser.setRunInProgress(true);
+  for (const char* name : {"resumeButton", "branchButton"}) {
+    QVERIFY2(!button(browser, name)->isEnabled(), name);
+    QVERIFY2(button(browser, name)->toolTip().contains(QStringLiteral("in progress (paused or not)")), name);
+  }
+  // What does not start a run stays on.
+  QVERIFY(button(browser, "evaluateButton")->isEnabled() &&
+          button(browser, "loadArgumentsButton")->isEnabled());
+  QSignalSpy resumed(&browser, &CheckpointBrowser::resumeRequested);
+  QSignalSpy branched(&browser, &CheckpointBrowser::branchRequested);
+  browser.resumeSelected();
+  browser.branchSelected();
+  QCOMPARE(resumed.count() + branched.count(), 0);
+  browser.setRunInProgress(false);
+  QVERIFY(button(browser, "resumeButton")->isEnabled() && button(browser, "branchButton")->isEnabled());
+  QVERIFY(!button(browser, "resumeButton")->toolTip().contains(QStringLiteral("in progress")));
+}
+
+// A stop's partial checkpoint ("lenet-partial-0001") loads through
+// --load-prefix and goes on saving under the run's own prefix.
+void TestCheckpointBrowser::partialCheckpointResumesUnderItsRun() {
+  const QString dir = m_tmp.filePath(QStringLiteral("partial"));
+  QVERIFY(checkpointtest::copyRun(m_run, dir));
+  QVERIFY(QFile::copy(dir + QStringLiteral("/lenet-0001.params"),
+                      dir + QStringLiteral("/lenet-partial-0001.params")));
+  QVERIFY(QFile::copy(dir + QStringLiteral("/lenet-symbol.json"),
+                      dir + QStringLiteral("/lenet-partial-symbol.json")));
+  CheckpointBrowser browser;
+  QVERIFY(openAndWait(browser, dir));
+  QCOMPARE(browser.model()->rowCount(), 3);
+  int row = 0;
+  while (browser.model()->entry(row).prefixName != QStringLiteral("lenet-partial")) ++row;
+  browser.selectRow(row);
+  QVERIFY(QTest::qWaitFor([&] { return !browser.isLoadingDetails(); }, kTimeoutMs));
+  QSignalSpy resumed(&browser, &CheckpointBrowser::resumeRequested);
+  browser.resumeSelected();
+  QCOMPARE(resumed.count(), 1);
+  const auto args = resumed.at(0).at(0).value<fitbench::FitArgs>();
+  const QString prefix = QDir(dir).absoluteFilePath(QStringLiteral("lenet"));
+  QCOMPARE(QString::fromStdString(args.get_string("model-prefix")), prefix);
+  QCOMPARE(QString::fromStdString(args.get_string("load-prefix")), prefix + QStringLiteral("-partial"));
+  QCOMPARE(args.get_int("load-epoch"), 1);
+  // Epoch 2 of the run is saved already: its resume would write over it.
+  QCOMPARE(fitbench::checkpoint_files_overwritten(args).size(), size_t(2));
+}
+
+// A new run over a prefix that holds checkpoints moves to "<run>-2", "<run>-3", ...
+void TestCheckpointBrowser::branchOfANewRun() {
+  const QString dir = m_tmp.filePath(QStringLiteral("fresh"));
+  QVERIFY(QDir().mkpath(dir));
+  fitbench::FitArgs args = m_config;
+  args.set("model-prefix", (dir + QStringLiteral("/lenet")).toStdString());
+  args.set("run-dir", dir.toStdString());
+  const fitbench::FitArgs branch = CheckpointBrowser::branchArguments(args);
+  QCOMPARE(QString::fromStdString(branch.get_string("model-prefix")),
+           m_tmp.filePath(QStringLiteral("fresh-2/lenet")));
+  QVERIFY(!branch.is_set("load-prefix") && !branch.is_set("load-epoch") && !branch.is_set("run-dir"));
+  QVERIFY(QDir().mkpath(m_tmp.filePath(QStringLiteral("fresh-2"))));
+  QCOMPARE(QString::fromStdString(CheckpointBrowser::branchArguments(args).get_string("model-prefix")),
+           m_tmp.filePath(QStringLiteral("fresh-3/lenet")));
 }
 
 void TestCheckpointBrowser::deleteEpoch() {

@@ -7,12 +7,18 @@
 // dist_* kv-store and Processes > 1, Start runs worker processes under
 // mpirun and the same widgets show them, plus each rank's throughput. The
 // window fits small screens, long texts leave its width as it is, and the
-// wheel edits only a field that has the focus.
+// wheel edits only a field that has the focus. Nothing is lost or overwritten
+// without consent (issue 13): closing during a run asks and can stop with a
+// checkpoint saved, a Start that would write over saved epochs offers a new
+// prefix, a Start that fails keeps the last run's views and files, and
+// Resume / Branch are off while a run is in progress, paused or not.
 #include <QAbstractSlider>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -29,8 +35,10 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,8 +50,8 @@
 #include "GpuListModel.h"
 #include "GpuPicker.h"
 #include "MainWindow.h"
-#include "MonitorModel.h"
 #include "MetricChart.h"
+#include "MonitorModel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
@@ -51,6 +59,7 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "run_fixture.h"
 
@@ -58,6 +67,8 @@ namespace {
 
 constexpr int kRunTimeoutMs = 180000;
 const char* const kFashionMnistTrain = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+// As --data-train, Fashion-MNIST without the validation pass of the default data.
+const char* const kTrainOnly = "data-train=/usr/share/datasets/fashion-mnist";
 
 // "name=value" pairs applied on top of the default experiment.
 fitbench::FitArgs argsWith(const QStringList& settings) {
@@ -83,6 +94,75 @@ void typeInto(QLineEdit* line, const QString& text) {
 
 fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
+}
+
+// Answers the window's questions as the test says, and keeps what they asked.
+class AnsweringWindow : public MainWindow {
+ public:
+  explicit AnsweringWindow(const fitbench::FitArgs& args) : MainWindow(args) {}
+  CloseChoice closeAnswer = CloseChoice::KeepTraining;
+  OverwriteChoice overwriteAnswer = OverwriteChoice::Cancel;
+  QList<bool> closeQuestions;             // canSave of each
+  QList<QStringList> overwriteQuestions;  // the files of each
+
+ protected:
+  CloseChoice askCloseDuringRun(bool canSave) override {
+    closeQuestions << canSave;
+    return closeAnswer;
+  }
+  OverwriteChoice askOverwrite(const QStringList& files, const QString&) override {
+    overwriteQuestions << files;
+    return overwriteAnswer;
+  }
+};
+
+// Runs `act` on the modal message box named `name` once it shows: the
+// window's own dialogs, answered as a person would.
+void whenDialogShows(QObject* owner, const QString& name, const std::function<void(QMessageBox*)>& act) {
+  auto* timer = new QTimer(owner);
+  timer->setInterval(20);
+  QObject::connect(timer, &QTimer::timeout, owner, [timer, name, act] {
+    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+    if (box == nullptr || box->objectName() != name) return;
+    timer->stop();
+    timer->deleteLater();
+    act(box);
+  });
+  timer->start();
+}
+
+QStringList buttonTexts(const QMessageBox* box) {
+  QStringList texts;
+  for (const QAbstractButton* button : box->buttons()) texts << button->text();
+  return texts;
+}
+
+// lenet on the first 640 Fashion-MNIST images (10 batches an epoch, no
+// validation), trained synchronously into `prefix`.
+void trainRun(const QString& prefix, int epochs) {
+  fitbench::FitOptions quiet;
+  quiet.log_to_stderr = false;
+  fitbench::fit(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                QStringLiteral("num-epochs=%1").arg(epochs), QStringLiteral("model-prefix=") + prefix}),
+      quiet);
+}
+
+// Name -> SHA-1 of every file in `dir`.
+QMap<QString, QByteArray> fileHashes(const QString& dir) {
+  QMap<QString, QByteArray> hashes;
+  for (const QString& name : QDir(dir).entryList(QDir::Files)) {
+    QFile f(QDir(dir).filePath(name));
+    if (f.open(QIODevice::ReadOnly))
+      hashes[name] = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1);
+  }
+  return hashes;
+}
+
+size_t lossPoints(const MainWindow& window) {
+  const SeriesStore* store = window.trainingCharts()->store();
+  const int loss = store->find(QStringLiteral("loss"));
+  return loss < 0 ? 0 : store->points(loss).size();
 }
 
 // One notch of the wheel, down, over the middle of `target`. Spontaneous, as
@@ -124,6 +204,15 @@ class TestMainWindow : public QObject {
   void destructorStopsTheRun();
   void trainBrowseAndResume();
   void saveNowAndChangeLearningRate();
+  void closingDuringARunAsks();
+  void closeQuestionOffersToSave();
+  void stopAndSaveLeavesALoadableCheckpoint();
+  void quitWithoutSavingClosesAtOnce();
+  void resumeOfAnEarlierEpochBranchesByDefault();
+  void startOverAnExistingPrefixAsks();
+  void failedStartKeepsTheViewAndTheFiles_data();
+  void failedStartKeepsTheViewAndTheFiles();
+  void resumeAndBranchOffWhilePaused();
   void screenshotsOfEveryView();
   void devicesDockWritesGpus();
   void processesNeedADistStore();
@@ -454,9 +543,11 @@ void TestMainWindow::trainBrowseAndResume() {
   if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
     QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
   const QString prefix = m_tmp.filePath(QStringLiteral("browse/lenet"));
-  MainWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
-                              QStringLiteral("disp-batches=5"), QStringLiteral("monitor=10"),
-                              QStringLiteral("model-prefix=") + prefix}));
+  AnsweringWindow window(argsWith({QStringLiteral("num-examples=2000"), QStringLiteral("num-epochs=3"),
+                                   QStringLiteral("disp-batches=5"), QStringLiteral("monitor=10"),
+                                   QStringLiteral("model-prefix=") + prefix}));
+  // The stop may come after epoch 2 was saved too; resuming epoch 1 then writes over it.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;
   TrainerController* controller = window.controller();
   QSignalSpy checkpoints(controller, &TrainerController::checkpointSaved);
   QSignalSpy finished(controller, &TrainerController::finished);
@@ -550,6 +641,309 @@ void TestMainWindow::saveNowAndChangeLearningRate() {
   // The run's progress reached its end, and its controls are off again.
   QCOMPARE(window.findChild<QProgressBar*>(QStringLiteral("epochProgress"))->value(), 2);
   QVERIFY(!save->isEnabled() && !setLr->isEnabled());
+}
+
+// issue 13: Alt+F4 or Ctrl+Q during training closed the window at once, and
+// the epoch in progress was lost.
+void TestMainWindow::closingDuringARunAsks() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  AnsweringWindow window(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                QStringLiteral("model-prefix=") + m_tmp.filePath(QStringLiteral("close/lenet"))}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QVERIFY(window.overwriteQuestions.isEmpty());  // a new prefix starts without a question
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  QCOMPARE(finished.count(), 0);
+
+  window.closeAnswer = MainWindow::CloseChoice::KeepTraining;
+  QVERIFY(!window.close());
+  QCOMPARE(window.closeQuestions, QList<bool>{true});
+  QVERIFY(window.isVisible() && window.isTraining());
+  // File > Quit (Ctrl+Q on X11; the offscreen platform binds no key to it) asks the same.
+  auto* quit = window.findChild<QAction*>(QStringLiteral("quitAction"));
+  QVERIFY(quit != nullptr);
+  quit->trigger();
+  QCOMPARE(window.closeQuestions.size(), 2);
+  QVERIFY(window.isVisible() && window.isTraining());
+
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  // Once the run has ended, closing asks nothing.
+  QVERIFY(window.close());
+  QCOMPARE(window.closeQuestions.size(), 2);
+}
+
+// The question itself: Stop and save is the default, and it says what it writes.
+void TestMainWindow::closeQuestionOffersToSave() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  MainWindow window(
+      argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                QStringLiteral("model-prefix=") + m_tmp.filePath(QStringLiteral("question/lenet"))}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+
+  QStringList buttons;
+  QString defaultButton, informative;
+  whenDialogShows(&window, QStringLiteral("closeQuestion"), [&](QMessageBox* box) {
+    buttons = buttonTexts(box);
+    defaultButton = box->defaultButton() != nullptr ? box->defaultButton()->text() : QString();
+    informative = box->informativeText();
+    QTest::keyClick(box, Qt::Key_Escape);  // Keep training
+  });
+  QVERIFY(!window.close());
+  QVERIFY(window.isTraining());
+  QCOMPARE(defaultButton, QStringLiteral("Stop and save a checkpoint"));
+  QVERIFY2(buttons.contains(QStringLiteral("Keep training")) &&
+               buttons.contains(QStringLiteral("Quit without saving")),
+           qPrintable(buttons.join(QLatin1Char('|'))));
+  QVERIFY2(informative.contains(QStringLiteral("lenet-partial-0000.params")), qPrintable(informative));
+  QVERIFY2(informative.contains(QStringLiteral("trains epoch 1 again from its first batch")),
+           qPrintable(informative));
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+}
+
+// Stop and save ends the run with the weights so far on disk, then closes.
+void TestMainWindow::stopAndSaveLeavesALoadableCheckpoint() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const std::string prefix = m_tmp.filePath(QStringLiteral("stop-save/lenet")).toStdString();
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy checkpoints(window.controller(), &TrainerController::checkpointSaved);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.togglePause();  // mid-epoch for sure
+
+  window.closeAnswer = MainWindow::CloseChoice::StopAndSave;
+  QVERIFY(!window.close());  // not yet: it waits for the save
+  QVERIFY(window.isVisible());
+  const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
+  QVERIFY2(status.contains(QStringLiteral("Saving a checkpoint")), qPrintable(status));
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), kRunTimeoutMs);
+  QCOMPARE(finished.count(), 1);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).stopped);
+
+  const std::string partial = fitbench::partial_prefix(prefix);
+  QCOMPARE(checkpoints.count(), 1);
+  const auto saved = qvariant_cast<fitbench::CheckpointInfo>(checkpoints.at(0).at(0));
+  QCOMPARE(saved.params_path, fitbench::params_path(partial, 0));
+  QVERIFY(!QFile::exists(QString::fromStdString(fitbench::params_path(prefix, 1))));
+  const fitbench::Checkpoint loaded = fitbench::load_checkpoint(partial, 0);
+  QVERIFY(loaded.arg_params.count("convolution0_weight") == 1);
+  const fitbench::TrainingState state = fitbench::load_training_state(fitbench::states_path(partial, 0));
+  QCOMPARE(state.num_update, static_cast<int64_t>(batches.count()));
+  QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
+              ->toPlainText()
+              .contains(QStringLiteral("trains epoch 0 again from its first batch")));
+}
+
+void TestMainWindow::quitWithoutSavingClosesAtOnce() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const std::string prefix = m_tmp.filePath(QStringLiteral("quit/lenet")).toStdString();
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.closeAnswer = MainWindow::CloseChoice::QuitWithoutSaving;
+  QVERIFY(window.close());
+  QVERIFY(!window.isVisible());
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY(finishOf(finished).stopped);
+  QVERIFY(!QFile::exists(QString::fromStdString(fitbench::params_path(fitbench::partial_prefix(prefix), 0))));
+}
+
+// issue 13: "Resume from this epoch" on epoch 2 of a 4-epoch run rewrote
+// lenet-0003 and lenet-0004. The question's default moves the run to a new prefix.
+void TestMainWindow::resumeOfAnEarlierEpochBranchesByDefault() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("four"));
+  trainRun(dir + QStringLiteral("/lenet"), 4);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  QVERIFY(before.contains(QStringLiteral("lenet-0003.params")) &&
+          before.contains(QStringLiteral("lenet-0004.params")));
+
+  MainWindow window;
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  browser->setDirectory(dir);
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 4, 10000);
+  browser->selectRow(1);
+  QCOMPARE(browser->model()->entry(1).epoch, 2);
+  auto* resume = browser->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+  QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000);
+
+  QString listed, defaultButton;
+  whenDialogShows(&window, QStringLiteral("overwriteQuestion"), [&](QMessageBox* box) {
+    listed = box->informativeText();
+    defaultButton = box->defaultButton() != nullptr ? box->defaultButton()->text() : QString();
+    QTest::keyClick(box, Qt::Key_Return);
+  });
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  resume->click();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QVERIFY(finishOf(finished).completed);
+
+  QCOMPARE(defaultButton, QStringLiteral("Branch into a new prefix"));
+  for (const char* name :
+       {"lenet-0003.params", "lenet-0003.states", "lenet-0004.params", "lenet-0004.states"})
+    QVERIFY2(listed.contains(QString::fromLatin1(name)), qPrintable(listed));
+  QVERIFY2(!listed.contains(QStringLiteral("lenet-0002")), qPrintable(listed));
+  const QString branchDir = m_tmp.filePath(QStringLiteral("four-branch-e2"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")),
+           branchDir + QStringLiteral("/lenet"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("load-prefix")), dir + QStringLiteral("/lenet"));
+  // The original run, lenet-0003.params among it, byte for byte.
+  QCOMPARE(fileHashes(dir), before);
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0003.params")));
+  QVERIFY(QFile::exists(branchDir + QStringLiteral("/lenet-0004.params")));
+}
+
+// issue 13: a new run over an existing --model-prefix rewrote its lenet-0001.params.
+void TestMainWindow::startOverAnExistingPrefixAsks() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("existing"));
+  const std::string prefix = (dir + QStringLiteral("/lenet")).toStdString();
+  trainRun(QString::fromStdString(prefix), 1);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                                   QStringLiteral("num-epochs=2"),
+                                   QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  const auto native = [](const std::string& path) {
+    return QDir::toNativeSeparators(QString::fromStdString(path));
+  };
+
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Cancel;
+  window.startTraining();
+  QCOMPARE(window.overwriteQuestions.size(), 1);
+  QCOMPARE(window.overwriteQuestions[0],
+           (QStringList{native(fitbench::params_path(prefix, 1)), native(fitbench::states_path(prefix, 1)),
+                        native(fitbench::symbol_path(prefix))}));
+  QVERIFY(!window.isTraining());
+  QCOMPARE(fileHashes(dir), before);
+
+  // Branch: the form's prefix moves to a new directory beside it, where the run saves.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Branch;
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  QCOMPARE(window.overwriteQuestions.size(), 2);
+  const QString branch = m_tmp.filePath(QStringLiteral("existing-2/lenet"));
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), branch);
+  QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(branch.toStdString(), 2))));
+  QCOMPARE(fileHashes(dir), before);
+}
+
+void TestMainWindow::failedStartKeepsTheViewAndTheFiles_data() {
+  QTest::addColumn<QString>("name");
+  QTest::addColumn<QString>("setting");
+  QTest::newRow("missing data") << QStringLiteral("data")
+                                << QStringLiteral(
+                                       "data-train=/nonexistent/fitbench/train-images-idx3-ubyte.gz");
+  QTest::newRow("missing checkpoint") << QStringLiteral("checkpoint") << QStringLiteral("load-epoch=7");
+}
+
+// issue 13: a Start that failed wrote config.json next to the finished run's
+// metrics.jsonl and checkpoints, and wiped its curves from the charts.
+void TestMainWindow::failedStartKeepsTheViewAndTheFiles() {
+  QFETCH(QString, name);
+  QFETCH(QString, setting);
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("failed-") + name);
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                                   QStringLiteral("monitor=5"),
+                                   QStringLiteral("model-prefix=") + dir + QStringLiteral("/lenet")}));
+  // Overwriting is what the person chose; the failure must still write nothing.
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QVERIFY2(finishOf(finished).error.empty(), finishOf(finished).error.c_str());
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 1, 10000);
+  const size_t points = lossPoints(window);
+  QCOMPARE(points, size_t(10));
+  const int samples = window.monitorView()->model()->sampleCount();
+  QVERIFY(samples > 0);
+  const QMap<QString, QByteArray> before = fileHashes(dir);
+  QVERIFY(before.contains(QStringLiteral("config.json")) && before.contains(QStringLiteral("metrics.jsonl")));
+
+  const qsizetype eq = setting.indexOf(QLatin1Char('='));
+  fitbench::FitArgs failing = window.args();
+  failing.set(setting.left(eq).toStdString(), setting.mid(eq + 1).toStdString());
+  window.setArgs(failing);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kRunTimeoutMs);
+  QVERIFY(!qvariant_cast<fitbench::FinishInfo>(finished.at(1).at(0)).error.empty());
+  QCOMPARE(fileHashes(dir), before);
+  QCOMPARE(lossPoints(window), points);
+  QCOMPARE(window.monitorView()->model()->sampleCount(), samples);
+  QCOMPARE(browser->model()->rowCount(), 1);
+  QCOMPARE(browser->directory(), QFileInfo(dir).absoluteFilePath());
+}
+
+// issue 13: "Resume from this epoch" did nothing, silently, while a run was
+// paused, and "Branch a new run..." opened.
+void TestMainWindow::resumeAndBranchOffWhilePaused() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("paused"));
+  trainRun(dir + QStringLiteral("/lenet"), 1);
+  // The run goes on from that epoch, so the browser shows it while the run is paused.
+  AnsweringWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                                   QStringLiteral("num-epochs=3"), QStringLiteral("load-epoch=1"),
+                                   QStringLiteral("model-prefix=") + dir + QStringLiteral("/lenet")}));
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  auto* resume = browser->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+  auto* branch = browser->findChild<QPushButton*>(QStringLiteral("branchButton"));
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  QSignalSpy resumed(browser, &CheckpointBrowser::resumeRequested);
+  window.startTraining();
+  QVERIFY(window.overwriteQuestions.isEmpty());
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  window.togglePause();
+  QVERIFY(window.controller()->isPaused());
+  QTRY_VERIFY_WITH_TIMEOUT(browser->selectedRow() >= 0 && !browser->isLoadingDetails(), 10000);
+  QVERIFY(!resume->isEnabled());
+  QVERIFY(!branch->isEnabled());
+  QVERIFY2(resume->toolTip().contains(QStringLiteral("in progress (paused or not)")),
+           qPrintable(resume->toolTip()));
+  QVERIFY2(branch->toolTip().contains(QStringLiteral("in progress (paused or not)")),
+           qPrintable(branch->toolTip()));
+  browser->resumeSelected();
+  QCOMPARE(resumed.count(), 0);
+
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QTRY_VERIFY(resume->isEnabled() && branch->isEnabled());
+  QVERIFY(!resume->toolTip().contains(QStringLiteral("in progress")));
 }
 
 void TestMainWindow::screenshotsOfEveryView() {

@@ -22,6 +22,18 @@ std::string params_path(const std::string& prefix, int epoch);  // prefix-0003.p
 std::string states_path(const std::string& prefix, int epoch);  // prefix-0003.states
 std::string symbol_path(const std::string& prefix);             // prefix-symbol.json
 
+// A stop that saves during an epoch (TrainingControl::stop_and_save()) writes
+// the weights and optimizer state under partial_prefix(prefix), numbered with
+// the epoch in progress, 0-based: "lenet-partial-0002.params" holds epoch 2
+// (the third) part-trained. Epoch numbers of MXNet's files count complete
+// epochs, so it never takes, or overwrites, a complete epoch's name.
+// --load-prefix <prefix>-partial --load-epoch 2 resumes it: that run trains
+// epoch 2 again from its first batch, in the order the stopped run drew for
+// it (the data iterators restore a position only between epochs).
+std::string partial_prefix(const std::string& prefix);  // "runs/m/lenet" -> "runs/m/lenet-partial"
+// The prefix whose partial checkpoints `prefix` names; "" when it names none.
+std::string prefix_of_partial(const std::string& prefix);
+
 // Creates the directory of `prefix` when it does not exist (fit.py does).
 void create_checkpoint_directory(const std::string& prefix);
 // Removes what saves under `prefix` that were killed left behind: files

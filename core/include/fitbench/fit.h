@@ -23,8 +23,19 @@ struct FitOptions {
 
 // Trains as the arguments say. User errors throw fitbench::Error before
 // training starts; errors during training are reported through
-// FinishInfo::error and rethrown.
+// FinishInfo::error and rethrown. Nothing is written into the run directory
+// (config.json, log.txt, metrics.jsonl) until the data and the model are set
+// up, so a run that fails to start leaves an earlier run's files as they were.
 FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
+
+// The existing files under --model-prefix that a run of `args` could write
+// over, for a host to ask before it starts: the .params and .states of every
+// epoch from --load-epoch + 1 to --num-epochs (whatever --save-period says: a
+// save can be requested at any epoch), and the -symbol.json when the prefix
+// holds checkpoints that this run does not continue (it does not load one of
+// the prefix's own epochs, or their partial checkpoint). Empty without a
+// --model-prefix or when the prefix holds no checkpoint this run would touch.
+std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args);
 
 }  // namespace fitbench
 

@@ -126,7 +126,14 @@ class TrainingControl {
   void pause();
   void resume();
   void stop();               // ends the run after the current batch
-  void request_save();       // a checkpoint at the end of this epoch, whatever --save-period says
+  // A checkpoint at the end of this epoch, whatever --save-period says. When a
+  // stop ends the epoch first, the run saves a partial checkpoint as it stops
+  // (partial_prefix() in checkpoint.h), so the request is never dropped.
+  void request_save();
+  // request_save() and stop() at once: the run ends at the next batch boundary
+  // with its current weights and optimizer state on disk, as a partial
+  // checkpoint (or as the epoch's own checkpoint after the epoch's last batch).
+  void stop_and_save();
   void set_learning_rate(double lr);
   void extend_epochs(int extra);
 

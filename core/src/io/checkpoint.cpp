@@ -9,10 +9,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <string_view>
 
 namespace fitbench {
 
 namespace {
+
+constexpr std::string_view kPartialSuffix = "-partial";
 
 // "prefix-0003.params": MXNet's "%s-%04d.params" naming.
 std::string epoch_path(const std::string& prefix, int epoch, const char* extension) {
@@ -28,6 +31,13 @@ std::string params_path(const std::string& prefix, int epoch) { return epoch_pat
 std::string states_path(const std::string& prefix, int epoch) { return epoch_path(prefix, epoch, "states"); }
 
 std::string symbol_path(const std::string& prefix) { return prefix + "-symbol.json"; }
+
+std::string partial_prefix(const std::string& prefix) { return prefix + std::string(kPartialSuffix); }
+
+std::string prefix_of_partial(const std::string& prefix) {
+  if (prefix.size() <= kPartialSuffix.size() || !prefix.ends_with(kPartialSuffix)) return {};
+  return prefix.substr(0, prefix.size() - kPartialSuffix.size());
+}
 
 void create_checkpoint_directory(const std::string& prefix) {
   const auto dir = std::filesystem::path(prefix).parent_path();

@@ -163,8 +163,12 @@ class Trainer {
   // nothing when a stop interrupted the epoch.
   std::optional<NameValues> train_epoch(int epoch);
   NameValues validate();
-  void save(int epoch);
-  void save_files(const std::string& prefix, int epoch);
+  // A checkpoint of `epoch` under --model-prefix, or, `partial`, of the epoch
+  // in progress under its partial_prefix().
+  void save(int epoch, bool partial = false);
+  void save_files(const std::string& prefix, int epoch, bool partial);
+  // A stop overtook a requested save: the epoch so far, as a partial checkpoint.
+  void save_partial(int epoch, int64_t batches_done);
   void monitor_tic(int epoch);
   // Collects this batch's values from now on, whatever --monitor says.
   void start_snapshot(int epoch);
@@ -211,6 +215,9 @@ class Trainer {
   std::optional<NonFiniteEvent> diverged_;  // the event that stopped the run
   int64_t nonfinite_batches_ = 0;           // this epoch's, under skip-batch or continue
   int last_saved_epoch_ = -1;  // written or loaded by this run; -1: none
+  // The training data's state before this epoch's reset(), as a checkpoint of
+  // the previous epoch holds it: a partial checkpoint resumes from it.
+  std::string epoch_data_state_;
   struct Rollback {
     Tensor params;
     std::vector<Tensor> states;
@@ -313,6 +320,10 @@ void Trainer::restore(int begin_epoch) {
   // allow_missing, as fit.py: what the file lacks keeps its initial value.
   set_params(*group_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
   log_->info(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
+  if (!prefix_of_partial(prefix).empty())
+    log_->info(
+        printf_string("%s is a partial checkpoint of epoch %d: the epoch trains again from its first batch",
+                      params_path(prefix, begin_epoch).c_str(), begin_epoch));
 }
 
 void Trainer::monitor_tic(int epoch) {
@@ -485,6 +496,7 @@ NonFiniteEvent Trainer::diagnose(int epoch, int64_t nbatch, const std::string& q
 std::optional<NameValues> Trainer::train_epoch(int epoch) {
   const auto tic = Clock::now();
   metric_->reset();
+  epoch_data_state_ = data_.train->save_state();
   data_.train->reset();
   const int batch_size = args_.get_int("batch-size");
   const int frequent = args_.get_int("disp-batches");
@@ -495,7 +507,10 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   double recent_speed = 0;
   while (data_.train->next(batch)) {
     // A stop that comes after the last batch lets the epoch complete.
-    if (stopped_) return std::nullopt;
+    if (stopped_) {
+      if (save_requested_) save_partial(epoch, nbatch);
+      return std::nullopt;
+    }
     monitor_tic(epoch);
     group_->load_batch(batch.data, batch.label);
     group_->forward(true);
@@ -590,15 +605,30 @@ NameValues Trainer::validate() {
   return metric->get_global();
 }
 
-void Trainer::save(int epoch) {
+void Trainer::save(int epoch, bool partial) {
   // fit.py's _save_model: rank 0 writes to the prefix, rank r to "prefix-r".
   std::string prefix = args_.get_string("model-prefix");
   if (kv_->rank() > 0) prefix += "-" + std::to_string(kv_->rank());
+  if (partial) prefix = partial_prefix(prefix);
   // The optimizer state must not change while it is written (dist_async).
-  kv_->exclusive([&] { save_files(prefix, epoch); });
+  kv_->exclusive([&] { save_files(prefix, epoch, partial); });
 }
 
-void Trainer::save_files(const std::string& prefix, int epoch) {
+void Trainer::save_partial(int epoch, int64_t batches_done) {
+  save_requested_ = false;
+  if (args_.get_string("model-prefix").empty()) {
+    log_->info("Not saving: the run has no --model-prefix");
+    return;
+  }
+  save(epoch, true);
+  log_->info(printf_string(
+      "Epoch[%d] stopped after %lld of its %lld batches: that checkpoint is partial. Resuming it "
+      "(--load-prefix %s --load-epoch %d) trains epoch %d again from its first batch",
+      epoch, static_cast<long long>(batches_done), static_cast<long long>(epoch_size_),
+      partial_prefix(args_.get_string("model-prefix")).c_str(), epoch, epoch));
+}
+
+void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
   group_->pull_aux();
   const Tensor& aux = group_->aux_buffer();
   if (!all_finite(group_->param_buffer()) || (aux.defined() && !all_finite(aux))) {
@@ -619,7 +649,7 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
     state.optimizer_states.arrays.push_back(on_host(t));
   }
   state.rng_state = group_->rng_state();
-  state.data_state = data_.train->save_state();
+  state.data_state = partial ? epoch_data_state_ : data_.train->save_state();
   // The .params file goes first: a save killed between the two leaves an
   // epoch that resumes with a fresh optimizer state (as MXNet's files do),
   // never a .states file without its weights.
@@ -627,7 +657,7 @@ void Trainer::save_files(const std::string& prefix, int epoch) {
   save_checkpoint(prefix, epoch, c);
   save_training_state(states_path(prefix, epoch), state);
   log_->info("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
-  last_saved_epoch_ = epoch;
+  if (!partial) last_saved_epoch_ = epoch;
   if (options_.observer) options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
 }
 
@@ -661,7 +691,6 @@ FinishInfo Trainer::run() {
     if (rank > 0) run_dir += "/node" + std::to_string(rank);
   }
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
-  log_->write_config(args_.to_json());
   log_->info("start with arguments " + args_.namespace_repr());
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
     log_->info("--kv-store nccl without --gpus: the CPU alone has no gradients to all-reduce, so this run trains "
@@ -680,6 +709,7 @@ FinishInfo Trainer::run() {
     std::vector<int64_t> data_dims{args_.get_int("batch-size")};
     data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
     std::istringstream table(network_summary(symbol_, {{"data", Shape(data_dims)}}));
+    log_->open(args_.to_json());
     for (std::string line; std::getline(table, line);) log_->info(line);
     return completed_without_training();
   }
@@ -688,6 +718,7 @@ FinishInfo Trainer::run() {
 
   const int batch_size = args_.get_int("batch-size");
   if (args_.get_int("test-io")) {
+    log_->open(args_.to_json());
     auto tic = Clock::now();
     DataBatch batch;
     data_.train->reset();
@@ -780,6 +811,8 @@ FinishInfo Trainer::run() {
   metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
   monitor_interval_ = args_.get_int("monitor");
 
+  // Set up: from here on the run writes into its directory.
+  log_->open(args_.to_json());
   if (options_.observer) {
     RunInfo info{network, log_->dir(), begin_epoch, num_epochs_, epoch_size_, batch_size, group_->param_names()};
     options_.observer->on_start(info);
@@ -795,6 +828,10 @@ FinishInfo Trainer::run() {
     finish.last_validation = std::move(*validation);
     finish.epochs_done = epoch + 1 - begin_epoch;
   }
+  // A save asked for while the last epoch validated, after its checkpoint was decided.
+  if (options_.control && options_.control->take_save_request() && epoch == num_epochs_ && !prefix.empty() &&
+      last_saved_epoch_ != epoch)
+    save(epoch);
   kv_->finish();
   finish.stopped = stopped_;
   finish.diverged = diverged_;
@@ -817,6 +854,35 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   }
   if (options.observer) options.observer->on_finish(finish);
   return finish;
+}
+
+std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args) {
+  const std::string prefix = args.get_string("model-prefix");
+  if (prefix.empty()) return {};
+  namespace fs = std::filesystem;
+  const bool loads = args.is_set("load-epoch");
+  const int begin_epoch = loads ? args.get_int("load-epoch") : 0;
+  std::vector<std::string> files;
+  for (int epoch = begin_epoch + 1; epoch <= args.get_int("num-epochs"); ++epoch)
+    for (const std::string& path : {params_path(prefix, epoch), states_path(prefix, epoch)})
+      if (fs::exists(path)) files.push_back(path);
+  const std::string from = load_prefix(args, 0);
+  const bool continues = loads && (from == prefix || from == partial_prefix(prefix));
+  if (continues || !fs::exists(symbol_path(prefix))) return files;
+  // Any "<name>-NNNN.params" beside it: epochs this run would leave without their network.
+  const fs::path dir =
+      fs::path(prefix).parent_path().empty() ? fs::path(".") : fs::path(prefix).parent_path();
+  const std::string stem = fs::path(prefix).filename().string() + "-";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < stem.size() + 4 + 7 || !name.starts_with(stem) || !name.ends_with(".params")) continue;
+    const std::string number = name.substr(stem.size(), name.size() - stem.size() - 7);
+    if (number.find_first_not_of("0123456789") != std::string::npos) continue;
+    files.push_back(symbol_path(prefix));
+    break;
+  }
+  return files;
 }
 
 std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates) {

@@ -22,6 +22,12 @@ void TrainingControl::stop() {
 
 void TrainingControl::request_save() { save_ = true; }
 
+void TrainingControl::stop_and_save() {
+  // The save first: the loop must never see the stop without it.
+  request_save();
+  stop();
+}
+
 void TrainingControl::set_learning_rate(double lr) {
   std::lock_guard lock(mutex_);
   new_lr_ = lr;

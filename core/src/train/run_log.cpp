@@ -43,35 +43,44 @@ std::string default_run_dir(const std::string& network) {
 }
 
 RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
-    : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {
+    : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {}
+
+void RunLog::open(const nlohmann::json& config) {
+  FB_ASSERT(!log_);
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) fail("cannot create the run directory '", dir_, "': ", ec.message());
+  write_file_atomically(dir_ + "/config.json", config.dump(2) + "\n");
   log_ = open_append(dir_ + "/log.txt");
   metrics_ = open_append(dir_ + "/metrics.jsonl");
+  for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
+  std::fflush(log_.get());
+  early_lines_.clear();
 }
 
 void RunLog::info(const std::string& message) {
   const std::string line = asctime_now() + " Node[" + std::to_string(rank_) + "] " + message;
-  std::fprintf(log_.get(), "%s\n", line.c_str());
-  std::fflush(log_.get());
+  if (log_) {
+    std::fprintf(log_.get(), "%s\n", line.c_str());
+    std::fflush(log_.get());
+  } else {
+    early_lines_.push_back(line);
+  }
   if (to_stderr_) std::fprintf(stderr, "%s\n", line.c_str());
   if (observer_) observer_->on_log(line);
 }
 
 void RunLog::error_to_file(const std::string& message) {
+  if (!log_) return;
   std::fprintf(log_.get(), "%s Node[%d] Error: %s\n", asctime_now().c_str(), rank_, message.c_str());
   std::fflush(log_.get());
 }
 
 void RunLog::record(const nlohmann::json& entry) {
+  FB_ASSERT(metrics_);
   const std::string text = entry.dump();
   std::fprintf(metrics_.get(), "%s\n", text.c_str());
   std::fflush(metrics_.get());
-}
-
-void RunLog::write_config(const nlohmann::json& config) {
-  write_file_atomically(dir_ + "/config.json", config.dump(2) + "\n");
 }
 
 }  // namespace fitbench

@@ -1,11 +1,18 @@
 // The run directory and the log: every line goes to the observer, to
 // log.txt, and (for the CLI) to stderr, formatted as MXNet's logging does:
 // "2026-11-27 10:22:46,123 Node[0] Epoch[0] Batch [0-100]\tSpeed: ...".
+//
+// Nothing is written into the run directory before open(), which fit() calls
+// once the data and the model are set up: a run that fails before that (a
+// missing data file, a checkpoint that does not exist) leaves the directory,
+// and an earlier run's files in it, as they were. Lines logged before open()
+// reach the observer and stderr at once, and log.txt, in order, at open().
 #pragma once
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,14 +28,16 @@ class RunLog {
  public:
   RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
 
+  // Creates the directory, replaces its config.json atomically with `config`,
+  // and appends the lines logged so far to log.txt.
+  void open(const nlohmann::json& config);
   void info(const std::string& message);
   // The error that ended the run, as a line of log.txt only: the host (the
-  // CLI's stderr, the application's dialog) reports it itself.
+  // CLI's stderr, the application's dialog) reports it itself. Before open()
+  // it writes nothing: a run that failed to start leaves no trace in the directory.
   void error_to_file(const std::string& message);
-  // One JSON object per line in metrics.jsonl.
+  // One JSON object per line in metrics.jsonl; only after open().
   void record(const nlohmann::json& entry);
-  // config.json, replaced atomically.
-  void write_config(const nlohmann::json& config);
   const std::string& dir() const { return dir_; }
 
  private:
@@ -36,6 +45,7 @@ class RunLog {
   TrainingObserver* observer_;
   bool to_stderr_;
   int rank_;
+  std::vector<std::string> early_lines_;  // logged before open()
   // Closed however the run ends, even when opening the second one throws.
   std::unique_ptr<std::FILE, FileCloser> log_;
   std::unique_ptr<std::FILE, FileCloser> metrics_;
