@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/memory_estimate.h"
 #include "fitbench/observer.h"
 
 namespace fitbench {
@@ -25,6 +26,12 @@ struct FitOptions {
 // training starts; errors during training are reported through
 // FinishInfo::error and rethrown.
 FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
+
+// The memory a run with these arguments needs, as fit() works it out before
+// allocating and --summary prints it (one worker's share of a distributed
+// run is not known here: it counts the whole data). Throws Error where fit()
+// would: missing GPUs or data, a network the arguments do not fit.
+MemoryEstimate estimate_fit_memory(const FitArgs& args, const FitOptions& options = {});
 
 }  // namespace fitbench
 
