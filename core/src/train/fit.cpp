@@ -797,14 +797,24 @@ FinishInfo Trainer::run() {
   // Arguments, then aux states, each in sorted name order (Module.init_params),
   // drawn on the host and copied to wherever the parameters live.
   init_rng_.seed(seed);
-  auto initializer = create_initializer(args_.get_string("initializer"), network);
-  std::vector<std::pair<std::string, Tensor>> params, aux;
-  for (const auto& name : group_->param_names()) params.emplace_back(name, Tensor::zeros(group_->param(name).shape()));
-  for (const auto& name : group_->aux_names()) aux.emplace_back(name, Tensor::zeros(group_->aux(name).shape()));
-  initialize_sorted(*initializer, params, init_rng_);
-  initialize_sorted(*initializer, aux, init_rng_);
-  for (const auto& [name, value] : params) group_->param(name).copy_from(value);
-  for (const auto& [name, value] : aux) group_->aux(name).copy_from(value);
+  {
+    // In place where the master copy is on the host, so the weights are not
+    // held twice; else into host copies sent over and dropped.
+    auto initializer = create_initializer(args_.get_string("initializer"), network);
+    const auto on_host_or_copy = [](const Tensor& t) {
+      return t.device().is_cpu() ? t : Tensor::zeros(t.shape());
+    };
+    std::vector<std::pair<std::string, Tensor>> params, aux;
+    for (const auto& name : group_->param_names())
+      params.emplace_back(name, on_host_or_copy(group_->param(name)));
+    for (const auto& name : group_->aux_names()) aux.emplace_back(name, on_host_or_copy(group_->aux(name)));
+    initialize_sorted(*initializer, params, init_rng_);
+    initialize_sorted(*initializer, aux, init_rng_);
+    for (const auto& [name, value] : params)
+      if (value.raw() != group_->param(name).raw()) group_->param(name).copy_from(value);
+    for (const auto& [name, value] : aux)
+      if (value.raw() != group_->aux(name).raw()) group_->aux(name).copy_from(value);
+  }
 
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
