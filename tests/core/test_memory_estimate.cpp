@@ -25,8 +25,8 @@ Shape image_batch(int64_t batch) { return Shape{batch, 1, 28, 28}; }
 
 TrainingMemorySetup cpu_setup(int64_t batch, const std::string& optimizer = "sgd", float momentum = 0.9f) {
   TrainingMemorySetup s;
-  s.data_shape = image_batch(batch);
-  s.label_shape = Shape{batch};
+  s.batch_size = batch;
+  s.sample_shape = {1, 28, 28};
   s.optimizer = optimizer;
   s.momentum = momentum;
   return s;
@@ -81,7 +81,7 @@ TEST(MemoryEstimate, WeightsAndGradientsAreTheParameterCountTimesFour) {
     {"op": "null", "name": "softmax_label", "inputs": []},
     {"op": "SoftmaxOutput", "name": "softmax", "inputs": [[2, 0, 0], [3, 0, 0]]}], "heads": [[4, 0, 0]]})");
   TrainingMemorySetup setup = cpu_setup(8);
-  setup.data_shape = Shape{8, 64};
+  setup.sample_shape = {64};
   const MemoryEstimate e = estimate_training_memory(fc, setup);
   EXPECT_EQ(e.host.weights, 64 * 64 * 4);
   EXPECT_EQ(e.host.gradients, 64 * 64 * 4);
@@ -134,7 +134,7 @@ TEST(MemoryEstimate, ActivationsAndBatchesScaleWithTheBatchWeightsDoNot) {
 TEST(MemoryEstimate, TheGradientSumDecidesTheMasterCopies) {
   const Symbol resnet = build_network("resnet", {10, 20, {3, 28, 28}});
   TrainingMemorySetup two = cpu_setup(16);
-  two.data_shape = Shape{16, 3, 28, 28};
+  two.sample_shape = {3, 28, 28};
   two.devices = {Device::cpu(), Device::cpu()};
   two.gradient_sum = GradientSum::Host;
   const ExecutorFootprint fp =

@@ -37,8 +37,8 @@ struct MemoryParts {
 };
 
 struct TrainingMemorySetup {
-  Shape data_shape;   // the whole batch: (batch, channels, height, width)
-  Shape label_shape;  // (batch,)
+  int64_t batch_size = 1;             // the whole batch, over all devices
+  std::vector<int64_t> sample_shape;  // one sample's data: (channels, height, width)
   // One executor each, the batch split over them as ExecutorGroup splits it.
   std::vector<Device> devices{Device::cpu()};
   GradientSum gradient_sum = GradientSum::Single;
@@ -48,6 +48,9 @@ struct TrainingMemorySetup {
   // Weights and optimizer state copied before each update, to undo it
   // (FitOptions::pause_on_nonfinite).
   bool keeps_rollback = false;
+
+  // (batch, sample_shape...): the data of `batch` samples; labels are (batch,).
+  Shape data_shape(int64_t batch) const;
 };
 
 struct MemoryEstimate {
@@ -70,7 +73,8 @@ struct MemoryAvailable {
   int64_t host = -1;
   std::vector<std::pair<int, int64_t>> gpus;  // by GPU id
 };
-MemoryAvailable memory_available();
+// NVML is asked only when the estimate uses GPUs.
+MemoryAvailable memory_available(const MemoryEstimate& estimate);
 
 // One phrase for each device where the estimate exceeds what is available:
 // "about 40.1 GiB of main memory (activations 31.2 GiB, ...) where 15.5 GiB

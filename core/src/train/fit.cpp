@@ -285,11 +285,8 @@ TrainingMemorySetup memory_setup(const FitArgs& args, const FitOptions& options,
                                  const std::vector<Device>& devices, const std::string& kvstore,
                                  const DataPartition& partition, std::string* data_missing) {
   TrainingMemorySetup setup;
-  const int64_t batch = args.get_int("batch-size");
-  std::vector<int64_t> data_dims{batch};
-  for (int d : image_shape_of(args)) data_dims.push_back(d);
-  setup.data_shape = Shape(data_dims);
-  setup.label_shape = Shape{batch};
+  setup.batch_size = args.get_int("batch-size");
+  for (int d : image_shape_of(args)) setup.sample_shape.push_back(d);
   setup.devices = devices;
   setup.gradient_sum = gradient_sum(kvstore, devices);
   setup.optimizer = args.get_string("optimizer");
@@ -306,10 +303,10 @@ TrainingMemorySetup memory_setup(const FitArgs& args, const FitOptions& options,
 
 std::string Trainer::memory_shortfall(const TrainingMemorySetup& setup,
                                       const MemoryEstimate& estimate) const {
-  const MemoryAvailable available = memory_available();
+  const MemoryAvailable available = memory_available(estimate);
   const auto shortfalls = memory_shortfalls(estimate, available);
   if (shortfalls.empty()) return {};
-  std::string text = printf_string("--batch-size %lld needs ", static_cast<long long>(setup.data_shape[0]));
+  std::string text = printf_string("--batch-size %lld needs ", static_cast<long long>(setup.batch_size));
   for (size_t i = 0; i < shortfalls.size(); ++i) text += (i ? ", and " : "") + shortfalls[i];
   const int64_t batch = largest_fitting_batch(
       symbol_, setup, [&](const MemoryEstimate& e) { return memory_shortfalls(e, available).empty(); });
@@ -753,7 +750,7 @@ FinishInfo Trainer::run() {
   const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
   if (summary) {
     // Only the network and the data shape: no data is read and nothing trains.
-    std::istringstream table(network_summary(symbol_, {{"data", memory.data_shape}}));
+    std::istringstream table(network_summary(symbol_, {{"data", memory.data_shape(memory.batch_size)}}));
     for (std::string line; std::getline(table, line);) log_->info(line);
     for (const auto& line : describe_memory_estimate(estimate)) log_->info(line);
     if (!data_missing.empty()) log_->info("The data is not counted: " + data_missing);

@@ -15,12 +15,6 @@ namespace fitbench {
 
 namespace {
 
-Shape with_batch(const Shape& shape, int64_t batch) {
-  std::vector<int64_t> dims = shape.dims();
-  dims[0] = batch;
-  return Shape(std::move(dims));
-}
-
 MemoryParts& parts_on(MemoryEstimate& estimate, Device device) {
   if (device.is_cpu()) return estimate.host;
   for (auto& [id, parts] : estimate.gpus)
@@ -43,17 +37,21 @@ std::vector<std::pair<std::string, int64_t>> named_parts(const MemoryParts& p) {
 
 }  // namespace
 
+Shape TrainingMemorySetup::data_shape(int64_t batch) const {
+  std::vector<int64_t> dims{batch};
+  dims.insert(dims.end(), sample_shape.begin(), sample_shape.end());
+  return Shape(std::move(dims));
+}
+
 MemoryEstimate estimate_training_memory(const Symbol& symbol, const TrainingMemorySetup& setup) {
   FB_ASSERT(!setup.devices.empty());
   MemoryEstimate estimate;
-  const std::vector<int64_t> slices = split_batch(setup.data_shape[0], setup.devices.size());
+  const std::vector<int64_t> slices = split_batch(setup.batch_size, setup.devices.size());
   ExecutorFootprint first;
   for (size_t i = 0; i < setup.devices.size(); ++i) {
-    const ExecutorFootprint fp =
-        executor_footprint(symbol,
-                           {{"data", with_batch(setup.data_shape, slices[i])},
-                            {"softmax_label", with_batch(setup.label_shape, slices[i])}},
-                           setup.devices[i]);
+    const ExecutorFootprint fp = executor_footprint(
+        symbol, {{"data", setup.data_shape(slices[i])}, {"softmax_label", Shape{slices[i]}}},
+        setup.devices[i]);
     MemoryParts& p = parts_on(estimate, setup.devices[i]);
     p.weights += fp.params;
     p.gradients += fp.grads;
@@ -93,7 +91,7 @@ MemoryEstimate estimate_training_memory(const Symbol& symbol, const TrainingMemo
   }
 
   const int64_t batch_bytes =
-      (setup.data_shape.size() + setup.label_shape.size()) * static_cast<int64_t>(sizeof(float));
+      (setup.data_shape(setup.batch_size).size() + setup.batch_size) * static_cast<int64_t>(sizeof(float));
   estimate.host.data = setup.data.fixed_bytes + setup.data.batches * batch_bytes;
   // A GPU's own runtime (the CUDA context, cuDNN and cuBLAS handles) is not
   // counted: it has not been measured.
@@ -101,10 +99,11 @@ MemoryEstimate estimate_training_memory(const Symbol& symbol, const TrainingMemo
   return estimate;
 }
 
-MemoryAvailable memory_available() {
+MemoryAvailable memory_available(const MemoryEstimate& estimate) {
   MemoryAvailable available;
   available.host = available_memory();
-  for (const GpuInfo& gpu : query_gpus().gpus) available.gpus.emplace_back(gpu.index, gpu.free_bytes);
+  if (!estimate.gpus.empty())
+    for (const GpuInfo& gpu : query_gpus().gpus) available.gpus.emplace_back(gpu.index, gpu.free_bytes);
   return available;
 }
 
@@ -129,15 +128,14 @@ int64_t largest_fitting_batch(const Symbol& symbol, const TrainingMemorySetup& s
                               const std::function<bool(const MemoryEstimate&)>& fits) {
   const auto fits_at = [&](int64_t batch) {
     TrainingMemorySetup s = setup;
-    s.data_shape = with_batch(setup.data_shape, batch);
-    s.label_shape = with_batch(setup.label_shape, batch);
+    s.batch_size = batch;
     return fits(estimate_training_memory(symbol, s));
   };
   // Invariant: `low` fits and `high` does not. The estimate grows with the
   // batch almost everywhere (a layer's workspace can shrink a little when its
   // images split into chunks differently), so the answer is where it crosses.
   int64_t low = static_cast<int64_t>(setup.devices.size());
-  int64_t high = setup.data_shape[0];
+  int64_t high = setup.batch_size;
   if (low >= high || !fits_at(low)) return 0;
   while (high - low > 1) {
     const int64_t mid = low + (high - low) / 2;
