@@ -129,7 +129,13 @@ int64_t largest_fitting_batch(const Symbol& symbol, const TrainingMemorySetup& s
   const auto fits_at = [&](int64_t batch) {
     TrainingMemorySetup s = setup;
     s.batch_size = batch;
-    return fits(estimate_training_memory(symbol, s));
+    // A batch the libraries refuse to plan (cuDNN, for a tensor past its
+    // limits) does not fit either.
+    try {
+      return fits(estimate_training_memory(symbol, s));
+    } catch (const Error&) {
+      return false;
+    }
   };
   // Invariant: `low` fits and `high` does not. The estimate grows with the
   // batch almost everywhere (a layer's workspace can shrink a little when its
