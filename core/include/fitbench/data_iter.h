@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fitbench/tensor.h"
 
@@ -41,6 +42,8 @@ struct IdxDataset {
 // Throws Error naming the file on a missing file, bad magic, count mismatch
 // or truncation.
 IdxDataset load_idx(const std::string& images_path, const std::string& labels_path);
+// (count, rows, cols) of an idx images file, from its header alone.
+std::vector<int64_t> idx_image_dims(const std::string& images_path);
 
 // Where Debian's dataset-fashion-mnist package puts the files.
 std::string default_fashion_mnist_dir();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/memory_estimate.h"
 #include "fitbench/observer.h"
 
 namespace fitbench {
@@ -36,6 +37,12 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
 // the prefix's own epochs, or their partial checkpoint). Empty without a
 // --model-prefix or when the prefix holds no checkpoint this run would touch.
 std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args);
+
+// The memory a run with these arguments needs, as fit() works it out before
+// allocating and --summary prints it (one worker's share of a distributed
+// run is not known here: it counts the whole data). Throws Error where fit()
+// would: missing GPUs or data, a network the arguments do not fit.
+MemoryEstimate estimate_fit_memory(const FitArgs& args, const FitOptions& options = {});
 
 }  // namespace fitbench
 

@@ -37,6 +37,17 @@ struct DataPartition {
 FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
                       const DataPartition& partition = {});
 
+// Main memory the data of make_fit_data takes, from the arguments and the
+// files' headers, before anything is read: the data sets held whole, and how
+// many batches are in memory at once while fit() trains and validates (the
+// iterators' prefetched ones and those fit() is given).
+struct DataFootprint {
+  int64_t fixed_bytes = 0;
+  int batches = 0;
+};
+// Throws Error as make_fit_data would for data that is missing.
+DataFootprint fit_data_footprint(const FitArgs& args, const DataPartition& partition = {});
+
 // fit.py's ResizeIter: exactly `batches` batches per epoch, starting the
 // inner iterator's next epoch when it runs out first. The dist_sync workers
 // all take the same number of steps, or one would wait for the others forever.

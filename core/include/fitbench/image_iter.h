@@ -40,6 +40,8 @@ std::unique_ptr<DataIter> make_record_iter(const std::string& rec_path, const st
 // A directory with CIFAR-10's data_batch_*.bin (train) or test_batch.bin.
 std::unique_ptr<DataIter> make_cifar10_iter(const std::string& dir, bool train, const ImageIterOptions& options);
 bool is_cifar10_dir(const std::string& dir);
+// Bytes make_cifar10_iter holds in memory: its batch files, whole.
+int64_t cifar10_bytes(const std::string& dir, bool train);
 // A directory with one sub-folder per class (labels in sorted name order)
 // holding .jpg / .jpeg / .png files, at any depth below it.
 std::unique_ptr<DataIter> make_image_folder_iter(const std::string& dir, const ImageIterOptions& options);

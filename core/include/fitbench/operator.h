@@ -57,6 +57,14 @@ class Operator {
   // Loss heads produce their own gradient and ignore out_grad.
   virtual bool is_loss() const { return false; }
 
+  // Memory the operator needs besides its inputs and outputs, given the
+  // shapes of its arguments, so the Executor can plan (and estimate) it before
+  // anything runs. Floats of the Workspace forward or backward asks for on
+  // `device`:
+  virtual size_t workspace_floats(const std::vector<Shape>&, Device) const { return 0; }
+  // Floats the operator keeps itself from forward to backward in training (Dropout's mask):
+  virtual int64_t state_floats(const std::vector<Shape>&) const { return 0; }
+
   // Fills unknown shapes (ndim 0) of `in` (parameters), `out` and `aux` from
   // the known ones. Throws Error describing a mismatch; the Executor prefixes
   // the node's name.

@@ -50,6 +50,8 @@ class Optimizer {
   // Throws Error unless every weight and gradient is float32 with matching
   // sizes, on the first parameter's device.
   virtual void create_states(const std::vector<ParamRef>& params) = 0;
+  // Floats create_states() allocates for weights of `weight_sizes` floats each.
+  virtual int64_t state_floats(const std::vector<int64_t>& weight_sizes) const = 0;
   // One step for every parameter: increments the update count, reads the
   // learning rate (scheduler or fixed), applies the rule on the parameters'
   // device (made current for the call). Throws Error for a parameter that is

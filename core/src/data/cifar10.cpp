@@ -77,6 +77,12 @@ class Cifar10Source final : public ImageSource {
 
 bool is_cifar10_dir(const std::string& dir) { return !batch_files(dir, true).empty() || !batch_files(dir, false).empty(); }
 
+int64_t cifar10_bytes(const std::string& dir, bool train) {
+  int64_t bytes = 0;
+  for (const auto& f : batch_files(dir, train)) bytes += static_cast<int64_t>(std::filesystem::file_size(f));
+  return bytes;
+}
+
 std::unique_ptr<DataIter> make_cifar10_iter(const std::string& dir, bool train, const ImageIterOptions& options) {
   return make_image_iter(std::make_shared<Cifar10Source>(dir, train), options);
 }

@@ -17,6 +17,10 @@ namespace fitbench {
 
 namespace {
 
+// Batches each prefetch iterator keeps ready: image sources decode further ahead.
+constexpr int kIdxPrefetch = 2;
+constexpr int kImagePrefetch = 4;
+
 std::string existing(const std::vector<std::string>& candidates) {
   for (const auto& c : candidates)
     if (std::filesystem::exists(c)) return c;
@@ -196,7 +200,7 @@ std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& 
     ImageIterOptions v = options;
     v.role = "the validation data";
     v.augment = val_augment_params(args, image_shape);
-    return make_prefetch_iter(image_iter(val, args.get_string("data-val-idx"), false, v), 4);
+    return make_prefetch_iter(image_iter(val, args.get_string("data-val-idx"), false, v), kImagePrefetch);
   }
   const auto [images, labels] = idx_pair(val, "t10k", "data-val");
   IdxDataset v = load_idx(images, labels);
@@ -232,7 +236,8 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
     t.shuffle = true;
     t.augment = train_augment_params(args, image_shape);
     if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");
-    d.train = make_prefetch_iter(image_iter(train, args.get_string("data-train-idx"), true, t), 4);
+    d.train =
+        make_prefetch_iter(image_iter(train, args.get_string("data-train-idx"), true, t), kImagePrefetch);
   } else {
     const auto [images, labels] = idx_pair(train, "train", "data-train");
     IdxDataset t = load_idx(images, labels);
@@ -247,10 +252,36 @@ FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, 
     const int parts = partition.num_parts;
     auto iter = make_ndarray_iter(t.images, t.labels, batch * parts, true, seed);
     if (parts > 1) iter = std::make_unique<PartIter>(std::move(iter), parts, partition.part_index);
-    d.train = make_prefetch_iter(std::move(iter));
+    d.train = make_prefetch_iter(std::move(iter), kIdxPrefetch);
   }
   if (!val.empty()) d.val = val_iter(args, image_shape, val, options);
   return d;
+}
+
+DataFootprint fit_data_footprint(const FitArgs& args, const DataPartition& partition) {
+  // The synthetic batch, handed out without a copy.
+  if (args.get_int("benchmark")) return {0, 1};
+  const auto [train, val] = data_paths(args);
+  DataFootprint f;
+  // An idx pair is held whole as float32 (even past --num-examples); image
+  // sources hold only CIFAR-10's files. Beside each prefetch ring, fit() has
+  // one batch of its own from each iterator.
+  const auto add = [&](const std::string& path, bool training) {
+    if (is_image_data(path)) {
+      if (is_cifar10_dir(path)) f.fixed_bytes += cifar10_bytes(path, training);
+      f.batches += kImagePrefetch + 1;
+      return;
+    }
+    const auto dims = idx_image_dims(
+        idx_pair(path, training ? "train" : "t10k", training ? "data-train" : "data-val").first);
+    f.fixed_bytes += dims[0] * (dims[1] * dims[2] + 1) * static_cast<int64_t>(sizeof(float));
+    f.batches += training ? kIdxPrefetch + 1 : 1;
+    // PartIter reads every worker's rows of a batch.
+    if (training && partition.num_parts > 1) f.batches += partition.num_parts;
+  };
+  add(train, true);
+  if (!val.empty()) add(val, false);
+  return f;
 }
 
 std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int64_t batches) {

@@ -3,6 +3,7 @@
 // byte per pixel or label. Usually gzip-compressed.
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -20,9 +21,10 @@ namespace {
 constexpr uint32_t kLabelMagic = 0x00000801;
 constexpr uint32_t kImageMagic = 0x00000803;
 
-// The whole file, decompressed. gzread passes a file without the gzip magic
-// (1f 8b) through unchanged, so one reader serves compressed and raw files.
-std::vector<uint8_t> read_idx_bytes(const std::string& path) {
+// The file decompressed, whole or its first `most` bytes. gzread passes a
+// file without the gzip magic (1f 8b) through unchanged, so one reader serves
+// compressed and raw files.
+std::vector<uint8_t> read_idx_bytes(const std::string& path, size_t most = SIZE_MAX) {
   errno = 0;
   const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
   if (!file) fail("cannot open the idx file ", path, ": ", errno ? std::strerror(errno) : "out of memory");
@@ -30,8 +32,9 @@ std::vector<uint8_t> read_idx_bytes(const std::string& path) {
   std::vector<uint8_t> bytes;
   for (;;) {
     const size_t have = bytes.size();
-    bytes.resize(have + kChunk);
-    const int n = gzread(file.get(), bytes.data() + have, kChunk);
+    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(kChunk, most - have));
+    bytes.resize(have + chunk);
+    const int n = gzread(file.get(), bytes.data() + have, chunk);
     if (n < 0) {
       int code = Z_OK;
       const char* message = gzerror(file.get(), &code);
@@ -40,7 +43,7 @@ std::vector<uint8_t> read_idx_bytes(const std::string& path) {
     bytes.resize(have + static_cast<size_t>(n));
     // A gzip stream cut short also ends here (gzerror says Z_BUF_ERROR); the
     // length check against the header then reports the truncation.
-    if (n == 0) return bytes;
+    if (n == 0 || bytes.size() == most) return bytes;
   }
 }
 
@@ -49,10 +52,10 @@ uint32_t big_endian_u32(const uint8_t* p) {
          static_cast<uint32_t>(p[2]) << 8 | static_cast<uint32_t>(p[3]);
 }
 
-// Checks the magic and the length of an idx file with `ndim` dimensions and
-// returns the dimensions (the count first).
+// Checks the magic and, for a `whole` file, the length of an idx file with
+// `ndim` dimensions and returns the dimensions (the count first).
 std::vector<uint32_t> check_idx_header(const std::vector<uint8_t>& bytes, const std::string& path,
-                                       uint32_t magic, int ndim) {
+                                       uint32_t magic, int ndim, bool whole = true) {
   const char* kind = magic == kImageMagic ? "image" : "label";
   const auto require = [&](uint64_t expected, const char* what) {
     if (bytes.size() < expected)
@@ -77,7 +80,9 @@ std::vector<uint32_t> check_idx_header(const std::vector<uint8_t>& bytes, const 
   }
   overflow |= __builtin_add_overflow(expected, header_bytes, &expected);
   if (overflow) fail(path, ": damaged idx header: its dimensions describe more than 2^64 bytes");
-  require(expected, ndim == 3 ? "the header and count x rows x cols pixels" : "the header and count labels");
+  if (whole)
+    require(expected,
+            ndim == 3 ? "the header and count x rows x cols pixels" : "the header and count labels");
   return dims;
 }
 
@@ -104,6 +109,12 @@ IdxDataset load_idx(const std::string& images_path, const std::string& labels_pa
   float* labels = set.labels.f32();
   for (int64_t i = 0; i < count; ++i) labels[i] = static_cast<float>(raw_labels[i]);
   return set;
+}
+
+std::vector<int64_t> idx_image_dims(const std::string& images_path) {
+  const std::vector<uint32_t> dims =
+      check_idx_header(read_idx_bytes(images_path, 16), images_path, kImageMagic, 3, false);
+  return {dims[0], dims[1], dims[2]};
 }
 
 std::string default_fashion_mnist_dir() {

@@ -122,39 +122,157 @@ InferredShapes infer_shapes(const Symbol& symbol, const std::map<std::string, Sh
   return collect_shapes(g, symbol, infer_entry_shapes(g, inputs));
 }
 
-struct Executor::Plan {
-  Plan(const Symbol& symbol, Device device) : graph(symbol), device(device), workspace(device) {}
-  Graph graph;
-  Device device;
-  std::vector<Tensor> values;       // per entry: forward value (views for variables)
-  std::vector<bool> needs_grad;     // per entry: some parameter lies upstream
-  std::vector<Tensor> param_grads;  // per entry: gradient target of a parameter variable
-  std::vector<Tensor> grads;        // per entry: gradient being accumulated during backward
-  std::multimap<int64_t, Tensor> pool;
-  Workspace workspace;
+namespace {
 
-  Tensor take(const Shape& shape) {
-    auto it = pool.lower_bound(shape.size());
-    if (it != pool.end() && it->first <= shape.size() * 2) {
-      Tensor t = it->second;
-      pool.erase(it);
-      return Tensor(t.storage(), t.offset(), shape, DType::Float32);
-    }
-    return Tensor(shape, DType::Float32, device);
-  }
-  void give_back(Tensor t) {
-    if (t.defined()) pool.emplace(static_cast<int64_t>(t.storage()->bytes() / sizeof(float)), std::move(t));
-  }
+// Backward's buffers for the gradients of layer outputs ("slots"), planned
+// once from the shapes by walking backward() with a pool that deals in sizes.
+// A layer takes a slot for the gradient of each input (its first consumer in
+// backward order writes it in place, a later one writes aside and adds) and
+// gives back the slots of its own outputs and the aside ones when it is done.
+// A free slot of at least the size asked, and at most twice it, is reused.
+struct BackwardPlan {
+  std::vector<int64_t> slot_floats;          // per slot
+  std::vector<int> grad_slot;                // per entry: its gradient's slot; -1: none, or a parameter's own
+  std::vector<bool> zero_first;              // per entry: no consumer writes its gradient, so it is zeroed
+  std::vector<std::vector<int>> aside_slot;  // per node, per argument: a later consumer's slot; -1: none
+  std::vector<size_t> unreached;             // parameter entries no layer writes: their gradient is zero
 };
 
-namespace {
+BackwardPlan plan_backward(const Graph& g, const std::vector<Shape>& shapes,
+                           const std::vector<bool>& needs_grad, const std::vector<bool>& is_param) {
+  BackwardPlan b;
+  b.grad_slot.assign(g.num_entries, -1);
+  b.zero_first.assign(g.num_entries, false);
+  b.aside_slot.resize(g.nodes.size());
+  std::multimap<int64_t, int> free;  // floats -> slot
+  const auto take = [&](const Shape& shape) {
+    const auto it = free.lower_bound(shape.size());
+    if (it != free.end() && it->first <= shape.size() * 2) {
+      const int slot = it->second;
+      free.erase(it);
+      return slot;
+    }
+    b.slot_floats.push_back(shape.size());
+    return static_cast<int>(b.slot_floats.size() - 1);
+  };
+  const auto give_back = [&](int slot) {
+    if (slot >= 0) free.emplace(b.slot_floats[static_cast<size_t>(slot)], slot);
+  };
+  std::vector<bool> written(g.num_entries, false);
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    const Operator* op = g.ops[i].get();
+    if (!op) continue;
+    std::vector<int>& aside = b.aside_slot[i];
+    aside.assign(g.num_arguments[i], -1);
+    const size_t base = g.entry_base[i];
+    const size_t outputs = static_cast<size_t>(op->num_outputs());
+    if (!needs_grad[base]) continue;
+    for (size_t k = 0; k < outputs; ++k)
+      if (b.grad_slot[base + k] < 0 && !op->is_loss()) {  // no consumer (BatchNorm's mean and var)
+        b.grad_slot[base + k] = take(shapes[base + k]);
+        b.zero_first[base + k] = true;
+      }
+    for (size_t s = 0; s < g.num_arguments[i]; ++s) {
+      const size_t e = g.input_entries[i][s];
+      if (!needs_grad[e]) continue;
+      if (written[e])
+        aside[s] = take(shapes[e]);
+      else if (!is_param[e])
+        b.grad_slot[e] = take(shapes[e]);
+      written[e] = true;
+    }
+    for (int slot : aside) give_back(slot);
+    for (size_t k = 0; k < outputs; ++k) give_back(b.grad_slot[base + k]);
+  }
+  for (size_t e = 0; e < g.num_entries; ++e)
+    if (is_param[e] && !written[e]) b.unreached.push_back(e);
+  return b;
+}
+
+// Everything an Executor allocates, decided from the shapes alone: the
+// Executor allocates from it, and executor_footprint() adds it up.
+struct MemoryPlan {
+  std::vector<Shape> shapes;  // per entry
+  InferredShapes named;
+  std::vector<std::string> param_names, aux_names;
+  std::vector<bool> needs_grad;  // per entry: some parameter lies upstream
+  BackwardPlan backward;
+  size_t workspace_floats = 0;  // the Workspace keeps the largest request
+  int64_t op_state_floats = 0;
+};
+
+MemoryPlan plan_memory(const Graph& g, const Symbol& symbol, const std::map<std::string, Shape>& inputs,
+                       Device device) {
+  MemoryPlan m;
+  m.shapes = infer_entry_shapes(g, inputs);
+  m.named = collect_shapes(g, symbol, m.shapes);
+  for (const auto& name : symbol.list_arguments())
+    if (!inputs.count(name)) m.param_names.push_back(name);
+  m.aux_names = symbol.list_auxiliary_states();
+  const std::set<std::string> params(m.param_names.begin(), m.param_names.end());
+  std::vector<bool> is_param(g.num_entries, false);
+  m.needs_grad.assign(g.num_entries, false);
+  const DeviceScope scope(device);  // a GPU's convolution workspace is cuDNN's choice on that GPU
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const size_t base = g.entry_base[i];
+    if (g.nodes[i]->is_variable()) {
+      is_param[base] = m.needs_grad[base] = params.count(g.nodes[i]->name) > 0;
+      continue;
+    }
+    bool upstream = false;
+    std::vector<Shape> arguments;
+    for (size_t s = 0; s < g.num_arguments[i]; ++s) {
+      upstream = upstream || m.needs_grad[g.input_entries[i][s]];
+      arguments.push_back(m.shapes[g.input_entries[i][s]]);
+    }
+    for (size_t k = 0; k < static_cast<size_t>(g.ops[i]->num_outputs()); ++k)
+      m.needs_grad[base + k] = upstream;
+    m.workspace_floats = std::max(m.workspace_floats, g.ops[i]->workspace_floats(arguments, device));
+    m.op_state_floats += g.ops[i]->state_floats(arguments);
+  }
+  m.backward = plan_backward(g, m.shapes, m.needs_grad, is_param);
+  return m;
+}
+
+// Floats of one buffer of packed views of `names` (carve's layout).
+int64_t packed_floats(const std::vector<std::string>& names, const std::map<std::string, Shape>& shapes) {
+  int64_t total = 0;
+  for (const auto& n : names) total += padded_view_floats(shapes.at(n).size());
+  return std::max<int64_t>(total, 1);
+}
+
+ExecutorFootprint footprint_of(const Graph& g, const MemoryPlan& m,
+                               const std::map<std::string, Shape>& inputs) {
+  constexpr int64_t f = sizeof(float);
+  ExecutorFootprint fp;
+  const auto array = [&](const std::string& what, const Shape& shape) {
+    const int64_t bytes = shape.size() * f;
+    if (bytes > fp.largest_bytes) fp.largest = what, fp.largest_shape = shape, fp.largest_bytes = bytes;
+    return bytes;
+  };
+  for (const auto& [name, shape] : inputs)
+    if (m.named.arguments.count(name)) fp.inputs += array("the input '" + name + "'", shape);
+  for (const auto& name : m.param_names) {
+    const Shape& shape = m.named.arguments.at(name);
+    array("parameter '" + name + "'", shape);
+    fp.param_sizes.push_back(shape.size());
+  }
+  fp.params = fp.grads = packed_floats(m.param_names, m.named.arguments) * f;
+  fp.aux = packed_floats(m.aux_names, m.named.aux_states) * f;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!g.nodes[i]->is_variable())
+      for (size_t k = 0; k < static_cast<size_t>(g.ops[i]->num_outputs()); ++k)
+        fp.outputs += array("the output of layer '" + g.nodes[i]->name + "'", m.shapes[g.entry_base[i] + k]);
+  for (int64_t floats : m.backward.slot_floats) fp.backward += floats * f;
+  fp.workspace = static_cast<int64_t>(m.workspace_floats) * f;
+  fp.op_state = m.op_state_floats * f;
+  return fp;
+}
 
 // Views of one contiguous buffer, one per name, in order.
 Tensor carve(const std::vector<std::string>& names, const std::map<std::string, Shape>& shapes,
              std::map<std::string, Tensor>& views, Device device) {
-  int64_t total = 0;
-  for (const auto& n : names) total += padded_view_floats(shapes.at(n).size());
-  Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device);
+  Tensor buffer = Tensor::zeros(Shape{packed_floats(names, shapes)}, DType::Float32, device);
   size_t offset = 0;
   for (const auto& n : names) {
     views[n] = Tensor(buffer.storage(), offset, shapes.at(n), DType::Float32);
@@ -163,84 +281,93 @@ Tensor carve(const std::vector<std::string>& names, const std::map<std::string, 
   return buffer;
 }
 
-// Before anything is allocated: the parameters, their gradients, the aux
-// states and the layer outputs must fit in main memory, or the Error names the
-// largest of them (a symbol file's num_filter 2000000000 is that layer).
-void check_fits_in_memory(const Graph& g, const std::vector<Shape>& shapes, const std::map<std::string, Shape>& inputs,
-                          Device device) {
-  if (!device.is_cpu()) return;  // the GPU allocator says so itself, per device
+// Before anything is allocated, an Executor in main memory must fit there,
+// or the Error names its largest array (a symbol file's num_filter 2000000000
+// is that layer).
+void check_fits_in_memory(const ExecutorFootprint& fp) {
   const int64_t free = available_memory();
-  if (free < 0) return;
-  double total = 0, largest = 0;
-  std::string largest_name;
-  Shape largest_shape;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const auto& n = *g.nodes[i];
-    const size_t outputs = n.is_variable() ? 1 : static_cast<size_t>(g.ops[i]->num_outputs());
-    for (size_t k = 0; k < outputs; ++k) {
-      const Shape& s = shapes[g.entry_base[i] + k];
-      const bool input = n.is_variable() && inputs.count(n.name);
-      // A parameter has its gradient beside it (aux states are counted alike: they are small).
-      const double bytes = double(s.size()) * sizeof(float) * (n.is_variable() && !input ? 2 : 1);
-      total += bytes;
-      if (bytes > largest) {
-        largest = bytes;
-        largest_name = input               ? "the input '" + n.name + "'"
-                       : n.is_variable() ? "parameter '" + n.name + "' with its gradient"
-                                         : "the output of layer '" + n.name + "'";
-        largest_shape = s;
-      }
-    }
-  }
-  if (total > double(free))
-    fail("out of memory: this network needs at least ", human_bytes(total), " of main memory, and ",
-         human_bytes(double(free)), " are available; the largest part is ", largest_name, " of shape ",
-         largest_shape.str(), "; lower --batch-size, or the sizes of the network's layers");
+  if (free < 0 || fp.total() <= free) return;
+  fail("out of memory: this network needs ", human_bytes(double(fp.total())), " of main memory, and ",
+       human_bytes(double(free)), " are available; the largest array is ", fp.largest, " of shape ",
+       fp.largest_shape.str(), " (", human_bytes(double(fp.largest_bytes)),
+       "); lower --batch-size, or the sizes of the network's layers");
 }
 
 }  // namespace
 
-Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed, Device device)
+ExecutorFootprint executor_footprint(const Symbol& symbol, const std::map<std::string, Shape>& inputs,
+                                     Device device) {
+  const Graph g(symbol);
+  return footprint_of(g, plan_memory(g, symbol, inputs, device), inputs);
+}
+
+struct Executor::Plan {
+  Plan(const Symbol& symbol, Device device) : graph(symbol), device(device), workspace(device) {}
+  // Backward's slots, allocated at the first backward (an executor that only
+  // predicts never needs them), and the views of them backward writes through.
+  void bind_backward();
+
+  Graph graph;
+  Device device;
+  MemoryPlan memory;
+  std::vector<Tensor> values;              // per entry: forward value (views for variables)
+  std::vector<Tensor> grads;               // per entry: its gradient (a parameter's, or a view of a slot)
+  std::vector<std::vector<Tensor>> aside;  // per node, per argument: a view of its aside slot
+  std::vector<Tensor> slots;
+  bool backward_bound = false;
+  Workspace workspace;
+};
+
+void Executor::Plan::bind_backward() {
+  const BackwardPlan& b = memory.backward;
+  for (int64_t floats : b.slot_floats) slots.emplace_back(Shape{floats}, DType::Float32, device);
+  const auto view = [&](int slot, size_t entry) {
+    if (slot < 0) return Tensor();
+    return Tensor(slots[static_cast<size_t>(slot)].storage(), 0, memory.shapes[entry], DType::Float32);
+  };
+  for (size_t e = 0; e < graph.num_entries; ++e)
+    if (b.grad_slot[e] >= 0) grads[e] = view(b.grad_slot[e], e);
+  aside.resize(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (size_t s = 0; s < b.aside_slot[i].size(); ++s)
+      aside[i].push_back(view(b.aside_slot[i][s], graph.input_entries[i][s]));
+  backward_bound = true;
+}
+
+Executor::Executor(const Symbol& symbol, const std::map<std::string, Shape>& inputs, uint64_t seed,
+                   Device device)
     : device_(device), plan_(std::make_unique<Plan>(symbol, device)), rng_(seed) {
-  const Graph& g = plan_->graph;
-  const auto entry_shapes = infer_entry_shapes(g, inputs);
-  shapes_ = collect_shapes(g, symbol, entry_shapes);
-  check_fits_in_memory(g, entry_shapes, inputs, device);
-  for (const auto& name : symbol.list_arguments())
-    if (!inputs.count(name)) param_names_.push_back(name);
-  aux_names_ = symbol.list_auxiliary_states();
+  Plan& p = *plan_;
+  const Graph& g = p.graph;
+  p.memory = plan_memory(g, symbol, inputs, device);
+  if (device.is_cpu()) check_fits_in_memory(footprint_of(g, p.memory, inputs));
+  shapes_ = p.memory.named;
+  param_names_ = p.memory.param_names;
+  aux_names_ = p.memory.aux_names;
   param_buffer_ = carve(param_names_, shapes_.arguments, params_, device);
   grad_buffer_ = carve(param_names_, shapes_.arguments, grads_, device);
   aux_buffer_ = carve(aux_names_, shapes_.aux_states, aux_, device);
   for (const auto& [name, shape] : inputs)
     if (shapes_.arguments.count(name)) inputs_[name] = Tensor::zeros(shape, DType::Float32, device);
 
-  plan_->values.resize(g.num_entries);
-  plan_->needs_grad.assign(g.num_entries, false);
-  plan_->param_grads.resize(g.num_entries);
-  plan_->grads.resize(g.num_entries);
+  p.values.resize(g.num_entries);
+  p.grads.resize(g.num_entries);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const auto& n = *g.nodes[i];
     const size_t base = g.entry_base[i];
     if (n.is_variable()) {
       if (params_.count(n.name)) {
-        plan_->values[base] = params_.at(n.name);
-        plan_->param_grads[base] = grads_.at(n.name);
-        plan_->needs_grad[base] = true;
+        p.values[base] = params_.at(n.name);
+        p.grads[base] = grads_.at(n.name);
       } else if (aux_.count(n.name)) {
-        plan_->values[base] = aux_.at(n.name);
+        p.values[base] = aux_.at(n.name);
       } else {
-        plan_->values[base] = inputs_.at(n.name);
+        p.values[base] = inputs_.at(n.name);
       }
       continue;
     }
-    bool upstream = false;
-    for (size_t s = 0; s < g.num_arguments[i]; ++s) upstream = upstream || plan_->needs_grad[g.input_entries[i][s]];
-    for (int k = 0; k < g.ops[i]->num_outputs(); ++k) {
-      plan_->values[base + static_cast<size_t>(k)] =
-          Tensor::zeros(entry_shapes[base + static_cast<size_t>(k)], DType::Float32, device);
-      plan_->needs_grad[base + static_cast<size_t>(k)] = upstream;
-    }
+    for (size_t k = 0; k < static_cast<size_t>(g.ops[i]->num_outputs()); ++k)
+      p.values[base + k] = Tensor::zeros(p.memory.shapes[base + k], DType::Float32, device);
   }
 }
 
@@ -273,8 +400,10 @@ void Executor::forward(bool is_train) {
     if (!g.ops[i]) continue;
     in.clear(), out.clear(), aux.clear();
     const auto& ins = g.input_entries[i];
-    for (size_t s = 0; s < ins.size(); ++s) (s < g.num_arguments[i] ? in : aux).push_back(plan_->values[ins[s]]);
-    for (int k = 0; k < g.ops[i]->num_outputs(); ++k) out.push_back(plan_->values[g.entry_base[i] + static_cast<size_t>(k)]);
+    for (size_t s = 0; s < ins.size(); ++s)
+      (s < g.num_arguments[i] ? in : aux).push_back(plan_->values[ins[s]]);
+    for (int k = 0; k < g.ops[i]->num_outputs(); ++k)
+      out.push_back(plan_->values[g.entry_base[i] + static_cast<size_t>(k)]);
     g.ops[i]->forward(ctx, in, out, aux);
     if (monitor_) {
       const auto& names = g.output_names[i];
@@ -285,27 +414,24 @@ void Executor::forward(bool is_train) {
 
 void Executor::backward() {
   const DeviceScope scope(device_);
-  Graph& g = plan_->graph;
   Plan& p = *plan_;
+  if (!p.backward_bound) p.bind_backward();
+  const Graph& g = p.graph;
+  const BackwardPlan& b = p.memory.backward;
   OpContext ctx{true, &rng_, &p.workspace};
-  std::vector<bool> written(g.num_entries, false);
-  std::vector<Tensor> out_grad, in, out, in_grad, aux, scratch;
+  std::vector<Tensor> out_grad, in, out, in_grad, aux;
   std::vector<GradReq> req;
   for (size_t i = g.nodes.size(); i-- > 0;) {
     Operator* op = g.ops[i].get();
     if (!op) continue;
     const size_t base = g.entry_base[i];
-    if (!p.needs_grad[base]) continue;
+    if (!p.memory.needs_grad[base]) continue;
     const auto& ins = g.input_entries[i];
-    out_grad.clear(), in.clear(), out.clear(), in_grad.clear(), aux.clear(), scratch.clear(), req.clear();
-    for (int k = 0; k < op->num_outputs(); ++k) {
-      const size_t e = base + static_cast<size_t>(k);
+    out_grad.clear(), in.clear(), out.clear(), in_grad.clear(), aux.clear(), req.clear();
+    for (size_t k = 0; k < static_cast<size_t>(op->num_outputs()); ++k) {
+      const size_t e = base + k;
       out.push_back(p.values[e]);
-      if (!p.grads[e].defined() && !op->is_loss()) {
-        // No consumer produced a gradient for this output (BatchNorm's mean/var).
-        p.grads[e] = p.take(p.values[e].shape());
-        p.grads[e].zero();
-      }
+      if (b.zero_first[e]) p.grads[e].zero();
       out_grad.push_back(p.grads[e]);
     }
     for (size_t s = 0; s < ins.size(); ++s) {
@@ -315,43 +441,17 @@ void Executor::backward() {
         continue;
       }
       in.push_back(p.values[e]);
-      if (!p.needs_grad[e]) {
-        in_grad.emplace_back();
-        req.push_back(GradReq::Null);
-        scratch.emplace_back();
-        continue;
-      }
-      req.push_back(GradReq::Write);
-      Tensor& target = p.param_grads[e].defined() ? p.param_grads[e] : p.grads[e];
-      if (!written[e]) {
-        if (!target.defined()) target = p.take(p.values[e].shape());
-        in_grad.push_back(target);
-        scratch.emplace_back();
-        written[e] = true;
-      } else {
-        // A second consumer of the same entry: write aside, then add.
-        Tensor tmp = p.take(p.values[e].shape());
-        in_grad.push_back(tmp);
-        scratch.push_back(tmp);
-      }
+      const bool wanted = p.memory.needs_grad[e];
+      req.push_back(wanted ? GradReq::Write : GradReq::Null);
+      in_grad.push_back(!wanted ? Tensor() : p.aside[i][s].defined() ? p.aside[i][s] : p.grads[e]);
     }
     op->backward(ctx, out_grad, in, out, in_grad, req, aux);
-    for (size_t s = 0; s < g.num_arguments[i]; ++s) {
-      if (!scratch[s].defined()) continue;
-      const size_t e = ins[s];
-      add_into(p.param_grads[e].defined() ? p.param_grads[e] : p.grads[e], scratch[s]);
-      p.give_back(scratch[s]);
-    }
-    for (int k = 0; k < op->num_outputs(); ++k) {
-      Tensor& gk = p.grads[base + static_cast<size_t>(k)];
-      p.give_back(gk);
-      gk = Tensor();
-    }
+    // A later consumer of an entry wrote aside: add that to what the first one wrote.
+    for (size_t s = 0; s < g.num_arguments[i]; ++s)
+      if (p.aside[i][s].defined()) add_into(p.grads[ins[s]], p.aside[i][s]);
   }
   // Parameters no layer reached (unused by the loss) keep a zero gradient.
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (g.nodes[i]->is_variable() && p.param_grads[g.entry_base[i]].defined() && !written[g.entry_base[i]])
-      p.param_grads[g.entry_base[i]].zero();
+  for (size_t e : b.unreached) p.grads[e].zero();
 }
 
 }  // namespace fitbench

@@ -79,11 +79,15 @@ class Convolution final : public Operator {
     out[0] = Shape{g.batch, g.out_channels, g.out_h, g.out_w};
   }
 
+  size_t workspace_floats(const std::vector<Shape>& in, Device device) const override {
+    return FB_DISPATCH_ON(device, convolution_workspace_floats(geometry(in[0])));
+  }
+
   void forward(const OpContext& ctx, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
     FB_ASSERT(ctx.workspace);
     const cpu::ConvShape g = geometry(in[0].shape());
-    float* scratch = ctx.workspace->floats(FB_DISPATCH(in[0], convolution_workspace_floats(g)));
+    float* scratch = ctx.workspace->floats(workspace_floats({in[0].shape()}, in[0].device()));
     FB_DISPATCH(in[0], convolution_forward(g, in[0].f32(), in[1].f32(), no_bias_ ? nullptr : in[2].f32(),
                                            out[0].f32(), scratch));
   }
@@ -98,7 +102,7 @@ class Convolution final : public Operator {
     float* dbias = no_bias_ ? nullptr : grad(2);
     if (!dx && !dw && !dbias) return;
     const cpu::ConvShape g = geometry(in[0].shape());
-    float* scratch = ctx.workspace->floats(FB_DISPATCH(in[0], convolution_workspace_floats(g)));
+    float* scratch = ctx.workspace->floats(workspace_floats({in[0].shape()}, in[0].device()));
     FB_DISPATCH(in[0],
                 convolution_backward(g, in[0].f32(), in[1].f32(), out_grad[0].f32(), dx, dw, dbias, scratch));
   }

@@ -6,5 +6,7 @@
 #include "fitbench/tensor.h"
 #include "gpu/gpu_backend.h"
 
-#define FB_DISPATCH(tensor, ...) \
-  ((tensor).device().is_cpu() ? ::fitbench::cpu::__VA_ARGS__ : ::fitbench::gpu_backend().__VA_ARGS__)
+#define FB_DISPATCH(tensor, ...) FB_DISPATCH_ON((tensor).device(), __VA_ARGS__)
+// The same for a Device: what a kernel would need there (workspace sizes), before any tensor exists.
+#define FB_DISPATCH_ON(device, ...) \
+  ((device).is_cpu() ? ::fitbench::cpu::__VA_ARGS__ : ::fitbench::gpu_backend().__VA_ARGS__)

@@ -29,6 +29,8 @@ class Dropout final : public Operator {
     infer_same_shape(type(), in[0], out[0]);
   }
 
+  int64_t state_floats(const std::vector<Shape>& in) const override { return p_ > 0.0f ? in[0].size() : 0; }
+
   void forward(const OpContext& ctx, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
     const int64_t n = in[0].size();

@@ -46,9 +46,13 @@ class Lrn final : public Operator {
     if (req[0] == GradReq::Null) return;
     FB_ASSERT(ctx.workspace);
     // The workspace lives on the Executor's device, so scratch is device memory on a GPU.
-    FB_DISPATCH(in[0],
-                lrn_backward(geometry(in[0].shape()), out_grad[0].f32(), in[0].f32(), out[1].f32(),
-                             in_grad[0].f32(), ctx.workspace->floats(static_cast<size_t>(in[0].size()))));
+    float* scratch = ctx.workspace->floats(workspace_floats({in[0].shape()}, in[0].device()));
+    FB_DISPATCH(in[0], lrn_backward(geometry(in[0].shape()), out_grad[0].f32(), in[0].f32(), out[1].f32(),
+                                    in_grad[0].f32(), scratch));
+  }
+
+  size_t workspace_floats(const std::vector<Shape>& in, Device) const override {
+    return static_cast<size_t>(in[0].size());
   }
 
  private:

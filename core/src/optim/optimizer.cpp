@@ -45,12 +45,12 @@ class ArrayStateOptimizer : public Optimizer {
  public:
   void create_states(const std::vector<ParamRef>& params) final {
     device_ = params.empty() ? Device::cpu() : params.front().weight.device();
-    int64_t total = 0;
+    std::vector<int64_t> sizes;
     for (const ParamRef& p : params) {
       check_param(p, device_);
-      total += padded_view_floats(p.weight.size()) * static_cast<int64_t>(slots_.size());
+      sizes.push_back(p.weight.size());
     }
-    const Tensor buffer = Tensor::zeros(Shape{std::max<int64_t>(total, 1)}, DType::Float32, device_);
+    const Tensor buffer = Tensor::zeros(Shape{state_floats(sizes)}, DType::Float32, device_);
     names_.clear();
     states_.clear();
     size_t offset = 0;
@@ -61,6 +61,12 @@ class ArrayStateOptimizer : public Optimizer {
         offset += static_cast<size_t>(padded_view_floats(p.weight.size())) * sizeof(float);
       }
     }
+  }
+
+  int64_t state_floats(const std::vector<int64_t>& weight_sizes) const final {
+    int64_t total = 0;
+    for (int64_t size : weight_sizes) total += padded_view_floats(size) * static_cast<int64_t>(slots_.size());
+    return std::max<int64_t>(total, 1);
   }
 
   std::vector<std::pair<std::string, Tensor>> states() const final {

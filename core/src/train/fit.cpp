@@ -10,14 +10,16 @@
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/data_iter.h"
-#include "fitbench/fit_data.h"
 #include "fitbench/executor_group.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/initializer.h"
 #include "fitbench/kvstore.h"
+#include "fitbench/memory_estimate.h"
 #include "fitbench/models.h"
 #include "fitbench/optimizer.h"
 #include "pyformat.h"
 #include "run_log.h"
+#include "tensor/memory.h"
 #include "train/health.h"
 
 namespace fitbench {
@@ -138,6 +140,11 @@ nlohmann::json to_json(const NameValues& values) {
   return j;
 }
 
+// --image-shape, or Fashion-MNIST's.
+std::vector<int> image_shape_of(const FitArgs& args) {
+  return args.is_set("image-shape") ? args.get_int_list("image-shape") : std::vector<int>{1, 28, 28};
+}
+
 // --summary and --test-io: done, with nothing trained.
 FinishInfo completed_without_training() {
   FinishInfo finish;
@@ -156,7 +163,14 @@ class Trainer {
 
  private:
   void check_devices();
-  Symbol build_symbol() const;
+  // This worker's share of the training data (distributed kvstores).
+  DataPartition data_partition() const {
+    return is_distributed_kvstore(kv_->type()) ? DataPartition{kv_->num_workers(), kv_->rank()}
+                                               : DataPartition{};
+  }
+  // "" when the estimate fits what is available, else a sentence with the
+  // estimate, what is available and the largest --batch-size that fits.
+  std::string memory_shortfall(const TrainingMemorySetup& setup, const MemoryEstimate& estimate) const;
   void setup_model();
   void restore(int begin_epoch);
   // The epoch's validation metrics (empty without validation data), or
@@ -232,18 +246,19 @@ void Trainer::check_devices() {
                    " is not implemented yet: fitbench trains in float32");
 }
 
-Symbol Trainer::build_symbol() const {
+// The network of --network and its arguments.
+Symbol build_symbol(const FitArgs& args) {
   NetworkConfig config;
-  config.num_classes = num_classes(args_);
-  config.num_layers = args_.is_set("num-layers") ? args_.get_int("num-layers") : 0;
-  if (args_.is_set("image-shape")) config.image_shape = args_.get_int_list("image-shape");
-  config.batch_norm = args_.get_int("use-batch-norm") != 0;
-  config.alpha = static_cast<float>(args_.get_float("alpha"));
-  config.multiplier = args_.get_float("multiplier");
+  config.num_classes = num_classes(args);
+  config.num_layers = args.is_set("num-layers") ? args.get_int("num-layers") : 0;
+  if (args.is_set("image-shape")) config.image_shape = args.get_int_list("image-shape");
+  config.batch_norm = args.get_int("use-batch-norm") != 0;
+  config.alpha = static_cast<float>(args.get_float("alpha"));
+  config.multiplier = args.get_float("multiplier");
   // The builders see only arguments, so what they refuse (--num-layers 7 for
   // resnet, an image shape too small) is a bad argument: exit code 2.
   try {
-    return build_network(args_.get_string("network"), config);
+    return build_network(args.get_string("network"), config);
   } catch (const ArgError&) {
     throw;
   } catch (const Error& e) {
@@ -261,6 +276,55 @@ GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& 
   if (kvstore == "device") return GradientSum::FirstDevice;
   if (kvstore == "nccl") return GradientSum::Nccl;
   return GradientSum::Host;
+}
+
+// --mom, for the optimizers that take it.
+float momentum_of(const FitArgs& args) {
+  std::string name = args.get_string("optimizer");
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  return name == "sgd" || name == "nag" ? static_cast<float>(args.get_float("mom")) : 0.0f;
+}
+
+// What a run's arrays and data take, for --summary and the check before
+// anything is allocated. `data_missing` (when given) receives why the data
+// was left out, rather than failing.
+TrainingMemorySetup memory_setup(const FitArgs& args, const FitOptions& options,
+                                 const std::vector<Device>& devices, const std::string& kvstore,
+                                 const DataPartition& partition, std::string* data_missing) {
+  TrainingMemorySetup setup;
+  setup.batch_size = args.get_int("batch-size");
+  for (int d : image_shape_of(args)) setup.sample_shape.push_back(d);
+  setup.devices = devices;
+  setup.gradient_sum = gradient_sum(kvstore, devices);
+  setup.optimizer = args.get_string("optimizer");
+  setup.momentum = momentum_of(args);
+  setup.keeps_rollback = options.pause_on_nonfinite;
+  try {
+    setup.data = fit_data_footprint(args, partition);
+  } catch (const Error& e) {
+    if (!data_missing) throw;
+    *data_missing = e.what();
+  }
+  return setup;
+}
+
+std::string Trainer::memory_shortfall(const TrainingMemorySetup& setup,
+                                      const MemoryEstimate& estimate) const {
+  const MemoryAvailable available = memory_available(estimate);
+  const auto shortfalls = memory_shortfalls(estimate, available);
+  if (shortfalls.empty()) return {};
+  std::string text = printf_string("--batch-size %lld needs ", static_cast<long long>(setup.batch_size));
+  for (size_t i = 0; i < shortfalls.size(); ++i) text += (i ? ", and " : "") + shortfalls[i];
+  const int64_t batch = largest_fitting_batch(
+      symbol_, setup, [&](const MemoryEstimate& e) { return memory_shortfalls(e, available).empty(); });
+  if (batch > 0)
+    return text + printf_string("; the largest --batch-size that fits is %lld: lower --batch-size%s",
+                                static_cast<long long>(batch), devices_[0].is_cpu() ? "" : " or add --gpus");
+  return text + printf_string(
+                    "; not even --batch-size %zu fits: the largest array is %s of shape %s (%s); use a "
+                    "smaller network",
+                    setup.devices.size(), estimate.largest.c_str(), estimate.largest_shape.str().c_str(),
+                    human_bytes(double(estimate.largest_bytes)).c_str());
 }
 
 // Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
@@ -670,7 +734,7 @@ FinishInfo Trainer::run() {
     for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
     throw ArgError("--network is required (choose from " + names + ")");
   }
-  symbol_ = build_symbol();
+  symbol_ = build_symbol(args_);
   std::string run_dir = options_.run_dir;
   if (run_dir.empty()) run_dir = args_.get_string("run-dir");
   const std::string prefix = args_.get_string("model-prefix");
@@ -690,6 +754,17 @@ FinishInfo Trainer::run() {
     run_dir = kv_->broadcast(run_dir);
     if (rank > 0) run_dir += "/node" + std::to_string(rank);
   }
+  // Before anything is written or allocated: what the run needs against what
+  // is free. --summary shows it; a run that cannot fit stops here (--test-io
+  // binds no network). Data that cannot be found is left out: --summary reads
+  // none, and make_fit_data says what is wrong with it, into the run's log.
+  const bool summary = args_.get_int("summary") != 0;
+  std::string data_missing;
+  const TrainingMemorySetup memory =
+      memory_setup(args_, options_, devices_, kv_->type(), data_partition(), &data_missing);
+  const MemoryEstimate estimate = estimate_training_memory(symbol_, memory);
+  const std::string shortfall = memory_shortfall(memory, estimate);
+  if (!shortfall.empty() && !summary && !args_.get_int("test-io")) fail("out of memory: ", shortfall);
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
   log_->info("start with arguments " + args_.namespace_repr());
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
@@ -702,19 +777,17 @@ FinishInfo Trainer::run() {
   }
 
   const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
-  std::vector<int> image_shape{1, 28, 28};
-  if (args_.is_set("image-shape")) image_shape = args_.get_int_list("image-shape");
-  if (args_.get_int("summary")) {
+  if (summary) {
     // Only the network and the data shape: no data is read and nothing trains.
-    std::vector<int64_t> data_dims{args_.get_int("batch-size")};
-    data_dims.insert(data_dims.end(), image_shape.begin(), image_shape.end());
-    std::istringstream table(network_summary(symbol_, {{"data", Shape(data_dims)}}));
+    std::istringstream table(network_summary(symbol_, {{"data", memory.data_shape(memory.batch_size)}}));
     log_->open(args_.to_json());
     for (std::string line; std::getline(table, line);) log_->info(line);
+    for (const auto& line : describe_memory_estimate(estimate)) log_->info(line);
+    if (!data_missing.empty()) log_->info("The data is not counted: " + data_missing);
+    if (!shortfall.empty()) log_->info("This run would not fit: " + shortfall);
     return completed_without_training();
   }
-  const bool dist = is_distributed_kvstore(kv_->type());
-  data_ = make_fit_data(args_, image_shape, seed, dist ? DataPartition{kv_->num_workers(), rank} : DataPartition{});
+  data_ = make_fit_data(args_, image_shape_of(args_), seed, data_partition());
 
   const int batch_size = args_.get_int("batch-size");
   if (args_.get_int("test-io")) {
@@ -737,8 +810,9 @@ FinishInfo Trainer::run() {
   // fit.py's get_epoch_size: ceil(floor(num_examples / workers) / batch);
   // each worker reads its own share, so the data set is the sum of the shares.
   const int64_t num_examples = args_.is_set("num-examples") ? args_.get_int("num-examples")
-                               : dist                       ? kv_->sum_over_workers(data_.train->num_examples())
-                                                            : data_.train->num_examples();
+                               : is_distributed_kvstore(kv_->type())
+                                   ? kv_->sum_over_workers(data_.train->num_examples())
+                                   : data_.train->num_examples();
   const int64_t per_worker = num_examples / kv_->num_workers();
   epoch_size_ = static_cast<int64_t>(std::ceil(double(per_worker) / double(batch_size)));
   if (kv_->sums_worker_batches()) {
@@ -751,14 +825,24 @@ FinishInfo Trainer::run() {
   // Arguments, then aux states, each in sorted name order (Module.init_params),
   // drawn on the host and copied to wherever the parameters live.
   init_rng_.seed(seed);
-  auto initializer = create_initializer(args_.get_string("initializer"), network);
-  std::vector<std::pair<std::string, Tensor>> params, aux;
-  for (const auto& name : group_->param_names()) params.emplace_back(name, Tensor::zeros(group_->param(name).shape()));
-  for (const auto& name : group_->aux_names()) aux.emplace_back(name, Tensor::zeros(group_->aux(name).shape()));
-  initialize_sorted(*initializer, params, init_rng_);
-  initialize_sorted(*initializer, aux, init_rng_);
-  for (const auto& [name, value] : params) group_->param(name).copy_from(value);
-  for (const auto& [name, value] : aux) group_->aux(name).copy_from(value);
+  {
+    // In place where the master copy is on the host, so the weights are not
+    // held twice; else into host copies sent over and dropped.
+    auto initializer = create_initializer(args_.get_string("initializer"), network);
+    const auto on_host_or_copy = [](const Tensor& t) {
+      return t.device().is_cpu() ? t : Tensor::zeros(t.shape());
+    };
+    std::vector<std::pair<std::string, Tensor>> params, aux;
+    for (const auto& name : group_->param_names())
+      params.emplace_back(name, on_host_or_copy(group_->param(name)));
+    for (const auto& name : group_->aux_names()) aux.emplace_back(name, on_host_or_copy(group_->aux(name)));
+    initialize_sorted(*initializer, params, init_rng_);
+    initialize_sorted(*initializer, aux, init_rng_);
+    for (const auto& [name, value] : params)
+      if (value.raw() != group_->param(name).raw()) group_->param(name).copy_from(value);
+    for (const auto& [name, value] : aux)
+      if (value.raw() != group_->aux(name).raw()) group_->aux(name).copy_from(value);
+  }
 
   std::optional<TrainingState> state;
   if (args_.is_set("load-epoch")) {
@@ -784,9 +868,7 @@ FinishInfo Trainer::run() {
   op.learning_rate = lr;
   op.wd = static_cast<float>(args_.get_float("wd"));
   const std::string opt_name = args_.get_string("optimizer");
-  std::string lower = opt_name;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  if (lower == "sgd" || lower == "nag") op.momentum = static_cast<float>(args_.get_float("mom"));
+  op.momentum = momentum_of(args_);
   // Module.init_optimizer: the batch of one update spans the sync workers.
   const int update_batch = batch_size * (kv_->sums_worker_batches() ? kv_->num_workers() : 1);
   op.rescale_grad = 1.0f / static_cast<float>(update_batch);
@@ -883,6 +965,12 @@ std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args) {
     break;
   }
   return files;
+}
+
+MemoryEstimate estimate_fit_memory(const FitArgs& args, const FitOptions& options) {
+  const std::vector<Device> devices = usable_devices(args.get_string("gpus"));
+  return estimate_training_memory(
+      build_symbol(args), memory_setup(args, options, devices, args.get_string("kv-store"), {}, nullptr));
 }
 
 std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates) {
