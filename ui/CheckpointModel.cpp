@@ -10,7 +10,10 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+
+#include "fitbench/run_records.h"
 
 namespace {
 
@@ -19,34 +22,24 @@ struct EpochMetrics {
   std::optional<double> validation;
 };
 
-// "accuracy" of a {"name": value} object; null (a non-finite value) or a
-// missing name gives nothing.
-std::optional<double> accuracyOf(const nlohmann::json& record, const char* key) {
-  const auto section = record.find(key);
-  if (section == record.end() || !section->is_object()) return std::nullopt;
-  const auto value = section->find("accuracy");
-  if (value == section->end() || !value->is_number()) return std::nullopt;
-  return value->get<double>();
+// "accuracy" among `values`; nothing when it is missing or not finite.
+std::optional<double> accuracyOf(const fitbench::NameValues& values) {
+  for (const auto& [name, value] : values)
+    if (name == "accuracy" && std::isfinite(value)) return value;
+  return std::nullopt;
 }
 
-// Epoch records of metrics.jsonl by their "epoch" (0-based); bad, partial or
-// non-epoch lines are skipped; a later record of an epoch replaces an earlier.
-QMap<int, EpochMetrics> readEpochMetrics(const QString& path) {
+// Epoch records of a run's metrics.jsonl by their "epoch" (0-based); damaged
+// lines are left out; a later record of an epoch replaces an earlier.
+QMap<int, EpochMetrics> readEpochMetrics(const QString& runDir) {
   QMap<int, EpochMetrics> metrics;
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return metrics;
-  while (!file.atEnd()) {
-    const QByteArray line = file.readLine().trimmed();
-    if (line.isEmpty()) continue;
-    const nlohmann::json record = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
-    if (record.is_discarded() || !record.is_object()) continue;
-    const auto type = record.find("type");
-    if (type == record.end() || !type->is_string() || type->get<std::string>() != "epoch") continue;
-    const auto epoch = record.find("epoch");
-    if (epoch == record.end() || !epoch->is_number_integer()) continue;
-    const long long e = epoch->get<long long>();
-    if (e < 0 || e > 1000000000) continue;
-    metrics[static_cast<int>(e)] = {accuracyOf(record, "train"), accuracyOf(record, "validation")};
+  try {
+    fitbench::RunRecordReader reader(fitbench::run_records_path(runDir.toStdString()));
+    for (const fitbench::RunRecord& record : reader.read().records)
+      if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record))
+        metrics[epoch->epoch] = {accuracyOf(epoch->train), accuracyOf(epoch->validation)};
+  } catch (const fitbench::Error&) {
+    // Unreadable: the checkpoints are listed without accuracies.
   }
   return metrics;
 }
@@ -257,7 +250,7 @@ CheckpointScan CheckpointModel::scanDirectory(const QString& directory) {
     return a.prefixName != b.prefixName ? a.prefixName < b.prefixName : a.epoch < b.epoch;
   });
 
-  const QMap<int, EpochMetrics> metrics = readEpochMetrics(dir.filePath(QStringLiteral("metrics.jsonl")));
+  const QMap<int, EpochMetrics> metrics = readEpochMetrics(dir.path());
   const QString runPrefix = configPrefixName(dir.filePath(QStringLiteral("config.json")));
   for (CheckpointEntry& e : scan.entries) {
     if (!runPrefix.isEmpty() && runPrefix != e.prefixName) continue;

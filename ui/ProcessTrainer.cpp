@@ -5,8 +5,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -31,13 +29,6 @@ namespace {
 constexpr int kPollIntervalMs = 200;
 // Output lines kept for an error message when no worker named the error.
 constexpr int kLastOutputLines = 6;
-
-QString metricsPath(const QString& runDir, int rank) {
-  // fit(): rank 0 writes into the run directory, rank r into node<r>/ inside it.
-  const QDir dir(runDir);
-  return rank == 0 ? dir.filePath(QStringLiteral("metrics.jsonl"))
-                   : dir.filePath(QStringLiteral("node%1/metrics.jsonl").arg(rank));
-}
 
 // fit()'s epoch size: ceil(floor(num_examples / workers) / batch); 0 when
 // --num-examples is None (the data decides, which only the workers know).
@@ -154,11 +145,14 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
   m_info.batch_size = args.get_int("batch-size");
   m_info.batches_per_epoch = batchesPerEpoch(args, processes);
   // A directory used before keeps its records: only what this run appends counts.
-  m_tails.assign(static_cast<size_t>(processes), Tail{});
+  m_tails.clear();
   for (int rank = 0; rank < processes; ++rank) {
-    Tail& tail = m_tails[static_cast<size_t>(rank)];
-    tail.path = metricsPath(m_runDir, rank);
-    tail.offset = QFileInfo(tail.path).size();
+    m_tails.emplace_back(fitbench::run_records_path(fitbench::worker_run_dir(m_runDir.toStdString(), rank)));
+    try {
+      m_tails.back().skip_existing();
+    } catch (const fitbench::Error&) {
+      // Unreadable now: the polls try again.
+    }
   }
 
   if (!QFileInfo(m_cli).isExecutable()) {
@@ -216,34 +210,25 @@ void ProcessTrainer::poll() {
 }
 
 void ProcessTrainer::readTail(int rank) {
-  Tail& tail = m_tails[static_cast<size_t>(rank)];
-  QFile file(tail.path);
-  if (!file.open(QIODevice::ReadOnly)) return;  // not written yet
-  const qint64 size = file.size();
-  if (size <= tail.offset || !file.seek(tail.offset)) return;
-  const QByteArray added = file.read(size - tail.offset);
-  tail.offset += added.size();
-  tail.partial += added;
-  qsizetype begin = 0;
-  for (qsizetype end = tail.partial.indexOf('\n'); end >= 0; end = tail.partial.indexOf('\n', begin)) {
-    onRecord(rank, tail.partial.mid(begin, end - begin));
-    begin = end + 1;
+  fitbench::RunRecordReader::Result added;
+  try {
+    added = m_tails[static_cast<size_t>(rank)].read();
+  } catch (const fitbench::Error&) {
+    return;  // unreadable now: the next poll tries again
   }
-  tail.partial.remove(0, begin);
+  for (const fitbench::RunRecord& record : added.records) onRecord(rank, record);
 }
 
-void ProcessTrainer::onRecord(int rank, const QByteArray& line) {
-  const QJsonObject record = QJsonDocument::fromJson(line).object();
-  const QString type = record.value(QStringLiteral("type")).toString();
-  if (type == QStringLiteral("batch")) {
+void ProcessTrainer::onRecord(int rank, const fitbench::RunRecord& record) {
+  if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record)) {
     fitbench::BatchStats stats;
-    stats.epoch = record.value(QStringLiteral("epoch")).toInt();
-    stats.batch = record.value(QStringLiteral("batch")).toInteger();
+    stats.epoch = batch->epoch;
+    stats.batch = batch->batch;
     stats.batches_per_epoch = m_info.batches_per_epoch;
-    stats.num_update = record.value(QStringLiteral("num_update")).toInteger();
-    stats.learning_rate = record.value(QStringLiteral("lr")).toDouble();
-    stats.loss = record.value(QStringLiteral("loss")).toDouble(qQNaN());
-    stats.samples_per_sec = record.value(QStringLiteral("samples_per_sec")).toDouble();
+    stats.num_update = batch->num_update;
+    stats.learning_rate = batch->learning_rate;
+    stats.loss = batch->loss;
+    stats.samples_per_sec = batch->samples_per_sec;
     emit rankBatchEnded(rank, stats);
     if (rank != 0) return;
     // Rank 0's first batch: the workers have set up and train.
@@ -252,13 +237,8 @@ void ProcessTrainer::onRecord(int rank, const QByteArray& line) {
       emit runStarted(m_info);
     }
     emit batchEnded(stats);
-  } else if (type == QStringLiteral("epoch") && rank == 0) {
-    fitbench::EpochStats stats;
-    stats.epoch = record.value(QStringLiteral("epoch")).toInt();
-    stats.time_cost = record.value(QStringLiteral("time_cost")).toDouble();
-    stats.learning_rate = record.value(QStringLiteral("lr")).toDouble();
-    stats.train = RunMetrics::nameValues(record.value(QStringLiteral("train")));
-    stats.validation = RunMetrics::nameValues(record.value(QStringLiteral("validation")));
+  } else if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record); epoch && rank == 0) {
+    fitbench::EpochStats stats{epoch->epoch, epoch->time_cost, epoch->learning_rate, epoch->train, epoch->validation};
     ++m_epochsDone;
     m_lastValidation = stats.validation;
     emit epochEnded(stats);

@@ -29,6 +29,7 @@
 #include "TrainerController.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
+#include "fitbench/run_records.h"
 
 class QTimer;
 
@@ -89,17 +90,10 @@ class ProcessTrainer : public QObject {
   void finished(const fitbench::FinishInfo& info);
 
  private:
-  // One rank's metrics.jsonl, read from where the last read ended.
-  struct Tail {
-    QString path;
-    qint64 offset = 0;
-    QByteArray partial;  // an unfinished last line
-  };
-
   QString runDirFor(const fitbench::FitArgs& args, int processes) const;
   void poll();
   void readTail(int rank);
-  void onRecord(int rank, const QByteArray& line);
+  void onRecord(int rank, const fitbench::RunRecord& record);
   void readOutput();
   void onOutputLine(const QString& line);
   void onProcessFinished(int exitCode, QProcess::ExitStatus status);
@@ -115,7 +109,7 @@ class ProcessTrainer : public QObject {
   QProcess* m_process = nullptr;
   QTimer* m_pollTimer = nullptr;
   QTimer* m_killTimer = nullptr;
-  std::vector<Tail> m_tails;  // by rank
+  std::vector<fitbench::RunRecordReader> m_tails;  // each rank's metrics.jsonl, by rank
   QByteArray m_outputPartial;
   QStringList m_lastOutput;  // the last lines, for an error without a message of its own
   QString m_error;           // the first error a worker reported

@@ -1,7 +1,5 @@
 #include "RunMetrics.h"
 
-#include <QJsonObject>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -15,12 +13,11 @@ RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
   return Chart::Loss;
 }
 
-fitbench::NameValues RunMetrics::nameValues(const QJsonValue& object) {
-  fitbench::NameValues out;
-  const QJsonObject values = object.toObject();
-  for (auto it = values.begin(); it != values.end(); ++it)
-    if (it.value().isDouble()) out.emplace_back(it.key().toStdString(), it.value().toDouble());
-  return out;
+void RunMetrics::add(const fitbench::RunRecord& record) {
+  if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record))
+    addBatch(static_cast<double>(batch->num_update), batch->loss, batch->learning_rate, batch->samples_per_sec);
+  else if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record))
+    addEpoch(epoch->epoch, static_cast<double>(epoch->num_update), epoch->train, epoch->validation);
 }
 
 void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec) {

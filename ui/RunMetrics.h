@@ -1,10 +1,9 @@
 // RunMetrics: a run's chart points by series name, built the same way from a
-// live run's observer snapshots and from a finished run's metrics.jsonl, so
+// live run's observer snapshots and from a run's records (metrics.jsonl), so
 // the charts treat both alike. x is the optimizer update count (iterations);
 // an epoch's values sit at the update count its epoch ended on.
 #pragma once
 
-#include <QJsonValue>
 #include <QList>
 #include <QMap>
 #include <QPointF>
@@ -13,6 +12,7 @@
 #include <limits>
 
 #include "fitbench/metric.h"
+#include "fitbench/run_records.h"
 
 class RunMetrics {
  public:
@@ -27,16 +27,16 @@ class RunMetrics {
   enum class Chart { Loss, Accuracy, LearningRate, Throughput };
   static Chart chartOf(const QString& series);
 
-  // The metrics of a metrics.jsonl record's "train" or "validation" object
-  // (null values, written for NaN, left out).
-  static fitbench::NameValues nameValues(const QJsonValue& object);
-
   // A batch at an iteration not after the last batch's starts the records
   // again (a rerun in the same run directory): the points from there on are
   // dropped first.
   void addBatch(double iteration, double loss, double learningRate, double samplesPerSec);
   void addEpoch(int epoch, double iteration, const fitbench::NameValues& train,
                 const fitbench::NameValues& validation);
+
+  // A batch or epoch record of metrics.jsonl, at its update count (other
+  // records draw nothing).
+  void add(const fitbench::RunRecord& record);
 
   const QMap<QString, QList<QPointF>>& series() const { return m_series; }
   // (epoch, iteration) of every epoch added, in order.

@@ -6,8 +6,6 @@
 // ending in finished() with a readable error.
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -20,6 +18,7 @@
 #include "ProcessTrainer.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
+#include "fitbench/run_records.h"
 
 namespace {
 
@@ -48,15 +47,11 @@ fitbench::FinishInfo finishOf(const QSignalSpy& spy) {
   return qvariant_cast<fitbench::FinishInfo>(spy.at(0).at(0));
 }
 
-// The last batch record of a metrics.jsonl: {} when there is none.
-QJsonObject lastBatch(const QString& path) {
-  QFile file(path);
-  QJsonObject last;
-  if (!file.open(QIODevice::ReadOnly)) return last;
-  while (!file.atEnd()) {
-    const QJsonObject record = QJsonDocument::fromJson(file.readLine()).object();
-    if (record.value(QStringLiteral("type")).toString() == QStringLiteral("batch")) last = record;
-  }
+// The last batch record of a metrics.jsonl: nothing when there is none.
+std::optional<fitbench::BatchRecord> lastBatch(const QString& path) {
+  std::optional<fitbench::BatchRecord> last;
+  for (const fitbench::RunRecord& record : fitbench::RunRecordReader(path.toStdString()).read().records)
+    if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record)) last = *batch;
   return last;
 }
 
@@ -221,12 +216,12 @@ void TestProcessTrainer::stopEndsEveryWorkerAtTheSameBatch() {
   QVERIFY(!info.completed);
 
   // The workers agreed on the batch to stop after.
-  const QJsonObject rank0 = lastBatch(QDir(runDir).filePath(QStringLiteral("metrics.jsonl")));
-  const QJsonObject rank1 = lastBatch(QDir(runDir).filePath(QStringLiteral("node1/metrics.jsonl")));
-  QVERIFY(!rank0.isEmpty());
-  QCOMPARE(rank1.value(QStringLiteral("num_update")), rank0.value(QStringLiteral("num_update")));
-  QCOMPARE(rank1.value(QStringLiteral("epoch")), rank0.value(QStringLiteral("epoch")));
-  QCOMPARE(rank1.value(QStringLiteral("batch")), rank0.value(QStringLiteral("batch")));
+  const auto rank0 = lastBatch(QDir(runDir).filePath(QStringLiteral("metrics.jsonl")));
+  const auto rank1 = lastBatch(QDir(runDir).filePath(QStringLiteral("node1/metrics.jsonl")));
+  QVERIFY(rank0 && rank1);
+  QCOMPARE(rank1->num_update, rank0->num_update);
+  QCOMPARE(rank1->epoch, rank0->epoch);
+  QCOMPARE(rank1->batch, rank0->batch);
 }
 
 void TestProcessTrainer::startErrors_data() {

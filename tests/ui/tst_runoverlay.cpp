@@ -81,17 +81,12 @@ void TestRunOverlay::aRerunReplacesTheRecordsItRepeats() {
   // (updates 5.. again, loss 1) and stopped after that epoch: fit() appends.
   const QString dir = m_tmp.filePath(QStringLiteral("resumed"));
   QVERIFY(writeRunDir(dir, 3, 4));
-  QFile metrics(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
-  QVERIFY(metrics.open(QIODevice::Append));
-  for (int update = 5; update <= 8; ++update)
-    metrics.write(QStringLiteral("{\"batch\":%1,\"epoch\":1,\"loss\":1.0,\"lr\":0.1,\"num_update\":%2,"
-                                 "\"samples_per_sec\":1000.0,\"type\":\"batch\"}\n")
-                      .arg(update - 5)
-                      .arg(update)
-                      .toUtf8());
-  metrics.write("{\"epoch\":1,\"lr\":0.1,\"num_update\":8,\"time_cost\":1.5,\"train\":{\"accuracy\":0.7},"
-                "\"type\":\"epoch\",\"validation\":{\"accuracy\":0.65}}\n");
-  metrics.close();
+  {
+    fitbench::RunRecordWriter records(fitbench::run_records_path(dir.toStdString()));
+    for (int update = 5; update <= 8; ++update)
+      records.write(fitbench::BatchRecord{1, update - 5, update, 0.1, 1.0, 1000.0});
+    records.write(fitbench::EpochRecord{1, 8, 1.5, 0.1, {{"accuracy", 0.7}}, {{"accuracy", 0.65}}});
+  }
 
   QString error;
   const std::optional<RunOverlay> run = RunOverlay::load(dir, &error);

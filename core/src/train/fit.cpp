@@ -134,12 +134,6 @@ void copy_filters(MonitorStat& s, const Tensor& weight) {
     }
 }
 
-nlohmann::json to_json(const NameValues& values) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, value] : values) j[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
-  return j;
-}
-
 // --image-shape, or Fashion-MNIST's.
 std::vector<int> image_shape_of(const FitArgs& args) {
   return args.is_set("image-shape") ? args.get_int_list("image-shape") : std::vector<int>{1, 28, 28};
@@ -485,8 +479,7 @@ bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
       event = diagnose(epoch, nbatch, quantity);
     }
     monitor_toc();
-    log_->record({{"type", "nonfinite"}, {"epoch", epoch}, {"batch", nbatch}, {"quantity", event.quantity},
-                  {"layer", event.layer}, {"kind", event.kind}, {"entry", event.entry}, {"policy", policy}});
+    log_->record(NonFiniteRecord{epoch, nbatch, event.quantity, event.layer, event.kind, event.entry, policy});
     if (options_.observer) options_.observer->on_nonfinite(event);
     if (policy == "stop") {
       TrainingControl* control = options_.control;
@@ -619,8 +612,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     });
     BatchStats stats{epoch, nbatch, epoch_size_, num_update, last_lr, batch_loss_->get_global()[0].second,
                      recent_speed, metric_->get_local()};
-    log_->record({{"type", "batch"}, {"epoch", epoch}, {"batch", nbatch}, {"num_update", stats.num_update},
-                  {"lr", stats.learning_rate}, {"loss", stats.loss}, {"samples_per_sec", stats.samples_per_sec}});
+    log_->record(BatchRecord{epoch, nbatch, stats.num_update, stats.learning_rate, stats.loss, stats.samples_per_sec});
     if (options_.observer) options_.observer->on_batch_end(stats);
     ++nbatch;
     apply_controls();
@@ -650,9 +642,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     for (const auto& [name, value] : stats.validation)
       log_->info(printf_string("Epoch[%d] Validation-%s=%f", epoch, name.c_str(), value));
   }
-  log_->record({{"type", "epoch"}, {"epoch", epoch}, {"time_cost", stats.time_cost}, {"lr", stats.learning_rate},
-                {"train", to_json(stats.train)}, {"validation", to_json(stats.validation)},
-                {"num_update", num_update}});
+  log_->record(EpochRecord{epoch, num_update, stats.time_cost, stats.learning_rate, stats.train, stats.validation});
   if (options_.observer) options_.observer->on_epoch_end(stats);
   return stats.validation;
 }
@@ -751,8 +741,7 @@ FinishInfo Trainer::run() {
   if (kv_->num_workers() > 1) {
     // Rank 0's directory (its default name holds the time), and a node<r>
     // folder in it for each other worker, so no two write the same files.
-    run_dir = kv_->broadcast(run_dir);
-    if (rank > 0) run_dir += "/node" + std::to_string(rank);
+    run_dir = worker_run_dir(kv_->broadcast(run_dir), rank);
   }
   // Before anything is written or allocated: what the run needs against what
   // is free. --summary shows it; a run that cannot fit stops here (--test-io

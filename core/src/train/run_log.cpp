@@ -52,7 +52,7 @@ void RunLog::open(const nlohmann::json& config) {
   if (ec) fail("cannot create the run directory '", dir_, "': ", ec.message());
   write_file_atomically(dir_ + "/config.json", config.dump(2) + "\n");
   log_ = open_append(dir_ + "/log.txt");
-  metrics_ = open_append(dir_ + "/metrics.jsonl");
+  records_ = std::make_unique<RunRecordWriter>(run_records_path(dir_));
   for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
   std::fflush(log_.get());
   early_lines_.clear();
@@ -76,11 +76,9 @@ void RunLog::error_to_file(const std::string& message) {
   std::fflush(log_.get());
 }
 
-void RunLog::record(const nlohmann::json& entry) {
-  FB_ASSERT(metrics_);
-  const std::string text = entry.dump();
-  std::fprintf(metrics_.get(), "%s\n", text.c_str());
-  std::fflush(metrics_.get());
+void RunLog::record(const RunRecord& entry) {
+  FB_ASSERT(records_);
+  records_->write(entry);
 }
 
 }  // namespace fitbench

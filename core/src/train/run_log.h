@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitbench/observer.h"
+#include "fitbench/run_records.h"
 
 namespace fitbench {
 
@@ -36,8 +37,8 @@ class RunLog {
   // CLI's stderr, the application's dialog) reports it itself. Before open()
   // it writes nothing: a run that failed to start leaves no trace in the directory.
   void error_to_file(const std::string& message);
-  // One JSON object per line in metrics.jsonl; only after open().
-  void record(const nlohmann::json& entry);
+  // A line of metrics.jsonl; only after open().
+  void record(const RunRecord& entry);
   const std::string& dir() const { return dir_; }
 
  private:
@@ -48,7 +49,7 @@ class RunLog {
   std::vector<std::string> early_lines_;  // logged before open()
   // Closed however the run ends, even when opening the second one throws.
   std::unique_ptr<std::FILE, FileCloser> log_;
-  std::unique_ptr<std::FILE, FileCloser> metrics_;
+  std::unique_ptr<RunRecordWriter> records_;
 };
 
 // "runs/lenet-20261127-102246" style default directory names.
