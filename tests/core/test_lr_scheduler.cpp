@@ -1,5 +1,5 @@
 // Learning-rate schedules against values worked out by hand from MXNet 1.9's
-// lr_scheduler.py (spec/mxnet-fit.md section 3); MXNet 1.9.1 gives the same
+// lr_scheduler.py (docs/mxnet-compatibility.md section 3.2); MXNet 1.9.1 gives the same
 // floats and log lines for every case here.
 #include "fitbench/lr_scheduler.h"
 

@@ -1,4 +1,4 @@
-// fit(): MXNet's fit.py training driver (spec/mxnet-fit.md section 2).
+// fit(): MXNet's fit.py training driver (docs/mxnet-compatibility.md section 3.1).
 #pragma once
 
 #include <cstdint>

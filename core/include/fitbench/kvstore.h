@@ -1,5 +1,5 @@
 // KVStore: how the gradients of a training step become a weight update
-// (MXNet's kvstore.create docstring; spec section 3, KVStore).
+// (MXNet's kvstore.create docstring; docs/mxnet-compatibility.md section 6).
 //
 // Every --kv-store is an implementation of the one interface below, chosen in
 // KVStore::create:

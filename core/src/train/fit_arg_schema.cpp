@@ -1,5 +1,5 @@
 // The table of fit arguments and what their values mean: MXNet 1.9.1's
-// fit.py / data.py arguments (spec/mxnet-fit.md section 1) plus fitbench's
+// fit.py / data.py arguments (docs/mxnet-compatibility.md section 2) plus fitbench's
 // extensions, the checks on each, and Python's int() / float() / repr(float)
 // so that values read and print exactly as they do under argparse.
 #include <algorithm>
