@@ -14,6 +14,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib/packages.sh
+source scripts/lib/packages.sh
 
 gui="${FITBENCH_GUI:-ON}"
 tests="${FITBENCH_TESTS:-}"
@@ -57,39 +59,7 @@ if [[ "$gui" == ON ]]; then
   packages+=(qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev)
 fi
 
-if [[ "$skip_packages" == 1 ]]; then
-  step "Skipping the system package check (FITBENCH_SKIP_PACKAGES=1)"
-elif ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-  step "No dpkg/apt here: install the equivalents of these Debian packages yourself:"
-  printf '    %s\n' "${packages[@]}" >&2
-else
-  step "Checking system packages"
-  missing=()
-  for pkg in "${packages[@]}"; do
-    if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)" != ii* ]]; then
-      missing+=("$pkg")
-    fi
-  done
-  if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "    all ${#packages[@]} packages are installed" >&2
-  else
-    echo "    missing: ${missing[*]}" >&2
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-      if command -v sudo >/dev/null 2>&1; then
-        sudo=(sudo)
-      else
-        echo "setup.sh: not root and no sudo: install ${missing[*]} as root, then rerun" >&2
-        exit 1
-      fi
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    step "apt-get update"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-    step "apt-get install ${missing[*]}"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
-fi
+FITBENCH_SKIP_PACKAGES="$skip_packages" ensure_packages "${packages[@]}"
 
 # --- 2. Configure ------------------------------------------------------------
 cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" -DFITBENCH_GUI="$gui")

@@ -214,6 +214,22 @@ TEST(NDArrayFile, RejectsSparseArraysAndUnknownTypes) {
   EXPECT_THAT(odd_message, HasSubstr("byte offset 116"));  // the type flag itself
 }
 
+// Found by fuzz/fuzz_params: (2952841984, 3405419513, 0) of uint8 is empty,
+// but its element count overflows int64_t before the 0 is reached.
+TEST(NDArrayFile, RejectsShapesWhoseElementCountOverflows) {
+  test::TempDir dir;
+  Bytes b;
+  b.u64(0x112).u64(0).u64(1);  // list header, reserved, one array
+  b.u32(0xF993FAC9).i32(0).i32(3).u64(2952841984u).u64(3405419513u).u64(0);  // V2, dense, 3 dims
+  b.i32(1).i32(0).i32(3);                                                      // cpu(0), uint8
+  b.u64(0);                                                                    // no names
+  const std::string path = dir.file("overflow.params");
+  write_bytes(path, b.bytes());
+  const std::string message = test::error_message([&] { load_ndarray_list(path); });
+  EXPECT_THAT(message, HasSubstr(path));
+  EXPECT_THAT(message, HasSubstr("impossible shape (2952841984, 3405419513, 0)"));
+}
+
 TEST(NDArrayFile, RejectsFilesThatAreNotNDArrayLists) {
   test::TempDir dir;
   const std::string text = dir.file("notes.txt");

@@ -96,7 +96,6 @@ class ExecutorGroup final : public ParameterSet {
     std::map<std::string, Tensor> views;
   };
 
-  GradientSum sum_;
   std::vector<std::unique_ptr<Executor>> executors_;
   std::vector<int64_t> slices_;
   std::unique_ptr<HostMaster> host_;    // GradientSum::Host

@@ -90,8 +90,7 @@ Tensor host_copy_of(const Tensor& buffer, const std::vector<std::string>& names,
 }  // namespace
 
 ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, Shape>& inputs,
-                             const std::vector<Device>& devices, uint64_t seed, GradientSum sum)
-    : sum_(sum) {
+                             const std::vector<Device>& devices, uint64_t seed, GradientSum sum) {
   FB_ASSERT(!devices.empty() && !inputs.empty());
   FB_ASSERT(sum != GradientSum::Single || devices.size() == 1);
   slices_ = split_batch(inputs.begin()->second[0], devices.size());

@@ -110,9 +110,14 @@ Tensor read_ndarray(ByteReader& in, uint64_t index) {
                " (known: 0 float32, 1 float64, 2 float16, 3 uint8, 4 int32, 5 int8, 6 int64, 12 bfloat16)");
   const auto dtype = static_cast<DType>(flag);
 
+  // The element count of every leading part of the shape must fit int64_t
+  // (Shape and the kernels count in it), even when a later 0 makes the array
+  // empty, and the byte count must fit the file.
+  int64_t elements = 1;
   uint64_t bytes = dtype_size(dtype);
   for (int64_t d : dims)
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
+    if ((d != 0 && __builtin_mul_overflow(elements, d, &elements)) ||
+        __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
       in.fail_at(start, "array ", index, " has the impossible shape ", Shape(dims).str());
   // take() checks the size against the file before anything is allocated, so
   // a damaged shape cannot ask for an absurd amount of memory.
