@@ -1,4 +1,5 @@
-// fit(): MXNet's common/fit.py and Module.fit, step by step (spec section 2).
+// fit(): MXNet's common/fit.py and Module.fit, step by step
+// (docs/mxnet-compatibility.md section 3.1).
 #include "fitbench/fit.h"
 
 #include <algorithm>
@@ -30,40 +31,39 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-Warmup warmup_of(const FitArgs& args) {
-  return {args.get_int("lr-warmup-steps"), args.get_float("lr-warmup-begin"),
-          args.get_string("lr-warmup-mode")};
+Warmup warmup_of(const FitConfig& config) {
+  return {config.lr_warmup_steps, config.lr_warmup_begin,
+          config.lr_warmup_mode};
 }
 
 // fit.py's _get_lr_scheduler. `offset` is the update count already done
 // (restored from a .states file; 0 when resuming an MXNet checkpoint).
 using LogLine = std::function<void(const std::string&)>;
 
-std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitArgs& args, int64_t epoch_size,
+std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitConfig& config, int64_t epoch_size,
                                                                int begin_epoch, int64_t offset, const LogLine& log) {
   // Python floats, as fit.py computes them.
-  double lr = args.get_float("lr");
-  const double factor = args.get_float("lr-factor");
-  const std::string kind = args.get_string("lr-scheduler");
-  const std::string steps_text = args.get_string("lr-step-epochs");
-  const int64_t max_update = args.get_int("num-epochs") * epoch_size;
-  if (kind == "cosine") return {lr, make_cosine_scheduler(max_update, lr, 0.0, warmup_of(args))};
+  double lr = config.lr;
+  const double factor = config.lr_factor;
+  const std::string kind = config.lr_scheduler;
+  const int64_t max_update = config.num_epochs * epoch_size;
+  if (kind == "cosine") return {lr, make_cosine_scheduler(max_update, lr, 0.0, warmup_of(config))};
   if (factor >= 1 && kind != "poly") return {lr, nullptr};
-  const auto power = lr_step_epochs_power(steps_text);
-  if (kind == "poly" || power) return {lr, make_poly_scheduler(max_update, lr, power.value_or(2.0), 0.0, warmup_of(args))};
-  if (steps_text.empty()) return {lr, nullptr};
-  const auto step_epochs = args.get_int_list("lr-step-epochs");
+  const auto power = config.lr_step_power;
+  if (kind == "poly" || power) return {lr, make_poly_scheduler(max_update, lr, power.value_or(2.0), 0.0, warmup_of(config))};
+  if (config.lr_step_epochs.empty()) return {lr, nullptr};
+  const std::vector<int>& step_epochs = config.lr_step_epoch_list;
   if (kind == "factor")
-    return {lr, make_factor_scheduler(epoch_size * step_epochs[0], factor, lr, 1e-8, warmup_of(args))};
+    return {lr, make_factor_scheduler(epoch_size * step_epochs[0], factor, lr, 1e-8, warmup_of(config))};
   for (int s : step_epochs)
     if (begin_epoch >= s) lr *= factor;
-  if (lr != args.get_float("lr"))
+  if (lr != config.lr)
     log(printf_string("Adjust learning rate to %e for epoch %d", lr, begin_epoch));
   std::vector<int64_t> steps;
   for (int s : step_epochs)
     if (s - begin_epoch > 0) steps.push_back(offset + epoch_size * (s - begin_epoch));
   if (steps.empty()) return {lr, nullptr};
-  return {lr, make_multi_factor_scheduler(steps, factor, lr, warmup_of(args))};
+  return {lr, make_multi_factor_scheduler(steps, factor, lr, warmup_of(config))};
 }
 
 // `t` readable on the host: itself on the CPU, else a copy.
@@ -134,11 +134,6 @@ void copy_filters(MonitorStat& s, const Tensor& weight) {
     }
 }
 
-// --image-shape, or Fashion-MNIST's.
-std::vector<int> image_shape_of(const FitArgs& args) {
-  return args.is_set("image-shape") ? args.get_int_list("image-shape") : std::vector<int>{1, 28, 28};
-}
-
 // --summary and --test-io: done, with nothing trained.
 FinishInfo completed_without_training() {
   FinishInfo finish;
@@ -148,7 +143,8 @@ FinishInfo completed_without_training() {
 
 class Trainer {
  public:
-  Trainer(const FitArgs& args, const FitOptions& options) : args_(args), options_(options) {}
+  Trainer(const FitArgs& args, const FitOptions& options)
+      : args_(args), config_(FitConfig::resolve(args)), options_(options) {}
   FinishInfo run();
   // The error that ended the run, into its log.txt too (once it has one).
   void log_failure(const std::string& what) {
@@ -195,7 +191,8 @@ class Trainer {
   void keep_rollback();
   void roll_back();
 
-  const FitArgs& args_;
+  const FitArgs& args_;  // as given: the log's Namespace line and config.json
+  const FitConfig config_;
   const FitOptions& options_;
   std::unique_ptr<RunLog> log_;
   FitData data_;
@@ -234,25 +231,18 @@ class Trainer {
 };
 
 void Trainer::check_devices() {
-  devices_ = usable_devices(args_.get_string("gpus"));
-  if (args_.get_string("dtype") != "float32")
-    throw ArgError("argument --dtype: " + args_.get_string("dtype") +
+  devices_ = usable_devices(config_.gpus);
+  if (config_.dtype != "float32")
+    throw ArgError("argument --dtype: " + config_.dtype +
                    " is not implemented yet: fitbench trains in float32");
 }
 
 // The network of --network and its arguments.
-Symbol build_symbol(const FitArgs& args) {
-  NetworkConfig config;
-  config.num_classes = num_classes(args);
-  config.num_layers = args.is_set("num-layers") ? args.get_int("num-layers") : 0;
-  if (args.is_set("image-shape")) config.image_shape = args.get_int_list("image-shape");
-  config.batch_norm = args.get_int("use-batch-norm") != 0;
-  config.alpha = static_cast<float>(args.get_float("alpha"));
-  config.multiplier = args.get_float("multiplier");
+Symbol build_symbol(const FitConfig& config) {
   // The builders see only arguments, so what they refuse (--num-layers 7 for
   // resnet, an image shape too small) is a bad argument: exit code 2.
   try {
-    return build_network(args.get_string("network"), config);
+    return build_network(config.network, config.network_config());
   } catch (const ArgError&) {
     throw;
   } catch (const Error& e) {
@@ -273,28 +263,28 @@ GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& 
 }
 
 // --mom, for the optimizers that take it.
-float momentum_of(const FitArgs& args) {
-  std::string name = args.get_string("optimizer");
+float momentum_of(const FitConfig& config) {
+  std::string name = config.optimizer;
   std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-  return name == "sgd" || name == "nag" ? static_cast<float>(args.get_float("mom")) : 0.0f;
+  return name == "sgd" || name == "nag" ? static_cast<float>(config.mom) : 0.0f;
 }
 
 // What a run's arrays and data take, for --summary and the check before
 // anything is allocated. `data_missing` (when given) receives why the data
 // was left out, rather than failing.
-TrainingMemorySetup memory_setup(const FitArgs& args, const FitOptions& options,
+TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& options,
                                  const std::vector<Device>& devices, const std::string& kvstore,
                                  const DataPartition& partition, std::string* data_missing) {
   TrainingMemorySetup setup;
-  setup.batch_size = args.get_int("batch-size");
-  for (int d : image_shape_of(args)) setup.sample_shape.push_back(d);
+  setup.batch_size = config.batch_size;
+  for (int d : config.sample_shape()) setup.sample_shape.push_back(d);
   setup.devices = devices;
   setup.gradient_sum = gradient_sum(kvstore, devices);
-  setup.optimizer = args.get_string("optimizer");
-  setup.momentum = momentum_of(args);
+  setup.optimizer = config.optimizer;
+  setup.momentum = momentum_of(config);
   setup.keeps_rollback = options.pause_on_nonfinite;
   try {
-    setup.data = fit_data_footprint(args, partition);
+    setup.data = fit_data_footprint(config, partition);
   } catch (const Error& e) {
     if (!data_missing) throw;
     *data_missing = e.what();
@@ -324,33 +314,33 @@ std::string Trainer::memory_shortfall(const TrainingMemorySetup& setup,
 // Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
 // Rank r > 0 of a dist store reads its own "prefix-r" files where it saved
 // them, as fit.py's _load_model does: its .states hold its own data order.
-std::string load_prefix(const FitArgs& args, int rank) {
-  const std::string from = args.get_string("load-prefix");
-  std::string prefix = from.empty() ? args.get_string("model-prefix") : from;
+std::string load_prefix(const FitConfig& config, int rank) {
+  const std::string from = config.load_prefix;
+  std::string prefix = from.empty() ? config.model_prefix : from;
   const std::string own = prefix + "-" + std::to_string(rank);
   if (rank > 0 && !prefix.empty() && std::filesystem::exists(symbol_path(own))) prefix = own;
   return prefix;
 }
 
 void Trainer::setup_model() {
-  if (args_.is_set("load-epoch")) {
+  if (config_.load_epoch) {
     // A checkpoint of another network is fine-tuned as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
     // SoftmaxOutput head when it has none, as a Gluon export).
-    const std::string prefix = load_prefix(args_, kv_->rank());
+    const std::string prefix = load_prefix(config_, kv_->rank());
     if (prefix.empty()) fail("--load-epoch needs --model-prefix (or --load-prefix) to know which checkpoint to load");
     const std::string file = symbol_path(prefix);
     const Symbol saved = Symbol::load(file);
     if (saved.to_json() != symbol_.to_json()) {
-      ClassifierChange change = with_classifier(saved, num_classes(args_));
+      ClassifierChange change = with_classifier(saved, config_.classes());
       if (!change.replaced && !change.added_head)
-        fail(file, " describes a different network than --network ", args_.get_string("network"),
+        fail(file, " describes a different network than --network ", config_.network,
              " with these arguments; load it with the arguments it was trained with, or give another "
              "--num-classes to fine-tune its classifier");
       if (change.replaced)
         log_->info(printf_string("Fine-tuning %s: FullyConnected '%s' (%d outputs) is replaced by a new one with "
                                  "%d outputs, initialised; the other parameters are loaded",
-                                 file.c_str(), change.layer.c_str(), change.old_classes, num_classes(args_)));
+                                 file.c_str(), change.layer.c_str(), change.old_classes, config_.classes()));
       if (change.added_head)
         log_->info(printf_string("Fine-tuning %s: added SoftmaxOutput 'softmax' on '%s'", file.c_str(),
                                  change.layer.c_str()));
@@ -361,7 +351,7 @@ void Trainer::setup_model() {
   group_ = std::make_unique<ExecutorGroup>(
       symbol_,
       std::map<std::string, Shape>{{"data", data_.train->data_shape()}, {"softmax_label", data_.train->label_shape()}},
-      devices_, static_cast<uint64_t>(args_.get_int("seed")) + 1, gradient_sum(kv_->type(), devices_));
+      devices_, static_cast<uint64_t>(config_.seed) + 1, gradient_sum(kv_->type(), devices_));
   // MXNet's Monitor watches the first executor.
   group_->executor(0).set_monitor_callback([this](const std::string& name, const Tensor& value) {
     if (monitor_active_) monitor_stat(name, on_host(value));
@@ -370,7 +360,7 @@ void Trainer::setup_model() {
 }
 
 void Trainer::restore(int begin_epoch) {
-  const std::string prefix = load_prefix(args_, kv_->rank());
+  const std::string prefix = load_prefix(config_, kv_->rank());
   // setup_model() has checked --model-prefix and the symbol; only the parameters are read here.
   Checkpoint c = load_checkpoint(prefix, begin_epoch);
   if (fine_tune_)
@@ -459,7 +449,7 @@ bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
   // dist_sync: every worker applies or drops the same summed update.
   if (!kv_->any_worker(!quantity.empty())) return true;
   if (quantity.empty()) quantity = "loss or gradient of another worker";
-  const std::string policy = args_.get_string("on-nonfinite");
+  const std::string policy = config_.on_nonfinite;
   ++nonfinite_batches_;
   // Under skip-batch and continue, only the epoch's first such batch is
   // diagnosed: a run that stays diverged would replay every batch.
@@ -555,8 +545,8 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   metric_->reset();
   epoch_data_state_ = data_.train->save_state();
   data_.train->reset();
-  const int batch_size = args_.get_int("batch-size");
-  const int frequent = args_.get_int("disp-batches");
+  const int batch_size = config_.batch_size;
+  const int frequent = config_.disp_batches;
   DataBatch batch;
   int64_t nbatch = 0;
   auto speed_tic = Clock::now();
@@ -628,14 +618,14 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     log_->info(printf_string("Epoch[%d] %lld batch(es) had a non-finite loss or gradient; their updates were %s "
                              "(--on-nonfinite %s)",
                              epoch, static_cast<long long>(nonfinite_batches_),
-                             args_.get_string("on-nonfinite") == "continue" ? "applied" : "dropped",
-                             args_.get_string("on-nonfinite").c_str()));
+                             config_.on_nonfinite == "continue" ? "applied" : "dropped",
+                             config_.on_nonfinite.c_str()));
   nonfinite_batches_ = 0;
   EpochStats stats{epoch, seconds_since(tic), lr, metric_->get_global(), {}};
   for (const auto& [name, value] : stats.train) log_->info(printf_string("Epoch[%d] Train-%s=%f", epoch, name.c_str(), value));
   log_->info(printf_string("Epoch[%d] Time cost=%.3f", epoch, stats.time_cost));
-  const std::string prefix = args_.get_string("model-prefix");
-  if (!prefix.empty() && ((epoch + 1) % args_.get_int("save-period") == 0 || save_requested_)) save(epoch + 1);
+  const std::string prefix = config_.model_prefix;
+  if (!prefix.empty() && ((epoch + 1) % config_.save_period == 0 || save_requested_)) save(epoch + 1);
   save_requested_ = false;
   if (data_.val) {
     stats.validation = validate();
@@ -648,20 +638,20 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
 }
 
 NameValues Trainer::validate() {
-  auto metric = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
+  auto metric = create_fit_metrics(config_.top_k, config_.loss);
   data_.val->reset();
   DataBatch batch;
   while (data_.val->next(batch)) {
     group_->load_batch(batch.data, batch.label);
     group_->forward(false);
-    metric->update(batch.label, group_->output(0), args_.get_int("batch-size") - batch.pad);
+    metric->update(batch.label, group_->output(0), config_.batch_size - batch.pad);
   }
   return metric->get_global();
 }
 
 void Trainer::save(int epoch, bool partial) {
   // fit.py's _save_model: rank 0 writes to the prefix, rank r to "prefix-r".
-  std::string prefix = args_.get_string("model-prefix");
+  std::string prefix = config_.model_prefix;
   if (kv_->rank() > 0) prefix += "-" + std::to_string(kv_->rank());
   if (partial) prefix = partial_prefix(prefix);
   // The optimizer state must not change while it is written (dist_async).
@@ -670,7 +660,7 @@ void Trainer::save(int epoch, bool partial) {
 
 void Trainer::save_partial(int epoch, int64_t batches_done) {
   save_requested_ = false;
-  if (args_.get_string("model-prefix").empty()) {
+  if (config_.model_prefix.empty()) {
     log_->info("Not saving: the run has no --model-prefix");
     return;
   }
@@ -679,7 +669,7 @@ void Trainer::save_partial(int epoch, int64_t batches_done) {
       "Epoch[%d] stopped after %lld of its %lld batches: that checkpoint is partial. Resuming it "
       "(--load-prefix %s --load-epoch %d) trains epoch %d again from its first batch",
       epoch, static_cast<long long>(batches_done), static_cast<long long>(epoch_size_),
-      partial_prefix(args_.get_string("model-prefix")).c_str(), epoch, epoch));
+      partial_prefix(config_.model_prefix).c_str(), epoch, epoch));
 }
 
 void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
@@ -697,7 +687,7 @@ void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
   state.epoch = epoch;
   state.num_update = optimizer_->num_update();
   state.learning_rate = optimizer_->learning_rate();  // informational
-  state.optimizer = args_.get_string("optimizer");
+  state.optimizer = config_.optimizer;
   for (const auto& [name, t] : optimizer_->states()) {
     state.optimizer_states.names.push_back(name);
     state.optimizer_states.arrays.push_back(on_host(t));
@@ -718,25 +708,19 @@ void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
 FinishInfo Trainer::run() {
   // What the arguments alone decide is checked before anything is written.
   check_devices();
-  const std::string network = args_.get_string("network");
+  const std::string network = config_.network;
   if (network.empty()) {
     std::string names;
     for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
     throw ArgError("--network is required (choose from " + names + ")");
   }
-  symbol_ = build_symbol(args_);
-  std::string run_dir = options_.run_dir;
-  if (run_dir.empty()) run_dir = args_.get_string("run-dir");
-  const std::string prefix = args_.get_string("model-prefix");
-  if (run_dir.empty() && !prefix.empty()) {
-    run_dir = std::filesystem::path(prefix).parent_path().string();
-    if (run_dir.empty()) run_dir = ".";
-  }
-  if (run_dir.empty()) run_dir = default_run_dir(network);
+  symbol_ = build_symbol(config_);
+  std::string run_dir = options_.run_dir.empty() ? config_.run_directory() : options_.run_dir;
+  const std::string& prefix = config_.model_prefix;
   // fit.py step 1: the kvstore, which knows this worker's rank.
-  kv_ = KVStore::create(args_.get_string("kv-store"),
-                        {{args_.get_string("gc-type") == "2bit", static_cast<float>(args_.get_float("gc-threshold"))},
-                         args_.get_float("dist-timeout")});
+  kv_ = KVStore::create(config_.kv_store,
+                        {{config_.gc_type == "2bit", static_cast<float>(config_.gc_threshold)},
+                         config_.dist_timeout});
   const int rank = kv_->rank();
   if (kv_->num_workers() > 1) {
     // Rank 0's directory (its default name holds the time), and a node<r>
@@ -747,13 +731,13 @@ FinishInfo Trainer::run() {
   // is free. --summary shows it; a run that cannot fit stops here (--test-io
   // binds no network). Data that cannot be found is left out: --summary reads
   // none, and make_fit_data says what is wrong with it, into the run's log.
-  const bool summary = args_.get_int("summary") != 0;
+  const bool summary = config_.summary != 0;
   std::string data_missing;
   const TrainingMemorySetup memory =
-      memory_setup(args_, options_, devices_, kv_->type(), data_partition(), &data_missing);
+      memory_setup(config_, options_, devices_, kv_->type(), data_partition(), &data_missing);
   const MemoryEstimate estimate = estimate_training_memory(symbol_, memory);
   const std::string shortfall = memory_shortfall(memory, estimate);
-  if (!shortfall.empty() && !summary && !args_.get_int("test-io")) fail("out of memory: ", shortfall);
+  if (!shortfall.empty() && !summary && !config_.test_io) fail("out of memory: ", shortfall);
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
   log_->info("start with arguments " + args_.namespace_repr());
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
@@ -765,7 +749,7 @@ FinishInfo Trainer::run() {
       log_->info("Removed " + path + ", left by a save that was interrupted");
   }
 
-  const uint64_t seed = static_cast<uint64_t>(args_.get_int("seed"));
+  const uint64_t seed = static_cast<uint64_t>(config_.seed);
   if (summary) {
     // Only the network and the data shape: no data is read and nothing trains.
     std::istringstream table(network_summary(symbol_, {{"data", memory.data_shape(memory.batch_size)}}));
@@ -776,18 +760,18 @@ FinishInfo Trainer::run() {
     if (!shortfall.empty()) log_->info("This run would not fit: " + shortfall);
     return completed_without_training();
   }
-  data_ = make_fit_data(args_, image_shape_of(args_), seed, data_partition());
+  data_ = make_fit_data(config_, seed, data_partition());
 
-  const int batch_size = args_.get_int("batch-size");
-  if (args_.get_int("test-io")) {
+  const int batch_size = config_.batch_size;
+  if (config_.test_io) {
     log_->open(args_.to_json());
     auto tic = Clock::now();
     DataBatch batch;
     data_.train->reset();
     for (int64_t i = 0; data_.train->next(batch); ++i) {
-      if ((i + 1) % args_.get_int("disp-batches") == 0) {
+      if ((i + 1) % config_.disp_batches == 0) {
         log_->info(printf_string("Batch [%lld]\tSpeed: %.2f samples/sec", static_cast<long long>(i),
-                                 args_.get_int("disp-batches") * batch_size / seconds_since(tic)));
+                                 config_.disp_batches * batch_size / seconds_since(tic)));
         tic = Clock::now();
       }
       if (options_.control && options_.control->stop_requested()) break;
@@ -798,7 +782,7 @@ FinishInfo Trainer::run() {
   setup_model();
   // fit.py's get_epoch_size: ceil(floor(num_examples / workers) / batch);
   // each worker reads its own share, so the data set is the sum of the shares.
-  const int64_t num_examples = args_.is_set("num-examples") ? args_.get_int("num-examples")
+  const int64_t num_examples = config_.num_examples ? *config_.num_examples
                                : is_distributed_kvstore(kv_->type())
                                    ? kv_->sum_over_workers(data_.train->num_examples())
                                    : data_.train->num_examples();
@@ -808,8 +792,8 @@ FinishInfo Trainer::run() {
     log_->info(printf_string("Resizing training data to %lld batches per machine", static_cast<long long>(epoch_size_)));
     data_.train = make_resize_iter(std::move(data_.train), epoch_size_);
   }
-  num_epochs_ = args_.get_int("num-epochs");
-  const int begin_epoch = args_.is_set("load-epoch") ? args_.get_int("load-epoch") : 0;
+  num_epochs_ = config_.num_epochs;
+  const int begin_epoch = config_.begin_epoch();
 
   // Arguments, then aux states, each in sorted name order (Module.init_params),
   // drawn on the host and copied to wherever the parameters live.
@@ -817,7 +801,7 @@ FinishInfo Trainer::run() {
   {
     // In place where the master copy is on the host, so the weights are not
     // held twice; else into host copies sent over and dropped.
-    auto initializer = create_initializer(args_.get_string("initializer"), network);
+    auto initializer = create_initializer(config_.initializer, network);
     const auto on_host_or_copy = [](const Tensor& t) {
       return t.device().is_cpu() ? t : Tensor::zeros(t.shape());
     };
@@ -834,34 +818,34 @@ FinishInfo Trainer::run() {
   }
 
   std::optional<TrainingState> state;
-  if (args_.is_set("load-epoch")) {
+  if (config_.load_epoch) {
     restore(begin_epoch);
     last_saved_epoch_ = begin_epoch;
-    const std::string states = states_path(load_prefix(args_, kv_->rank()), begin_epoch);
+    const std::string states = states_path(load_prefix(config_, kv_->rank()), begin_epoch);
     if (fine_tune_) {
       log_->info("Fine-tuning: the optimizer state and the update count start afresh");
     } else if (std::filesystem::exists(states)) {
       state = load_training_state(states);
-      if (state->optimizer != args_.get_string("optimizer"))
+      if (state->optimizer != config_.optimizer)
         fail(states, " holds the state of optimizer '", state->optimizer, "' but --optimizer is '",
-             args_.get_string("optimizer"), "'");
+             config_.optimizer, "'");
     } else {
       log_->info("No " + states + ": the optimizer state starts afresh");
     }
   }
 
   const LogLine log_line = [this](const std::string& line) { log_->info(line); };
-  auto [lr, scheduler] = make_scheduler(args_, epoch_size_, begin_epoch, state ? state->num_update : 0, log_line);
+  auto [lr, scheduler] = make_scheduler(config_, epoch_size_, begin_epoch, state ? state->num_update : 0, log_line);
   if (scheduler) scheduler->set_logger(log_line);
   OptimizerParams op;
   op.learning_rate = lr;
-  op.wd = static_cast<float>(args_.get_float("wd"));
-  const std::string opt_name = args_.get_string("optimizer");
-  op.momentum = momentum_of(args_);
+  op.wd = static_cast<float>(config_.wd);
+  const std::string opt_name = config_.optimizer;
+  op.momentum = momentum_of(config_);
   // Module.init_optimizer: the batch of one update spans the sync workers.
   const int update_batch = batch_size * (kv_->sums_worker_batches() ? kv_->num_workers() : 1);
   op.rescale_grad = 1.0f / static_cast<float>(update_batch);
-  op.clip_gradient = static_cast<float>(args_.get_float("clip-gradient"));
+  op.clip_gradient = static_cast<float>(config_.clip_gradient);
   op.lr_scheduler = scheduler;
   optimizer_ = Optimizer::create(opt_name, op);
   for (const auto& name : group_->param_names()) params_.push_back({name, group_->param(name), group_->grad(name)});
@@ -869,7 +853,7 @@ FinishInfo Trainer::run() {
   if (state) {
     const auto states = optimizer_->states();
     if (states.size() != state->optimizer_states.arrays.size())
-      fail(states_path(load_prefix(args_, kv_->rank()), begin_epoch), " does not match this network's optimizer state");
+      fail(states_path(load_prefix(config_, kv_->rank()), begin_epoch), " does not match this network's optimizer state");
     for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(to_float32(state->optimizer_states.arrays[i]));
     optimizer_->set_num_update(state->num_update);
     group_->set_rng_state(state->rng_state);
@@ -879,8 +863,8 @@ FinishInfo Trainer::run() {
   // Every executor starts from the master parameters and aux states (initialised, loaded or broadcast).
   group_->push_params();
   group_->push_aux();
-  metric_ = create_fit_metrics(args_.get_int("top-k"), args_.get_string("loss"));
-  monitor_interval_ = args_.get_int("monitor");
+  metric_ = create_fit_metrics(config_.top_k, config_.loss);
+  monitor_interval_ = config_.monitor;
 
   // Set up: from here on the run writes into its directory.
   log_->open(args_.to_json());
@@ -913,13 +897,14 @@ FinishInfo Trainer::run() {
 }  // namespace
 
 FinishInfo fit(const FitArgs& args, const FitOptions& options) {
-  Trainer trainer(args, options);
+  std::optional<Trainer> trainer;
   FinishInfo finish;
   try {
-    finish = trainer.run();
+    trainer.emplace(args, options);
+    finish = trainer->run();
   } catch (const std::exception& e) {
     finish.error = e.what();
-    trainer.log_failure(finish.error);
+    if (trainer) trainer->log_failure(finish.error);
     if (options.observer) options.observer->on_finish(finish);
     throw;
   }
@@ -927,17 +912,17 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   return finish;
 }
 
-std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args) {
-  const std::string prefix = args.get_string("model-prefix");
+std::vector<std::string> checkpoint_files_overwritten(const FitConfig& config) {
+  const std::string prefix = config.model_prefix;
   if (prefix.empty()) return {};
   namespace fs = std::filesystem;
-  const bool loads = args.is_set("load-epoch");
-  const int begin_epoch = loads ? args.get_int("load-epoch") : 0;
+  const bool loads = config.load_epoch.has_value();
+  const int begin_epoch = config.begin_epoch();
   std::vector<std::string> files;
-  for (int epoch = begin_epoch + 1; epoch <= args.get_int("num-epochs"); ++epoch)
+  for (int epoch = begin_epoch + 1; epoch <= config.num_epochs; ++epoch)
     for (const std::string& path : {params_path(prefix, epoch), states_path(prefix, epoch)})
       if (fs::exists(path)) files.push_back(path);
-  const std::string from = load_prefix(args, 0);
+  const std::string from = load_prefix(config, 0);
   const bool continues = loads && (from == prefix || from == partial_prefix(prefix));
   if (continues || !fs::exists(symbol_path(prefix))) return files;
   // Any "<name>-NNNN.params" beside it: epochs this run would leave without their network.
@@ -956,15 +941,14 @@ std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args) {
   return files;
 }
 
-MemoryEstimate estimate_fit_memory(const FitArgs& args, const FitOptions& options) {
-  const std::vector<Device> devices = usable_devices(args.get_string("gpus"));
+MemoryEstimate estimate_fit_memory(const FitConfig& config, const FitOptions& options) {
+  const std::vector<Device> devices = usable_devices(config.gpus);
   return estimate_training_memory(
-      build_symbol(args), memory_setup(args, options, devices, args.get_string("kv-store"), {}, nullptr));
+      build_symbol(config), memory_setup(config, options, devices, config.kv_store, {}, nullptr));
 }
 
-std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates) {
-  const int begin_epoch = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
-  const auto [lr, scheduler] = make_scheduler(args, epoch_size, begin_epoch, 0, [](const std::string&) {});
+std::vector<double> learning_rate_schedule(const FitConfig& config, int64_t epoch_size, int64_t updates) {
+  const auto [lr, scheduler] = make_scheduler(config, epoch_size, config.begin_epoch(), 0, [](const std::string&) {});
   std::vector<double> rates;
   rates.reserve(static_cast<size_t>(std::max<int64_t>(updates, 0)));
   for (int64_t u = 1; u <= updates; ++u) rates.push_back(scheduler ? (*scheduler)(u) : lr);
