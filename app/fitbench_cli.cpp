@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fitbench/fit.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/gpu_module.h"
 #include "fitbench/kvstore.h"
 
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::optional<fitbench::DistributedRuntime> mpi;
-  if (fitbench::is_distributed_kvstore(fit_args.get_string("kv-store"))) {
+  if (fitbench::is_distributed_kvstore(fitbench::FitConfig::resolve(fit_args).kv_store)) {
     try {
       mpi.emplace(&argc, &argv);
     } catch (const std::exception& e) {

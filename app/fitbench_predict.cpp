@@ -13,6 +13,8 @@
 
 #include "fitbench/data_iter.h"
 #include "fitbench/evaluate.h"
+#include "fitbench/fit_config.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/image_input.h"
 #include "fitbench/tool_args.h"
 
@@ -144,13 +146,12 @@ int main(int argc, char** argv) {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
     const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
-    std::vector<int> image_shape{1, 28, 28};
-    if (a.fit.is_set("image-shape")) image_shape = a.fit.get_int_list("image-shape");
-    const fitbench::InputFormat format = fitbench::input_format(a.fit, image_shape);
+    const fitbench::FitConfig config = fitbench::FitConfig::resolve(a.fit);
+    const fitbench::InputFormat format = fitbench::input_format(config);
     std::optional<fitbench::Predictor> predictor;
     int64_t predicted = 0;
     for (const auto& spec : a.positional) {
-      for (const Input& input : read_input(spec, format, a.fit.get_int("max-image-pixels"))) {
+      for (const Input& input : read_input(spec, format, config.max_image_pixels)) {
         ++predicted;
         std::vector<int64_t> dims{1};
         for (int64_t d : input.image.shape().dims()) dims.push_back(d);

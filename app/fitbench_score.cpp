@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitbench/evaluate.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
 #include "fitbench/tool_args.h"
 
@@ -142,16 +143,15 @@ int main(int argc, char** argv) {
   try {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
-    std::vector<int> image_shape{1, 28, 28};
-    if (a.fit.is_set("image-shape")) image_shape = a.fit.get_int_list("image-shape");
+    const fitbench::FitConfig config = fitbench::FitConfig::resolve(a.fit);
     // Without data arguments this scores Debian's Fashion-MNIST test set, as fitbench-cli validates on it.
-    const auto val = fitbench::make_val_data(a.fit, image_shape);
+    const auto val = fitbench::make_val_data(config);
     if (!val) throw fitbench::Error("no validation data: give --data-val");
 
     fitbench::EvaluateOptions options;
     options.metrics = split_commas(a.get("metrics"));
     options.top_k = a.get_int("top-k");
-    options.num_classes = a.fit.is_set("num-classes") ? a.fit.get_int("num-classes") : 0;
+    options.num_classes = config.num_classes.value_or(0);
     options.max_examples = a.has("num-examples") ? a.get_int("num-examples") : 0;
     options.params_source = params_file;
     options.device = device;

@@ -34,6 +34,7 @@
 #include "TryImagePanel.h"
 #include "WheelGuard.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/models.h"
 #include "fitbench/symbol.h"
 
@@ -268,14 +269,15 @@ CheckpointDetails CheckpointBrowser::loadDetails(const QString& directory, const
     details.configError = tr("No config.json in %1: the run's arguments are unknown.").arg(native(directory));
   }
 
-  // fit()'s data shape: (batch-size, image-shape), image-shape 1,28,28 when unset.
+  // fit()'s data shape: (batch size, sample shape).
   std::vector<int64_t> dims{1};
-  std::vector<int> imageShape{1, 28, 28};
+  std::vector<int> imageShape = fitbench::kDefaultImageShape;
   QString shapeSource = tr("the default, no config.json arguments");
   if (details.args) {
     try {
-      dims[0] = details.args->get_int("batch-size");
-      if (details.args->is_set("image-shape")) imageShape = details.args->get_int_list("image-shape");
+      const fitbench::FitConfig config = fitbench::FitConfig::resolve(*details.args);
+      dims[0] = config.batch_size;
+      imageShape = config.sample_shape();
       shapeSource = tr("from %1").arg(native(configPath));
     } catch (const std::exception& e) {
       details.configError = tr("%1: %2").arg(native(configPath), QString::fromUtf8(e.what()));
@@ -345,18 +347,18 @@ void CheckpointBrowser::evaluateSelected() {
 }
 
 fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& args) {
-  const QFileInfo original(QString::fromStdString(args.get_string("model-prefix")));
+  const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
+  const QFileInfo original(QString::fromStdString(config.model_prefix));
   const QFileInfo runDir(original.absolutePath());
   const QDir parent(runDir.absolutePath());
-  const bool loads = args.is_set("load-epoch");
+  const bool loads = config.load_epoch.has_value();
   const QString base =
-      loads ? QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(args.get_int("load-epoch"))
-            : runDir.fileName();
+      loads ? QStringLiteral("%1-branch-e%2").arg(runDir.fileName()).arg(config.begin_epoch()) : runDir.fileName();
   QString name = base;
   for (int n = 2; parent.exists(name); ++n) name = QStringLiteral("%1-%2").arg(base).arg(n);
   fitbench::FitArgs branch = args;
   if (loads) {
-    const std::string from = args.get_string("load-prefix");
+    const std::string& from = config.load_prefix;
     const QFileInfo source(from.empty() ? original.filePath() : QString::fromStdString(from));
     branch.set("load-prefix", source.absoluteFilePath().toStdString());
   }
@@ -366,14 +368,15 @@ fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& ar
 }
 
 QString CheckpointBrowser::branchConflict(const fitbench::FitArgs& args, const QString& originalDir) {
+  const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
   const QString original = QDir::cleanPath(QFileInfo(originalDir).absoluteFilePath());
-  const QString prefix = QString::fromStdString(args.get_string("model-prefix"));
+  const QString prefix = QString::fromStdString(config.model_prefix);
   if (prefix.isEmpty()) return tr("the branch needs a --model-prefix for its own checkpoints");
   if (QDir::cleanPath(QFileInfo(prefix).absolutePath()) == original)
     return tr("--model-prefix %1 is in the original run's directory; choose one in another directory so the "
               "original's checkpoints, config.json and metrics stay as they are")
         .arg(native(prefix));
-  const QString runDir = QString::fromStdString(args.get_string("run-dir"));
+  const QString runDir = QString::fromStdString(config.run_dir);
   if (!runDir.isEmpty() && QDir::cleanPath(QFileInfo(runDir).absoluteFilePath()) == original)
     return tr("--run-dir %1 is the original run's directory; clear it or choose another").arg(native(runDir));
   return {};
@@ -407,7 +410,7 @@ bool CheckpointBrowser::editBranchArguments(fitbench::FitArgs& args) {
   dialog.setWindowTitle(tr("Branch a new run"));
   auto* note = new QLabel(tr("The new run loads epoch %1 from --load-prefix and saves under --model-prefix, in its "
                              "own directory. Edit what it should do differently.")
-                              .arg(args.get_int("load-epoch")),
+                              .arg(fitbench::FitConfig::resolve(args).begin_epoch()),
                           &dialog);
   note->setWordWrap(true);
   auto* form = new ArgsForm(&dialog);

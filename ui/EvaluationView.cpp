@@ -22,6 +22,7 @@
 #include "ElidedLabel.h"
 #include "MisclassifiedGrid.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
 
 EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent), m_model(new ConfusionMatrixModel(this)) {
@@ -134,9 +135,8 @@ EvaluationOutcome EvaluationView::run(const QString& prefix, int epoch, const fi
   EvaluationOutcome outcome;
   const QString params = QString::fromStdString(fitbench::params_path(prefix.toStdString(), epoch));
   try {
-    std::vector<int> imageShape{1, 28, 28};  // fit()'s default
-    if (args.is_set("image-shape")) imageShape = args.get_int_list("image-shape");
-    auto data = fitbench::make_val_data(args, imageShape);
+    const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
+    auto data = fitbench::make_val_data(config);
     if (!data) {
       outcome.error = tr("The run has no validation data: its config.json gives --data-train without --data-val. "
                          "Load its arguments, set --data-val and train or score from there.");
@@ -146,11 +146,11 @@ EvaluationOutcome EvaluationView::run(const QString& prefix, int epoch, const fi
     fitbench::EvaluateOptions options;
     // The run's own metrics (accuracy, top-k when it asked for k > 1) and the cross-entropy.
     options.metrics = {"accuracy", "ce"};
-    if (args.get_int("top-k") > 1) {
+    if (config.top_k > 1) {
       options.metrics.insert(options.metrics.begin() + 1, "top_k_accuracy");
-      options.top_k = args.get_int("top-k");
+      options.top_k = config.top_k;
     }
-    options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
+    options.num_classes = config.num_classes.value_or(0);
     options.params_source = params.toStdString();
     options.stop = stop;
     options.progress = [&progress](int64_t done, int64_t total) { progress(done, total); };
@@ -161,8 +161,8 @@ EvaluationOutcome EvaluationView::run(const QString& prefix, int epoch, const fi
       outcome.error = tr("Evaluation cancelled.");
       return outcome;
     }
-    outcome.classes = RunClassNames::find(runDir, args);
-    const std::string val = args.get_string("data-val");
+    outcome.classes = RunClassNames::find(runDir, config);
+    const std::string& val = config.data_val;
     outcome.title = tr("%1 on %2")
                         .arg(QFileInfo(params).fileName(),
                              val.empty() ? tr("the default Fashion-MNIST test set")

@@ -219,8 +219,7 @@ void LrScheduleEditor::setLogScale(bool logScale) {
 
 QList<int> LrScheduleEditor::steps() const {
   if (!m_stepSchedule) return {};
-  const std::vector<int> list = m_args.get_int_list("lr-step-epochs");
-  return QList<int>(list.begin(), list.end());
+  return m_stepEpochs;
 }
 
 fitbench::FitArgs LrScheduleEditor::withSteps(QList<int> steps) const {
@@ -262,16 +261,22 @@ void LrScheduleEditor::applyFactorEdit() {
 void LrScheduleEditor::rebuildCurve() {
   QStringList notes;
   m_rates.clear();
-  m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
-  m_beginEpoch = m_args.is_set("load-epoch") ? m_args.get_int("load-epoch") : 0;
+  // The form hands over valid arguments only; an empty schedule otherwise.
+  fitbench::FitConfig config;
+  try {
+    config = fitbench::FitConfig::resolve(m_args);
+  } catch (const fitbench::Error& e) {
+    notes << QString::fromUtf8(e.what());
+  }
+  m_numEpochs = config.num_epochs;
+  m_beginEpoch = config.begin_epoch();
+  m_stepEpochs = QList<int>(config.lr_step_epoch_list.begin(), config.lr_step_epoch_list.end());
 
-  int64_t numExamples = kDefaultNumExamples;
-  if (m_args.is_set("num-examples"))
-    numExamples = m_args.get_int("num-examples");
-  else
+  if (!config.num_examples) {
+    config.num_examples = kDefaultNumExamples;
     notes << tr("--num-examples is None: drawn for %1 training examples (MNIST's).").arg(kDefaultNumExamples);
-  const int64_t batchSize = m_args.is_set("batch-size") ? std::max(1, m_args.get_int("batch-size")) : 1;
-  const int64_t realEpochSize = std::max<int64_t>(1, (numExamples + batchSize - 1) / batchSize);
+  }
+  const int64_t realEpochSize = std::max<int64_t>(1, config.batches_per_epoch());
   const int64_t epochs = std::max(0, m_numEpochs - m_beginEpoch);
   m_epochSize = realEpochSize;
   if (epochs * m_epochSize > kMaxUpdates) {
@@ -281,19 +286,14 @@ void LrScheduleEditor::rebuildCurve() {
                  .arg(realEpochSize);
   }
   try {
-    m_rates = fitbench::learning_rate_schedule(m_args, m_epochSize, epochs * m_epochSize);
+    m_rates = fitbench::learning_rate_schedule(config, m_epochSize, epochs * m_epochSize);
   } catch (const std::exception& e) {
     notes << tr("No schedule: %1").arg(QString::fromUtf8(e.what()));
   }
 
   // Which schedules --lr-step-epochs steps, as fit.py's _get_lr_scheduler decides.
-  const std::string kind = m_args.get_string("lr-scheduler");
-  std::optional<double> power;
-  try {
-    power = fitbench::lr_step_epochs_power(m_args.get_string("lr-step-epochs"));
-  } catch (const fitbench::ArgError& e) {
-    notes << QString::fromUtf8(e.what());
-  }
+  const std::string& kind = config.lr_scheduler;
+  const std::optional<double> power = config.lr_step_power;
   m_stepSchedule = false;
   bool factorMatters = true;
   if (kind == "cosine") {
@@ -310,7 +310,7 @@ void LrScheduleEditor::rebuildCurve() {
         "--lr-step-epochs; edit N in the form.");
   } else {
     m_stepSchedule = true;
-    if (m_args.get_float("lr-factor") >= 1.0) notes << tr("--lr-factor >= 1 keeps the rate constant.");
+    if (config.lr_factor >= 1.0) notes << tr("--lr-factor >= 1 keeps the rate constant.");
   }
 
   m_markerEpochs.clear();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 
 class QAbstractAxis;
 class QChart;
@@ -109,6 +110,7 @@ class LrScheduleEditor : public QWidget {
   double rateAtEpoch(double epoch) const;
 
   fitbench::FitArgs m_args;
+  QList<int> m_stepEpochs;  // --lr-step-epochs as a list (empty for pow<p>)
   bool m_haveArgs = false;
   bool m_readOnly = false;
   bool m_logScale = false;

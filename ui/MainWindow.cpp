@@ -158,7 +158,7 @@ MainWindow::~MainWindow() {
 bool MainWindow::isTraining() const { return m_controller->isRunning() || m_processTrainer->isRunning(); }
 
 bool MainWindow::startsProcesses() const {
-  return m_processesUnavailable.isEmpty() && fitbench::is_distributed_kvstore(m_args.get_string("kv-store"));
+  return m_processesUnavailable.isEmpty() && fitbench::is_distributed_kvstore(m_config.kv_store);
 }
 
 void MainWindow::buildUi() {
@@ -502,7 +502,7 @@ void MainWindow::saveExperimentDialog() {
     if (answer != QMessageBox::Yes) return;
   }
   QString suggestion = m_lastDir.isEmpty() ? QDir::currentPath() : m_lastDir;
-  const std::string network = m_args.get_string("network");
+  const std::string network = m_config.network;
   suggestion += QLatin1Char('/') + (network.empty() ? tr("experiment") : QString::fromStdString(network)) +
                 QStringLiteral(".json");
   QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
@@ -536,17 +536,18 @@ void MainWindow::setArgs(const fitbench::FitArgs& args) {
 
 void MainWindow::onFormArgsChanged() {
   m_args = m_form->args();
+  m_config = fitbench::FitConfig::resolve(m_args);
   const ExperimentPresets::Preset* preset = ExperimentPresets::matching(m_args);
   m_presetCombo->setCurrentIndex(preset == nullptr ? 0 : m_presetCombo->findText(preset->name));
   m_presetDescription->setText(preset == nullptr ? QString() : preset->description);
   m_presetDescription->setVisible(preset != nullptr);
-  const std::string network = m_args.get_string("network");
+  const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
-  m_numEpochs = m_args.is_set("num-epochs") ? m_args.get_int("num-epochs") : 0;
+  m_numEpochs = m_config.num_epochs;
   m_lrEditor->setArgs(m_args);
-  m_gpuPicker->setSelectedGpus(QString::fromStdString(m_args.get_string("gpus")));
+  m_gpuPicker->setSelectedGpus(QString::fromStdString(m_config.gpus));
   // The last run's charts stay until the next run starts.
-  if (!isTraining()) m_lrSpin->setValue(m_args.get_float("lr"));
+  if (!isTraining()) m_lrSpin->setValue(m_config.lr);
   updateButtons();  // the kv-store decides whether Processes fits
 }
 
@@ -557,12 +558,13 @@ void MainWindow::startTraining() {
     return;
   }
   m_args = m_form->args();
+  m_config = fitbench::FitConfig::resolve(m_args);
   // The last run's views stay until this one has started (onRunStarted): a
   // Start that fails keeps them.
   m_haveBatch = false;
   m_stopRequested = false;
-  m_epochInProgress = m_args.is_set("load-epoch") ? m_args.get_int("load-epoch") : 0;
-  m_lrSpin->setValue(m_args.get_float("lr"));
+  m_epochInProgress = m_config.begin_epoch();
+  m_lrSpin->setValue(m_config.lr);
   m_statusLabel->setText(tr("Starting…"));
   if (startsProcesses()) {
     // The trainer logs the whole mpirun command line.
@@ -578,7 +580,7 @@ void MainWindow::startTraining() {
 bool MainWindow::confirmOverwrites() {
   const fitbench::FitArgs args = m_form->args();
   QStringList files;
-  for (const std::string& file : fitbench::checkpoint_files_overwritten(args))
+  for (const std::string& file : fitbench::checkpoint_files_overwritten(fitbench::FitConfig::resolve(args)))
     files << QDir::toNativeSeparators(QString::fromStdString(file));
   if (files.isEmpty()) return true;
   fitbench::FitArgs branch;
@@ -589,7 +591,7 @@ bool MainWindow::confirmOverwrites() {
                          tr("Cannot choose a new prefix: %1").arg(QString::fromUtf8(e.what())));
     return false;
   }
-  const QString branchPrefix = QString::fromStdString(branch.get_string("model-prefix"));
+  const QString branchPrefix = QString::fromStdString(fitbench::FitConfig::resolve(branch).model_prefix);
   switch (askOverwrite(files, QDir::toNativeSeparators(branchPrefix))) {
     case OverwriteChoice::Branch:
       setArgs(branch);
@@ -650,7 +652,7 @@ void MainWindow::stopTraining() {
 }
 
 void MainWindow::saveCheckpointNow() {
-  if (!m_controller->isRunning() || m_args.get_string("model-prefix").empty()) return;
+  if (!m_controller->isRunning() || m_config.model_prefix.empty()) return;
   m_controller->requestSave();
   statusBar()->showMessage(tr("A checkpoint will be saved at the end of this epoch"), 5000);
 }
@@ -668,7 +670,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
     return;
   }
-  const bool canSave = m_controller->isRunning() && !m_args.get_string("model-prefix").empty();
+  const bool canSave = m_controller->isRunning() && !m_config.model_prefix.empty();
   const CloseChoice choice = askCloseDuringRun(canSave);
   if (choice == CloseChoice::KeepTraining) {
     event->ignore();
@@ -705,7 +707,7 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
   box.setObjectName(QStringLiteral("closeQuestion"));
   QPushButton* save = nullptr;
   if (canSave) {
-    const std::string partial = fitbench::partial_prefix(m_args.get_string("model-prefix"));
+    const std::string partial = fitbench::partial_prefix(m_config.model_prefix);
     const QString file =
         QFileInfo(QString::fromStdString(fitbench::params_path(partial, m_epochInProgress))).fileName();
     box.setInformativeText(
@@ -771,7 +773,7 @@ void MainWindow::updateButtons() {
   m_pauseButton->setEnabled(inProcess);
   m_pauseButton->setText(inProcess && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
   m_pauseButton->setToolTip(processRun ? processRunTip : QString());
-  const bool canSave = !m_args.get_string("model-prefix").empty();
+  const bool canSave = !m_config.model_prefix.empty();
   m_saveCheckpointButton->setEnabled(inProcess && canSave);
   m_saveCheckpointButton->setToolTip(processRun ? processRunTip
                                      : canSave
@@ -785,7 +787,7 @@ void MainWindow::updateButtons() {
 
 void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
   flushPending();
-  const double rate = m_haveBatch ? m_lastBatch.learning_rate : m_args.get_float("lr");
+  const double rate = m_haveBatch ? m_lastBatch.learning_rate : m_config.lr;
   m_nonFiniteBanner->showFor(event, rate);
   m_statusLabel->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
   // The monitor received this batch's snapshot just before: show the layer at fault.
@@ -803,7 +805,7 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
     if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
     m_overlayOnStart.clear();
   }
-  const QString prefix = QString::fromStdString(m_args.get_string("model-prefix"));
+  const QString prefix = QString::fromStdString(m_config.model_prefix);
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
   m_numEpochs = info.num_epochs;
   m_batchSize = info.batch_size;

@@ -42,6 +42,7 @@
 #include <functional>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/observer.h"
 
 class NonFiniteBanner;
@@ -171,6 +172,7 @@ class MainWindow : public QMainWindow {
   void appendLog(const QString& text);
 
   fitbench::FitArgs m_args;
+  fitbench::FitConfig m_config;  // m_args resolved
   TrainerController* m_controller = nullptr;
   ProcessTrainer* m_processTrainer = nullptr;
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are

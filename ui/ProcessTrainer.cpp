@@ -1,7 +1,6 @@
 #include "ProcessTrainer.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -15,7 +14,6 @@
 #include <csignal>
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 
 #include "ExperimentIo.h"
@@ -30,13 +28,6 @@ constexpr int kPollIntervalMs = 200;
 // Output lines kept for an error message when no worker named the error.
 constexpr int kLastOutputLines = 6;
 
-// fit()'s epoch size: ceil(floor(num_examples / workers) / batch); 0 when
-// --num-examples is None (the data decides, which only the workers know).
-int64_t batchesPerEpoch(const fitbench::FitArgs& args, int processes) {
-  if (!args.is_set("num-examples")) return 0;
-  const int64_t perWorker = args.get_int("num-examples") / processes;
-  return static_cast<int64_t>(std::ceil(double(perWorker) / double(args.get_int("batch-size"))));
-}
 
 }  // namespace
 
@@ -105,21 +96,8 @@ QStringList ProcessTrainer::mpirunArguments(const fitbench::FitArgs& args, int p
   return out;
 }
 
-QString ProcessTrainer::runDirFor(const fitbench::FitArgs& args, int processes) const {
-  if (!m_runDirSetting.isEmpty()) return QDir::current().absoluteFilePath(m_runDirSetting);
-  // As fit() chooses: --run-dir, else the checkpoints' directory (where the
-  // checkpoint browser looks for config.json), else a new directory under runs/.
-  const QString formDir = QString::fromStdString(args.get_string("run-dir"));
-  if (!formDir.isEmpty()) return QDir::current().absoluteFilePath(formDir);
-  const QString prefix = QString::fromStdString(args.get_string("model-prefix"));
-  if (!prefix.isEmpty()) return QFileInfo(QDir::current().absoluteFilePath(prefix)).absolutePath();
-  const std::string network = args.get_string("network");
-  const QString base = QStringLiteral("runs/%1-%2procs-%3")
-                           .arg(network.empty() ? QStringLiteral("run") : QString::fromStdString(network))
-                           .arg(processes)
-                           .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-  QString dir = base;
-  for (int n = 2; QFileInfo::exists(dir); ++n) dir = base + QStringLiteral("-%1").arg(n);
+QString ProcessTrainer::runDirFor(const fitbench::FitConfig& config) const {
+  const QString dir = m_runDirSetting.isEmpty() ? QString::fromStdString(config.run_directory()) : m_runDirSetting;
   return QDir::current().absoluteFilePath(dir);
 }
 
@@ -136,14 +114,16 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
   m_epochsDone = 0;
   processes = std::max(1, processes);
 
-  m_runDir = runDirFor(args, processes);
+  const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
+  m_runDir = runDirFor(config);
   m_info = fitbench::RunInfo{};
-  m_info.network = args.get_string("network");
+  m_info.network = config.network;
   m_info.run_dir = m_runDir.toStdString();
-  m_info.begin_epoch = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
-  m_info.num_epochs = args.get_int("num-epochs");
-  m_info.batch_size = args.get_int("batch-size");
-  m_info.batches_per_epoch = batchesPerEpoch(args, processes);
+  m_info.begin_epoch = config.begin_epoch();
+  m_info.num_epochs = config.num_epochs;
+  m_info.batch_size = config.batch_size;
+  // 0 when --num-examples is None: the data decides, which only the workers know.
+  m_info.batches_per_epoch = config.batches_per_epoch(processes);
   // A directory used before keeps its records: only what this run appends counts.
   m_tails.clear();
   for (int rank = 0; rank < processes; ++rank) {

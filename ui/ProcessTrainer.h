@@ -28,6 +28,7 @@
 // The snapshot types' Qt meta-type declarations.
 #include "TrainerController.h"
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/observer.h"
 #include "fitbench/run_records.h"
 
@@ -55,8 +56,7 @@ class ProcessTrainer : public QObject {
   void setCliPath(const QString& path) { m_cli = path; }
   QString cliPath() const { return m_cli; }
   // Where rank 0 writes config.json, log.txt and metrics.jsonl. Empty (the
-  // default): where fit() would write them, the form's --run-dir, else the
-  // --model-prefix directory, else a new runs/<network>-<N>procs-<time>.
+  // default): where fit() would write them (FitConfig::run_directory()).
   // Records a directory held before this run are skipped.
   void setRunDir(const QString& dir) { m_runDirSetting = dir; }
   // The directory of the current or last run.
@@ -90,7 +90,7 @@ class ProcessTrainer : public QObject {
   void finished(const fitbench::FinishInfo& info);
 
  private:
-  QString runDirFor(const fitbench::FitArgs& args, int processes) const;
+  QString runDirFor(const fitbench::FitConfig& config) const;
   void poll();
   void readTail(int rank);
   void onRecord(int rank, const fitbench::RunRecord& record);

@@ -20,10 +20,9 @@ QString dataDirectory(const std::string& path) {
 
 }  // namespace
 
-RunClassNames RunClassNames::find(const QString& runDir, const fitbench::FitArgs& args) {
+RunClassNames RunClassNames::find(const QString& runDir, const fitbench::FitConfig& config) {
   RunClassNames result;
-  const QStringList dirs{runDir, dataDirectory(args.get_string("data-val")),
-                         dataDirectory(args.get_string("data-train"))};
+  const QStringList dirs{runDir, dataDirectory(config.data_val), dataDirectory(config.data_train)};
   for (const QString& dir : dirs) {
     if (dir.isEmpty()) continue;
     const QString path = QDir(dir).filePath(QStringLiteral("synset.txt"));

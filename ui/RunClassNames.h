@@ -6,14 +6,14 @@
 #include <QString>
 #include <QStringList>
 
-#include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 
 class RunClassNames {
  public:
   // Looks for the file and reads it (call it off the UI thread: it touches
   // the disk). A file that cannot be read leaves the names empty and says so
   // in source().
-  static RunClassNames find(const QString& runDir, const fitbench::FitArgs& args);
+  static RunClassNames find(const QString& runDir, const fitbench::FitConfig& config);
 
   QStringList names() const { return m_names; }
   // "synset.txt in <dir>", "no synset.txt: classes by number" or the error.

@@ -23,6 +23,8 @@
 #include "RunClassNames.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/evaluate.h"
+#include "fitbench/fit_config.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/image_codec.h"
 #include "fitbench/image_input.h"
 
@@ -146,16 +148,15 @@ ImagePrediction TryImagePanel::predict(const QString& path, const QString& prefi
     const fitbench::Image image = fitbench::decode_image(bytes.constData(), static_cast<size_t>(bytes.size()), 0,
                                                          path.toStdString());
     out.image = toQImage(image);
-    std::vector<int> imageShape{1, 28, 28};  // fit()'s default
-    if (args.is_set("image-shape")) imageShape = args.get_int_list("image-shape");
-    const fitbench::Tensor input = fitbench::image_to_input(image, fitbench::input_format(args, imageShape));
+    const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
+    const fitbench::Tensor input = fitbench::image_to_input(image, fitbench::input_format(config));
     std::vector<int64_t> dims{1};
     dims.insert(dims.end(), input.shape().dims().begin(), input.shape().dims().end());
     const fitbench::Shape batch(dims);
     const std::string params = fitbench::params_path(prefix.toStdString(), epoch);
     fitbench::Predictor predictor(fitbench::load_checkpoint(prefix.toStdString(), epoch), batch, params);
     const fitbench::Tensor& probs = predictor.probabilities(input.reshape(batch));
-    const RunClassNames classes = RunClassNames::find(runDir, args);
+    const RunClassNames classes = RunClassNames::find(runDir, config);
     for (const auto& [c, p] : fitbench::top_classes(probs, 0, kTopK)) {
       out.top.append({c, p});
       out.labels << classes.label(c);

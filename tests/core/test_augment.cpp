@@ -8,6 +8,7 @@
 
 #include "file_test_util.h"
 #include "fitbench/augment.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/fit.h"
 
 using namespace fitbench;
@@ -128,17 +129,18 @@ TEST(Augment, ParamsFollowDataPyArguments) {
   args.set("max-random-aspect-ratio", "0.25");
   args.set("pad-size", "4");
   args.set("random-crop", "1");
-  const AugmentParams p = train_augment_params(args, {3, 28, 28});
+  args.set("image-shape", "3,28,28");
+  const AugmentParams p = train_augment_params(FitConfig::resolve(args));
   EXPECT_FLOAT_EQ(p.min_aspect_ratio, 0.75f);
   EXPECT_FLOAT_EQ(p.max_aspect_ratio, 1.25f);
   EXPECT_EQ(p.pad, 4);
   EXPECT_TRUE(p.rand_crop);
   EXPECT_FLOAT_EQ(p.mean[0], 123.68f);
-  const AugmentParams v = val_augment_params(args, {3, 28, 28});
+  const AugmentParams v = val_augment_params(FitConfig::resolve(args));
   EXPECT_EQ(v.pad, 0);
   EXPECT_FALSE(v.rand_crop);
   args.set("min-crop-size", "10");
-  const std::string message = test::error_message([&] { train_augment_params(args, {3, 28, 28}); });
+  const std::string message = test::error_message([&] { train_augment_params(FitConfig::resolve(args)); });
   EXPECT_NE(message.find("--max-crop-size"), std::string::npos) << message;
 }
 

@@ -157,18 +157,18 @@ TEST(LearningRateSchedule, FollowsFitPysStepsAndBeginEpoch) {
   FitArgs a = train_mnist_defaults();
   a.set("lr", "0.1");
   a.set("lr-step-epochs", "2,4");
-  const auto rates = learning_rate_schedule(a, 10, 60);
+  const auto rates = learning_rate_schedule(FitConfig::resolve(a), 10, 60);
   ASSERT_EQ(rates.size(), 60u);
   EXPECT_DOUBLE_EQ(rates[0], 0.1);
   EXPECT_DOUBLE_EQ(rates[19], 0.1);  // update 20: the drop applies from update 21
   EXPECT_NEAR(rates[20], 0.01, 1e-12);
   EXPECT_NEAR(rates[40], 0.001, 1e-12);
   a.set("load-epoch", "3");  // resumed after the first step: one drop already taken
-  const auto resumed = learning_rate_schedule(a, 10, 20);
+  const auto resumed = learning_rate_schedule(FitConfig::resolve(a), 10, 20);
   EXPECT_NEAR(resumed[0], 0.01, 1e-12);
   EXPECT_NEAR(resumed[10], 0.001, 1e-12);
   a.set("lr-factor", "1");
-  EXPECT_EQ(learning_rate_schedule(a, 10, 3), (std::vector<double>{0.1, 0.1, 0.1}));
+  EXPECT_EQ(learning_rate_schedule(FitConfig::resolve(a), 10, 3), (std::vector<double>{0.1, 0.1, 0.1}));
 }
 
 }  // namespace

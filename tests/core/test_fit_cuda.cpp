@@ -78,7 +78,7 @@ TEST_F(OnGpu, ScoringOnTheGpuAgreesWithTheCpu) {
   const Checkpoint model = load_checkpoint(dir_.file("scored/m"), 2);
   NameValues metrics[2];
   for (int on_gpu = 0; on_gpu < 2; ++on_gpu) {
-    auto val = make_val_data(a, {1, 28, 28});
+    auto val = make_val_data(FitConfig::resolve(a));
     EvaluateOptions options;
     options.metrics = {"accuracy", "ce"};
     options.device = on_gpu ? Device::gpu(0) : Device::cpu();

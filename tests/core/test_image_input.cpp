@@ -6,14 +6,15 @@
 #include <filesystem>
 
 #include "file_test_util.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/image_input.h"
 
 namespace fitbench {
 namespace {
 
 TEST(InputFormat, IdxDataScalesToUnitRange) {
-  const FitArgs args;  // no --data-train: Fashion-MNIST idx files
-  const InputFormat f = input_format(args, {1, 28, 28});
+  const FitArgs args;  // no --data-train: Fashion-MNIST idx files; no --image-shape: theirs
+  const InputFormat f = input_format(FitConfig::resolve(args));
   EXPECT_EQ(f.channels, 1);
   EXPECT_EQ(f.height, 28);
   EXPECT_EQ(f.width, 28);
@@ -28,7 +29,8 @@ TEST(InputFormat, ImageFoldersUseRgbMeanAndStd) {
   args.set("data-train", dir.path().string());
   args.set("rgb-mean", "10,20,30");
   args.set("rgb-std", "2,4,8");
-  const InputFormat f = input_format(args, {3, 32, 24});
+  args.set("image-shape", "3,32,24");
+  const InputFormat f = input_format(FitConfig::resolve(args));
   EXPECT_EQ(f.channels, 3);
   EXPECT_EQ(f.height, 32);
   EXPECT_EQ(f.width, 24);
@@ -39,7 +41,7 @@ TEST(InputFormat, ImageFoldersUseRgbMeanAndStd) {
 TEST(InputFormat, BadImageShapeNamesTheArgument) {
   FitArgs args;
   args.set("image-shape", "2,28,28");
-  const std::string message = test::error_message([&] { input_format(args, {2, 28, 28}); });
+  const std::string message = test::error_message([&] { input_format(FitConfig::resolve(args)); });
   EXPECT_NE(message.find("--image-shape"), std::string::npos) << message;
 }
 

@@ -226,13 +226,13 @@ TEST(MemoryEstimate, FitsArgumentsCountTheDataSetFromItsHeaders) {
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 30, 2);
   FitArgs args = fitbench::testing::idx_fit_args(dir.path(), "mlp");
   args.set("batch-size", "10");
-  const DataFootprint data = fit_data_footprint(args);
+  const DataFootprint data = fit_data_footprint(FitConfig::resolve(args));
   EXPECT_EQ(data.fixed_bytes, (100 + 30) * (28 * 28 + 1) * 4);
   EXPECT_EQ(data.batches, 4) << "two prefetched, the one training, the one validating";
-  EXPECT_EQ(estimate_fit_memory(args).host.data, data.fixed_bytes + 4 * 10 * (28 * 28 + 1) * 4);
+  EXPECT_EQ(estimate_fit_memory(FitConfig::resolve(args)).host.data, data.fixed_bytes + 4 * 10 * (28 * 28 + 1) * 4);
   args.set("benchmark", "1");
-  EXPECT_EQ(fit_data_footprint(args).fixed_bytes, 0);
-  EXPECT_EQ(fit_data_footprint(args).batches, 1) << "the synthetic batch is handed out, not copied";
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, 0);
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).batches, 1) << "the synthetic batch is handed out, not copied";
 }
 
 }  // namespace

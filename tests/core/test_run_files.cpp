@@ -171,7 +171,7 @@ TEST_P(StopAndSave, SavesTheEpochSoFarAsAPartialCheckpointThatResumes) {
   FitArgs resume = a;
   resume.set("load-prefix", partial);
   resume.set("load-epoch", "1");
-  EXPECT_EQ(checkpoint_files_overwritten(resume), Files{});
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(resume)), Files{});
   Recorder resumed;
   EXPECT_TRUE(fit(resume, {&resumed, nullptr, false, {}}).completed);
   EXPECT_THAT(resumed.log, HasSubstr(params_path(partial, 1) + " is a partial checkpoint of epoch 1"));
@@ -230,11 +230,11 @@ TEST(CheckpointFilesOverwritten, ListsWhatTheRunWouldWriteOver) {
   const std::string prefix = dir.file("run/lenet");
   FitArgs a = train_mnist_defaults();
   a.set("num-epochs", "4");
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // no --model-prefix
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{});  // no --model-prefix
   a.set("model-prefix", prefix);
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // nothing there yet
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{});  // nothing there yet
   touch(symbol_path(prefix));
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});  // a network without epochs
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{});  // a network without epochs
   for (int epoch = 1; epoch <= 4; ++epoch) {
     touch(params_path(prefix, epoch));
     touch(states_path(prefix, epoch));
@@ -242,23 +242,23 @@ TEST(CheckpointFilesOverwritten, ListsWhatTheRunWouldWriteOver) {
 
   // A new run writes over each epoch it trains, and over the network of them all.
   a.set("num-epochs", "2");
-  EXPECT_EQ(checkpoint_files_overwritten(a),
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)),
             (Files{params_path(prefix, 1), states_path(prefix, 1), params_path(prefix, 2),
                    states_path(prefix, 2), symbol_path(prefix)}));
   // Resuming epoch 2 of 4 writes epochs 3 and 4 again.
   a.set("num-epochs", "4");
   a.set("load-epoch", "2");
-  EXPECT_EQ(checkpoint_files_overwritten(a), (Files{params_path(prefix, 3), states_path(prefix, 3),
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), (Files{params_path(prefix, 3), states_path(prefix, 3),
                                                     params_path(prefix, 4), states_path(prefix, 4)}));
   // Resuming the last epoch, or a partial checkpoint after it, writes over nothing.
   a.set("num-epochs", "6");
   a.set("load-epoch", "4");
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{});
   a.set("load-prefix", partial_prefix(prefix));
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{});
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{});
   // Loading another prefix's epoch into this one is a new run here.
   a.set("load-prefix", dir.file("other/lenet"));
-  EXPECT_EQ(checkpoint_files_overwritten(a), Files{symbol_path(prefix)});
+  EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(a)), Files{symbol_path(prefix)});
 }
 
 }  // namespace

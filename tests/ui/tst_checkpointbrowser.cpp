@@ -329,7 +329,7 @@ void TestCheckpointBrowser::partialCheckpointResumesUnderItsRun() {
   QCOMPARE(QString::fromStdString(args.get_string("load-prefix")), prefix + QStringLiteral("-partial"));
   QCOMPARE(args.get_int("load-epoch"), 1);
   // Epoch 2 of the run is saved already: its resume would write over it.
-  QCOMPARE(fitbench::checkpoint_files_overwritten(args).size(), size_t(2));
+  QCOMPARE(fitbench::checkpoint_files_overwritten(fitbench::FitConfig::resolve(args)).size(), size_t(2));
 }
 
 // A new run over a prefix that holds checkpoints moves to "<run>-2", "<run>-3", ...

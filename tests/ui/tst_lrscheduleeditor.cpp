@@ -143,7 +143,7 @@ void TestLrScheduleEditor::curveIsTheCoreSchedule() {
   QCOMPARE(editor.epochSize(), epochSize);
   const int begin = args.is_set("load-epoch") ? args.get_int("load-epoch") : 0;
   const std::vector<double> expected =
-      fitbench::learning_rate_schedule(args, epochSize, (args.get_int("num-epochs") - begin) * epochSize);
+      fitbench::learning_rate_schedule(fitbench::FitConfig::resolve(args), epochSize, (args.get_int("num-epochs") - begin) * epochSize);
   const QList<QPointF> drawn = curveOf(editor)->points();
   QVERIFY(!expected.empty());
   if (expected.size() <= 4000) {

@@ -9,7 +9,6 @@
 #include <random>
 #include <vector>
 
-#include "fitbench/fit_args.h"
 #include "fitbench/image_codec.h"
 
 namespace fitbench {
@@ -33,11 +32,6 @@ struct AugmentParams {
   std::array<float, 3> mean{0.f, 0.f, 0.f};  // per output channel, RGB order
   std::array<float, 3> std{1.f, 1.f, 1.f};
 };
-
-// data.py's training iterator: every augmentation argument applies.
-AugmentParams train_augment_params(const FitArgs& args, const std::vector<int>& image_shape);
-// data.py's validation iterator: center crop and mean / std only.
-AugmentParams val_augment_params(const FitArgs& args, const std::vector<int>& image_shape);
 
 // Augments `src` (its channel count must equal p.channels) and writes the
 // result as float (channels, height, width) to `out`. An image still smaller

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/memory_estimate.h"
 #include "fitbench/observer.h"
 
@@ -36,13 +37,13 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
 // holds checkpoints that this run does not continue (it does not load one of
 // the prefix's own epochs, or their partial checkpoint). Empty without a
 // --model-prefix or when the prefix holds no checkpoint this run would touch.
-std::vector<std::string> checkpoint_files_overwritten(const FitArgs& args);
+std::vector<std::string> checkpoint_files_overwritten(const FitConfig& config);
 
 // The memory a run with these arguments needs, as fit() works it out before
 // allocating and --summary prints it (one worker's share of a distributed
 // run is not known here: it counts the whole data). Throws Error where fit()
 // would: missing GPUs or data, a network the arguments do not fit.
-MemoryEstimate estimate_fit_memory(const FitArgs& args, const FitOptions& options = {});
+MemoryEstimate estimate_fit_memory(const FitConfig& config, const FitOptions& options = {});
 
 }  // namespace fitbench
 
@@ -54,5 +55,5 @@ FitArgs train_mnist_defaults();
 // The learning rate fit() would use at updates 1..`updates` for these
 // arguments (fit.py's schedule, counted from --load-epoch when it is set),
 // with `epoch_size` batches per epoch: what the lr-step editor draws.
-std::vector<double> learning_rate_schedule(const FitArgs& args, int64_t epoch_size, int64_t updates);
+std::vector<double> learning_rate_schedule(const FitConfig& config, int64_t epoch_size, int64_t updates);
 }  // namespace fitbench

@@ -93,10 +93,6 @@ class FitArgs {
   std::map<std::string, std::optional<std::string>> values_;
 };
 
-// The classes a trained network has: --num-classes, or 10 when it is None
-// (the default data set, Fashion-MNIST, has 10).
-int num_classes(const FitArgs& args);
-
 // Parses argv[1..] as argparse would ("--lr 0.1", "--lr=0.1"), starting from
 // `defaults` (script defaults such as train_mnist's). Throws ArgError.
 FitArgs parse_command_line(const std::vector<std::string>& args, FitArgs defaults = {});

@@ -1,13 +1,17 @@
 // The training and validation iterators fit.py's data arguments describe
-// (--data-train, --data-val, --num-examples, --benchmark, ...).
+// (--data-train, --data-val, --num-examples, --benchmark, ...), and the
+// augmentation and input format they imply: the translation of a FitConfig
+// into the data layer's terms.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "fitbench/augment.h"
 #include "fitbench/data_iter.h"
-#include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
+#include "fitbench/image_input.h"
 
 namespace fitbench {
 
@@ -34,8 +38,7 @@ struct DataPartition {
 // a center crop; both normalise with --rgb-mean / --rgb-std.
 // Throws Error naming the argument and the file when the data cannot be read
 // or does not match --image-shape.
-FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
-                      const DataPartition& partition = {});
+FitData make_fit_data(const FitConfig& config, uint64_t seed, const DataPartition& partition = {});
 
 // Main memory the data of make_fit_data takes, from the arguments and the
 // files' headers, before anything is read: the data sets held whole, and how
@@ -46,7 +49,7 @@ struct DataFootprint {
   int batches = 0;
 };
 // Throws Error as make_fit_data would for data that is missing.
-DataFootprint fit_data_footprint(const FitArgs& args, const DataPartition& partition = {});
+DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& partition = {});
 
 // fit.py's ResizeIter: exactly `batches` batches per epoch, starting the
 // inner iterator's next epoch when it runs out first. The dist_sync workers
@@ -60,6 +63,18 @@ bool is_image_data(const std::string& path);
 // The validation iterator alone (no shuffle, no augmentation), as
 // make_fit_data builds it: what scoring a saved model reads. Null when there
 // is no validation data (--data-train given without --data-val).
-std::unique_ptr<DataIter> make_val_data(const FitArgs& args, const std::vector<int>& image_shape);
+std::unique_ptr<DataIter> make_val_data(const FitConfig& config);
+
+// data.py's training iterator: every augmentation argument applies.
+AugmentParams train_augment_params(const FitConfig& config);
+// data.py's validation iterator: center crop and mean / std only.
+AugmentParams val_augment_params(const FitConfig& config);
+
+// The format of the run's data: idx files (MNIST, Fashion-MNIST: the default
+// when no --data-train is given) scale pixels to [0, 1]; image sources (.rec,
+// CIFAR-10 batches, folders of images) subtract --rgb-mean and divide by
+// --rgb-std. --data-val decides, else --data-train. Throws Error naming the
+// argument for a bad --image-shape, --rgb-mean or --rgb-std.
+InputFormat input_format(const FitConfig& config);
 
 }  // namespace fitbench

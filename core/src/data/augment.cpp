@@ -137,72 +137,7 @@ void color_jitter(float* v, int channels, size_t plane, const AugmentParams& p, 
   for (size_t i = 0; i < n; ++i) v[i] = std::clamp(v[i], 0.f, 255.f);
 }
 
-std::array<float, 3> three(const std::vector<double>& values, const std::string& arg) {
-  if (values.size() != 3) fail("--", arg, " needs 3 comma-separated values (R,G,B), got ", values.size());
-  return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2])};
-}
-
-AugmentParams common_params(const FitArgs& args, const std::vector<int>& image_shape) {
-  if (image_shape.size() != 3 || (image_shape[0] != 1 && image_shape[0] != 3))
-    fail("--image-shape ", args.get_string("image-shape"),
-         ": image data needs channels,height,width with 1 or 3 channels, e.g. 3,224,224");
-  AugmentParams p;
-  p.channels = image_shape[0];
-  p.height = image_shape[1];
-  p.width = image_shape[2];
-  p.mean = three(args.get_float_list("rgb-mean"), "rgb-mean");
-  p.std = three(args.get_float_list("rgb-std"), "rgb-std");
-  return p;
-}
-
 }  // namespace
-
-AugmentParams train_augment_params(const FitArgs& args, const std::vector<int>& image_shape) {
-  AugmentParams p = common_params(args, image_shape);
-  p.rand_crop = args.get_int("random-crop") != 0;
-  p.rand_mirror = args.get_int("random-mirror") != 0;
-  p.max_rotate_angle = args.get_int("max-random-rotate-angle");
-  p.max_shear_ratio = static_cast<float>(args.get_float("max-random-shear-ratio"));
-  p.min_random_scale = static_cast<float>(args.get_float("min-random-scale"));
-  p.max_random_scale = static_cast<float>(args.get_float("max-random-scale"));
-  if (p.min_random_scale > p.max_random_scale)
-    fail("--min-random-scale ", p.min_random_scale, " is above --max-random-scale ", p.max_random_scale);
-  const float max_ratio = static_cast<float>(args.get_float("max-random-aspect-ratio"));
-  if (args.is_set("min-random-aspect-ratio")) {
-    p.min_aspect_ratio = static_cast<float>(args.get_float("min-random-aspect-ratio"));
-    p.max_aspect_ratio = max_ratio;
-    if (p.min_aspect_ratio > p.max_aspect_ratio)
-      fail("--min-random-aspect-ratio ", p.min_aspect_ratio, " is above --max-random-aspect-ratio ", max_ratio);
-  } else {
-    if (max_ratio >= 1) fail("--max-random-aspect-ratio ", max_ratio, " without --min-random-aspect-ratio must be below 1");
-    p.min_aspect_ratio = 1 - max_ratio;
-    p.max_aspect_ratio = 1 + max_ratio;
-  }
-  p.random_resized_crop = args.get_int("random-resized-crop") != 0;
-  p.min_random_area = static_cast<float>(args.get_float("min-random-area"));
-  p.max_random_area = static_cast<float>(args.get_float("max-random-area"));
-  if (p.min_random_area > p.max_random_area)
-    fail("--min-random-area ", p.min_random_area, " is above --max-random-area ", p.max_random_area);
-  p.min_crop_size = args.get_int("min-crop-size");
-  p.max_crop_size = args.get_int("max-crop-size");
-  if ((p.min_crop_size == -1) != (p.max_crop_size == -1) || p.min_crop_size > p.max_crop_size || p.min_crop_size == 0)
-    fail("--min-crop-size ", p.min_crop_size, " and --max-crop-size ", p.max_crop_size,
-         ": give both (1 <= min <= max) or neither");
-  p.pad = args.get_int("pad-size");
-  p.fill_value = args.get_int("fill-value");
-  p.random_h = args.get_int("max-random-h");
-  p.random_s = args.get_int("max-random-s");
-  p.random_l = args.get_int("max-random-l");
-  p.brightness = static_cast<float>(args.get_float("brightness"));
-  p.contrast = static_cast<float>(args.get_float("contrast"));
-  p.saturation = static_cast<float>(args.get_float("saturation"));
-  p.pca_noise = static_cast<float>(args.get_float("pca-noise"));
-  return p;
-}
-
-AugmentParams val_augment_params(const FitArgs& args, const std::vector<int>& image_shape) {
-  return common_params(args, image_shape);
-}
 
 Image resize_image(const Image& src, int width, int height) {
   FB_ASSERT(width > 0 && height > 0 && src.width > 0 && src.height > 0);

@@ -7,31 +7,8 @@
 #include <string>
 
 #include "fitbench/augment.h"
-#include "fitbench/fit_data.h"
 
 namespace fitbench {
-
-InputFormat input_format(const FitArgs& args, const std::vector<int>& image_shape) {
-  std::string path = args.get_string("data-val");
-  if (path.empty()) path = args.get_string("data-train");
-  InputFormat f;
-  if (!path.empty() && is_image_data(path)) {
-    const AugmentParams p = val_augment_params(args, image_shape);  // checks the shape, mean and std
-    f.channels = p.channels;
-    f.height = p.height;
-    f.width = p.width;
-    f.mean = p.mean;
-    f.std = p.std;
-    return f;
-  }
-  if (image_shape.size() != 3 || (image_shape[0] != 1 && image_shape[0] != 3))
-    fail("--image-shape ", args.get_string("image-shape"),
-         ": image input needs channels,height,width with 1 or 3 channels, e.g. 1,28,28");
-  f.channels = image_shape[0];
-  f.height = image_shape[1];
-  f.width = image_shape[2];
-  return f;  // idx data: pixel / 255, as load_idx scales it
-}
 
 Tensor image_to_input(const Image& image, const InputFormat& format) {
   FB_ASSERT(format.height > 0 && format.width > 0);

@@ -382,7 +382,6 @@ FitArgs parse_command_line(const std::vector<std::string>& args, FitArgs default
   return out;
 }
 
-int num_classes(const FitArgs& args) { return args.is_set("num-classes") ? args.get_int("num-classes") : 10; }
 
 std::string format_help(const std::string& program) {
   const std::vector<ArgSpec>& schema = fit_arg_schema();

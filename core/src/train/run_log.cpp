@@ -33,15 +33,6 @@ std::string asctime_now() {
 
 }  // namespace
 
-std::string default_run_dir(const std::string& network) {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return "runs/" + (network.empty() ? std::string("run") : network) + "-" + buf;
-}
-
 RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
     : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {}
 

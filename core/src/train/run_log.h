@@ -52,7 +52,4 @@ class RunLog {
   std::unique_ptr<RunRecordWriter> records_;
 };
 
-// "runs/lenet-20261127-102246" style default directory names.
-std::string default_run_dir(const std::string& network);
-
 }  // namespace fitbench

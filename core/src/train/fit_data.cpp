@@ -1,6 +1,7 @@
-// fit.py's data sources: Fashion-MNIST / MNIST idx files, RecordIO files,
-// CIFAR-10 binary batches, folders of class sub-folders, or synthetic data
-// for --benchmark 1.
+// fit.py's data sources as a FitConfig names them: Fashion-MNIST / MNIST idx
+// files, RecordIO files, CIFAR-10 binary batches, folders of class
+// sub-folders, or synthetic data for --benchmark 1; and the augmentation and
+// input format the data arguments describe.
 #include "fitbench/fit_data.h"
 
 #include <algorithm>
@@ -149,8 +150,8 @@ Tensor first_rows(const Tensor& t, int64_t rows) {
 
 // --data-train and --data-val, with Debian's Fashion-MNIST standing in for
 // both when --data-train is not given.
-std::pair<std::string, std::string> data_paths(const FitArgs& args) {
-  std::string train = args.get_string("data-train"), val = args.get_string("data-val");
+std::pair<std::string, std::string> data_paths(const FitConfig& config) {
+  std::string train = config.data_train, val = config.data_val;
   if (train.empty()) {
     const std::string dir = default_fashion_mnist_dir();
     if (!std::filesystem::is_directory(dir))
@@ -162,15 +163,15 @@ std::pair<std::string, std::string> data_paths(const FitArgs& args) {
   return {train, val};
 }
 
-ImageIterOptions image_options(const FitArgs& args, uint64_t seed, const DataPartition& partition) {
+ImageIterOptions image_options(const FitConfig& config, uint64_t seed, const DataPartition& partition) {
   ImageIterOptions options;
-  options.batch_size = args.get_int("batch-size");
-  options.threads = args.get_int("data-nthreads");
+  options.batch_size = config.batch_size;
+  options.threads = config.data_nthreads;
   options.seed = seed;
-  options.num_classes = args.is_set("num-classes") ? args.get_int("num-classes") : 0;
+  options.num_classes = config.num_classes.value_or(0);
   options.num_parts = partition.num_parts;
   options.part_index = partition.part_index;
-  options.max_image_pixels = args.get_int("max-image-pixels");
+  options.max_image_pixels = config.max_image_pixels;
   return options;
 }
 
@@ -186,28 +187,48 @@ void check_labels(const Tensor& labels, int classes, const std::string& file) {
            " classes the network predicts (--num-classes)");
 }
 
-void check_image_shape(const FitArgs& args, const std::vector<int>& image_shape, const Tensor& images,
-                       const std::string& file) {
+void check_image_shape(const FitConfig& config, const Tensor& images, const std::string& file) {
+  const std::vector<int> image_shape = config.sample_shape();
   const auto& s = images.shape();
   if (image_shape.size() == 3 && (s[1] != image_shape[0] || s[2] != image_shape[1] || s[3] != image_shape[2]))
-    fail("--image-shape ", args.get_string("image-shape"), " does not match the images in ", file, " (", s[1], ",",
+    fail("--image-shape ", config.sample_shape_text(), " does not match the images in ", file, " (", s[1], ",",
          s[2], ",", s[3], ")");
 }
 
-std::unique_ptr<DataIter> val_iter(const FitArgs& args, const std::vector<int>& image_shape, const std::string& val,
+std::unique_ptr<DataIter> val_iter(const FitConfig& config, const std::string& val,
                                    const ImageIterOptions& options) {
   if (is_image_data(val)) {
     ImageIterOptions v = options;
     v.role = "the validation data";
-    v.augment = val_augment_params(args, image_shape);
-    return make_prefetch_iter(image_iter(val, args.get_string("data-val-idx"), false, v), kImagePrefetch);
+    v.augment = val_augment_params(config);
+    return make_prefetch_iter(image_iter(val, config.data_val_idx, false, v), kImagePrefetch);
   }
   const auto [images, labels] = idx_pair(val, "t10k", "data-val");
   IdxDataset v = load_idx(images, labels);
-  check_image_shape(args, image_shape, v.images, images);
+  check_image_shape(config, v.images, images);
   check_labels(v.labels, options.num_classes, labels);
   return make_ndarray_iter(v.images, v.labels, options.batch_size, false, options.seed);
 }
+
+std::array<float, 3> three(const std::vector<double>& values, const std::string& arg) {
+  if (values.size() != 3) fail("--", arg, " needs 3 comma-separated values (R,G,B), got ", values.size());
+  return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2])};
+}
+
+AugmentParams common_params(const FitConfig& config) {
+  const std::vector<int> image_shape = config.sample_shape();
+  if (image_shape.size() != 3 || (image_shape[0] != 1 && image_shape[0] != 3))
+    fail("--image-shape ", config.sample_shape_text(),
+         ": image data needs channels,height,width with 1 or 3 channels, e.g. 3,224,224");
+  AugmentParams p;
+  p.channels = image_shape[0];
+  p.height = image_shape[1];
+  p.width = image_shape[2];
+  p.mean = three(config.rgb_mean, "rgb-mean");
+  p.std = three(config.rgb_std, "rgb-std");
+  return p;
+}
+
 
 }  // namespace
 
@@ -216,52 +237,52 @@ bool is_image_data(const std::string& path) {
   return std::filesystem::is_directory(path) && !has_idx_files(path);
 }
 
-FitData make_fit_data(const FitArgs& args, const std::vector<int>& image_shape, uint64_t seed,
+FitData make_fit_data(const FitConfig& config, uint64_t seed,
                       const DataPartition& partition) {
-  const int batch = args.get_int("batch-size");
+  const int batch = config.batch_size;
   FitData d;
-  if (args.get_int("benchmark")) {
+  if (config.benchmark) {
     std::vector<int64_t> dims{batch};
-    for (int v : image_shape) dims.push_back(v);
-    d.train = make_synthetic_iter(Shape(dims), args.get_int("num-classes"), 500, seed);
+    for (int v : config.sample_shape()) dims.push_back(v);
+    d.train = make_synthetic_iter(Shape(dims), config.classes(), 500, seed);
     return d;
   }
-  const auto [train, val] = data_paths(args);
-  ImageIterOptions options = image_options(args, seed, partition);
-  // Training builds a network of num_classes(args) outputs: every label must fit it.
-  options.num_classes = num_classes(args);
+  const auto [train, val] = data_paths(config);
+  ImageIterOptions options = image_options(config, seed, partition);
+  // Training builds a network of config.classes() outputs: every label must fit it.
+  options.num_classes = config.classes();
   if (is_image_data(train)) {
     ImageIterOptions t = options;
     t.role = "the training data";
     t.shuffle = true;
-    t.augment = train_augment_params(args, image_shape);
-    if (args.is_set("num-examples")) t.max_examples = args.get_int("num-examples");
+    t.augment = train_augment_params(config);
+    if (config.num_examples) t.max_examples = *config.num_examples;
     d.train =
-        make_prefetch_iter(image_iter(train, args.get_string("data-train-idx"), true, t), kImagePrefetch);
+        make_prefetch_iter(image_iter(train, config.data_train_idx, true, t), kImagePrefetch);
   } else {
     const auto [images, labels] = idx_pair(train, "train", "data-train");
     IdxDataset t = load_idx(images, labels);
-    if (args.is_set("num-examples")) {
+    if (config.num_examples) {
       // fitbench uses --num-examples to train on the first N samples as well.
-      const int64_t n = args.get_int("num-examples");
+      const int64_t n = *config.num_examples;
       t.images = first_rows(t.images, n);
       t.labels = first_rows(t.labels, n);
     }
-    check_image_shape(args, image_shape, t.images, images);
+    check_image_shape(config, t.images, images);
     check_labels(t.labels, options.num_classes, labels);
     const int parts = partition.num_parts;
     auto iter = make_ndarray_iter(t.images, t.labels, batch * parts, true, seed);
     if (parts > 1) iter = std::make_unique<PartIter>(std::move(iter), parts, partition.part_index);
     d.train = make_prefetch_iter(std::move(iter), kIdxPrefetch);
   }
-  if (!val.empty()) d.val = val_iter(args, image_shape, val, options);
+  if (!val.empty()) d.val = val_iter(config, val, options);
   return d;
 }
 
-DataFootprint fit_data_footprint(const FitArgs& args, const DataPartition& partition) {
+DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& partition) {
   // The synthetic batch, handed out without a copy.
-  if (args.get_int("benchmark")) return {0, 1};
-  const auto [train, val] = data_paths(args);
+  if (config.benchmark) return {0, 1};
+  const auto [train, val] = data_paths(config);
   DataFootprint f;
   // An idx pair is held whole as float32 (even past --num-examples); image
   // sources hold only CIFAR-10's files. Beside each prefetch ring, fit() has
@@ -288,10 +309,80 @@ std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int6
   return std::make_unique<ResizeIter>(std::move(inner), batches);
 }
 
-std::unique_ptr<DataIter> make_val_data(const FitArgs& args, const std::vector<int>& image_shape) {
-  const std::string val = data_paths(args).second;
+std::unique_ptr<DataIter> make_val_data(const FitConfig& config) {
+  const std::string val = data_paths(config).second;
   if (val.empty()) return nullptr;
-  return val_iter(args, image_shape, val, image_options(args, 0, {}));
+  return val_iter(config, val, image_options(config, 0, {}));
+}
+
+AugmentParams train_augment_params(const FitConfig& config) {
+  AugmentParams p = common_params(config);
+  p.rand_crop = config.random_crop != 0;
+  p.rand_mirror = config.random_mirror != 0;
+  p.max_rotate_angle = config.max_random_rotate_angle;
+  p.max_shear_ratio = static_cast<float>(config.max_random_shear_ratio);
+  p.min_random_scale = static_cast<float>(config.min_random_scale);
+  p.max_random_scale = static_cast<float>(config.max_random_scale);
+  if (p.min_random_scale > p.max_random_scale)
+    fail("--min-random-scale ", p.min_random_scale, " is above --max-random-scale ", p.max_random_scale);
+  const float max_ratio = static_cast<float>(config.max_random_aspect_ratio);
+  if (config.min_random_aspect_ratio) {
+    p.min_aspect_ratio = static_cast<float>(*config.min_random_aspect_ratio);
+    p.max_aspect_ratio = max_ratio;
+    if (p.min_aspect_ratio > p.max_aspect_ratio)
+      fail("--min-random-aspect-ratio ", p.min_aspect_ratio, " is above --max-random-aspect-ratio ", max_ratio);
+  } else {
+    if (max_ratio >= 1) fail("--max-random-aspect-ratio ", max_ratio, " without --min-random-aspect-ratio must be below 1");
+    p.min_aspect_ratio = 1 - max_ratio;
+    p.max_aspect_ratio = 1 + max_ratio;
+  }
+  p.random_resized_crop = config.random_resized_crop != 0;
+  p.min_random_area = static_cast<float>(config.min_random_area);
+  p.max_random_area = static_cast<float>(config.max_random_area);
+  if (p.min_random_area > p.max_random_area)
+    fail("--min-random-area ", p.min_random_area, " is above --max-random-area ", p.max_random_area);
+  p.min_crop_size = config.min_crop_size;
+  p.max_crop_size = config.max_crop_size;
+  if ((p.min_crop_size == -1) != (p.max_crop_size == -1) || p.min_crop_size > p.max_crop_size || p.min_crop_size == 0)
+    fail("--min-crop-size ", p.min_crop_size, " and --max-crop-size ", p.max_crop_size,
+         ": give both (1 <= min <= max) or neither");
+  p.pad = config.pad_size;
+  p.fill_value = config.fill_value;
+  p.random_h = config.max_random_h;
+  p.random_s = config.max_random_s;
+  p.random_l = config.max_random_l;
+  p.brightness = static_cast<float>(config.brightness);
+  p.contrast = static_cast<float>(config.contrast);
+  p.saturation = static_cast<float>(config.saturation);
+  p.pca_noise = static_cast<float>(config.pca_noise);
+  return p;
+}
+
+AugmentParams val_augment_params(const FitConfig& config) {
+  return common_params(config);
+}
+
+InputFormat input_format(const FitConfig& config) {
+  const std::vector<int> image_shape = config.sample_shape();
+  std::string path = config.data_val;
+  if (path.empty()) path = config.data_train;
+  InputFormat f;
+  if (!path.empty() && is_image_data(path)) {
+    const AugmentParams p = val_augment_params(config);  // checks the shape, mean and std
+    f.channels = p.channels;
+    f.height = p.height;
+    f.width = p.width;
+    f.mean = p.mean;
+    f.std = p.std;
+    return f;
+  }
+  if (image_shape.size() != 3 || (image_shape[0] != 1 && image_shape[0] != 3))
+    fail("--image-shape ", config.sample_shape_text(),
+         ": image input needs channels,height,width with 1 or 3 channels, e.g. 1,28,28");
+  f.channels = image_shape[0];
+  f.height = image_shape[1];
+  f.width = image_shape[2];
+  return f;  // idx data: pixel / 255, as load_idx scales it
 }
 
 }  // namespace fitbench

@@ -1,0 +1,59 @@
+// What a run's configuration alone decides, before anything is read or
+// allocated: the network, the learning-rate schedule, where the gradients are
+// summed, and the memory the arrays and data take. fit() and the functions of
+// fit.h that answer a host's questions (the lr editor's curve, the memory
+// estimate next to Start) share these.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fitbench/executor_group.h"
+#include "fitbench/fit.h"
+#include "fitbench/fit_data.h"
+#include "fitbench/lr_scheduler.h"
+#include "fitbench/memory_estimate.h"
+
+namespace fitbench {
+
+using LogLine = std::function<void(const std::string&)>;
+
+// The network of --network and its arguments. What a builder refuses
+// (--num-layers 7 for resnet, an image shape too small) is an ArgError.
+Symbol build_symbol(const FitConfig& config);
+
+// fit.py's _get_lr_scheduler: the rate to start from and the scheduler (null
+// for a constant rate). `offset` is the update count already done (restored
+// from a .states file; 0 when resuming an MXNet checkpoint).
+std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitConfig& config, int64_t epoch_size,
+                                                               int begin_epoch, int64_t offset,
+                                                               const LogLine& log);
+
+// Where the kvstore sums the executors' gradients.
+GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& devices);
+
+// --mom, for the optimizers that take it; 0 for the others.
+float momentum_of(const FitConfig& config);
+
+// What a run's arrays and data take, for --summary and the check before
+// anything is allocated. `data_missing` (when given) receives why the data
+// was left out, rather than failing.
+TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& options,
+                                 const std::vector<Device>& devices, const std::string& kvstore,
+                                 const DataPartition& partition, std::string* data_missing);
+
+// "" when `estimate` fits the memory available, else a sentence with what
+// the run needs, what is available and the largest --batch-size that fits.
+std::string memory_shortfall(const Symbol& symbol, const TrainingMemorySetup& setup,
+                             const MemoryEstimate& estimate);
+
+// Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
+// Rank r > 0 of a dist store reads its own "prefix-r" files where it saved
+// them, as fit.py's _load_model does: its .states hold its own data order.
+std::string load_prefix(const FitConfig& config, int rank);
+
+}  // namespace fitbench
