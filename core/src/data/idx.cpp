@@ -28,11 +28,14 @@ std::vector<uint8_t> read_idx_bytes(const std::string& path, size_t most = SIZE_
   errno = 0;
   const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
   if (!file) fail("cannot open the idx file ", path, ": ", errno ? std::strerror(errno) : "out of memory");
-  constexpr unsigned kChunk = 1u << 20;
+  // Reads grow with the file (64 KiB, then as much again as read so far, up
+  // to 1 MiB at a time), so a small file costs no megabyte-sized buffer.
+  constexpr size_t kFirstChunk = 1u << 16, kMostChunk = 1u << 20;
   std::vector<uint8_t> bytes;
   for (;;) {
     const size_t have = bytes.size();
-    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(kChunk, most - have));
+    const unsigned chunk =
+        static_cast<unsigned>(std::min({std::clamp(have, kFirstChunk, kMostChunk), most - have}));
     bytes.resize(have + chunk);
     const int n = gzread(file.get(), bytes.data() + have, chunk);
     if (n < 0) {
