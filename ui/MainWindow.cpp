@@ -46,6 +46,7 @@
 #include "ExperimentPresets.h"
 #include "GpuPicker.h"
 #include "LrScheduleEditor.h"
+#include "MemoryEstimateLabel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
@@ -132,6 +133,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_processTrainer, &ProcessTrainer::finished, this, &MainWindow::onFinished);
   connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, m_charts, &TrainingCharts::addRankBatch);
   connect(m_processesSpin, &QSpinBox::valueChanged, this, &MainWindow::updateButtons);
+  connect(m_processesSpin, &QSpinBox::valueChanged, this, &MainWindow::checkMemory);
   connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
   connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   // The form echoes the edit back through argsChanged(); the editor ignores
@@ -259,6 +261,7 @@ void MainWindow::buildRunToolBar() {
   m_runToolBar->setObjectName(QStringLiteral("runToolBar"));
   m_startButton = new QPushButton(tr("Start"), m_runToolBar);
   m_startButton->setObjectName(QStringLiteral("startButton"));
+  m_memoryLabel = new MemoryEstimateLabel(m_runToolBar);
   m_pauseButton = new QPushButton(tr("Pause"), m_runToolBar);
   m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
   m_stopButton = new QPushButton(tr("Stop"), m_runToolBar);
@@ -294,6 +297,7 @@ void MainWindow::buildRunToolBar() {
   m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
   connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
   m_runToolBar->addWidget(m_startButton);
+  m_runToolBar->addWidget(m_memoryLabel);
   m_runToolBar->addWidget(m_pauseButton);
   m_runToolBar->addWidget(m_stopButton);
   m_runToolBar->addWidget(processesLabel);
@@ -549,6 +553,12 @@ void MainWindow::onFormArgsChanged() {
   // The last run's charts stay until the next run starts.
   if (!isTraining()) m_lrSpin->setValue(m_config.lr);
   updateButtons();  // the kv-store decides whether Processes fits
+  checkMemory();
+}
+
+// A run in progress holds memory of its own: the check waits for it to end.
+void MainWindow::checkMemory() {
+  if (!isTraining()) m_memoryLabel->setConfig(m_config, startsProcesses() ? m_processesSpin->value() : 1);
 }
 
 void MainWindow::startTraining() {
@@ -840,6 +850,7 @@ void MainWindow::onEpochEnded(const fitbench::EpochStats& stats) {
 void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
 
 void MainWindow::onFinished(const fitbench::FinishInfo& info) {
+  checkMemory();
   flushPending();
   m_flushTimer->stop();
   m_overlayOnStart.clear();  // a branch that failed to start draws nothing

@@ -51,6 +51,7 @@ class CheckpointBrowser;
 class ElidedLabel;
 class GpuPicker;
 class LrScheduleEditor;
+class MemoryEstimateLabel;
 class MonitorView;
 class QAction;
 class QComboBox;
@@ -161,6 +162,7 @@ class MainWindow : public QMainWindow {
   // form's --model-prefix to a new directory).
   bool confirmOverwrites();
   void updateButtons();
+  void checkMemory();
   void onRunStarted(const fitbench::RunInfo& info);
   void onBatchEnded(const fitbench::BatchStats& stats);
   void onEpochEnded(const fitbench::EpochStats& stats);
@@ -179,6 +181,7 @@ class MainWindow : public QMainWindow {
 
   QToolBar* m_runToolBar = nullptr;
   QPushButton* m_startButton = nullptr;
+  MemoryEstimateLabel* m_memoryLabel = nullptr;  // next to Start
   QSpinBox* m_processesSpin = nullptr;
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_stopButton = nullptr;

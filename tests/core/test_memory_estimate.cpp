@@ -229,10 +229,29 @@ TEST(MemoryEstimate, FitsArgumentsCountTheDataSetFromItsHeaders) {
   const DataFootprint data = fit_data_footprint(FitConfig::resolve(args));
   EXPECT_EQ(data.fixed_bytes, (100 + 30) * (28 * 28 + 1) * 4);
   EXPECT_EQ(data.batches, 4) << "two prefetched, the one training, the one validating";
-  EXPECT_EQ(estimate_fit_memory(FitConfig::resolve(args)).host.data, data.fixed_bytes + 4 * 10 * (28 * 28 + 1) * 4);
+  EXPECT_EQ(check_fit_memory(FitConfig::resolve(args)).estimate.host.data, data.fixed_bytes + 4 * 10 * (28 * 28 + 1) * 4);
   args.set("benchmark", "1");
   EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, 0);
-  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).batches, 1) << "the synthetic batch is handed out, not copied";
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).batches, 1)
+      << "the synthetic batch is handed out, not copied";
+}
+
+// What the application shows next to Start: fit()'s own check, run before
+// anything starts. Data that is not there yet is left out and said so.
+TEST(MemoryEstimate, AHostChecksARunBeforeItStarts) {
+  if (available_memory() < 0) GTEST_SKIP() << "the kernel does not say how much memory is available";
+  test::TempDir dir;
+  FitArgs args = fitbench::testing::idx_fit_args(dir.path(), "mlp");
+  const MemoryCheck small = check_fit_memory(FitConfig::resolve(args));
+  EXPECT_THAT(small.data_missing, HasSubstr((dir.path() / "data").string()));
+  EXPECT_GT(small.estimate.host.total(), 0);
+  EXPECT_GT(small.available.host, 0);
+  EXPECT_EQ(small.shortfall, "");
+
+  args.set("batch-size", "1000000000");
+  const MemoryCheck huge = check_fit_memory(FitConfig::resolve(args));
+  EXPECT_THAT(huge.shortfall, HasSubstr("--batch-size 1000000000 needs about "));
+  EXPECT_THAT(huge.shortfall, HasSubstr("the largest --batch-size that fits is "));
 }
 
 }  // namespace

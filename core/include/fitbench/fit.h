@@ -39,11 +39,22 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
 // --model-prefix or when the prefix holds no checkpoint this run would touch.
 std::vector<std::string> checkpoint_files_overwritten(const FitConfig& config);
 
-// The memory a run with these arguments needs, as fit() works it out before
-// allocating and --summary prints it (one worker's share of a distributed
-// run is not known here: it counts the whole data). Throws Error where fit()
-// would: missing GPUs or data, a network the arguments do not fit.
-MemoryEstimate estimate_fit_memory(const FitConfig& config, const FitOptions& options = {});
+// What a run needs against what is free now, as fit() works it out before it
+// allocates anything and --summary prints it.
+struct MemoryCheck {
+  MemoryEstimate estimate;
+  MemoryAvailable available;
+  // "" when the run fits; else fit()'s refusal: what it needs, what is free
+  // and the largest --batch-size that fits.
+  std::string shortfall;
+  // Why the data is not counted (it cannot be read; fit() says so when it
+  // starts); "" when it is.
+  std::string data_missing;
+};
+// For a host to show before Start. One worker's share of a distributed run
+// is not known here: the whole data set is counted. Throws Error where fit()
+// would: GPUs that are not there, a network the arguments do not fit.
+MemoryCheck check_fit_memory(const FitConfig& config, const FitOptions& options = {});
 
 }  // namespace fitbench
 

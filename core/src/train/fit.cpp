@@ -86,11 +86,12 @@ DataPartition Trainer::data_partition() const {
 // none, and make_fit_data says what is wrong with it, into the run's log.
 Trainer::MemoryPlan Trainer::plan_memory() {
   MemoryPlan plan;
-  plan.setup = memory_setup(config_, options_, devices_, kv_->type(), data_partition(), &plan.data_missing);
-  plan.estimate = estimate_training_memory(symbol_, plan.setup);
-  plan.shortfall = memory_shortfall(symbol_, plan.setup, plan.estimate);
-  if (!plan.shortfall.empty() && !config_.summary && !config_.test_io)
-    fail("out of memory: ", plan.shortfall);
+  std::string data_missing;
+  plan.setup = memory_setup(config_, options_, devices_, kv_->type(), data_partition(), &data_missing);
+  plan.check = check_memory(symbol_, plan.setup);
+  plan.check.data_missing = std::move(data_missing);
+  if (!plan.check.shortfall.empty() && !config_.summary && !config_.test_io)
+    fail("out of memory: ", plan.check.shortfall);
   return plan;
 }
 
@@ -114,9 +115,9 @@ FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
       network_summary(symbol_, {{"data", memory.setup.data_shape(memory.setup.batch_size)}}));
   log_->open(args_.to_json());
   for (std::string line; std::getline(table, line);) log(line);
-  for (const auto& line : describe_memory_estimate(memory.estimate)) log(line);
-  if (!memory.data_missing.empty()) log("The data is not counted: " + memory.data_missing);
-  if (!memory.shortfall.empty()) log("This run would not fit: " + memory.shortfall);
+  for (const auto& line : describe_memory_estimate(memory.check.estimate)) log(line);
+  if (!memory.check.data_missing.empty()) log("The data is not counted: " + memory.check.data_missing);
+  if (!memory.check.shortfall.empty()) log("This run would not fit: " + memory.check.shortfall);
   return completed_without_training();
 }
 

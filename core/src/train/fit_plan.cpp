@@ -93,8 +93,7 @@ TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& opti
 }
 
 std::string memory_shortfall(const Symbol& symbol, const TrainingMemorySetup& setup,
-                             const MemoryEstimate& estimate) {
-  const MemoryAvailable available = memory_available(estimate);
+                             const MemoryEstimate& estimate, const MemoryAvailable& available) {
   const auto shortfalls = memory_shortfalls(estimate, available);
   if (shortfalls.empty()) return {};
   std::string text = printf_string("--batch-size %lld needs ", static_cast<long long>(setup.batch_size));
@@ -120,10 +119,21 @@ std::string load_prefix(const FitConfig& config, int rank) {
   return prefix;
 }
 
-MemoryEstimate estimate_fit_memory(const FitConfig& config, const FitOptions& options) {
+MemoryCheck check_memory(const Symbol& symbol, const TrainingMemorySetup& setup) {
+  MemoryCheck check;
+  check.estimate = estimate_training_memory(symbol, setup);
+  check.available = memory_available(check.estimate);
+  check.shortfall = memory_shortfall(symbol, setup, check.estimate, check.available);
+  return check;
+}
+
+MemoryCheck check_fit_memory(const FitConfig& config, const FitOptions& options) {
   const std::vector<Device> devices = usable_devices(config.gpus);
-  return estimate_training_memory(build_symbol(config),
-                                  memory_setup(config, options, devices, config.kv_store, {}, nullptr));
+  std::string data_missing;
+  const TrainingMemorySetup setup = memory_setup(config, options, devices, config.kv_store, {}, &data_missing);
+  MemoryCheck check = check_memory(build_symbol(config), setup);
+  check.data_missing = std::move(data_missing);
+  return check;
 }
 
 std::vector<double> learning_rate_schedule(const FitConfig& config, int64_t epoch_size, int64_t updates) {

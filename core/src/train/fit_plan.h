@@ -46,10 +46,12 @@ TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& opti
                                  const std::vector<Device>& devices, const std::string& kvstore,
                                  const DataPartition& partition, std::string* data_missing);
 
-// "" when `estimate` fits the memory available, else a sentence with what
-// the run needs, what is available and the largest --batch-size that fits.
+// "" when `estimate` fits what is `available`, else a sentence with what the
+// run needs, what is available and the largest --batch-size that fits.
 std::string memory_shortfall(const Symbol& symbol, const TrainingMemorySetup& setup,
-                             const MemoryEstimate& estimate);
+                             const MemoryEstimate& estimate, const MemoryAvailable& available);
+// The estimate of `setup`, what is free now and the shortfall.
+MemoryCheck check_memory(const Symbol& symbol, const TrainingMemorySetup& setup);
 
 // Where --load-epoch's checkpoint is read: --load-prefix, else --model-prefix.
 // Rank r > 0 of a dist store reads its own "prefix-r" files where it saved

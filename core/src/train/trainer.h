@@ -39,9 +39,7 @@ class Trainer {
   // What the memory check found (plan_memory).
   struct MemoryPlan {
     TrainingMemorySetup setup;
-    MemoryEstimate estimate;
-    std::string shortfall;     // "" when it fits
-    std::string data_missing;  // why the data is not counted, "" when it is
+    MemoryCheck check;
   };
 
   // The steps of run(), in order.
