@@ -1,6 +1,7 @@
 // fitbench's training state files (.states): load_training_state.
 #include "fitbench/error.h"
 #include "fitbench/ndarray_file.h"
+#include "fitbench/training_state.h"
 #include "fuzz_input_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -25,6 +25,7 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 
 using fitbench::test::TempDir;
 

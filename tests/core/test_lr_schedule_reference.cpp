@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitbench/file_util.h"
 #include "fitbench/lr_scheduler.h"
 #include "fitbench/ndarray_file.h"
 

@@ -1,6 +1,7 @@
 // Metrics: MXNet's names and arithmetic, padding excluded through num_valid,
 // local against global tallies, and fit.py's metric list; on NaN, infinities
 // and ties, the values MXNet 1.9.1 itself gives (tests/data/mxnet/metrics-nonfinite.json).
+#include "fitbench/file_util.h"
 #include "fitbench/metric.h"
 
 #include <gmock/gmock.h>

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "file_test_util.h"
+#include "fitbench/file_util.h"
 #include "fitbench/ndarray_file.h"
 
 #ifndef FITBENCH_SOURCE_DIR

@@ -16,6 +16,7 @@
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
+#include "fitbench/training_state.h"
 
 using namespace fitbench;
 using fitbench::test::TempDir;

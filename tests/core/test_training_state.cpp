@@ -8,6 +8,7 @@
 
 #include "file_test_util.h"
 #include "fitbench/ndarray_file.h"
+#include "fitbench/training_state.h"
 
 namespace fitbench {
 namespace {

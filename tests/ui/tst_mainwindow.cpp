@@ -61,6 +61,7 @@
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
+#include "fitbench/training_state.h"
 #include "run_fixture.h"
 
 namespace {

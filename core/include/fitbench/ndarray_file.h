@@ -1,5 +1,5 @@
-// MXNet's binary NDArray list (.params) and fitbench's training-state file
-// (.states), both written to a temporary name and renamed into place.
+// MXNet's binary NDArray list (.params), written to a temporary name and
+// renamed into place.
 #pragma once
 
 #include <cstdint>
@@ -26,25 +26,5 @@ NamedArrays load_ndarray_list(const std::string& path);
 // float16 / bfloat16 / float64 / integer arrays converted to float32 (CPU);
 // a float32 array is returned as is, sharing its storage.
 Tensor to_float32(const Tensor& t);
-
-// Writes `bytes` to `path` through a temporary file in the same directory,
-// flushed and renamed, so a crash never leaves a half-written `path`.
-void write_file_atomically(const std::string& path, const std::string& bytes);
-std::string read_file(const std::string& path);
-
-// Everything besides the weights that a resumed run needs to continue exactly.
-struct TrainingState {
-  int32_t epoch = 0;              // epochs completed
-  int64_t num_update = 0;         // optimizer update count
-  float learning_rate = 0.0f;     // the learning rate the next update would use
-  std::string optimizer;          // name, to refuse a mismatched resume
-  NamedArrays optimizer_states;   // momentum, adam moments, ...
-  std::string rng_state;          // std::mt19937_64 text state (dropout, init)
-  std::string data_state;         // DataIter::save_state()
-};
-
-// "FBST" magic, u32 version, then the fields above.
-void save_training_state(const std::string& path, const TrainingState& state);
-TrainingState load_training_state(const std::string& path);
 
 }  // namespace fitbench

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/device.h"
 #include "fitbench/error.h"
 
 namespace fitbench {
@@ -42,19 +43,6 @@ template <> constexpr DType dtype_of<uint8_t>() { return DType::UInt8; }
 template <> constexpr DType dtype_of<int32_t>() { return DType::Int32; }
 template <> constexpr DType dtype_of<int8_t>() { return DType::Int8; }
 template <> constexpr DType dtype_of<int64_t>() { return DType::Int64; }
-
-struct Device {
-  // Values are MXNet's dev_type codes.
-  enum class Kind : int32_t { CPU = 1, GPU = 2 };
-  Kind kind = Kind::CPU;
-  int id = 0;
-
-  static Device cpu() { return {}; }
-  static Device gpu(int id) { return {Kind::GPU, id}; }
-  bool is_cpu() const { return kind == Kind::CPU; }
-  std::string str() const;  // "cpu(0)", "gpu(1)" as MXNet prints contexts
-  bool operator==(const Device&) const = default;
-};
 
 // A list of dimensions. A Shape with ndim() == 0 means "not known yet" during
 // shape inference; the core has no 0-d tensors.

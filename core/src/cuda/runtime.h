@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fitbench/tensor.h"
+#include "fitbench/device.h"
 #include "gpu/gpu_backend.h"
 
 namespace fitbench::cuda {

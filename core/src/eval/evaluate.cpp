@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "fitbench/error.h"
+#include "fitbench/file_util.h"
 
 namespace fitbench {
 

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "fitbench/tensor.h"
+#include "fitbench/device.h"
 #include "ops/cpu/activation.h"
 #include "ops/cpu/batch_norm.h"
 #include "ops/cpu/clip.h"

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitbench/attr_reader.h"
-#include "fitbench/ndarray_file.h"
+#include "fitbench/file_util.h"
 
 namespace fitbench {
 

@@ -1,4 +1,6 @@
 // Whole-file reads and crash-safe writes.
+#include "fitbench/file_util.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "fitbench/error.h"
-#include "fitbench/ndarray_file.h"
 
 namespace fitbench {
 namespace {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/file_util.h"
 #include "fitbench/ndarray_file.h"
 #include "io/binary_io.h"
 

@@ -6,7 +6,9 @@
 #include <cstring>
 #include <string>
 
+#include "fitbench/file_util.h"
 #include "fitbench/ndarray_file.h"
+#include "fitbench/training_state.h"
 #include "io/binary_io.h"
 
 namespace fitbench {

@@ -44,10 +44,6 @@ bool is_known_dtype_flag(int32_t flag) {
   return (flag >= 0 && flag <= 6) || flag == 12;
 }
 
-std::string Device::str() const {
-  return (kind == Kind::CPU ? "cpu(" : "gpu(") + std::to_string(id) + ")";
-}
-
 int64_t Shape::size() const {
   if (dims_.empty()) return 0;
   int64_t n = 1;

@@ -6,7 +6,7 @@
 #include <ctime>
 #include <filesystem>
 
-#include "fitbench/ndarray_file.h"
+#include "fitbench/file_util.h"
 
 namespace fitbench {
 

@@ -20,6 +20,7 @@
 #include "fitbench/ndarray_file.h"
 #include "fitbench/optimizer.h"
 #include "fitbench/symbol.h"
+#include "fitbench/training_state.h"
 #include "run_log.h"
 #include "train/health.h"
 #include "train/monitor.h"

@@ -5,6 +5,7 @@
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/initializer.h"
+#include "fitbench/training_state.h"
 #include "pyformat.h"
 #include "train/fit_plan.h"
 #include "train/trainer.h"

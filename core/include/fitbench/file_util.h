@@ -1,0 +1,14 @@
+// Whole files read and written safely: the file helpers every format of the
+// core (.params, .states, symbol JSON, config.json) goes through.
+#pragma once
+
+#include <string>
+
+namespace fitbench {
+
+// Writes `bytes` to `path` through a temporary file in the same directory,
+// flushed and renamed, so a crash never leaves a half-written `path`.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+std::string read_file(const std::string& path);
+
+}  // namespace fitbench

@@ -1,0 +1,27 @@
+// fitbench's training-state file (.states): what a resumed run needs besides
+// the weights, written to a temporary name and renamed into place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "fitbench/ndarray_file.h"
+
+namespace fitbench {
+
+// Everything besides the weights that a resumed run needs to continue exactly.
+struct TrainingState {
+  int32_t epoch = 0;              // epochs completed
+  int64_t num_update = 0;         // optimizer update count
+  float learning_rate = 0.0f;     // the learning rate the next update would use
+  std::string optimizer;          // name, to refuse a mismatched resume
+  NamedArrays optimizer_states;   // momentum, adam moments, ...
+  std::string rng_state;          // std::mt19937_64 text state (dropout, init)
+  std::string data_state;         // DataIter::save_state()
+};
+
+// "FBST" magic, u32 version, then the fields above.
+void save_training_state(const std::string& path, const TrainingState& state);
+TrainingState load_training_state(const std::string& path);
+
+}  // namespace fitbench
