@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "MainWindow.h"
+#include "Screenshots.h"
 #include "fitbench/error.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/gpu_module.h"
@@ -69,7 +70,7 @@ int main(int argc, char* argv[]) {
     window.startTraining();
     QTimer::singleShot(static_cast<int>(screenshotDelay * 1000), &window, [&] {
       QString error;
-      for (const QString& path : window.saveScreenshots(QString::fromStdString(screenshotDir), &error))
+      for (const QString& path : saveScreenshots(window, QString::fromStdString(screenshotDir), &error))
         std::cout << "wrote " << QDir::toNativeSeparators(path).toStdString() << '\n';
       if (!error.isEmpty()) {
         std::cerr << "fitbench: error: " << error.toStdString() << '\n';

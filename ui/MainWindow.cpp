@@ -7,7 +7,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -26,7 +25,6 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -49,6 +47,7 @@
 #include "MemoryEstimateLabel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
+#include "RunControlBar.h"
 #include "ProcessTrainer.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
@@ -118,22 +117,20 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   buildUi();
   setArgs(args);
 
-  connect(m_controller, &TrainerController::runStarted, this, &MainWindow::onRunStarted);
-  connect(m_controller, &TrainerController::batchEnded, this, &MainWindow::onBatchEnded);
-  connect(m_controller, &TrainerController::epochEnded, this, &MainWindow::onEpochEnded);
-  connect(m_controller, &TrainerController::logLine, this, &MainWindow::onLogLine);
-  connect(m_controller, &TrainerController::finished, this, &MainWindow::onFinished);
+  // Both kinds of run report through the same slots.
+  for (RunSource* source : runSources()) {
+    connect(source, &RunSource::runStarted, this, &MainWindow::onRunStarted);
+    connect(source, &RunSource::runStarted, m_monitorView, &MonitorView::clear);
+    connect(source, &RunSource::batchEnded, this, &MainWindow::onBatchEnded);
+    connect(source, &RunSource::epochEnded, this, &MainWindow::onEpochEnded);
+    connect(source, &RunSource::logLine, this, &MainWindow::onLogLine);
+    connect(source, &RunSource::finished, this, &MainWindow::onFinished);
+    connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
+  }
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
   connect(m_controller, &TrainerController::nonFiniteFound, this, &MainWindow::onNonFinite);
-  // A run of worker processes reports through the same slots.
-  connect(m_processTrainer, &ProcessTrainer::runStarted, this, &MainWindow::onRunStarted);
-  connect(m_processTrainer, &ProcessTrainer::batchEnded, this, &MainWindow::onBatchEnded);
-  connect(m_processTrainer, &ProcessTrainer::epochEnded, this, &MainWindow::onEpochEnded);
-  connect(m_processTrainer, &ProcessTrainer::logLine, this, &MainWindow::onLogLine);
-  connect(m_processTrainer, &ProcessTrainer::finished, this, &MainWindow::onFinished);
+  connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
   connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, m_charts, &TrainingCharts::addRankBatch);
-  connect(m_processesSpin, &QSpinBox::valueChanged, this, &MainWindow::updateButtons);
-  connect(m_processesSpin, &QSpinBox::valueChanged, this, &MainWindow::checkMemory);
   connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
   connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   // The form echoes the edit back through argsChanged(); the editor ignores
@@ -157,7 +154,15 @@ MainWindow::~MainWindow() {
   m_controller->stopAndWait();
 }
 
-bool MainWindow::isTraining() const { return m_controller->isRunning() || m_processTrainer->isRunning(); }
+QList<RunSource*> MainWindow::runSources() const { return {m_controller, m_processTrainer}; }
+
+RunSource* MainWindow::activeRun() const {
+  for (RunSource* source : runSources())
+    if (source->isRunning()) return source;
+  return nullptr;
+}
+
+bool MainWindow::isTraining() const { return activeRun() != nullptr; }
 
 bool MainWindow::startsProcesses() const {
   return m_processesUnavailable.isEmpty() && fitbench::is_distributed_kvstore(m_config.kv_store);
@@ -192,7 +197,7 @@ void MainWindow::buildUi() {
   layout->addWidget(m_nonFiniteBanner);
   connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, this, [this](double lr) {
     m_controller->setLearningRate(lr);
-    m_lrSpin->setValue(lr);
+    m_runBar->setLearningRate(lr);
     m_controller->resume();
   });
   connect(m_nonFiniteBanner, &NonFiniteBanner::stopRequested, m_controller, &TrainerController::stop);
@@ -213,9 +218,6 @@ void MainWindow::buildUi() {
   m_monitorView = new MonitorView;
   m_monitorView->setObjectName(QStringLiteral("monitorView"));
   m_chartTabs->addTab(m_monitorView, tr("Monitor"));
-  connect(m_controller, &TrainerController::runStarted, m_monitorView, &MonitorView::clear);
-  connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
-  connect(m_processTrainer, &ProcessTrainer::runStarted, m_monitorView, &MonitorView::clear);
 
   m_log = new QPlainTextEdit;
   m_log->setObjectName(QStringLiteral("logView"));
@@ -254,60 +256,17 @@ void MainWindow::arrangeDocks() {
   resizeDocks({m_experimentDock}, {kDockWidth}, Qt::Horizontal);
 }
 
-// Start and the commands to a running run. The bar is as narrow as its first
-// button: what does not fit goes into its extension menu (») at the end.
+// Start and the commands to a running run.
 void MainWindow::buildRunToolBar() {
-  m_runToolBar = addToolBar(tr("Run"));
-  m_runToolBar->setObjectName(QStringLiteral("runToolBar"));
-  m_startButton = new QPushButton(tr("Start"), m_runToolBar);
-  m_startButton->setObjectName(QStringLiteral("startButton"));
-  m_memoryLabel = new MemoryEstimateLabel(m_runToolBar);
-  m_pauseButton = new QPushButton(tr("Pause"), m_runToolBar);
-  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-  m_stopButton = new QPushButton(tr("Stop"), m_runToolBar);
-  m_stopButton->setObjectName(QStringLiteral("stopButton"));
-  connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startTraining);
-  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
-  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
-  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
-  auto* processesLabel = new QLabel(tr("P&rocesses:"), m_runToolBar);
-  m_processesSpin = new QSpinBox(m_runToolBar);
-  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
-  m_processesSpin->setRange(1, 256);
-  m_processesSpin->setEnabled(m_processesUnavailable.isEmpty());
-  const QString processesTip =
-      tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
-         "fitbench-cli on this machine and shows rank 0's curves and every rank's "
-         "throughput");
-  m_processesSpin->setToolTip(m_processesUnavailable.isEmpty() ? processesTip : m_processesUnavailable);
-  processesLabel->setBuddy(m_processesSpin);
-  m_saveCheckpointButton = new QPushButton(tr("Save checkpoint"), m_runToolBar);
-  m_saveCheckpointButton->setObjectName(QStringLiteral("saveCheckpointButton"));
-  connect(m_saveCheckpointButton, &QPushButton::clicked, this, &MainWindow::saveCheckpointNow);
-  auto* lrLabel = new QLabel(tr("&lr:"), m_runToolBar);
-  m_lrSpin = new QDoubleSpinBox(m_runToolBar);
-  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
-  // Any rate the form accepts, down to 1e-8 (a clamped value would be Set by mistake).
-  m_lrSpin->setDecimals(8);
-  m_lrSpin->setRange(0.0, 1e6);
-  m_lrSpin->setSingleStep(0.001);
-  m_lrSpin->setToolTip(tr("The learning rate for the next updates of the running training"));
-  lrLabel->setBuddy(m_lrSpin);
-  m_setLrButton = new QPushButton(tr("Set lr"), m_runToolBar);
-  m_setLrButton->setObjectName(QStringLiteral("setLrButton"));
-  connect(m_setLrButton, &QPushButton::clicked, this, &MainWindow::applyLearningRate);
-  m_runToolBar->addWidget(m_startButton);
-  m_runToolBar->addWidget(m_memoryLabel);
-  m_runToolBar->addWidget(m_pauseButton);
-  m_runToolBar->addWidget(m_stopButton);
-  m_runToolBar->addWidget(processesLabel);
-  m_runToolBar->addWidget(m_processesSpin);
-  m_runToolBar->addSeparator();
-  m_runToolBar->addWidget(m_saveCheckpointButton);
-  m_runToolBar->addSeparator();
-  m_runToolBar->addWidget(lrLabel);
-  m_runToolBar->addWidget(m_lrSpin);
-  m_runToolBar->addWidget(m_setLrButton);
+  m_runBar = new RunControlBar(m_processesUnavailable, this);
+  addToolBar(m_runBar);
+  connect(m_runBar, &RunControlBar::startRequested, this, &MainWindow::startTraining);
+  connect(m_runBar, &RunControlBar::pauseToggled, this, &MainWindow::togglePause);
+  connect(m_runBar, &RunControlBar::stopRequested, this, &MainWindow::stopTraining);
+  connect(m_runBar, &RunControlBar::saveRequested, this, &MainWindow::saveCheckpointNow);
+  connect(m_runBar, &RunControlBar::learningRateRequested, this, &MainWindow::applyLearningRate);
+  connect(m_runBar, &RunControlBar::processesChanged, this, &MainWindow::updateButtons);
+  connect(m_runBar, &RunControlBar::processesChanged, this, &MainWindow::checkMemory);
 }
 
 void MainWindow::buildExperimentPanel() {
@@ -384,10 +343,6 @@ void MainWindow::buildCheckpointDock() {
             m_overlayOnStart = originalRunDir;
             startTraining();
           });
-  connect(m_controller, &TrainerController::checkpointSaved, m_checkpointBrowser,
-          &CheckpointBrowser::refresh);
-  connect(m_processTrainer, &ProcessTrainer::checkpointSaved, m_checkpointBrowser,
-          &CheckpointBrowser::refresh);
 }
 
 // The CPU and the GPUs a run may use; the checks write --gpus into the form.
@@ -444,7 +399,7 @@ void MainWindow::buildMenus() {
   view->addAction(m_experimentDock->toggleViewAction());
   view->addAction(m_checkpointDock->toggleViewAction());
   view->addAction(m_devicesDock->toggleViewAction());
-  view->addAction(m_runToolBar->toggleViewAction());
+  view->addAction(m_runBar->toggleViewAction());
 
   // Whole-run chart commands, also in each chart's context menu.
   QMenu* charts = menuBar()->addMenu(tr("&Charts"));
@@ -551,14 +506,14 @@ void MainWindow::onFormArgsChanged() {
   m_lrEditor->setArgs(m_args);
   m_gpuPicker->setSelectedGpus(QString::fromStdString(m_config.gpus));
   // The last run's charts stay until the next run starts.
-  if (!isTraining()) m_lrSpin->setValue(m_config.lr);
+  if (!isTraining()) m_runBar->setLearningRate(m_config.lr);
   updateButtons();  // the kv-store decides whether Processes fits
   checkMemory();
 }
 
 // A run in progress holds memory of its own: the check waits for it to end.
 void MainWindow::checkMemory() {
-  if (!isTraining()) m_memoryLabel->setConfig(m_config, startsProcesses() ? m_processesSpin->value() : 1);
+  if (!isTraining()) m_runBar->memoryLabel()->setConfig(m_config, startsProcesses() ? m_runBar->processes() : 1);
 }
 
 void MainWindow::startTraining() {
@@ -574,11 +529,11 @@ void MainWindow::startTraining() {
   m_haveBatch = false;
   m_stopRequested = false;
   m_epochInProgress = m_config.begin_epoch();
-  m_lrSpin->setValue(m_config.lr);
+  m_runBar->setLearningRate(m_config.lr);
   m_statusLabel->setText(tr("Starting…"));
   if (startsProcesses()) {
     // The trainer logs the whole mpirun command line.
-    m_processTrainer->start(m_args, m_processesSpin->value());
+    m_processTrainer->start(m_args, m_runBar->processes());
   } else {
     m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
     m_controller->start(m_args);
@@ -645,32 +600,35 @@ MainWindow::OverwriteChoice MainWindow::askOverwrite(const QStringList& files, c
 }
 
 void MainWindow::togglePause() {
-  if (!m_controller->isRunning()) return;
-  if (m_controller->isPaused())
-    m_controller->resume();
+  RunSource* run = activeRun();
+  if (run == nullptr || !run->canPause()) return;
+  if (run->isPaused())
+    run->resume();
   else
-    m_controller->pause();
+    run->pause();
 }
 
 void MainWindow::stopTraining() {
-  if (!isTraining()) return;
-  m_controller->stop();
-  m_processTrainer->stop();
+  RunSource* run = activeRun();
+  if (run == nullptr) return;
+  run->stop();
   m_stopRequested = true;
   m_statusLabel->setText(tr("Stopping after the current batch…"));
-  m_stopButton->setEnabled(false);
+  m_runBar->stopAsked();
 }
 
 void MainWindow::saveCheckpointNow() {
-  if (!m_controller->isRunning() || m_config.model_prefix.empty()) return;
-  m_controller->requestSave();
+  RunSource* run = activeRun();
+  if (run == nullptr || !run->canSave() || m_config.model_prefix.empty()) return;
+  run->requestSave();
   statusBar()->showMessage(tr("A checkpoint will be saved at the end of this epoch"), 5000);
 }
 
-void MainWindow::applyLearningRate() {
-  if (!m_controller->isRunning()) return;
+void MainWindow::applyLearningRate(double rate) {
+  RunSource* run = activeRun();
+  if (run == nullptr || !run->canSetLr()) return;
   // The run logs "Learning rate set to ..." when it takes the new rate.
-  m_controller->setLearningRate(m_lrSpin->value());
+  run->setLearningRate(rate);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -680,7 +638,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
     return;
   }
-  const bool canSave = m_controller->isRunning() && !m_config.model_prefix.empty();
+  RunSource* run = activeRun();
+  const bool canSave = run->canSave() && !m_config.model_prefix.empty();
   const CloseChoice choice = askCloseDuringRun(canSave);
   if (choice == CloseChoice::KeepTraining) {
     event->ignore();
@@ -693,23 +652,22 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     m_closeWhenStopped = true;
     m_stopRequested = true;
-    m_controller->stopAndSave();
-    m_stopButton->setEnabled(false);
+    run->stopAndSave();
+    m_runBar->stopAsked();
     m_statusLabel->setText(
         tr("Saving a checkpoint of the weights so far; the window closes when it is written…"));
     setCursor(Qt::BusyCursor);
     return;
   }
   // The destructor waits for the thread; ask it to end now so that is short.
-  m_controller->stop();
-  m_processTrainer->stop();
+  run->stop();
   QMainWindow::closeEvent(event);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
   QMessageBox box(
       QMessageBox::Question, tr("Training is running"),
-      (m_controller->isPaused() ? tr("Epoch %1 of %2 is in progress (paused). Closing ends the run.")
+      (activeRun() != nullptr && activeRun()->isPaused() ? tr("Epoch %1 of %2 is in progress (paused). Closing ends the run.")
                                 : tr("Epoch %1 of %2 is in progress. Closing ends the run."))
           .arg(m_epochInProgress + 1)
           .arg(m_numEpochs),
@@ -731,7 +689,7 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
     save = box.addButton(tr("Stop and save a checkpoint"), QMessageBox::AcceptRole);
   } else {
     box.setInformativeText(
-        m_processTrainer->isRunning()
+        activeRun() != nullptr && !activeRun()->canSave()
             ? tr("Worker processes save only at the end of an epoch: quitting loses the training "
                  "since the last saved epoch.")
             : tr("The run has no --model-prefix, so it saves no checkpoints: quitting loses its training."));
@@ -748,50 +706,37 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
 
 void MainWindow::updateButtons() {
   const bool running = isTraining();
-  const bool inProcess = m_controller->isRunning();
   const bool valid = m_form->isValid();
   // Several processes only make sense with a store whose workers cooperate.
-  const bool processesFit = m_processesSpin->value() == 1 || startsProcesses();
-  // Stop first: a clicked Start that turns off hands its focus to the next
-  // enabled control, which should be Stop rather than the lr box.
-  m_stopButton->setEnabled(running);
-  m_startButton->setEnabled(!running && valid && processesFit);
+  const int processes = m_runBar->processes();
+  RunControlBar::State state;
+  state.running = running;
   if (!valid)
-    m_startButton->setToolTip(
-        tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n'))));
-  else if (!processesFit)
-    m_startButton->setToolTip(tr("%1 processes need a dist_* kv-store (dist_sync, dist_device_sync or "
-                                 "dist_async): choose one, or set Processes to 1")
-                                  .arg(m_processesSpin->value()));
-  else
-    m_startButton->setToolTip(
-        startsProcesses() ? tr("Runs %n worker process(es) under mpirun", nullptr, m_processesSpin->value())
-                          : QString());
-  m_processesSpin->setEnabled(!running && m_processesUnavailable.isEmpty());
+    state.cannotStart = tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n')));
+  else if (processes > 1 && !startsProcesses())
+    state.cannotStart = tr("%1 processes need a dist_* kv-store (dist_sync, dist_device_sync or dist_async): "
+                           "choose one, or set Processes to 1")
+                            .arg(processes);
+  state.startTip = startsProcesses() ? tr("Runs %n worker process(es) under mpirun", nullptr, processes) : QString();
+  const RunSource* run = activeRun();
+  state.canPause = run != nullptr && run->canPause();
+  state.canSetLr = run != nullptr && run->canSetLr();
+  state.canSave = run != nullptr && run->canSave() && !m_config.model_prefix.empty();
+  state.paused = run != nullptr && run->isPaused();
+  state.noCommandTip = tr("A run of worker processes cannot take this command: fitbench-cli under mpirun only "
+                          "listens for Stop (an interrupt)");
+  state.saveTip = run != nullptr && !run->canSave() ? state.noCommandTip
+                  : m_config.model_prefix.empty()
+                      ? tr("The run has no --model-prefix, so it saves no checkpoints")
+                      : tr("Save a checkpoint at the end of the current epoch (a stop before then saves the "
+                           "epoch so far)");
+  m_runBar->setState(state);
   m_form->setReadOnly(running);
   m_lrEditor->setReadOnly(running);
   m_presetCombo->setEnabled(!running);
   m_gpuPicker->setEnabled(!running);
   m_openAction->setEnabled(!running);
   m_pasteAction->setEnabled(!running);
-  // Pause, save-now and a new rate are commands to the in-process trainer;
-  // worker processes take none but the interrupt that stops them.
-  const QString processRunTip =
-      tr("A run of worker processes cannot take this command: fitbench-cli under mpirun only listens for "
-         "Stop (an interrupt)");
-  const bool processRun = m_processTrainer->isRunning();
-  m_pauseButton->setEnabled(inProcess);
-  m_pauseButton->setText(inProcess && m_controller->isPaused() ? tr("Resume") : tr("Pause"));
-  m_pauseButton->setToolTip(processRun ? processRunTip : QString());
-  const bool canSave = !m_config.model_prefix.empty();
-  m_saveCheckpointButton->setEnabled(inProcess && canSave);
-  m_saveCheckpointButton->setToolTip(processRun ? processRunTip
-                                     : canSave
-                                         ? tr("Save a checkpoint at the end of the current epoch (a stop "
-                                              "before then saves the epoch so far)")
-                                         : tr("The run has no --model-prefix, so it saves no checkpoints"));
-  m_setLrButton->setEnabled(inProcess);
-  m_setLrButton->setToolTip(processRun ? processRunTip : QString());
   m_checkpointBrowser->setRunInProgress(running);
 }
 
@@ -947,26 +892,4 @@ QList<MainWindow::View> MainWindow::views() const {
       {QStringLiteral("devices"), m_devicesDock, raise(m_devicesDock)},
       {QStringLiteral("log"), m_log, {}},
   };
-}
-
-QStringList MainWindow::saveScreenshots(const QString& dir, QString* error) {
-  QStringList written;
-  if (!QDir().mkpath(dir)) {
-    *error = tr("Cannot create the screenshot directory %1").arg(dir);
-    return written;
-  }
-  for (const View& view : views()) {
-    if (view.reveal) view.reveal();
-    // Lets a newly selected tab lay itself out and its charts rescale.
-    QCoreApplication::processEvents();
-    const QString path = QDir(dir).filePath(view.name + QStringLiteral(".png"));
-    if (!view.widget->grab().save(path, "PNG")) {
-      *error = tr("Cannot write the screenshot %1").arg(path);
-      return written;
-    }
-    written << path;
-  }
-  m_chartTabs->setCurrentWidget(m_charts);
-  m_experimentDock->raise();
-  return written;
 }

@@ -51,7 +51,8 @@ class CheckpointBrowser;
 class ElidedLabel;
 class GpuPicker;
 class LrScheduleEditor;
-class MemoryEstimateLabel;
+class RunControlBar;
+class RunSource;
 class MonitorView;
 class QAction;
 class QComboBox;
@@ -91,6 +92,8 @@ class MainWindow : public QMainWindow {
   ProcessTrainer* processTrainer() const { return m_processTrainer; }
   // True while either kind of run goes on.
   bool isTraining() const;
+  // The run going on (the in-process trainer or the worker processes); null when none.
+  RunSource* activeRun() const;
   // Whether Start would run the form's experiment as worker processes under mpirun.
   bool startsProcesses() const;
   ArgsForm* argsForm() const { return m_form; }
@@ -100,17 +103,14 @@ class MainWindow : public QMainWindow {
   MonitorView* monitorView() const { return m_monitorView; }
   GpuPicker* gpuPicker() const { return m_gpuPicker; }
 
-  // The main views, for screenshots: a file name, the widget to grab and how
-  // to bring it into sight (a tab to select). A new view is one entry.
+  // The main views: a name (a screenshot's file name), the widget and how to
+  // bring it into sight (a tab to select). A new view is one entry.
   struct View {
     QString name;
     QWidget* widget = nullptr;
     std::function<void()> reveal;
   };
   QList<View> views() const;
-  // Grabs every view into `dir`/<name>.png. Returns the files written; on a
-  // failure sets `error` and stops there.
-  QStringList saveScreenshots(const QString& dir, QString* error);
 
   // What the File menu's actions do, without their dialogs. Each returns ""
   // on success, else the one-line error the action shows in a message box.
@@ -132,8 +132,8 @@ class MainWindow : public QMainWindow {
   void stopTraining();
   // A checkpoint at the end of the current epoch (or of the epoch so far, at a stop before then).
   void saveCheckpointNow();
-  // The learning rate in the lr box, for the next updates of the run.
-  void applyLearningRate();
+  // A learning rate for the next updates of the run.
+  void applyLearningRate(double rate);
   void openExperimentDialog();
   void saveExperimentDialog();
   void pasteCommandLineDialog();
@@ -149,6 +149,7 @@ class MainWindow : public QMainWindow {
   virtual OverwriteChoice askOverwrite(const QStringList& files, const QString& branchPrefix);
 
  private:
+  QList<RunSource*> runSources() const;
   void buildUi();
   void buildRunToolBar();
   void buildExperimentPanel();
@@ -179,15 +180,7 @@ class MainWindow : public QMainWindow {
   ProcessTrainer* m_processTrainer = nullptr;
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
-  QToolBar* m_runToolBar = nullptr;
-  QPushButton* m_startButton = nullptr;
-  MemoryEstimateLabel* m_memoryLabel = nullptr;  // next to Start
-  QSpinBox* m_processesSpin = nullptr;
-  QPushButton* m_pauseButton = nullptr;
-  QPushButton* m_stopButton = nullptr;
-  QPushButton* m_saveCheckpointButton = nullptr;
-  QDoubleSpinBox* m_lrSpin = nullptr;
-  QPushButton* m_setLrButton = nullptr;
+  RunControlBar* m_runBar = nullptr;
   QProgressBar* m_progress = nullptr;       // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
   ElidedLabel* m_statusLabel = nullptr;

@@ -34,7 +34,7 @@
 
 class QTimer;
 
-class ProcessTrainer : public QObject {
+class ProcessTrainer : public RunSource {
   Q_OBJECT
 
  public:
@@ -67,8 +67,10 @@ class ProcessTrainer : public QObject {
   // mpirun's arguments for `processes` workers training `args` into `runDir`.
   QStringList mpirunArguments(const fitbench::FitArgs& args, int processes, const QString& runDir) const;
 
-  // True from start() until finished() has been emitted.
-  bool isRunning() const { return m_running; }
+  bool isRunning() const override { return m_running; }
+  bool canPause() const override { return false; }
+  bool canSave() const override { return false; }
+  bool canSetLr() const override { return false; }
 
  public slots:
   // Starts mpirun with `processes` workers of `args`. Returns false (and does
@@ -76,18 +78,12 @@ class ProcessTrainer : public QObject {
   // through finished().
   bool start(const fitbench::FitArgs& args, int processes);
   // SIGINT to mpirun: the workers stop after the current batch.
-  void stop();
+  void stop() override;
 
  signals:
-  void runStarted(const fitbench::RunInfo& info);
-  void batchEnded(const fitbench::BatchStats& stats);
-  void epochEnded(const fitbench::EpochStats& stats);
-  void checkpointSaved(const fitbench::CheckpointInfo& info);
-  void logLine(const QString& line);
-  // A batch of worker `rank` (0 included): its samples/s against its update count.
+  // Besides RunSource's: a batch of worker `rank` (0 included), for its
+  // samples/s against its update count.
   void rankBatchEnded(int rank, const fitbench::BatchStats& stats);
-  // Exactly once per start(): the run completed, was stopped, or failed.
-  void finished(const fitbench::FinishInfo& info);
 
  private:
   QString runDirFor(const fitbench::FitConfig& config) const;

@@ -1,4 +1,4 @@
-// TrainerController: runs fitbench::fit() on a worker thread it owns and
+// TrainerController: the RunSource that runs fitbench::fit() on a worker thread it owns and
 // turns the core's TrainingObserver callbacks into queued Qt signals that
 // carry value snapshots. Commands go to the run's fitbench::TrainingControl,
 // which the training loop checks at batch boundaries: stop, pause, resume,
@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "RunSource.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/observer.h"
@@ -26,7 +27,7 @@ Q_DECLARE_METATYPE(fitbench::CheckpointInfo)
 Q_DECLARE_METATYPE(fitbench::FinishInfo)
 Q_DECLARE_METATYPE(fitbench::NonFiniteEvent)
 
-class TrainerController : public QObject {
+class TrainerController : public RunSource {
   Q_OBJECT
 
  public:
@@ -41,9 +42,11 @@ class TrainerController : public QObject {
   // signals copy them). The constructor calls it; it is idempotent.
   static void registerMetaTypes();
 
-  // True from start() until finished() has been emitted.
-  bool isRunning() const { return m_running; }
-  bool isPaused() const { return m_paused; }
+  bool isRunning() const override { return m_running; }
+  bool isPaused() const override { return m_paused; }
+  bool canPause() const override { return true; }
+  bool canSave() const override { return true; }
+  bool canSetLr() const override { return true; }
 
   // The directory the run writes to; empty: fit() picks runs/<network>-<time>.
   void setRunDir(const QString& dir) { m_runDir = dir; }
@@ -54,39 +57,32 @@ class TrainerController : public QObject {
   // while a run is in progress.
   bool start(const fitbench::FitArgs& args);
   // Ends the run after the current batch (also releases a pause).
-  void stop();
-  void pause();
-  void resume();
+  void stop() override;
+  void pause() override;
+  void resume() override;
   // A checkpoint at the end of the current epoch, whatever --save-period says
   // (the run must have a --model-prefix); a stop before then saves the epoch
   // so far as a partial checkpoint. Ignored when no run goes on.
-  void requestSave();
+  void requestSave() override;
   // Ends the run after the current batch with its weights and optimizer state
   // saved (fitbench::TrainingControl::stop_and_save()): finished() comes once
   // the checkpoint is on disk. Also releases a pause.
-  void stopAndSave();
+  void stopAndSave() override;
   // The learning rate of the next updates; with an lr scheduler it becomes
   // the scheduler's new base rate. Ignored when no run goes on.
-  void setLearningRate(double lr);
+  void setLearningRate(double lr) override;
   // Stops the run and blocks until its thread has ended. Queued signals of the
   // run are still delivered afterwards by the event loop.
   void stopAndWait();
 
  signals:
-  void runStarted(const fitbench::RunInfo& info);
-  void batchEnded(const fitbench::BatchStats& stats);
-  void epochEnded(const fitbench::EpochStats& stats);
+  // Besides RunSource's:
   void monitorSampled(const fitbench::MonitorSnapshot& snapshot);
-  void checkpointSaved(const fitbench::CheckpointInfo& info);
-  void logLine(const QString& line);
   void pausedChanged(bool paused);
   // A batch's loss or gradient went NaN or infinite (--on-nonfinite stop): the
   // run is paused on the weights before its last update. resume() goes on from
   // them (after setLearningRate(), as a rule); stop() ends the run as diverged.
   void nonFiniteFound(const fitbench::NonFiniteEvent& event);
-  // Exactly once per start(): the run completed, was stopped, or failed
-  // (FinishInfo::error holds the message; an exception never escapes).
-  void finished(const fitbench::FinishInfo& info);
 
  private slots:
   // Queued from the training thread by name (the observer is not a friend).

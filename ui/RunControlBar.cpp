@@ -1,0 +1,96 @@
+#include "RunControlBar.h"
+
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+
+#include "MemoryEstimateLabel.h"
+
+namespace {
+
+QPushButton* button(const QString& text, const char* name, QWidget* parent) {
+  auto* b = new QPushButton(text, parent);
+  b->setObjectName(QString::fromLatin1(name));
+  return b;
+}
+
+}  // namespace
+
+RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* parent)
+    : QToolBar(tr("Run"), parent), m_processesUnavailable(processesUnavailable) {
+  setObjectName(QStringLiteral("runToolBar"));
+  m_start = button(tr("Start"), "startButton", this);
+  m_memory = new MemoryEstimateLabel(this);
+  m_pause = button(tr("Pause"), "pauseButton", this);
+  m_stop = button(tr("Stop"), "stopButton", this);
+  connect(m_start, &QPushButton::clicked, this, &RunControlBar::startRequested);
+  connect(m_pause, &QPushButton::clicked, this, &RunControlBar::pauseToggled);
+  connect(m_stop, &QPushButton::clicked, this, &RunControlBar::stopRequested);
+
+  // mpirun's -np, not a fit.py argument: it says how Start runs, so it sits by Start.
+  auto* processesLabel = new QLabel(tr("P&rocesses:"), this);
+  m_processes = new QSpinBox(this);
+  m_processes->setObjectName(QStringLiteral("processesSpin"));
+  m_processes->setRange(1, 256);
+  m_processes->setEnabled(processesUnavailable.isEmpty());
+  m_processes->setToolTip(processesUnavailable.isEmpty()
+                              ? tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
+                                   "fitbench-cli on this machine and shows rank 0's curves and every rank's "
+                                   "throughput")
+                              : processesUnavailable);
+  processesLabel->setBuddy(m_processes);
+  connect(m_processes, &QSpinBox::valueChanged, this, &RunControlBar::processesChanged);
+
+  m_save = button(tr("Save checkpoint"), "saveCheckpointButton", this);
+  connect(m_save, &QPushButton::clicked, this, &RunControlBar::saveRequested);
+  auto* lrLabel = new QLabel(tr("&lr:"), this);
+  m_lr = new QDoubleSpinBox(this);
+  m_lr->setObjectName(QStringLiteral("lrSpin"));
+  // Any rate the form accepts, down to 1e-8 (a clamped value would be Set by mistake).
+  m_lr->setDecimals(8);
+  m_lr->setRange(0.0, 1e6);
+  m_lr->setSingleStep(0.001);
+  m_lr->setToolTip(tr("The learning rate for the next updates of the running training"));
+  lrLabel->setBuddy(m_lr);
+  m_setLr = button(tr("Set lr"), "setLrButton", this);
+  connect(m_setLr, &QPushButton::clicked, this, [this] { emit learningRateRequested(m_lr->value()); });
+
+  addWidget(m_start);
+  addWidget(m_memory);
+  addWidget(m_pause);
+  addWidget(m_stop);
+  addWidget(processesLabel);
+  addWidget(m_processes);
+  addSeparator();
+  addWidget(m_save);
+  addSeparator();
+  addWidget(lrLabel);
+  addWidget(m_lr);
+  addWidget(m_setLr);
+}
+
+int RunControlBar::processes() const { return m_processes->value(); }
+
+double RunControlBar::learningRate() const { return m_lr->value(); }
+
+void RunControlBar::setLearningRate(double rate) { m_lr->setValue(rate); }
+
+void RunControlBar::setState(const State& state) {
+  // Stop first: a clicked Start that turns off hands its focus to the next
+  // enabled control, which should be Stop rather than the lr box.
+  m_stop->setEnabled(state.running);
+  m_start->setEnabled(!state.running && state.cannotStart.isEmpty());
+  m_start->setToolTip(state.cannotStart.isEmpty() ? state.startTip : state.cannotStart);
+  m_processes->setEnabled(!state.running && m_processesUnavailable.isEmpty());
+  const QString commandTip = state.running ? state.noCommandTip : QString();
+  m_pause->setEnabled(state.canPause);
+  m_pause->setText(state.canPause && state.paused ? tr("Resume") : tr("Pause"));
+  m_pause->setToolTip(state.canPause ? QString() : commandTip);
+  m_setLr->setEnabled(state.canSetLr);
+  m_setLr->setToolTip(state.canSetLr ? QString() : commandTip);
+  m_save->setEnabled(state.canSave);
+  m_save->setToolTip(state.saveTip);
+}
+
+void RunControlBar::stopAsked() { m_stop->setEnabled(false); }

@@ -1,0 +1,64 @@
+// RunControlBar: the Run toolbar. Start, with the memory the form's run needs
+// beside it; Pause / Resume and Stop; the worker processes a dist_* kv-store
+// runs under mpirun; Save checkpoint; and the learning rate of the running
+// training. It shows and asks, nothing more: MainWindow decides what each
+// request does and, through setState(), what may be asked now. As narrow as
+// its first button: what does not fit goes into the extension menu (»).
+#pragma once
+
+#include <QString>
+#include <QToolBar>
+
+class MemoryEstimateLabel;
+class QDoubleSpinBox;
+class QPushButton;
+class QSpinBox;
+
+class RunControlBar : public QToolBar {
+  Q_OBJECT
+
+ public:
+  // `processesUnavailable`: why worker processes are not offered; "" when they are.
+  explicit RunControlBar(const QString& processesUnavailable, QWidget* parent = nullptr);
+
+  MemoryEstimateLabel* memoryLabel() const { return m_memory; }
+  int processes() const;
+  double learningRate() const;
+  void setLearningRate(double rate);
+
+  // What may be asked now.
+  struct State {
+    bool running = false;    // a run goes on: Stop, not Start
+    QString cannotStart;     // why Start is off although nothing runs; "" when it may start
+    QString startTip;        // Start's tooltip when it may start
+    // What the running run takes (RunSource::canPause, ...), and why not.
+    bool canPause = false;
+    bool canSave = false;
+    bool canSetLr = false;
+    QString noCommandTip;    // for Pause and Set lr when the running run does not take them
+    bool paused = false;
+    QString saveTip;         // Save checkpoint's tooltip: what it does, or why it is off
+  };
+  void setState(const State& state);
+  // A stop was asked: Stop is off until the run has ended.
+  void stopAsked();
+
+ signals:
+  void startRequested();
+  void pauseToggled();
+  void stopRequested();
+  void saveRequested();
+  void learningRateRequested(double rate);
+  void processesChanged(int processes);
+
+ private:
+  QString m_processesUnavailable;
+  QPushButton* m_start = nullptr;
+  MemoryEstimateLabel* m_memory = nullptr;
+  QPushButton* m_pause = nullptr;
+  QPushButton* m_stop = nullptr;
+  QSpinBox* m_processes = nullptr;
+  QPushButton* m_save = nullptr;
+  QDoubleSpinBox* m_lr = nullptr;
+  QPushButton* m_setLr = nullptr;
+};
