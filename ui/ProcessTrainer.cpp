@@ -32,7 +32,7 @@ constexpr int kLastOutputLines = 6;
 }  // namespace
 
 ProcessTrainer::ProcessTrainer(QObject* parent)
-    : QObject(parent),
+    : RunSource(parent),
       m_mpirun(QStandardPaths::findExecutable(QStringLiteral("mpirun"))),
       m_cli(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("fitbench-cli"))),
       m_pollTimer(new QTimer(this)),

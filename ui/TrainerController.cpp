@@ -74,7 +74,7 @@ fitbench::FinishInfo failedRun(const SignalObserver& observer, const std::string
 
 }  // namespace
 
-TrainerController::TrainerController(QObject* parent) : QObject(parent) { registerMetaTypes(); }
+TrainerController::TrainerController(QObject* parent) : RunSource(parent) { registerMetaTypes(); }
 
 TrainerController::~TrainerController() { stopAndWait(); }
 
