@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gradcheck.h"
-#include "ops/cpu/batch_norm.h"
+#include "ops/kernels/batch_norm.h"
 
 namespace fitbench {
 namespace {
@@ -189,7 +189,7 @@ namespace {
 // enough values to run threaded, and with a mean far from zero against the
 // spread: against double-precision sums, and bit-identical on one thread.
 TEST(BatchNormKernels, LargeShapesMatchDoubleReference) {
-  const cpu::BatchNormDims d{6, 3, 2003};
+  const BatchNormDims d{6, 3, 2003};
   const int64_t n = d.outer * d.channels * d.inner, m = d.outer * d.inner;
   std::mt19937_64 rng(5);
   std::normal_distribution<float> noise(0.0f, 1.0f);

@@ -10,7 +10,7 @@
 #include "file_test_util.h"
 #include "fitbench/operator.h"
 #include "gradcheck.h"
-#include "ops/cpu/kernels_convolution.h"
+#include "ops/kernels/convolution.h"
 
 namespace fitbench {
 namespace {

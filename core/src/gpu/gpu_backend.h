@@ -14,19 +14,19 @@
 #include <vector>
 
 #include "fitbench/device.h"
-#include "ops/cpu/activation.h"
-#include "ops/cpu/batch_norm.h"
-#include "ops/cpu/clip.h"
-#include "ops/cpu/concat.h"
-#include "ops/cpu/dropout.h"
-#include "ops/cpu/elemwise_add.h"
-#include "ops/cpu/kernels_convolution.h"
-#include "ops/cpu/kernels_fully_connected.h"
-#include "ops/cpu/kernels_pooling.h"
-#include "ops/cpu/leaky_relu.h"
-#include "ops/cpu/lrn.h"
-#include "ops/cpu/softmax_output.h"
-#include "optim/cpu/update_rules.h"
+#include "ops/kernels/activation.h"
+#include "ops/kernels/batch_norm.h"
+#include "ops/kernels/clip.h"
+#include "ops/kernels/concat.h"
+#include "ops/kernels/convolution.h"
+#include "ops/kernels/dropout.h"
+#include "ops/kernels/elemwise_add.h"
+#include "ops/kernels/fully_connected.h"
+#include "ops/kernels/leaky_relu.h"
+#include "ops/kernels/lrn.h"
+#include "ops/kernels/pooling.h"
+#include "ops/kernels/softmax_output.h"
+#include "optim/kernels/update_rules.h"
 
 namespace fitbench {
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "fitbench/tensor.h"
-#include "ops/cpu/elemwise_add.h"
 #include "ops/dispatch.h"
+#include "ops/kernels/elemwise_add.h"
 
 namespace fitbench {
 

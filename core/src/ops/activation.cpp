@@ -1,5 +1,5 @@
 // Activation: y = f(x) elementwise, act_type relu | sigmoid | tanh | softrelu | softsign.
-#include "ops/cpu/activation.h"
+#include "ops/kernels/activation.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
@@ -9,15 +9,15 @@ namespace fitbench::ops {
 
 namespace {
 
-cpu::ActType parse_act_type(const AttrReader& r) {
+ActType parse_act_type(const AttrReader& r) {
   if (!r.has("act_type"))
     fail("Activation needs the attribute 'act_type' (relu, sigmoid, tanh, softrelu or softsign)");
   const std::string t = r.get_choice("act_type", "", {"relu", "sigmoid", "tanh", "softrelu", "softsign"});
-  if (t == "relu") return cpu::ActType::Relu;
-  if (t == "sigmoid") return cpu::ActType::Sigmoid;
-  if (t == "tanh") return cpu::ActType::Tanh;
-  if (t == "softrelu") return cpu::ActType::SoftRelu;
-  return cpu::ActType::SoftSign;
+  if (t == "relu") return ActType::Relu;
+  if (t == "sigmoid") return ActType::Sigmoid;
+  if (t == "tanh") return ActType::Tanh;
+  if (t == "softrelu") return ActType::SoftRelu;
+  return ActType::SoftSign;
 }
 
 class Activation final : public Operator {
@@ -48,7 +48,7 @@ class Activation final : public Operator {
   }
 
  private:
-  cpu::ActType act_;
+  ActType act_;
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 // - the moving statistics move on a training forward, as in MXNet's cuDNN and
 //   MKL-DNN paths (its plain CPU kernel moves them in backward, which gives the
 //   same values whenever a training forward is followed by its backward).
-#include "ops/cpu/batch_norm.h"
+#include "ops/kernels/batch_norm.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
@@ -93,9 +93,9 @@ class BatchNorm final : public Operator {
     return axis;
   }
 
-  cpu::BatchNormDims dims(const Shape& data) const {
+  BatchNormDims dims(const Shape& data) const {
     const int axis = channel_axis(data);
-    cpu::BatchNormDims d{1, data[axis], 1};
+    BatchNormDims d{1, data[axis], 1};
     for (int i = 0; i < axis; ++i) d.outer *= data[i];
     for (int i = axis + 1; i < data.ndim(); ++i) d.inner *= data[i];
     return d;

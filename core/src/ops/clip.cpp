@@ -1,6 +1,6 @@
 // clip: y = min(max(x, a_min), a_max) elementwise; both bounds are required,
 // as in MXNet. MobileNetV2 writes relu6 as clip(x, 0, 6).
-#include "ops/cpu/clip.h"
+#include "ops/kernels/clip.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"

@@ -1,6 +1,6 @@
 // Concat (alias concat): joins num_args inputs arg0..arg{n-1} along `dim`
 // (default 1); every other axis must agree.
-#include "ops/cpu/concat.h"
+#include "ops/kernels/concat.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"

@@ -1,6 +1,6 @@
 // Convolution: MXNet's 2-D convolution over NCHW data (kernels in cpu/convolution.cpp, cuda/convolution.cpp).
+#include "ops/kernels/convolution.h"
 #include "fitbench/attr_reader.h"
-#include "ops/cpu/kernels_convolution.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
@@ -67,7 +67,7 @@ class Convolution final : public Operator {
     if (data[1] % geometry_.groups != 0)
       fail("data shape ", data.str(), " has ", data[1], " channels, which num_group ", geometry_.groups,
            " does not divide");
-    const cpu::ConvShape g = geometry(data);
+    const ConvShape g = geometry(data);
     if (g.in_h + 2 * g.pad_h < extent(g.kernel_h, g.dilate_h) ||
         g.in_w + 2 * g.pad_w < extent(g.kernel_w, g.dilate_w))
       fail("kernel ", Shape{g.kernel_h, g.kernel_w}.str(), " with dilate ",
@@ -86,7 +86,7 @@ class Convolution final : public Operator {
   void forward(const OpContext& ctx, const std::vector<Tensor>& in, const std::vector<Tensor>& out,
                const std::vector<Tensor>&) override {
     FB_ASSERT(ctx.workspace);
-    const cpu::ConvShape g = geometry(in[0].shape());
+    const ConvShape g = geometry(in[0].shape());
     float* scratch = ctx.workspace->floats(workspace_floats({in[0].shape()}, in[0].device()));
     FB_DISPATCH(in[0], convolution_forward(g, in[0].f32(), in[1].f32(), no_bias_ ? nullptr : in[2].f32(),
                                            out[0].f32(), scratch));
@@ -101,7 +101,7 @@ class Convolution final : public Operator {
     float* dw = grad(1);
     float* dbias = no_bias_ ? nullptr : grad(2);
     if (!dx && !dw && !dbias) return;
-    const cpu::ConvShape g = geometry(in[0].shape());
+    const ConvShape g = geometry(in[0].shape());
     float* scratch = ctx.workspace->floats(workspace_floats({in[0].shape()}, in[0].device()));
     FB_DISPATCH(in[0],
                 convolution_backward(g, in[0].f32(), in[1].f32(), out_grad[0].f32(), dx, dw, dbias, scratch));
@@ -111,8 +111,8 @@ class Convolution final : public Operator {
   // The rows (or columns) a kernel of `size` taps spans with dilation `dilate`.
   static int64_t extent(int64_t size, int64_t dilate) { return dilate * (size - 1) + 1; }
 
-  cpu::ConvShape geometry(const Shape& data) const {
-    cpu::ConvShape g = geometry_;
+  ConvShape geometry(const Shape& data) const {
+    ConvShape g = geometry_;
     g.batch = data[0];
     g.in_channels = data[1];
     g.in_h = data[2];
@@ -123,7 +123,7 @@ class Convolution final : public Operator {
   }
 
   bool no_bias_ = false;
-  cpu::ConvShape geometry_;  // everything but the data shape
+  ConvShape geometry_;  // everything but the data shape
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Dropout: p (0.5) is the probability of dropping a value; mode "training"
 // drops only when training, "always" at inference too. Otherwise it is the
 // identity. The mask lives in the operator between forward and backward.
-#include "ops/cpu/dropout.h"
+#include "ops/kernels/dropout.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"

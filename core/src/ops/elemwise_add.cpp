@@ -1,5 +1,5 @@
 // elemwise_add (aliases _Plus, _plus, _add): out = lhs + rhs, shapes equal.
-#include "ops/cpu/elemwise_add.h"
+#include "ops/kernels/elemwise_add.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"

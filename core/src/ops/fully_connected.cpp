@@ -1,7 +1,7 @@
 // FullyConnected: MXNet's dense layer y = x . w^T + b (kernels in cpu/fully_connected.cpp,
 // cuda/fully_connected.cu).
+#include "ops/kernels/fully_connected.h"
 #include "fitbench/attr_reader.h"
-#include "ops/cpu/kernels_fully_connected.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"

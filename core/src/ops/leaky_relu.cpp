@@ -1,7 +1,7 @@
 // LeakyReLU: act_type leaky (slope * x below zero, slope 0.25) or elu (slope
 // plays the role of alpha). MXNet's prelu, rrelu, selu and gelu are not
 // implemented.
-#include "ops/cpu/leaky_relu.h"
+#include "ops/kernels/leaky_relu.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
@@ -19,7 +19,7 @@ class LeakyRelu final : public Operator {
         r.get_choice("act_type", "leaky", {"elu", "gelu", "leaky", "prelu", "rrelu", "selu"});
     if (t != "leaky" && t != "elu")
       fail("LeakyReLU act_type '", t, "' is not supported yet (fitbench supports leaky and elu)");
-    act_ = t == "leaky" ? cpu::LeakyType::Leaky : cpu::LeakyType::Elu;
+    act_ = t == "leaky" ? LeakyType::Leaky : LeakyType::Elu;
     slope_ = r.get_float("slope", 0.25f);
     // rrelu's sampling range: meaningless for leaky and elu.
     r.reject_unknown({"lower_bound", "upper_bound"});
@@ -45,7 +45,7 @@ class LeakyRelu final : public Operator {
   }
 
  private:
-  cpu::LeakyType act_;
+  LeakyType act_;
   float slope_;
 };
 

@@ -2,7 +2,7 @@
 // MXNet's attributes alpha (1e-4), beta (0.75), knorm (2) and nsize (the odd
 // window width, required). Outputs "output" and a hidden "tmp_norm" that
 // backward reuses, as in MXNet.
-#include "ops/cpu/lrn.h"
+#include "ops/kernels/lrn.h"
 #include "fitbench/attr_reader.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
@@ -56,15 +56,15 @@ class Lrn final : public Operator {
   }
 
  private:
-  cpu::LrnGeometry geometry(const Shape& s) const {
-    cpu::LrnGeometry g = g_;
+  LrnGeometry geometry(const Shape& s) const {
+    LrnGeometry g = g_;
     g.batch = s[0];
     g.channels = s[1];
     g.spatial = s[2] * s[3];
     return g;
   }
 
-  cpu::LrnGeometry g_;
+  LrnGeometry g_;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Pooling: MXNet's 2-D max / avg / sum pooling over NCHW data (kernels in cpu/pooling.cpp, cuda/pooling.cu).
+#include "ops/kernels/pooling.h"
 #include "fitbench/attr_reader.h"
-#include "ops/cpu/kernels_pooling.h"
 #include "ops/dispatch.h"
 #include "ops/ops.h"
 
@@ -27,9 +27,7 @@ class Pooling final : public Operator {
     if (layout != "NCHW") fail("Pooling supports layout NCHW only, got '", layout, "'");
     r.reject_unknown({"cudnn_off"});
 
-    geometry_.type = pool_type == "max"   ? cpu::PoolType::Max
-                     : pool_type == "avg" ? cpu::PoolType::Avg
-                                          : cpu::PoolType::Sum;
+    geometry_.type = pool_type == "max" ? PoolType::Max : pool_type == "avg" ? PoolType::Avg : PoolType::Sum;
     if (global_) return;  // kernel, stride and pad come from the data
     for (int i = 0; i < 2; ++i) {
       if (kernel[i] < 1 || stride[i] < 1 || pad[i] < 0)
@@ -57,7 +55,7 @@ class Pooling final : public Operator {
                      data[3] + 2 * geometry_.pad_w < geometry_.kernel_w))
       fail("kernel ", Shape{geometry_.kernel_h, geometry_.kernel_w}.str(), " exceeds data shape ", data.str(),
            " padded by ", Shape{geometry_.pad_h, geometry_.pad_w}.str());
-    const cpu::PoolShape g = geometry(data);
+    const PoolShape g = geometry(data);
     out[0] = Shape{data[0], data[1], g.out_h, g.out_w};
   }
 
@@ -75,8 +73,8 @@ class Pooling final : public Operator {
   }
 
  private:
-  cpu::PoolShape geometry(const Shape& data) const {
-    cpu::PoolShape g = geometry_;
+  PoolShape geometry(const Shape& data) const {
+    PoolShape g = geometry_;
     g.batch = data[0];
     g.channels = data[1];
     g.in_h = data[2];
@@ -99,7 +97,7 @@ class Pooling final : public Operator {
 
   bool global_ = false;
   bool full_ = false;
-  cpu::PoolShape geometry_;  // everything but the data shape
+  PoolShape geometry_;  // everything but the data shape
 };
 
 }  // namespace

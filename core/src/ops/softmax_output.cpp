@@ -11,8 +11,8 @@
 #include <algorithm>
 
 #include "fitbench/attr_reader.h"
-#include "ops/cpu/softmax_output.h"
 #include "ops/dispatch.h"
+#include "ops/kernels/softmax_output.h"
 #include "ops/ops.h"
 
 namespace fitbench::ops {
@@ -119,7 +119,7 @@ class SoftmaxOutput final : public Operator {
     return {Shape{d[0]}};
   }
 
-  cpu::SoftmaxDims dims(const Shape& data) const {
+  SoftmaxDims dims(const Shape& data) const {
     if (multi_output_) return {data[0], data[1], data.size() / (data[0] * data[1])};
     if (preserve_shape_) return {data.size() / data[data.ndim() - 1], data[data.ndim() - 1], 1};
     return {data[0], data.size() / data[0], 1};

@@ -1,5 +1,5 @@
 // SGD, NAG and Adam as MXNet 1.9 runs them: the element-wise rules are the
-// kernels of optim/cpu/update_rules.h (and their CUDA twins), which agree with
+// kernels of optim/kernels/update_rules.h (CPU and CUDA twins), which agree with
 // MXNet's bit for bit; the per-update bookkeeping (update count, lr and wd
 // multipliers, Adam's bias correction) follows python/mxnet/optimizer/optimizer.py
 // in doubles. The rules run on the device of the weights, where the states live.
@@ -12,7 +12,7 @@
 #include "fitbench/error.h"
 #include "gpu/gpu_backend.h"
 #include "ops/dispatch.h"
-#include "optim/cpu/update_rules.h"
+#include "optim/kernels/update_rules.h"
 #include "optim/python_float.h"
 
 namespace fitbench {

@@ -10,7 +10,7 @@
 // whose derivative MXNet computes from the input x. Sigmoid and tanh use the
 // vectorizable fast_math.h (a few ulp from libm); every slope is a select or
 // arithmetic, so all loops but softrelu's (libm log1p) vectorize.
-#include "ops/cpu/activation.h"
+#include "ops/kernels/activation.h"
 
 #include <cmath>
 

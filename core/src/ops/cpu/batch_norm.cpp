@@ -28,7 +28,7 @@
 // whatever C is, and the result does not depend on the thread count. The
 // variance is taken around the mean in a second pass, not as E[x^2] - mean^2,
 // which cancels when the mean is large against the spread.
-#include "ops/cpu/batch_norm.h"
+#include "ops/kernels/batch_norm.h"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 // As in MXNet's clip_grad, only inputs strictly outside [a_min, a_max] stop
 // the gradient; an input equal to a bound passes it. MobileNetV2's relu6 is
 // clip(x, 0, 6).
-#include "ops/cpu/clip.h"
+#include "ops/kernels/clip.h"
 
 #include "ops/cpu/elementwise.h"
 

@@ -4,7 +4,7 @@
 //
 //   out[o, off_k + j] = in_k[o, j]        off_k = width_0 + ... + width_{k-1}
 //   din_k[o, j]       = dout[o, off_k + j]
-#include "ops/cpu/concat.h"
+#include "ops/kernels/concat.h"
 
 #include <algorithm>
 #include <numeric>

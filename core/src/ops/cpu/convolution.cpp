@@ -51,8 +51,8 @@
 #include <vector>
 
 #include "ops/cpu/convolution_avx512.h"
-#include "ops/cpu/kernels_convolution.h"
 #include "ops/cpu/parallel.h"
+#include "ops/kernels/convolution.h"
 
 namespace fitbench::cpu {
 

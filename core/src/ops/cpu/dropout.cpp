@@ -5,7 +5,7 @@
 //   y    = x * mask                dx = dy * mask
 //
 // Scaling at training time keeps E[y] = x, so inference is the identity.
-#include "ops/cpu/dropout.h"
+#include "ops/kernels/dropout.h"
 
 #include "ops/cpu/elementwise.h"
 

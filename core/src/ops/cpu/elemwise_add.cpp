@@ -1,7 +1,7 @@
 // elemwise_add over n values (any shape): lhs, rhs, out are (n,).
 //
 //   out = lhs + rhs          dlhs = dout, drhs = dout (both copies in one pass)
-#include "ops/cpu/elemwise_add.h"
+#include "ops/kernels/elemwise_add.h"
 
 #include "ops/cpu/elementwise.h"
 

@@ -10,8 +10,8 @@
 // a single-threaded GEMM.
 #include <algorithm>
 
-#include "ops/cpu/kernels_fully_connected.h"
 #include "ops/cpu/parallel.h"
+#include "ops/kernels/fully_connected.h"
 
 namespace fitbench::cpu {
 

@@ -6,7 +6,7 @@
 // Both derivatives are written in terms of y (for elu, y + slope = slope * e^x
 // when x <= 0), matching MXNet's backward, which keeps only the output.
 // e^x - 1 is fast::expm1, which vectorizes (a few ulp from libm).
-#include "ops/cpu/leaky_relu.h"
+#include "ops/kernels/leaky_relu.h"
 
 #include "ops/cpu/elementwise.h"
 #include "ops/cpu/fast_math.h"

@@ -11,7 +11,7 @@
 // window(c): the backward sum runs over the same range as the forward one.
 // Every (n, c) plane is independent given its neighbours, so both passes run
 // in parallel over planes with the spatial loop innermost (contiguous).
-#include "ops/cpu/lrn.h"
+#include "ops/kernels/lrn.h"
 
 #include <algorithm>
 #include <cmath>

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "ops/cpu/elementwise.h"
-#include "ops/cpu/kernels_pooling.h"
+#include "ops/kernels/pooling.h"
 
 namespace fitbench::cpu {
 

@@ -10,7 +10,7 @@
 //
 // With alpha = 0 this is the gradient of sum(-log p[label]); `scale` carries
 // grad_scale and the normalization (1, 1/N or 1/valid), chosen by the caller.
-#include "ops/cpu/softmax_output.h"
+#include "ops/kernels/softmax_output.h"
 
 #include <algorithm>
 

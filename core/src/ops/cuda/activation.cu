@@ -10,7 +10,7 @@
 // except for softsign, whose derivative comes from the input x. The device's
 // own expf, tanhf, log1pf and expm1f replace the CPU's fast_math.h, so the two
 // backends agree to a few ulp.
-#include "ops/cuda/activation.h"
+#include "ops/kernels/activation.h"
 
 #include "cuda/context.h"
 

@@ -28,7 +28,7 @@
 // variance is taken around the float mean in a second pass and corrected to the
 // exact mean, as on the CPU. The element-wise passes (y, dx) run over the whole
 // device, reading the per-channel values the sums wrote.
-#include "ops/cuda/batch_norm.h"
+#include "ops/kernels/batch_norm.h"
 
 #include "cuda/context.h"
 #include "cuda/runtime.h"

@@ -5,7 +5,7 @@
 //
 // As in MXNet's clip_grad, only inputs strictly outside [a_min, a_max] stop
 // the gradient; an input equal to a bound passes it.
-#include "ops/cuda/clip.h"
+#include "ops/kernels/clip.h"
 
 #include "cuda/context.h"
 

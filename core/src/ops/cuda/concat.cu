@@ -7,7 +7,7 @@
 //
 // Each input is one strided 2-D copy (outer rows of width_k floats) on the
 // device's stream; no kernel of our own is needed.
-#include "ops/cuda/concat.h"
+#include "ops/kernels/concat.h"
 
 #include <numeric>
 

@@ -16,7 +16,7 @@
 // one that cuDNN supports for the shape and whose workspace fits in 1 GiB.
 // The operator's workspace holds the largest of the three workspaces.
 // Descriptors are host objects, cheap to set up: each call creates its own.
-#include "ops/cuda/convolution.h"
+#include "ops/kernels/convolution.h"
 
 #include <algorithm>
 #include <array>

@@ -9,7 +9,7 @@
 // alone (counter-based), so the draw is one launch and depends only on the
 // seed, not on the launch configuration. As on the CPU, its top 24 bits give
 // a uniform float u in [0, 1) exactly, and the value is kept when u < 1 - p.
-#include "ops/cuda/dropout.h"
+#include "ops/kernels/dropout.h"
 
 #include "cuda/context.h"
 

@@ -4,7 +4,7 @@
 //
 // Each thread reads lhs[i] and rhs[i] before writing out[i], so out may be lhs
 // (or rhs): the Executor accumulates gradients in place this way.
-#include "ops/cuda/elemwise_add.h"
+#include "ops/kernels/elemwise_add.h"
 
 #include "cuda/context.h"
 

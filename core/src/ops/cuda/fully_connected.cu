@@ -15,7 +15,7 @@
 //   dw^T (K, M) = x^T (K, N)    . dy (N, M)    gemm(N, T, K, M, N, x, K, dy, M, dw, K)
 // The handle keeps cuBLAS's default math mode: full float32, no TF32.
 // dbias sums each column of dy in row order, as the CPU kernel does.
-#include "ops/cuda/fully_connected.h"
+#include "ops/kernels/fully_connected.h"
 
 #include "cuda/context.h"
 

@@ -6,7 +6,7 @@
 // Both derivatives are written in terms of y (for elu, y + slope = slope * e^x
 // when x <= 0), matching MXNet's backward, which keeps only the output.
 // e^x - 1 is the device's expm1f (the CPU's fast::expm1 is a few ulp off it).
-#include "ops/cuda/leaky_relu.h"
+#include "ops/kernels/leaky_relu.h"
 
 #include "cuda/context.h"
 

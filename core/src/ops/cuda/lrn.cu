@@ -12,7 +12,7 @@
 // One thread per element (n, c, s) sums its window, reading addresses H*W
 // apart; neighbouring threads (neighbouring s) read neighbouring addresses.
 // Sums run from the window's low channel upwards, as in the CPU kernel.
-#include "ops/cuda/lrn.h"
+#include "ops/kernels/lrn.h"
 
 #include "cuda/context.h"
 

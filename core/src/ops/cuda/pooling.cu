@@ -18,7 +18,7 @@
 // so results match it bit for bit: forward folds each window column over its
 // rows, then the columns; backward adds, for each covering output row in
 // turn, the sum of that row's covering outputs.
-#include "ops/cuda/pooling.h"
+#include "ops/kernels/pooling.h"
 
 #include <cfloat>
 

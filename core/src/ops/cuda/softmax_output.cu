@@ -12,7 +12,7 @@
 // classes, and shuffles combine their maxima and sums. The sum is a float
 // (the CPU's is a double), so probabilities agree to float rounding.
 // Backward is elementwise over (o, c, i).
-#include "ops/cuda/softmax_output.h"
+#include "ops/kernels/softmax_output.h"
 
 #include <cmath>
 

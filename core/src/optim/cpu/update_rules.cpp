@@ -1,7 +1,7 @@
 // The optimizers' element-wise update rules over (n,) arrays on the CPU. The
 // math, shared with the CUDA kernels, is in optim/update_math.h; this file
 // supplies the loop that runs it.
-#include "optim/cpu/update_rules.h"
+#include "optim/kernels/update_rules.h"
 
 #include "optim/update_math.h"
 

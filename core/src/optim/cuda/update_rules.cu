@@ -3,7 +3,7 @@
 // optim/update_math.h, with why its products cannot become FMAs here; this
 // file supplies the launch that runs it on the current stream.
 #include "cuda/context.h"
-#include "optim/cuda/update_rules.h"
+#include "optim/kernels/update_rules.h"
 #include "optim/update_math.h"
 
 namespace fitbench::cuda {
