@@ -29,10 +29,10 @@ void activation_backward(ActType type, const float* dy, const float* x, const fl
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void activation_forward(ActType type, const float* x, float* y, int64_t n);
-void activation_backward(ActType type, const float* dy, const float* x, const float* y, float* dx, int64_t n);
+decltype(cpu::activation_forward) activation_forward;
+decltype(cpu::activation_backward) activation_backward;
 
 }  // namespace fitbench::cuda

@@ -53,17 +53,11 @@ void batch_norm_backward(const BatchNormDims& d, const float* x, const float* dy
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void batch_norm_forward_train(const BatchNormDims& d, const float* x, const float* gamma, const float* beta,
-                              float eps, float momentum, float* y, float* mean, float* invstd,
-                              float* moving_mean, float* moving_var);
-void batch_norm_forward_global(const BatchNormDims& d, const float* x, const float* gamma, const float* beta,
-                               float eps, const float* moving_mean, const float* moving_var, float* y,
-                               float* mean, float* invstd);
-void batch_norm_backward(const BatchNormDims& d, const float* x, const float* dy, const float* gamma,
-                         const float* mean, const float* invstd, bool batch_stats, float* dx, float* dgamma,
-                         float* dbeta);
+decltype(cpu::batch_norm_forward_train) batch_norm_forward_train;
+decltype(cpu::batch_norm_forward_global) batch_norm_forward_global;
+decltype(cpu::batch_norm_backward) batch_norm_backward;
 
 }  // namespace fitbench::cuda

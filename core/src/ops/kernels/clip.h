@@ -17,10 +17,10 @@ void clip_backward(float a_min, float a_max, const float* dy, const float* x, fl
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void clip_forward(float a_min, float a_max, const float* x, float* y, int64_t n);
-void clip_backward(float a_min, float a_max, const float* dy, const float* x, float* dx, int64_t n);
+decltype(cpu::clip_forward) clip_forward;
+decltype(cpu::clip_backward) clip_backward;
 
 }  // namespace fitbench::cuda

@@ -22,13 +22,11 @@ void concat_backward(const float* dout, const std::vector<int64_t>& widths, int6
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above). The vectors live on the host;
+// The same kernels on the GPU (comments above), typed as their CPU twins. The vectors live on the host;
 // the pointers in them are device pointers.
 namespace fitbench::cuda {
 
-void concat_forward(const std::vector<const float*>& in, const std::vector<int64_t>& widths, int64_t outer,
-                    float* out);
-void concat_backward(const float* dout, const std::vector<int64_t>& widths, int64_t outer,
-                     const std::vector<float*>& din);
+decltype(cpu::concat_forward) concat_forward;
+decltype(cpu::concat_backward) concat_backward;
 
 }  // namespace fitbench::cuda

@@ -49,13 +49,11 @@ void convolution_backward(const ConvShape& s, const float* x, const float* w, co
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above), but for the AVX-512 switch.
+// The same kernels on the GPU (comments above), typed as their CPU twins, but for the AVX-512 switch.
 namespace fitbench::cuda {
 
-size_t convolution_workspace_floats(const ConvShape& s);
-void convolution_forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
-                         float* workspace);
-void convolution_backward(const ConvShape& s, const float* x, const float* w, const float* dy, float* dx,
-                          float* dw, float* dbias, float* workspace);
+decltype(cpu::convolution_workspace_floats) convolution_workspace_floats;
+decltype(cpu::convolution_forward) convolution_forward;
+decltype(cpu::convolution_backward) convolution_backward;
 
 }  // namespace fitbench::cuda

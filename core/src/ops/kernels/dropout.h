@@ -21,12 +21,12 @@ void dropout_apply(const float* x, const float* mask, float* y, int64_t n);
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above). dropout_draw_mask takes one
+// The same kernels on the GPU (comments above), typed as their CPU twins. dropout_draw_mask takes one
 // seed from rng; the mask's values then come from a counter-based generator
 // on the device, so they differ from the CPU kernel's for the same rng.
 namespace fitbench::cuda {
 
-void dropout_draw_mask(std::mt19937_64& rng, float p, float* mask, int64_t n);
-void dropout_apply(const float* x, const float* mask, float* y, int64_t n);
+decltype(cpu::dropout_draw_mask) dropout_draw_mask;
+decltype(cpu::dropout_apply) dropout_apply;
 
 }  // namespace fitbench::cuda

@@ -19,10 +19,10 @@ void elemwise_add_backward(const float* dout, float* dlhs, float* drhs, int64_t 
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void elemwise_add(const float* lhs, const float* rhs, float* out, int64_t n);
-void elemwise_add_backward(const float* dout, float* dlhs, float* drhs, int64_t n);
+decltype(cpu::elemwise_add) elemwise_add;
+decltype(cpu::elemwise_add_backward) elemwise_add_backward;
 
 }  // namespace fitbench::cuda

@@ -25,12 +25,10 @@ void fully_connected_backward(int64_t rows, int64_t in, int64_t hidden, const fl
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void fully_connected_forward(int64_t rows, int64_t in, int64_t hidden, const float* x, const float* w,
-                             const float* bias, float* y);
-void fully_connected_backward(int64_t rows, int64_t in, int64_t hidden, const float* x, const float* w,
-                              const float* dy, float* dx, float* dw, float* dbias);
+decltype(cpu::fully_connected_forward) fully_connected_forward;
+decltype(cpu::fully_connected_backward) fully_connected_backward;
 
 }  // namespace fitbench::cuda

@@ -24,10 +24,10 @@ void leaky_relu_backward(LeakyType type, float slope, const float* dy, const flo
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void leaky_relu_forward(LeakyType type, float slope, const float* x, float* y, int64_t n);
-void leaky_relu_backward(LeakyType type, float slope, const float* dy, const float* y, float* dx, int64_t n);
+decltype(cpu::leaky_relu_forward) leaky_relu_forward;
+decltype(cpu::leaky_relu_backward) leaky_relu_backward;
 
 }  // namespace fitbench::cuda

@@ -33,11 +33,10 @@ void lrn_backward(const LrnGeometry& g, const float* dy, const float* x, const f
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void lrn_forward(const LrnGeometry& g, const float* x, float* y, float* norm);
-void lrn_backward(const LrnGeometry& g, const float* dy, const float* x, const float* norm, float* dx,
-                  float* scratch);
+decltype(cpu::lrn_forward) lrn_forward;
+decltype(cpu::lrn_backward) lrn_backward;
 
 }  // namespace fitbench::cuda

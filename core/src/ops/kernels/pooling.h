@@ -39,10 +39,10 @@ void pooling_backward(const PoolShape& s, const float* x, const float* y, const 
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above).
+// The same kernels on the GPU (comments above), typed as their CPU twins.
 namespace fitbench::cuda {
 
-void pooling_forward(const PoolShape& s, const float* x, float* y);
-void pooling_backward(const PoolShape& s, const float* x, const float* y, const float* dy, float* dx);
+decltype(cpu::pooling_forward) pooling_forward;
+decltype(cpu::pooling_backward) pooling_backward;
 
 }  // namespace fitbench::cuda

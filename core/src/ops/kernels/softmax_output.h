@@ -39,11 +39,10 @@ void softmax_output_backward(const SoftmaxDims& d, const float* p, const float* 
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above); label is on the device too.
+// The same kernels on the GPU (comments above), typed as their CPU twins; label is on the device too.
 namespace fitbench::cuda {
 
-void softmax_forward(const SoftmaxDims& d, const float* x, float* p);
-void softmax_output_backward(const SoftmaxDims& d, const float* p, const float* label, float smooth_alpha,
-                             bool use_ignore, int ignore_label, float scale, const float* dy, float* dx);
+decltype(cpu::softmax_forward) softmax_forward;
+decltype(cpu::softmax_output_backward) softmax_output_backward;
 
 }  // namespace fitbench::cuda

@@ -28,11 +28,8 @@ void adam_update(float* w, const float* g, float* mean, float* var, int64_t n, f
 // The same rules on the GPU (comments above).
 namespace fitbench::cuda {
 
-void sgd_update(float* w, const float* g, float* mom, int64_t n, float momentum, float lr, float wd,
-                float rescale, float clip);
-void nag_update(float* w, const float* g, float* mom, int64_t n, float momentum, float lr, float wd,
-                float rescale, float clip);
-void adam_update(float* w, const float* g, float* mean, float* var, int64_t n, float beta1, float beta2,
-                 float epsilon, float lr_t, float wd, float rescale, float clip);
+decltype(cpu::sgd_update) sgd_update;
+decltype(cpu::nag_update) nag_update;
+decltype(cpu::adam_update) adam_update;
 
 }  // namespace fitbench::cuda
