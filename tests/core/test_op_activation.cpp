@@ -5,6 +5,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -18,17 +19,11 @@ using testing::GradCheckOptions;
 const std::vector<float> kInputs = {-2.0f, -0.5f, 0.0f, 0.5f, 2.0f, 30.0f};
 
 std::vector<float> activate(const std::string& act_type, const std::vector<float>& x) {
-  auto op = create_operator("Activation", {{"act_type", act_type}});
-  Tensor in({static_cast<int64_t>(x.size())});
-  std::copy(x.begin(), x.end(), in.f32());
-  Tensor out = Tensor::zeros(in.shape());
-  op->forward({}, {in}, {out}, {});
-  return {out.f32(), out.f32() + out.size()};
+  return testing::forward_values("Activation", {{"act_type", act_type}}, x);
 }
 
 void expect_values(const std::vector<float>& actual, const std::vector<float>& expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5f) << "element " << i;
+  testing::expect_values(actual, expected, 1e-5f);
 }
 
 TEST(ActivationOp, ForwardValues) {

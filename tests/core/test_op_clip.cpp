@@ -4,6 +4,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -13,14 +14,8 @@ using ::testing::HasSubstr;
 const Attrs relu6{{"a_min", "0"}, {"a_max", "6"}};
 
 TEST(ClipOp, ClampsToTheBounds) {
-  auto op = create_operator("clip", relu6);
-  Tensor x({6});
-  const float values[] = {-3.0f, 0.0f, 2.5f, 6.0f, 6.5f, 100.0f};
-  std::copy(std::begin(values), std::end(values), x.f32());
-  Tensor y = Tensor::zeros(x.shape());
-  op->forward({}, {x}, {y}, {});
-  const float expected[] = {0.0f, 0.0f, 2.5f, 6.0f, 6.0f, 6.0f};
-  for (int i = 0; i < 6; ++i) EXPECT_EQ(y.f32()[i], expected[i]) << "element " << i;
+  testing::expect_values(testing::forward_values("clip", relu6, {-3.0f, 0.0f, 2.5f, 6.0f, 6.5f, 100.0f}),
+                         {0.0f, 0.0f, 2.5f, 6.0f, 6.0f, 6.0f}, 0.0f);
 }
 
 TEST(ClipOp, GradientPassesInsideAndAtTheBoundsOnly) {

@@ -3,6 +3,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -11,13 +12,11 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(ElemwiseAddOp, AddsElementwise) {
-  auto op = create_operator("elemwise_add", {});
-  EXPECT_EQ(op->arguments(), (std::vector<std::string>{"lhs", "rhs"}));
-  Tensor a({2, 2}), b({2, 2});
-  for (int i = 0; i < 4; ++i) a.f32()[i] = static_cast<float>(i), b.f32()[i] = 10.0f * static_cast<float>(i);
-  Tensor y = Tensor::zeros({2, 2});
-  op->forward({}, {a, b}, {y}, {});
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(y.f32()[i], 11.0f * static_cast<float>(i));
+  const testing::OpRun r = testing::run_forward(
+      "elemwise_add", {}, {testing::tensor_of({0, 1, 2, 3}, {2, 2}), testing::tensor_of({0, 10, 20, 30}, {2, 2})});
+  EXPECT_EQ(r.op->arguments(), (std::vector<std::string>{"lhs", "rhs"}));
+  EXPECT_EQ(r.out[0].shape(), (Shape{2, 2}));
+  EXPECT_EQ(testing::values_of(r.out[0]), (std::vector<float>{0, 11, 22, 33}));
 }
 
 TEST(ElemwiseAddOp, GradientMatchesFiniteDifferences) {

@@ -3,6 +3,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -25,12 +26,11 @@ TEST(FlattenOp, InfersBatchByProduct) {
 }
 
 TEST(FlattenOp, ForwardKeepsValuesInOrder) {
-  auto op = create_operator("Flatten", {});
-  Tensor x({2, 2, 3});
-  for (int i = 0; i < 12; ++i) x.f32()[i] = static_cast<float>(i);
-  Tensor y = Tensor::zeros({2, 6});
-  op->forward({}, {x}, {y}, {});
-  for (int i = 0; i < 12; ++i) EXPECT_EQ(y.f32()[i], static_cast<float>(i));
+  std::vector<float> values(12);
+  for (int i = 0; i < 12; ++i) values[static_cast<size_t>(i)] = static_cast<float>(i);
+  const testing::OpRun r = testing::run_forward("Flatten", {}, {testing::tensor_of(values, {2, 2, 3})});
+  EXPECT_EQ(r.out[0].shape(), (Shape{2, 6}));
+  EXPECT_EQ(testing::values_of(r.out[0]), values);
 }
 
 TEST(FlattenOp, GradientMatchesFiniteDifferences) {

@@ -3,6 +3,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -11,14 +12,10 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(IdentityOp, CopiesInput) {
-  auto op = create_operator("identity", {});
-  EXPECT_EQ(op->type(), std::string("_copy"));
-  Tensor x({3});
-  for (int i = 0; i < 3; ++i) x.f32()[i] = static_cast<float>(i) - 1.5f;
-  Tensor y = Tensor::zeros({3});
-  op->forward({}, {x}, {y}, {});
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(y.f32()[i], x.f32()[i]);
-  EXPECT_NE(y.raw(), x.raw());
+  const testing::OpRun r = testing::run_forward("identity", {}, {testing::tensor_of({-1.5f, -0.5f, 0.5f})});
+  EXPECT_EQ(r.op->type(), std::string("_copy"));
+  EXPECT_EQ(testing::values_of(r.out[0]), testing::values_of(r.in[0]));
+  EXPECT_NE(r.out[0].raw(), r.in[0].raw());
 }
 
 TEST(IdentityOp, GradientMatchesFiniteDifferences) { testing::check_gradient("_copy", {}, {Shape{2, 5}}); }

@@ -5,6 +5,7 @@
 
 #include "file_test_util.h"
 #include "gradcheck.h"
+#include "op_test_util.h"
 
 namespace fitbench {
 namespace {
@@ -16,17 +17,11 @@ using testing::check_gradient;
 using testing::GradCheckOptions;
 
 std::vector<float> leaky(const Attrs& attrs, const std::vector<float>& x) {
-  auto op = create_operator("LeakyReLU", attrs);
-  Tensor in({static_cast<int64_t>(x.size())});
-  std::copy(x.begin(), x.end(), in.f32());
-  Tensor out = Tensor::zeros(in.shape());
-  op->forward({}, {in}, {out}, {});
-  return {out.f32(), out.f32() + out.size()};
+  return testing::forward_values("LeakyReLU", attrs, x);
 }
 
 void expect_values(const std::vector<float>& actual, const std::vector<float>& expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-6f) << "element " << i;
+  testing::expect_values(actual, expected, 1e-6f);
 }
 
 TEST(LeakyReluOp, DefaultIsLeakyWithQuarterSlope) {
