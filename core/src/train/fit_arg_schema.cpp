@@ -654,7 +654,7 @@ std::vector<ArgSpec> build_schema() {
       {.name = "mom",
        .type = Float,
        .default_value = "0.9",
-       .help = "momentum for sgd (and nag, signum, dcasgd, lbsgd)",
+       .help = "momentum for sgd and nag (adam keeps its own moments)",
        .group = optimizer_group,
        .validate = float_at_least("0"),
        .mxnet_group = training},
