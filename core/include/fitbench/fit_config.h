@@ -23,6 +23,10 @@ namespace fitbench {
 inline constexpr int kDefaultNumClasses = 10;
 inline const std::vector<int> kDefaultImageShape{1, 28, 28};
 
+// fit.py's get_epoch_size: the batches each of `workers` workers takes per
+// epoch of `num_examples` samples, ceil(floor(num_examples / workers) / batch_size).
+int64_t epoch_size(int64_t num_examples, int workers, int batch_size);
+
 struct FitConfig {
   // Network
   std::string network;
@@ -130,9 +134,8 @@ struct FitConfig {
   int classes() const { return num_classes.value_or(kDefaultNumClasses); }
   // The epoch training starts from: --load-epoch, or 0.
   int begin_epoch() const { return load_epoch.value_or(0); }
-  // fit.py's epoch size for one of `workers` workers:
-  // ceil(floor(num_examples / workers) / batch_size); 0 when --num-examples
-  // is None (the data decides).
+  // epoch_size() of --num-examples for one of `workers` workers; 0 when
+  // --num-examples is None (the data decides).
   int64_t batches_per_epoch(int workers = 1) const;
   // Where the run writes config.json, log.txt and metrics.jsonl: --run-dir;
   // else the directory of --model-prefix (where the checkpoint browser looks

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <sstream>
 
 #include "fitbench/checkpoint.h"
@@ -139,15 +138,14 @@ FinishInfo Trainer::test_io() {
   return completed_without_training();
 }
 
-// fit.py's get_epoch_size: ceil(floor(num_examples / workers) / batch); each
-// worker reads its own share, so the data set is the sum of the shares.
+// fit.py's get_epoch_size; without --num-examples each worker reads its own
+// share, so the data set is the sum of the shares.
 void Trainer::set_epoch_size() {
   const int64_t num_examples = config_.num_examples ? *config_.num_examples
                                : is_distributed_kvstore(kv_->type())
                                    ? kv_->sum_over_workers(data_.train->num_examples())
                                    : data_.train->num_examples();
-  const int64_t per_worker = num_examples / kv_->num_workers();
-  epoch_size_ = static_cast<int64_t>(std::ceil(double(per_worker) / double(config_.batch_size)));
+  epoch_size_ = epoch_size(num_examples, kv_->num_workers(), config_.batch_size);
   if (kv_->sums_worker_batches()) {
     log(printf_string("Resizing training data to %lld batches per machine",
                       static_cast<long long>(epoch_size_)));

@@ -110,10 +110,14 @@ std::string FitConfig::sample_shape_text() const {
   return text;
 }
 
+int64_t epoch_size(int64_t num_examples, int workers, int batch_size) {
+  const int64_t per_worker = num_examples / workers;
+  return static_cast<int64_t>(std::ceil(double(per_worker) / double(batch_size)));
+}
+
 int64_t FitConfig::batches_per_epoch(int workers) const {
   if (!num_examples || batch_size <= 0 || workers <= 0) return 0;
-  const int64_t per_worker = *num_examples / workers;
-  return static_cast<int64_t>(std::ceil(double(per_worker) / double(batch_size)));
+  return epoch_size(*num_examples, workers, batch_size);
 }
 
 std::string FitConfig::run_directory() const {
