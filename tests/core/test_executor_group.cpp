@@ -24,21 +24,16 @@ TEST(SplitBatch, FollowsMxnetSplitInputSlice) {
   EXPECT_THAT(split_batch(7, 2), ElementsAre(4, 3));      // round(3.5) is 4: the last slice is cut
 }
 
-TEST(SplitBatch, AnEmptySliceIsAnErrorNamingTheBatchSize) {
+TEST(SplitBatch, AnEmptySliceIsAnErrorOfTheBatchSize) {
   // round(6 / 4) = 2, so the fourth device would get nothing (MXNet refuses too).
   try {
     split_batch(6, 4);
     FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("--batch-size 6"));
+  } catch (const SettingError& e) {
+    EXPECT_EQ(e.setting(), "batch_size");
+    EXPECT_THAT(e.what(), HasSubstr("batch of 6 samples"));
     EXPECT_THAT(e.what(), HasSubstr("4 devices"));
   }
-}
-
-TEST(DevicesOf, ReadsGpusAsFitPyDoes) {
-  EXPECT_THAT(devices_of(""), ElementsAre(Device::cpu()));
-  EXPECT_THAT(devices_of("0,0"), ElementsAre(Device::gpu(0), Device::gpu(0)));
-  EXPECT_THAT(devices_of("1,3"), ElementsAre(Device::gpu(1), Device::gpu(3)));
 }
 
 void fill_uniform(const Tensor& t, std::mt19937_64& rng) {

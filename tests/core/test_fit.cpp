@@ -136,6 +136,18 @@ TEST(Fit, BadInputNamesTheCulprit) {
   dist.set("kv-store", "dist_sync");
   expect_error_naming(dist, "dist_sync");
 
+  // What the layers below refuse reaches a person as the argument to change.
+  FitArgs depth = a;
+  depth.set("network", "resnet");
+  depth.set("num-layers", "21");
+  expect_error_naming(depth, "argument --num-layers: 21 is not a resnet depth");
+  EXPECT_THROW(fit(depth, {nullptr, nullptr, false, {}}), ArgError);
+
+  FitArgs nccl_twice = a;
+  nccl_twice.set("gpus", "0,0");
+  nccl_twice.set("kv-store", "nccl");
+  expect_error_naming(nccl_twice, "argument --kv-store: nccl takes each GPU once");
+
   // A checkpoint of another network: the mismatch is named.
   FitArgs once = a;
   once.set("num-epochs", "1");

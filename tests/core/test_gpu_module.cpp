@@ -18,7 +18,7 @@
 #include <string>
 
 #include "file_test_util.h"
-#include "fitbench/executor_group.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/gpu_module.h"
 #include "fitbench/tensor.h"
 #include "gpu/gpu_backend.h"

@@ -74,10 +74,10 @@ TEST(Networks, ResidualDepthRulesFollowEachFile) {
   EXPECT_THAT(test::error_message([] { build_network("resnet-v1", {10, 20, {3, 32, 32}}); }),
               HasSubstr("18, 34, 50, 101, 152, 200 or 269"));
   EXPECT_THAT(test::error_message([] { build_network("resnet-v1", {10, 21, {3, 28, 28}}); }),
-              HasSubstr("--num-layers 21"));
+              HasSubstr("21 is not a resnet-v1 depth"));
   EXPECT_THAT(test::error_message([] { build_network("resnext", {10, 0, {3, 224, 224}}); }),
-              HasSubstr("--num-layers"));
-  EXPECT_THAT(test::error_message([] { build_network("resnext", {10, 50, {}}); }), HasSubstr("--image-shape"));
+              HasSubstr("resnext needs a depth"));
+  EXPECT_THAT(test::error_message([] { build_network("resnext", {10, 50, {}}); }), HasSubstr("a shape C,H,W"));
 }
 
 TEST(Networks, Mobilenetv2RoundsChannelsHalfToEven) {

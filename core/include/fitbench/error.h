@@ -18,6 +18,20 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A bad value of one setting of the layer that throws it: a NetworkConfig
+// field ("num_layers"), a kvstore's type ("kvstore"), the "batch_size" split
+// over devices. The message says what is wrong in that layer's words; the
+// layer that took the value from a person names it in theirs (train/ as the
+// fit.py argument: "argument --num-layers: ...").
+class SettingError : public Error {
+ public:
+  SettingError(std::string setting, const std::string& message) : Error(message), setting_(std::move(setting)) {}
+  const std::string& setting() const noexcept { return setting_; }
+
+ private:
+  std::string setting_;
+};
+
 class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
@@ -36,6 +50,12 @@ std::string concat(Parts&&... parts) {
 template <class... Parts>
 [[noreturn]] void fail(Parts&&... parts) {
   throw Error(detail::concat(std::forward<Parts>(parts)...));
+}
+
+// Throws SettingError for `setting` with the parts streamed together.
+template <class... Parts>
+[[noreturn]] void fail_setting(std::string setting, Parts&&... parts) {
+  throw SettingError(std::move(setting), detail::concat(std::forward<Parts>(parts)...));
 }
 
 }  // namespace fitbench

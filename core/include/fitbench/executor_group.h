@@ -1,7 +1,6 @@
-// ExecutorGroup: data parallelism over the devices of --gpus (MXNet's
+// ExecutorGroup: data parallelism over several devices (MXNet's
 // DataParallelExecutorGroup). One Executor per device, each bound to its
-// slice of the batch; a device may appear twice (--gpus 0,0: two executors
-// on one GPU).
+// slice of the batch; a device may appear twice (two executors on one GPU).
 //
 // The optimizer sees one set of parameters and gradients, the master copy;
 // where it lives and how the executors' gradients reach it is the kvstore's
@@ -33,14 +32,8 @@ class GpuAllReduce;
 
 // MXNet's _split_input_slice with equal work loads: slice sizes
 // round(batch / n) (Python's round, half to even), the last one absorbing the
-// rest. Throws Error when a slice would be empty (more devices than samples).
+// rest. Throws SettingError "batch_size" when a slice would be empty.
 std::vector<int64_t> split_batch(int64_t batch_size, size_t devices);
-
-// "0,2,5" -> gpu(0), gpu(2), gpu(5); "" -> the CPU (fit.py's --gpus rule).
-std::vector<Device> devices_of(const std::string& gpus);
-// devices_of(gpus), after checking that this build and machine have those
-// GPUs; the Error names --gpus and says what to do.
-std::vector<Device> usable_devices(const std::string& gpus);
 
 enum class GradientSum { Single, Host, FirstDevice, Nccl };
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -45,6 +46,24 @@ class ArgError : public Error {
  public:
   using Error::Error;
 };
+
+// The ArgError of the fit.py argument that set a lower layer's setting:
+// SettingError("num_layers", "7 is not a resnet depth ...") becomes
+// "argument --num-layers: 7 is not a resnet depth ...". Settings are named
+// after the argument ("image_shape"), or mapped where the layer has its own
+// word ("kvstore", "devices").
+ArgError argument_error(const SettingError& error);
+
+// Runs `step`, rethrowing a SettingError from the layers below as the
+// argument's ArgError, so a person reads the flag they can change.
+template <class Step>
+decltype(auto) naming_arguments(Step&& step) {
+  try {
+    return std::forward<Step>(step)();
+  } catch (const SettingError& e) {
+    throw argument_error(e);
+  }
+}
 
 // --help or -h on the command line: the CLI prints format_help() and exits 0.
 // Not an Error, so a handler of bad input does not swallow it.

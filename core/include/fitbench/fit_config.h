@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/device.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/models.h"
 
@@ -26,6 +27,12 @@ inline const std::vector<int> kDefaultImageShape{1, 28, 28};
 // fit.py's get_epoch_size: the batches each of `workers` workers takes per
 // epoch of `num_examples` samples, ceil(floor(num_examples / workers) / batch_size).
 int64_t epoch_size(int64_t num_examples, int workers, int batch_size);
+
+// fit.py's --gpus rule: "0,2,5" -> gpu(0), gpu(2), gpu(5); "" -> the CPU.
+std::vector<Device> devices_of(const std::string& gpus);
+// devices_of(gpus), after checking that this build and machine have those
+// GPUs; the Error names --gpus and says what to do.
+std::vector<Device> usable_devices(const std::string& gpus);
 
 struct FitConfig {
   // Network

@@ -23,8 +23,8 @@ struct NetworkConfig {
 
 // "alexnet", "googlenet", "inception-bn", "inception-v3", "lenet", "mlp",
 // "mobilenet", "mobilenetv2", "resnet", "resnet-v1", "resnext", "vgg". Throws
-// Error naming --network / --num-layers / --image-shape when the combination
-// is not one MXNet's symbols support.
+// SettingError naming the NetworkConfig field ("network" for the name) when
+// the combination is not one MXNet's symbols support.
 Symbol build_network(const std::string& name, const NetworkConfig& config);
 std::vector<std::string> network_names();
 

@@ -27,7 +27,7 @@ AllReduce::AllReduce(const std::vector<int>& devices) : devices_(devices) {
     std::string list;
     for (int d : devices) list += (list.empty() ? "" : ",") + std::to_string(d);
     fail("NCCL cannot join the GPUs ", list, " (", ncclGetErrorString(status),
-         "): NCCL takes each GPU once; for several executors on one GPU use --kv-store device or local");
+         "): NCCL takes each GPU once; sum several executors of one GPU on the device or the host instead");
   }
   for (ncclComm_t c : comms) comms_.push_back(c);
 }

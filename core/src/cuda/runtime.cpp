@@ -69,7 +69,7 @@ class CachingAllocator {
     if (status == cudaErrorMemoryAllocation) {
       (void)cudaGetLastError();
       fail("gpu(", device, ") is out of memory: ", size >> 20, " MiB more were asked for while ",
-           use.in_use >> 20, " MiB are in use by fitbench; lower --batch-size or train a smaller network");
+           use.in_use >> 20, " MiB are in use by fitbench; use a smaller batch or a smaller network");
     }
     FB_CUDA_CHECK(status);
     use.in_use += size;

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "fitbench/executor_group.h"
+#include "fitbench/fit_config.h"
 
 namespace fitbench {
 

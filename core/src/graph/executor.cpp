@@ -290,7 +290,7 @@ void check_fits_in_memory(const ExecutorFootprint& fp) {
   fail("out of memory: this network needs ", human_bytes(double(fp.total())), " of main memory, and ",
        human_bytes(double(free)), " are available; the largest array is ", fp.largest, " of shape ",
        fp.largest_shape.str(), " (", human_bytes(double(fp.largest_bytes)),
-       "); lower --batch-size, or the sizes of the network's layers");
+       "); use a smaller batch or smaller layers");
 }
 
 }  // namespace

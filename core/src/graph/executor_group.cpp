@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <sstream>
 
 #include "fitbench/gpu_module.h"
 #include "gpu/gpu_backend.h"
@@ -24,38 +23,11 @@ std::vector<int64_t> split_batch(int64_t batch_size, size_t devices) {
     const int64_t begin = std::min(end, batch_size);
     end = std::min(begin + n, batch_size);
     if (begin >= end)
-      fail("--batch-size ", batch_size, " cannot be split over ", devices,
-           " devices: a device would get no samples; use a larger --batch-size or fewer --gpus");
+      fail_setting("batch_size", "a batch of ", batch_size, " samples cannot be split over ", devices,
+                   " devices: a device would get no samples; use a larger batch or fewer devices");
     slices.push_back(end - begin);
   }
   return slices;
-}
-
-std::vector<Device> devices_of(const std::string& gpus) {
-  if (gpus.empty()) return {Device::cpu()};
-  std::vector<Device> devices;
-  std::istringstream list(gpus);
-  for (std::string id; std::getline(list, id, ',');) devices.push_back(Device::gpu(std::stoi(id)));
-  return devices;
-}
-
-std::vector<Device> usable_devices(const std::string& gpus) {
-  if (gpus.empty()) return {Device::cpu()};
-  const GpuModuleStatus& module = gpu_module_status();
-  if (!module.loaded) fail("--gpus ", gpus, ": ", module.reason, "; or leave --gpus out to run on the CPU");
-  const int usable = usable_gpu_count();
-  if (usable == 0)
-    fail("--gpus ", gpus,
-         ": CUDA finds no usable GPU on this machine (no NVIDIA driver or GPU); leave --gpus out "
-         "to run on the CPU");
-  const std::vector<Device> devices = devices_of(gpus);
-  for (const Device& d : devices)
-    if (d.id >= usable)
-      fail("--gpus ", gpus, ": there is no ", d.str(), " (this machine has ", usable,
-           " usable GPU(s)); pick GPUs "
-           "from 0 to ",
-           usable - 1, " or leave --gpus out to run on the CPU");
-  return devices;
 }
 
 namespace {
@@ -124,13 +96,13 @@ ExecutorGroup::ExecutorGroup(const Symbol& symbol, const std::map<std::string, S
   if (sum == GradientSum::Nccl && executors_.size() > 1) {
     std::vector<int> ids;
     for (const Device& d : devices) {
-      if (d.is_cpu()) fail("--kv-store nccl sums gradients on GPUs: give them with --gpus");
+      if (d.is_cpu()) fail_setting("gradient_sum", "NCCL sums gradients on GPUs only, not on ", d.str());
       ids.push_back(d.id);
     }
     const GpuBackend& gpu = gpu_backend();
     if (!gpu.make_all_reduce)
-      fail("--kv-store nccl: the GPU module ", gpu_module_status().path,
-           " was built without NCCL; use --kv-store device or local");
+      fail_setting("gradient_sum", "the GPU module ", gpu_module_status().path,
+                   " was built without NCCL; the device and local kvstores sum without it");
     nccl_ = gpu.make_all_reduce(ids);
   }
 }

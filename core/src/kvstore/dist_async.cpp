@@ -37,8 +37,8 @@ class DistAsyncKVStore final : public dist::DistKVStore {
  public:
   explicit DistAsyncKVStore(const KVStoreOptions& options) : DistKVStore("dist_async", options) {
     if (!dist::thread_multiple())
-      fail("--kv-store dist_async needs an MPI library that grants MPI_THREAD_MULTIPLE (rank 0 serves updates "
-           "from a thread); OpenMPI from Debian does");
+      fail_setting("kvstore", "dist_async needs an MPI library that grants MPI_THREAD_MULTIPLE (rank 0 serves "
+                   "updates from a thread); OpenMPI from Debian does");
   }
 
   ~DistAsyncKVStore() override {

@@ -1,4 +1,4 @@
-// KVStore::create (the one place a --kv-store name becomes an implementation),
+// KVStore::create (the one place a kvstore type becomes an implementation),
 // the single-process store, and the MPI runtime of the dist stores.
 #include "fitbench/kvstore.h"
 
@@ -52,24 +52,24 @@ std::unique_ptr<KVStore> KVStore::create(const std::string& type, const KVStoreO
     // MXNet's set_gradient_compression accepts only device and dist stores;
     // with the single CPU device of this build, device has nothing to compress.
     if (options.compression.two_bit)
-      fail("--gc-type 2bit compresses the gradients workers exchange: use it with --kv-store dist_sync, "
-           "dist_device_sync or dist_async, not ", type);
+      fail_setting("compression", "2bit compression is for the gradients workers exchange: use it with "
+                   "dist_sync, dist_device_sync or dist_async, not ", type);
     return std::make_unique<LocalKVStore>(type);
   }
   if (type == "dist_sync" || type == "dist_device_sync" || type == "dist_async") {
 #if FITBENCH_HAVE_MPI
     if (!DistributedRuntime::active())
-      fail("--kv-store ", type, " needs MPI started by the program (fitbench-cli does it): run it as "
-           "mpirun -np <workers> fitbench-cli ... --kv-store ", type);
+      fail_setting("kvstore", type, " needs MPI initialised by the program that trains (fitbench-cli does "
+                   "it): start that program with mpirun -np <workers>");
     if (type == "dist_async") return make_dist_async_kvstore(options);
     return make_dist_sync_kvstore(type, options);
 #else
-    fail("--kv-store ", type, " needs the distributed build of fitbench (MPI), which this build is not; use local, "
-         "device or nccl on one machine, or rebuild with libopenmpi-dev installed");
+    fail_setting("kvstore", type, " needs the distributed build of fitbench (MPI), which this build is not; use "
+                 "local, device or nccl on one machine, or rebuild with libopenmpi-dev installed");
 #endif
   }
-  fail("--kv-store ", type, " is not a kvstore type: choose local, device, nccl, dist_sync, dist_device_sync or "
-       "dist_async");
+  fail_setting("kvstore", type, " is not a kvstore type: choose local, device, nccl, dist_sync, dist_device_sync "
+               "or dist_async");
 }
 
 #if FITBENCH_HAVE_MPI
@@ -104,7 +104,7 @@ bool DistributedRuntime::active() { return process_holds_runtime; }
 
 DistributedRuntime::DistributedRuntime(int*, char***) {
   fail("the dist kvstores need the distributed build of fitbench (MPI), which this build is not: install "
-       "libopenmpi-dev and rebuild, or use --kv-store local");
+       "libopenmpi-dev and rebuild, or use the local kvstore");
 }
 
 DistributedRuntime::~DistributedRuntime() = default;

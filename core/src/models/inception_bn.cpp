@@ -108,7 +108,7 @@ Symbol large_network(const Symbol& data) {
 }  // namespace
 
 Symbol inception_bn(const NetworkConfig& config) {
-  if (config.image_shape.size() != 3) fail("--network inception-bn needs --image-shape C,H,W");
+  if (config.image_shape.size() != 3) fail_setting("image_shape", "inception-bn needs a shape C,H,W");
   const Symbol data = Symbol::variable("data");
   Symbol x = config.image_shape[1] <= 28 ? small_network(data) : large_network(data);
   x = Symbol::create("Flatten", "", {x});

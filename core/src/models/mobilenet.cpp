@@ -25,11 +25,11 @@ Symbol conv_bn_relu(const Symbol& x, const std::string& name, int filters, int k
 
 Symbol mobilenet(const NetworkConfig& config) {
   if (config.alpha != 0.25f && config.alpha != 0.5f && config.alpha != 0.75f && config.alpha != 1.0f)
-    fail("--alpha must be one of 0.25, 0.5, 0.75, 1.0 for --network mobilenet, got ", config.alpha);
+    fail_setting("alpha", "mobilenet's width multiplier must be 0.25, 0.5, 0.75 or 1.0, not ", config.alpha);
   const int resolution = config.image_shape.size() == 3 ? config.image_shape[1] : 224;
   if (resolution % 32 != 0 || resolution < 32)
-    fail("--network mobilenet needs an image height that is a multiple of 32 (e.g. --image-shape 3,224,224), "
-         "got ", resolution);
+    fail_setting("image_shape", "mobilenet needs an image height that is a multiple of 32 (e.g. 3,224,224), not ",
+                 resolution);
   const int base = static_cast<int>(32 * config.alpha);
   // Per depthwise/pointwise pair (conv_2 .. conv_14): channels in, in units of
   // base, and the depthwise stride; each pair's output is the next one's input.

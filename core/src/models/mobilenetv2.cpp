@@ -44,7 +44,7 @@ Symbol inverted_residual(const Symbol& x, int in_channels, int out_channels, int
 
 Symbol mobilenetv2(const NetworkConfig& config) {
   const double m = config.multiplier;
-  if (!(m > 0.0)) fail("--multiplier must be positive for --network mobilenetv2, got ", m);
+  if (!(m > 0.0)) fail_setting("multiplier", "mobilenetv2's width multiplier must be positive, not ", m);
   // Per sequence: expansion factor t, output channels c, units n, first stride s.
   struct Sequence {
     int t, c, n, s;

@@ -1,4 +1,4 @@
-// build_network: the table of network builders by their --network name.
+// build_network: the table of network builders by name.
 #include <functional>
 #include <map>
 
@@ -37,9 +37,9 @@ Symbol build_network(const std::string& name, const NetworkConfig& config) {
   if (it == builders().end()) {
     std::string known;
     for (const auto& n : network_names()) known += (known.empty() ? "" : ", ") + n;
-    fail("--network '", name, "' is not a known network (choose from: ", known, ")");
+    fail_setting("network", "'", name, "' is not a known network (choose from: ", known, ")");
   }
-  if (config.num_classes < 1) fail("--num-classes must be at least 1");
+  if (config.num_classes < 1) fail_setting("num_classes", "a network needs at least 1 class, not ", config.num_classes);
   NameScope names;  // automatic layer names start from 0 for every network
   return it->second(config);
 }

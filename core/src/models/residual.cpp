@@ -7,15 +7,15 @@ namespace fitbench::models {
 
 ResidualLayout residual_layout(const std::string& network, const NetworkConfig& config, int small_height) {
   const int n = config.num_layers;
-  if (config.image_shape.size() != 3) fail("--network ", network, " needs --image-shape C,H,W");
+  if (config.image_shape.size() != 3) fail_setting("image_shape", network, " needs a shape C,H,W");
   if (n <= 0)
-    fail("--network ", network, " needs --num-layers (e.g. 20, 56, 110 for images of height <= ", small_height,
-         "; 18, 50, 101 for larger ones)");
+    fail_setting("num_layers", network, " needs a depth (e.g. 20, 56, 110 for images of height <= ", small_height,
+                 "; 18, 50, 101 for larger ones)");
   if (config.image_shape[1] <= small_height) {
     if ((n - 2) % 9 == 0 && n >= 164) return {std::vector<int>(3, (n - 2) / 9), {16, 64, 128, 256}, true};
     if ((n - 2) % 6 == 0 && n < 164) return {std::vector<int>(3, (n - 2) / 6), {16, 16, 32, 64}, false};
-    fail("--num-layers ", n, " is not a ", network, " depth for images of height <= ", small_height,
-         ": use 6n+2 below 164 (20, 32, 44, 56, 110) or 9n+2 from 164 (164, 1001)");
+    fail_setting("num_layers", n, " is not a ", network, " depth for images of height <= ", small_height,
+                 ": use 6n+2 below 164 (20, 32, 44, 56, 110) or 9n+2 from 164 (164, 1001)");
   }
   ResidualLayout layout;
   layout.bottle_neck = n >= 50;
@@ -30,8 +30,8 @@ ResidualLayout residual_layout(const std::string& network, const NetworkConfig& 
     case 200: layout.units = {3, 24, 36, 3}; break;
     case 269: layout.units = {3, 30, 48, 8}; break;
     default:
-      fail("--num-layers ", n, " is not a ", network, " depth for images larger than ", small_height,
-           " pixels: use 18, 34, 50, 101, 152, 200 or 269");
+      fail_setting("num_layers", n, " is not a ", network, " depth for images larger than ", small_height,
+                   " pixels: use 18, 34, 50, 101, 152, 200 or 269");
   }
   return layout;
 }

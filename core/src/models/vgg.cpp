@@ -15,7 +15,7 @@ Symbol vgg(const NetworkConfig& config) {
   const int filters[] = {64, 128, 256, 512, 512};
   const auto spec = layers_of.find(config.num_layers);
   if (spec == layers_of.end())
-    fail("--network vgg needs --num-layers 11, 13, 16 or 19, got ", config.num_layers);
+    fail_setting("num_layers", "vgg has 11, 13, 16 or 19 layers, not ", config.num_layers);
 
   Symbol x = Symbol::variable("data");
   for (size_t i = 0; i < spec->second.size(); ++i) {

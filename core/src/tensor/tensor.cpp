@@ -106,7 +106,7 @@ std::shared_ptr<Storage> allocate(const Shape& shape, DType dtype, Device device
   fail("out of memory: an array of shape ", shape.str(), " (", dtype_name(dtype), ") needs ",
        overflow ? std::string("more bytes than can be counted") : human_bytes(double(bytes)), " of main memory",
        free >= 0 ? ", and " + human_bytes(double(free)) + " are available" : std::string(),
-       "; lower --batch-size, or the sizes of the network's layers");
+       "; use a smaller batch or smaller layers");
 }
 
 }  // namespace

@@ -51,6 +51,11 @@ FinishInfo Trainer::run() {
 
 // What the arguments alone decide is checked before anything is written.
 void Trainer::check_arguments() {
+  const std::vector<Device> named = devices_of(config_.gpus);
+  for (auto d = named.begin(); d != named.end(); ++d)
+    if (config_.kv_store == "nccl" && std::find(named.begin(), d, *d) != d)
+      throw ArgError("argument --kv-store: nccl takes each GPU once, and --gpus " + config_.gpus +
+                     " names one twice; for several executors on one GPU use --kv-store device or local");
   devices_ = usable_devices(config_.gpus);
   if (config_.dtype != "float32")
     throw ArgError("argument --dtype: " + config_.dtype +
@@ -374,8 +379,10 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   std::optional<Trainer> trainer;
   FinishInfo finish;
   try {
-    trainer.emplace(args, options);
-    finish = trainer->run();
+    naming_arguments([&] {
+      trainer.emplace(args, options);
+      finish = trainer->run();
+    });
   } catch (const std::exception& e) {
     finish.error = e.what();
     if (trainer) trainer->log_failure(finish.error);

@@ -229,6 +229,17 @@ std::string help_of(const ArgSpec& spec) {
 
 }  // namespace
 
+ArgError argument_error(const SettingError& error) {
+  // The layers' own words for what an argument sets.
+  static const std::map<std::string, std::string> argument_of = {
+      {"kvstore", "kv-store"}, {"gradient_sum", "kv-store"}, {"compression", "gc-type"}, {"devices", "gpus"}};
+  const auto mapped = argument_of.find(error.setting());
+  std::string name = mapped != argument_of.end() ? mapped->second : error.setting();
+  std::replace(name.begin(), name.end(), '_', '-');
+  if (find_arg(name) == nullptr) return ArgError(error.what());
+  return ArgError("argument --" + name + ": " + error.what());
+}
+
 FitArgs::FitArgs() {
   for (const ArgSpec& spec : fit_arg_schema()) values_[spec.name] = spec.default_value;
 }

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <sstream>
+
+#include "fitbench/gpu_module.h"
 
 namespace fitbench {
 namespace {
@@ -13,6 +16,33 @@ std::optional<T> optional_of(const FitArgs& args, const std::string& name, T (Fi
 }
 
 }  // namespace
+
+std::vector<Device> devices_of(const std::string& gpus) {
+  if (gpus.empty()) return {Device::cpu()};
+  std::vector<Device> devices;
+  std::istringstream list(gpus);
+  for (std::string id; std::getline(list, id, ',');) devices.push_back(Device::gpu(std::stoi(id)));
+  return devices;
+}
+
+std::vector<Device> usable_devices(const std::string& gpus) {
+  if (gpus.empty()) return {Device::cpu()};
+  const GpuModuleStatus& module = gpu_module_status();
+  if (!module.loaded) fail("--gpus ", gpus, ": ", module.reason, "; or leave --gpus out to run on the CPU");
+  const int usable = usable_gpu_count();
+  if (usable == 0)
+    fail("--gpus ", gpus,
+         ": CUDA finds no usable GPU on this machine (no NVIDIA driver or GPU); leave --gpus out "
+         "to run on the CPU");
+  const std::vector<Device> devices = devices_of(gpus);
+  for (const Device& d : devices)
+    if (d.id >= usable)
+      fail("--gpus ", gpus, ": there is no ", d.str(), " (this machine has ", usable,
+           " usable GPU(s)); pick GPUs "
+           "from 0 to ",
+           usable - 1, " or leave --gpus out to run on the CPU");
+  return devices;
+}
 
 FitConfig FitConfig::resolve(const FitArgs& a) {
   FitConfig c;

@@ -20,9 +20,10 @@ Warmup warmup_of(const FitConfig& config) {
 
 Symbol build_symbol(const FitConfig& config) {
   // The builders see only arguments, so what they refuse (--num-layers 7 for
-  // resnet, an image shape too small) is a bad argument: exit code 2.
+  // resnet, an image shape too small) is a bad argument: exit code 2, naming
+  // the argument where the builder names its field.
   try {
-    return build_network(config.network, config.network_config());
+    return naming_arguments([&] { return build_network(config.network, config.network_config()); });
   } catch (const ArgError&) {
     throw;
   } catch (const Error& e) {
@@ -128,12 +129,14 @@ MemoryCheck check_memory(const Symbol& symbol, const TrainingMemorySetup& setup)
 }
 
 MemoryCheck check_fit_memory(const FitConfig& config, const FitOptions& options) {
-  const std::vector<Device> devices = usable_devices(config.gpus);
-  std::string data_missing;
-  const TrainingMemorySetup setup = memory_setup(config, options, devices, config.kv_store, {}, &data_missing);
-  MemoryCheck check = check_memory(build_symbol(config), setup);
-  check.data_missing = std::move(data_missing);
-  return check;
+  return naming_arguments([&] {
+    const std::vector<Device> devices = usable_devices(config.gpus);
+    std::string data_missing;
+    const TrainingMemorySetup setup = memory_setup(config, options, devices, config.kv_store, {}, &data_missing);
+    MemoryCheck check = check_memory(build_symbol(config), setup);
+    check.data_missing = std::move(data_missing);
+    return check;
+  });
 }
 
 std::vector<double> learning_rate_schedule(const FitConfig& config, int64_t epoch_size, int64_t updates) {
