@@ -13,22 +13,25 @@
 #                  Debian package's folder, else data/fashion-mnist, carried along)
 # Each step has its own time limit; if one call cannot hold them all, run
 # "tests,lenet" and then "bench" on the same warm machine (the build is kept).
-set -o pipefail
+set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-/tmp/fitbench-out}
 mkdir -p "$OUT"
-B=build-gpu
+B=build-cuda  # the cuda preset's folder
 steps=",${1:-tests,lenet,bench},"
+FITBENCH_DATA=${FITBENCH_DATA:-}
+# A step that fails says so and the next one still runs: one call on the lent
+# machine should bring back every result it can.
+step_failed() { echo "==> $1 failed (exit $2)" | tee -a "$OUT/failed.txt"; }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$OUT/gpu.txt"
 export PATH="/usr/local/cuda/bin:$PATH"  # nvcc, where the CUDA packages put it
 
-# The machine's compiler is newer than the project's: its new warnings must not
-# cost the one run, so they stay warnings here (CI keeps them errors).
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-cmake -S . -B $B "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DFITBENCH_GUI=OFF -DFITBENCH_CUDA=ON \
-  -DFITBENCH_WERROR=OFF -DCMAKE_CUDA_ARCHITECTURES=90 >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+# The cuda preset, without Qt (the lent machine has none). Its compiler is
+# newer than the project's: new warnings must not cost the one run, so they
+# stay warnings here (CI keeps them errors).
+cmake --preset cuda -DFITBENCH_GUI=OFF -DFITBENCH_WERROR=OFF -DCMAKE_CUDA_ARCHITECTURES=90 \
+  >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 cmake --build $B -j16 --target fitbench-cli fitbench-bench fitbench_test_ops_cuda fitbench_test_fit_cuda \
   fitbench_test_executor_group >"$OUT/build.log" 2>&1 || { grep -E 'error' -A3 "$OUT/build.log" | head -60; exit 1; }
 echo "==> built"
@@ -36,11 +39,12 @@ echo "==> built"
 if [[ $steps == *,tests,* ]]; then
   echo "==> gpu tests"
   for t in executor_group ops_cuda fit_cuda; do
-    timeout 150 "$B/tests/fitbench_test_$t" --gtest_brief=1 2>&1 | tee "$OUT/test_$t.log" | tail -25
+    timeout 150 "$B/tests/fitbench_test_$t" --gtest_brief=1 2>&1 | tee "$OUT/test_$t.log" | tail -25 ||
+      step_failed "test $t" $?
   done
 fi
 
-data="${FITBENCH_DATA:-}"
+data="$FITBENCH_DATA"
 for candidate in /usr/share/datasets/fashion-mnist data/fashion-mnist; do
   [[ -z "$data" && -f "$candidate/train-images-idx3-ubyte.gz" ]] && data="$candidate"
 done
@@ -50,7 +54,7 @@ elif [[ -n "$data" ]]; then
   echo "==> lenet on Fashion-MNIST ($data), 5 epochs on gpu(0)"
   timeout 120 "$B/app/fitbench-cli" --network lenet --gpus 0 --batch-size 64 --lr 0.05 --num-epochs 5 \
     --data-train "$data" --data-val "$data" --run-dir "$OUT/lenet-gpu" 2>&1 | tee "$OUT/lenet-gpu.log" \
-    | grep -E "Validation-accuracy|Time cost|Error|error" | tail -12
+    | grep -E "Validation-accuracy|Time cost|Error|error" | tail -12 || step_failed lenet $?
 else
   echo "==> no Fashion-MNIST here: set FITBENCH_DATA or carry data/fashion-mnist" | tee "$OUT/lenet-gpu.log"
 fi
@@ -58,10 +62,13 @@ fi
 if [[ $steps == *,bench,* ]]; then
   echo "==> fitbench-bench and PyTorch on gpu(0)"
   nets=mlp,lenet,resnet20,resnet110,resnet50
-  timeout 90 "$B/bench/fitbench-bench" --gpu 0 --nets $nets --seconds 2 2>&1 | tee "$OUT/bench.txt"
-  python3 -c 'import torch, torchvision' 2>&1 | tee "$OUT/torch-import.log"
+  timeout 90 "$B/bench/fitbench-bench" --gpu 0 --nets $nets --seconds 2 2>&1 | tee "$OUT/bench.txt" ||
+    step_failed fitbench-bench $?
+  python3 -c 'import torch, torchvision' 2>&1 | tee "$OUT/torch-import.log" || step_failed "import torch" $?
   # PyTorch runs float32 convolutions in TF32 by default; fitbench keeps full
   # float32 (cuDNN FMA math), so the conv-net ratios compare FP32 with TF32.
-  PYTHONUNBUFFERED=1 timeout 120 python3 bench/torch_baseline.py --nets $nets --amp 2>&1 | tee "$OUT/torch.txt"
+  PYTHONUNBUFFERED=1 timeout 120 python3 bench/torch_baseline.py --nets $nets --amp 2>&1 | tee "$OUT/torch.txt" ||
+    step_failed torch_baseline $?
   awk -f bench/ratios.awk "$OUT/bench.txt" "$OUT/torch.txt" | tee "$OUT/ratios.txt"
 fi
+[[ ! -s "$OUT/failed.txt" ]]  # the exit status says whether every step passed

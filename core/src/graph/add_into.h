@@ -4,7 +4,7 @@
 #pragma once
 
 #include "fitbench/tensor.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/kernels/elemwise_add.h"
 
 namespace fitbench {

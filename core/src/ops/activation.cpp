@@ -1,7 +1,7 @@
 // Activation: y = f(x) elementwise, act_type relu | sigmoid | tanh | softrelu | softsign.
 #include "ops/kernels/activation.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

@@ -10,7 +10,7 @@
 //   same values whenever a training forward is followed by its backward).
 #include "ops/kernels/batch_norm.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 
 namespace fitbench::ops {

@@ -2,7 +2,7 @@
 // as in MXNet. MobileNetV2 writes relu6 as clip(x, 0, 6).
 #include "ops/kernels/clip.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

@@ -2,7 +2,7 @@
 // (default 1); every other axis must agree.
 #include "ops/kernels/concat.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 
 namespace fitbench::ops {

@@ -1,7 +1,7 @@
 // Convolution: MXNet's 2-D convolution over NCHW data (kernels in cpu/convolution.cpp, cuda/convolution.cpp).
 #include "ops/kernels/convolution.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

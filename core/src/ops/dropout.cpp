@@ -3,7 +3,7 @@
 // identity. The mask lives in the operator between forward and backward.
 #include "ops/kernels/dropout.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

@@ -1,7 +1,7 @@
 // elemwise_add (aliases _Plus, _plus, _add): out = lhs + rhs, shapes equal.
 #include "ops/kernels/elemwise_add.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 
 namespace fitbench::ops {

@@ -2,7 +2,7 @@
 // cuda/fully_connected.cu).
 #include "ops/kernels/fully_connected.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

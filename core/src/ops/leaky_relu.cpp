@@ -3,7 +3,7 @@
 // implemented.
 #include "ops/kernels/leaky_relu.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

@@ -4,7 +4,7 @@
 // backward reuses, as in MXNet.
 #include "ops/kernels/lrn.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
 

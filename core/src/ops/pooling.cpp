@@ -1,7 +1,7 @@
 // Pooling: MXNet's 2-D max / avg / sum pooling over NCHW data (kernels in cpu/pooling.cpp, cuda/pooling.cu).
 #include "ops/kernels/pooling.h"
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/ops.h"
 
 namespace fitbench::ops {

@@ -11,7 +11,7 @@
 #include <algorithm>
 
 #include "fitbench/attr_reader.h"
-#include "ops/dispatch.h"
+#include "gpu/dispatch.h"
 #include "ops/kernels/softmax_output.h"
 #include "ops/ops.h"
 

@@ -10,8 +10,8 @@
 #include <cmath>
 
 #include "fitbench/error.h"
+#include "gpu/dispatch.h"
 #include "gpu/gpu_backend.h"
-#include "ops/dispatch.h"
 #include "optim/kernels/update_rules.h"
 #include "optim/python_float.h"
 

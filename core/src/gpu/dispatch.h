@@ -1,6 +1,7 @@
-// FB_DISPATCH(tensor, kernel(args...)): the one place where an operator picks
-// the backend. It calls cpu::kernel(args...) or, for a tensor on a GPU, its
-// CUDA twin (same name, same parameters) through the GPU module's table.
+// FB_DISPATCH(tensor, kernel(args...)): the one place where a kernel's caller
+// (an operator, an optimizer, the gradient sum) picks the backend. It calls
+// cpu::kernel(args...) or, for a tensor on a GPU, its CUDA twin (same name,
+// same parameters) through the GPU module's table.
 #pragma once
 
 #include "fitbench/tensor.h"
