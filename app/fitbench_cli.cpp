@@ -8,8 +8,14 @@
 // dist_sync ...) each process is one worker: MPI starts here, once per
 // process, and an error on one worker ends the whole job, since the others
 // would otherwise wait for it forever.
+//
+// The experiment queue, headless (see fitbench/run_queue.h):
+//   fitbench-cli --queue FILE                       runs FILE's entries in turn
+//   fitbench-cli --queue-add FILE [--name N] [--sweep ARG=VALUES]... [fit args]
+//                                                   adds a run, or a sweep's runs
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <thread>
 #include <unistd.h>
@@ -18,6 +24,7 @@
 #include "fitbench/fit_config.h"
 #include "fitbench/gpu_module.h"
 #include "fitbench/kvstore.h"
+#include "fitbench/run_queue.h"
 
 namespace {
 
@@ -46,20 +53,132 @@ void watch_interrupts(fitbench::TrainingControl& control) {
   }).detach();
 }
 
+// The queue options, taken out of the command line before fit.py's arguments are parsed.
+struct QueueOptions {
+  std::string file;  // --queue or --queue-add
+  bool run = false;  // --queue
+  std::string name;  // --name
+  std::vector<std::string> sweeps;
+};
+
+constexpr const char* kQueueHelp =
+    "queue options (fitbench's experiment queue; the file's folder is the workspace of its runs):\n"
+    "  --queue FILE          run the queue's entries one after another, resuming an interrupted one\n"
+    "  --queue-add FILE      add a run of the arguments given to the queue, without running it\n"
+    "  --name NAME           with --queue-add: the run's name (default: the network's)\n"
+    "  --sweep ARG=VALUES    with --queue-add: a run per value (0.1,0.05 or start:stop:step); two\n"
+    "                        --sweep options add every combination\n";
+
+// Removes the queue options from `args`; throws ArgError on a misuse.
+QueueOptions take_queue_options(std::vector<std::string>& args) {
+  QueueOptions q;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string word = args[i], value;
+    const auto eq = word.find('=');
+    if (word.starts_with("--") && eq != std::string::npos) value = word.substr(eq + 1), word.resize(eq);
+    const bool ours = word == "--queue" || word == "--queue-add" || word == "--name" || word == "--sweep";
+    if (!ours) {
+      rest.push_back(args[i]);
+      continue;
+    }
+    if (eq == std::string::npos) {
+      if (i + 1 >= args.size()) throw fitbench::ArgError("argument " + word + ": expected one argument");
+      value = args[++i];
+    }
+    if (word == "--queue" || word == "--queue-add") {
+      if (!q.file.empty()) throw fitbench::ArgError("give one of --queue and --queue-add, once");
+      q.file = value;
+      q.run = word == "--queue";
+    } else if (word == "--name") {
+      q.name = value;
+    } else {
+      q.sweeps.push_back(value);
+    }
+  }
+  if (q.file.empty() && (!q.name.empty() || !q.sweeps.empty()))
+    throw fitbench::ArgError("--name and --sweep add to a queue: give --queue-add FILE too");
+  if (q.run && !rest.empty())
+    throw fitbench::ArgError("--queue runs the file's entries, which hold their own arguments; add runs with "
+                             "--queue-add FILE [fit arguments]");
+  args = std::move(rest);
+  return q;
+}
+
+int add_to_queue(const QueueOptions& q, const fitbench::FitArgs& fit_args) {
+  std::vector<fitbench::SweepAxis> axes;
+  for (const std::string& sweep : q.sweeps) axes.push_back(fitbench::parse_sweep_axis(sweep));
+  const std::string name = q.name.empty() ? fit_args.get_string("network") : q.name;
+  const auto runs = fitbench::expand_sweep(name, fit_args, axes);
+  const std::string workspace = std::filesystem::path(q.file).parent_path().string();
+  fitbench::edit_queue(q.file, [&](fitbench::RunQueue& queue) {
+    for (const auto& [run_name, args] : runs) {
+      const std::string id = queue.add(run_name, args, workspace.empty() ? "." : workspace);
+      std::printf("queued %s as %s\n", id.c_str(), queue.find(id)->name.c_str());
+    }
+    return true;
+  });
+  return 0;
+}
+
+int run_queue_file(const std::string& file, fitbench::TrainingControl& control) {
+  const auto run = fitbench::run_queue(file, {nullptr, &control, true, {}}, [](const fitbench::QueueEntry& e) {
+    std::fprintf(stderr, "fitbench-cli: queue: %s %s (entry %s)\n", e.attempts > 0 ? "resuming" : "starting",
+                 e.name.c_str(), e.id.c_str());
+  });
+  int failed = 0, waiting = 0;
+  for (const auto& e : fitbench::RunQueue::load(file).entries()) {
+    failed += e.state == fitbench::QueueState::Failed;
+    waiting += e.state == fitbench::QueueState::Queued || e.state == fitbench::QueueState::Paused;
+  }
+  std::fprintf(stderr, "fitbench-cli: queue: %d run(s) started, %d failed in the queue, %d waiting\n", run.runs,
+               failed, waiting);
+  if (run.stopped) return 130;
+  return failed > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  QueueOptions queue;
+  try {
+    queue = take_queue_options(args);
+  } catch (const fitbench::ArgError& e) {
+    std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+    return 2;
+  }
+  if (queue.run) {
+    fitbench::TrainingControl control;
+    watch_interrupts(control);
+    try {
+      return run_queue_file(queue.file, control);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+      return 1;
+    }
+  }
   fitbench::FitArgs fit_args;
   try {
     fit_args = fitbench::parse_command_line(args, fitbench::train_mnist_defaults());
   } catch (const fitbench::HelpRequested&) {
-    std::printf("%s\n%s\n", fitbench::format_help("fitbench-cli").c_str(),
+    std::printf("%s\n%s\n%s\n", fitbench::format_help("fitbench-cli").c_str(), kQueueHelp,
                 fitbench::gpu_module_summary().c_str());
     return 0;
   } catch (const fitbench::ArgError& e) {
     std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
     return 2;
+  }
+  if (!queue.file.empty()) {
+    try {
+      return add_to_queue(queue, fit_args);
+    } catch (const fitbench::ArgError& e) {
+      std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+      return 1;
+    }
   }
   std::optional<fitbench::DistributedRuntime> mpi;
   if (fitbench::is_distributed_kvstore(fitbench::FitConfig::resolve(fit_args).kv_store)) {

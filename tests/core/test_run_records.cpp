@@ -65,6 +65,47 @@ TEST(RunRecords, EveryTypeRoundTrips) {
   EXPECT_EQ(n.policy, "skip-batch");
 }
 
+TEST(RunRecords, StartAndEndRoundTripAndAnUnknownStatusIsReported) {
+  TempDir dir;
+  const std::string path = run_records_path(dir.path().string());
+  {
+    RunRecordWriter writer(path);
+    writer.write(StartRecord{1796550000.5, 2, 10});
+    writer.write(EndRecord{1796550321.25, "diverged", 3, "the loss went NaN in fc1"});
+  }
+  append(path, R"({"type":"end","time":1,"status":"paused","epochs_done":0,"message":""})" "\n");
+  const auto result = read_run_records(path);
+  ASSERT_EQ(result.records.size(), 2u);
+  const auto& start = std::get<StartRecord>(result.records[0]);
+  EXPECT_EQ(start.time, 1796550000.5);
+  EXPECT_EQ(start.begin_epoch, 2);
+  EXPECT_EQ(start.num_epochs, 10);
+  const auto& end = std::get<EndRecord>(result.records[1]);
+  EXPECT_EQ(end.time, 1796550321.25);
+  EXPECT_EQ(end.status, "diverged");
+  EXPECT_EQ(end.epochs_done, 3);
+  EXPECT_EQ(end.message, "the loss went NaN in fc1");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].find("line 3: \"status\" is not finished"), std::string::npos) << result.errors[0];
+}
+
+TEST(RunRecords, AWriterMarksItsRunLiveAndKeepsOthersOut) {
+  TempDir dir;
+  const std::string run_dir = dir.path().string();
+  EXPECT_FALSE(run_is_live(run_dir));  // no records yet
+  {
+    RunRecordWriter writer(run_records_path(run_dir));
+    EXPECT_TRUE(run_is_live(run_dir));
+    try {
+      RunRecordWriter second(run_records_path(run_dir));
+      ADD_FAILURE() << "two writers of one run";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("another run is training in its directory"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(run_is_live(run_dir));  // the writer is gone, as after a crash
+}
+
 // The file format is a contract with earlier runs' directories: the keys and
 // their order stay as they are.
 TEST(RunRecords, LinesKeepTheirFormat) {

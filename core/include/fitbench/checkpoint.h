@@ -40,6 +40,9 @@ void create_checkpoint_directory(const std::string& prefix);
 // "<prefix>-....tmp-PID" (see write_file_atomically) whose process no longer
 // exists. Returns the paths removed.
 std::vector<std::string> remove_stale_temporaries(const std::string& prefix);
+// The epochs saved under `prefix`: N for each prefix-NNNN.params, ascending;
+// none when prefix-symbol.json is missing.
+std::vector<int> saved_epochs(const std::string& prefix);
 // Writes the symbol and the parameters, each through a temporary file.
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint);
 // Reads them back: load_model(symbol_path(prefix), params_path(prefix, epoch)).

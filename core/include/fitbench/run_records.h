@@ -9,6 +9,13 @@
 //    "train":{"accuracy":0.81},"validation":{"accuracy":0.84}}
 //   {"type":"nonfinite","epoch":2,"batch":17,"quantity":"loss","layer":"fc1",
 //    "kind":"output","entry":"fc1_output","policy":"stop"}
+//   {"type":"start","time":1796550000.5,"begin_epoch":0,"num_epochs":10}
+//   {"type":"end","time":1796550321.2,"status":"finished","epochs_done":10,"message":""}
+//
+// A run trained again in its directory (resumed) adds a start and an end per
+// part. While a RunRecordWriter has the file open it holds an exclusive
+// flock(2) on it, so run_is_live() tells a run that is training from one
+// whose process died without writing its end, on this machine.
 //
 // JSON has no NaN or infinity: a non-finite number is written as null and
 // reads back as NaN. A line of a type this build does not know (a newer
@@ -57,7 +64,23 @@ struct NonFiniteRecord {
   std::string policy;              // the --on-nonfinite in force
 };
 
-using RunRecord = std::variant<BatchRecord, EpochRecord, NonFiniteRecord>;
+// The run (or a resumed part of it) starting, once its directory is open.
+struct StartRecord {
+  double time = 0.0;               // seconds since the Unix epoch
+  int begin_epoch = 0;
+  int num_epochs = 0;
+};
+
+// How that part ended. status is "finished" (every epoch), "stopped" (asked
+// to), "diverged" (--on-nonfinite stop) or "failed" (an error: the message).
+struct EndRecord {
+  double time = 0.0;
+  std::string status;
+  int epochs_done = 0;
+  std::string message;             // the error or the divergence; "" otherwise
+};
+
+using RunRecord = std::variant<BatchRecord, EpochRecord, NonFiniteRecord, StartRecord, EndRecord>;
 
 // Where worker `rank` of a run in `run_dir` keeps its config.json, log.txt
 // and metrics.jsonl: rank 0 in `run_dir`, the others in node<rank>/ inside
@@ -65,6 +88,8 @@ using RunRecord = std::variant<BatchRecord, EpochRecord, NonFiniteRecord>;
 std::string worker_run_dir(const std::string& run_dir, int rank);
 // `run_dir`/metrics.jsonl.
 std::string run_records_path(const std::string& run_dir);
+// Whether a process of this machine is writing `run_dir`'s records now.
+bool run_is_live(const std::string& run_dir);
 
 // The record as one line of JSON, without the newline.
 std::string format_run_record(const RunRecord& record);
@@ -73,8 +98,9 @@ std::string format_run_record(const RunRecord& record);
 // reader sees whole lines and a killed run loses at most the line in flight.
 class RunRecordWriter {
  public:
-  // Opens `path` for appending (a rerun in the same directory adds to it);
-  // throws Error naming the file when it cannot.
+  // Opens `path` for appending (a rerun in the same directory adds to it)
+  // and holds its lock; throws Error naming the file when it cannot, or when
+  // another live run is writing it.
   explicit RunRecordWriter(const std::string& path);
   ~RunRecordWriter();
   RunRecordWriter(const RunRecordWriter&) = delete;

@@ -67,6 +67,27 @@ std::vector<std::string> remove_stale_temporaries(const std::string& prefix) {
   return removed;
 }
 
+std::vector<int> saved_epochs(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  std::vector<int> epochs;
+  std::error_code ec;
+  if (!fs::exists(symbol_path(prefix), ec)) return epochs;
+  const fs::path base(prefix);
+  const std::string stem = base.filename().string() + "-";
+  constexpr std::string_view extension = ".params";
+  for (const auto& entry : fs::directory_iterator(base.parent_path().empty() ? fs::path(".") : base.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(stem) || !name.ends_with(extension)) continue;
+    const std::string digits = name.substr(stem.size(), name.size() - stem.size() - extension.size());
+    // "%04d": four digits or more; "lenet-partial-0002.params" is another prefix's.
+    if (digits.size() < 4 || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    epochs.push_back(std::stoi(digits));
+  }
+  std::sort(epochs.begin(), epochs.end());
+  return epochs;
+}
+
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint) {
   create_checkpoint_directory(prefix);
   checkpoint.symbol.save(symbol_path(prefix));

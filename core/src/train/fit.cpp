@@ -20,6 +20,11 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Wall-clock time for the run records, which other processes compare.
+double seconds_since_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // --summary and --test-io: done, with nothing trained.
 FinishInfo completed_without_training() {
   FinishInfo finish;
@@ -201,6 +206,7 @@ void Trainer::init_optimizer(const std::optional<TrainingState>& state) {
 // Set up: from here on the run writes into its directory.
 void Trainer::announce_start() {
   log_->open(args_.to_json());
+  log_->record(StartRecord{seconds_since_epoch(), begin_epoch_, num_epochs_});
   if (options_.observer)
     options_.observer->on_start(RunInfo{config_.network, log_->dir(), begin_epoch_, num_epochs_, epoch_size_,
                                         config_.batch_size, group_->param_names()});
@@ -375,6 +381,19 @@ void Trainer::apply_controls() {
   if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
 }
 
+void Trainer::record_end(const FinishInfo& finish) {
+  if (!log_ || !log_->is_open()) return;  // it failed before writing anything
+  if (!finish.error.empty()) log_->error_to_file(finish.error);
+  EndRecord end{seconds_since_epoch(), "finished", finish.epochs_done, finish.error};
+  if (!finish.error.empty())
+    end.status = "failed";
+  else if (finish.diverged)
+    end.status = "diverged", end.message = finish.diverged->message;
+  else if (!finish.completed)
+    end.status = "stopped";
+  log_->record(end);
+}
+
 FinishInfo fit(const FitArgs& args, const FitOptions& options) {
   std::optional<Trainer> trainer;
   FinishInfo finish;
@@ -385,10 +404,15 @@ FinishInfo fit(const FitArgs& args, const FitOptions& options) {
     });
   } catch (const std::exception& e) {
     finish.error = e.what();
-    if (trainer) trainer->log_failure(finish.error);
+    try {
+      if (trainer) trainer->record_end(finish);
+    } catch (const std::exception&) {
+      // The error that ended the run is the one to report, not a failed write of it.
+    }
     if (options.observer) options.observer->on_finish(finish);
     throw;
   }
+  trainer->record_end(finish);
   if (options.observer) options.observer->on_finish(finish);
   return finish;
 }

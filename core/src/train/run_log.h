@@ -40,6 +40,7 @@ class RunLog {
   // A line of metrics.jsonl; only after open().
   void record(const RunRecord& entry);
   const std::string& dir() const { return dir_; }
+  bool is_open() const { return log_ != nullptr; }
 
  private:
   std::string dir_;

@@ -7,6 +7,10 @@
 #include <limits>
 #include <optional>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "fitbench/error.h"
@@ -38,6 +42,18 @@ Json to_json(const EpochRecord& r) {
 Json to_json(const NonFiniteRecord& r) {
   return {{"type", "nonfinite"}, {"epoch", r.epoch}, {"batch", r.batch}, {"quantity", r.quantity},
           {"layer", r.layer}, {"kind", r.kind}, {"entry", r.entry}, {"policy", r.policy}};
+}
+
+Json to_json(const StartRecord& r) {
+  return {{"type", "start"}, {"time", number(r.time)}, {"begin_epoch", r.begin_epoch}, {"num_epochs", r.num_epochs}};
+}
+
+Json to_json(const EndRecord& r) {
+  return {{"type", "end"},
+          {"time", number(r.time)},
+          {"status", r.status},
+          {"epochs_done", r.epochs_done},
+          {"message", r.message}};
 }
 
 // Reads the fields of one record, failing with the field's name.
@@ -103,6 +119,16 @@ std::optional<RunRecord> parse(std::string_view line) {
   if (type == "nonfinite")
     return NonFiniteRecord{static_cast<int>(f.integer("epoch", kMostEpochs)), f.integer("batch"), f.text("quantity"),
                            f.text("layer"), f.text("kind"), f.text("entry"), f.text("policy")};
+  if (type == "start")
+    return StartRecord{f.real("time"), static_cast<int>(f.integer("begin_epoch", kMostEpochs)),
+                       static_cast<int>(f.integer("num_epochs", kMostEpochs))};
+  if (type == "end") {
+    EndRecord end{f.real("time"), f.text("status"), static_cast<int>(f.integer("epochs_done", kMostEpochs)),
+                  f.text("message")};
+    if (end.status != "finished" && end.status != "stopped" && end.status != "diverged" && end.status != "failed")
+      throw Error("\"status\" is not finished, stopped, diverged or failed");
+    return end;
+  }
   return std::nullopt;
 }
 
@@ -114,12 +140,28 @@ std::string worker_run_dir(const std::string& run_dir, int rank) {
 
 std::string run_records_path(const std::string& run_dir) { return run_dir + "/metrics.jsonl"; }
 
+bool run_is_live(const std::string& run_dir) {
+  const int fd = ::open(run_records_path(run_dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // drops the probe's own lock, if it got one
+  return held;
+}
+
 std::string format_run_record(const RunRecord& record) {
   return std::visit([](const auto& r) { return to_json(r).dump(); }, record);
 }
 
-RunRecordWriter::RunRecordWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "a")) {
+RunRecordWriter::RunRecordWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "ae")) {
   if (!file_) fail("cannot write '", path, "': ", std::strerror(errno));
+  if (::flock(fileno(file_), LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    std::fclose(file_);
+    if (error == EWOULDBLOCK)
+      fail("cannot write '", path, "': another run is training in its directory now; give this one another "
+           "directory");
+    fail("cannot lock '", path, "': ", std::strerror(error));
+  }
 }
 
 RunRecordWriter::~RunRecordWriter() { std::fclose(file_); }

@@ -31,10 +31,9 @@ class Trainer {
  public:
   Trainer(const FitArgs& args, const FitOptions& options);
   FinishInfo run();
-  // The error that ended the run, into its log.txt too (once it has one).
-  void log_failure(const std::string& what) {
-    if (log_) log_->error_to_file(what);
-  }
+  // How the run ended, into its directory once it has one: the error into
+  // log.txt, and the end record into metrics.jsonl.
+  void record_end(const FinishInfo& finish);
 
  private:
   // What the memory check found (plan_memory).

@@ -1,0 +1,338 @@
+#include "fitbench/run_workspace.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
+#include "fitbench/file_util.h"
+
+namespace fitbench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Where a run's files go: different for every run, so never a difference worth showing.
+bool is_location(const std::string& argument) { return argument == "run-dir" || argument == "model-prefix"; }
+
+std::string notes_path(const std::string& run_dir) { return run_dir + "/run.json"; }
+
+std::string normal(const std::string& path) {
+  return path.empty() ? path : fs::absolute(fs::path(path)).lexically_normal().string();
+}
+
+int begin_epoch(const FitArgs& args) { return args.is_set("load-epoch") ? args.get_int("load-epoch") : 0; }
+
+RunStatus status_named(const std::string& status) {
+  if (status == "finished") return RunStatus::Finished;
+  if (status == "stopped") return RunStatus::Stopped;
+  if (status == "diverged") return RunStatus::Diverged;
+  return RunStatus::Failed;
+}
+
+}  // namespace
+
+const char* run_status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Finished: return "finished";
+    case RunStatus::Stopped: return "stopped";
+    case RunStatus::Diverged: return "diverged";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+  }
+  return "interrupted";
+}
+
+std::vector<std::string> changed_arguments(const FitArgs& args) {
+  static const FitArgs defaults = train_mnist_defaults();
+  std::vector<std::string> changed;
+  for (const ArgSpec& spec : fit_arg_schema())
+    if (!is_location(spec.name) && args.raw(spec.name) != defaults.raw(spec.name)) changed.push_back(spec.name);
+  return changed;
+}
+
+std::vector<std::string> differing_arguments(const std::vector<const RunSummary*>& runs) {
+  std::vector<std::string> differing;
+  if (runs.empty()) return differing;
+  for (const ArgSpec& spec : fit_arg_schema()) {
+    if (is_location(spec.name)) continue;
+    const auto first = runs.front()->args.raw(spec.name);
+    for (const RunSummary* run : runs)
+      if (run->args.raw(spec.name) != first) {
+        differing.push_back(spec.name);
+        break;
+      }
+  }
+  return differing;
+}
+
+RunNotes read_run_notes(const std::string& run_dir) {
+  const std::string path = notes_path(run_dir);
+  RunNotes notes;
+  if (!fs::exists(path)) return notes;
+  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (!j.is_object()) fail("'", path, "' is not a JSON object: fix it or delete it to clear the run's notes");
+  try {
+    notes.name = j.value("name", "");
+    notes.tags = j.value("tags", std::vector<std::string>{});
+    notes.note = j.value("note", "");
+    notes.archived = j.value("archived", false);
+  } catch (const nlohmann::json::exception&) {
+    fail("'", path, "' holds a value of the wrong type (name and note are text, tags a list of text, archived "
+         "true or false): fix it or delete it");
+  }
+  return notes;
+}
+
+void write_run_notes(const std::string& run_dir, const RunNotes& notes) {
+  const nlohmann::ordered_json j = {
+      {"name", notes.name}, {"tags", notes.tags}, {"note", notes.note}, {"archived", notes.archived}};
+  write_file_atomically(notes_path(run_dir), j.dump(2) + "\n");
+}
+
+// One run as its records are read, part by part (a start and its end).
+struct RunWorkspace::Tracked {
+  explicit Tracked(const std::string& dir) : reader(run_records_path(dir)) { summary.dir = dir; }
+
+  RunRecordReader reader;
+  RunSummary summary;
+  std::set<int> epochs;
+  double rate_sum = 0.0;
+  int64_t rate_count = 0;
+  double closed_seconds = 0.0;  // of the parts that ended
+  double epoch_seconds = 0.0;   // time_cost summed: the wall time of runs older than start records
+  std::optional<double> open_part_start;
+  std::optional<std::string> end_status;
+  bool has_start = false;
+
+  void fold(const RunRecord& record) {
+    RunSummary& s = summary;
+    if (const auto* batch = std::get_if<BatchRecord>(&record)) {
+      s.last_loss = batch->loss;
+      if (std::isfinite(batch->samples_per_sec)) rate_sum += batch->samples_per_sec, ++rate_count;
+    } else if (const auto* epoch = std::get_if<EpochRecord>(&record)) {
+      epochs.insert(epoch->epoch);
+      if (std::isfinite(epoch->time_cost)) epoch_seconds += epoch->time_cost;
+      for (const auto& [name, value] : epoch->validation)
+        if (name == "accuracy" && std::isfinite(value) && (!s.best_accuracy || value > *s.best_accuracy))
+          s.best_accuracy = value, s.best_epoch = epoch->epoch;
+    } else if (const auto* start = std::get_if<StartRecord>(&record)) {
+      if (!has_start) s.started = start->time;
+      has_start = true;
+      open_part_start = start->time;
+      end_status.reset();
+      s.message.clear();
+      s.num_epochs = start->num_epochs;
+    } else if (const auto* end = std::get_if<EndRecord>(&record)) {
+      if (open_part_start) closed_seconds += end->time - *open_part_start;
+      open_part_start.reset();
+      end_status = end->status;
+      s.message = end->message;
+    }
+  }
+
+  void update_derived() {
+    RunSummary& s = summary;
+    s.epochs_done = static_cast<int>(epochs.size());
+    s.samples_per_sec = rate_count > 0 ? rate_sum / static_cast<double>(rate_count) : kNaN;
+    const bool live = run_is_live(s.dir);
+    if (live)
+      s.status = RunStatus::Running;
+    else if (end_status)
+      s.status = status_named(*end_status);
+    else if (has_start)
+      s.status = RunStatus::Interrupted;
+    else  // written before runs recorded their start and end
+      s.status = s.epochs_done >= s.num_epochs - begin_epoch(s.args) ? RunStatus::Finished : RunStatus::Interrupted;
+    s.wall_seconds = has_start ? closed_seconds + (live && open_part_start ? now_seconds() - *open_part_start : 0.0)
+                               : epoch_seconds;
+  }
+
+  // Reads what was appended, and the notes; whether anything shown changed.
+  bool read() {
+    const RunSummary before = summary;
+    RunRecordReader::Result added;
+    try {
+      added = reader.read();
+    } catch (const Error& e) {
+      added.errors.push_back(e.what());
+    }
+    for (const RunRecord& record : added.records) fold(record);
+    for (std::string& error : added.errors) summary.record_errors.push_back(std::move(error));
+    try {
+      summary.notes = read_run_notes(summary.dir);
+      summary.notes_error.clear();
+    } catch (const Error& e) {
+      summary.notes_error = e.what();
+    }
+    summary.name = summary.notes.name.empty() ? fs::path(summary.dir).filename().string() : summary.notes.name;
+    update_derived();
+    return !added.records.empty() || !added.errors.empty() || before.status != summary.status ||
+           before.notes != summary.notes || before.notes_error != summary.notes_error ||
+           before.wall_seconds != summary.wall_seconds;
+  }
+};
+
+RunWorkspace::RunWorkspace(std::string root) : root_(std::move(root)) {}
+RunWorkspace::~RunWorkspace() = default;
+RunWorkspace::RunWorkspace(RunWorkspace&&) noexcept = default;
+RunWorkspace& RunWorkspace::operator=(RunWorkspace&&) noexcept = default;
+
+std::vector<std::string> RunWorkspace::scan() {
+  std::set<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_, ec))
+    if (entry.is_directory(ec) && fs::exists(entry.path() / "config.json", ec)) found.insert(entry.path().string());
+  std::vector<std::string> changed;
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    if (found.count(it->first)) {
+      ++it;
+      continue;
+    }
+    changed.push_back(it->first);
+    it = runs_.erase(it);
+  }
+  for (const std::string& dir : found) {
+    if (runs_.count(dir)) continue;
+    auto run = std::make_unique<Tracked>(dir);
+    try {
+      run->summary.args = FitArgs::from_json(nlohmann::json::parse(read_file(dir + "/config.json")));
+    } catch (const std::exception& e) {
+      run->summary.record_errors.push_back(dir + "/config.json: " + e.what());
+    }
+    run->summary.network = run->summary.args.get_string("network");
+    run->summary.num_epochs = run->summary.args.get_int("num-epochs");
+    run->read();
+    runs_.emplace(dir, std::move(run));
+    changed.push_back(dir);
+  }
+  if (!changed.empty()) link_parents();
+  return changed;
+}
+
+bool RunWorkspace::refresh(const std::string& dir) {
+  const auto it = runs_.find(dir);
+  if (it == runs_.end()) return false;
+  std::error_code ec;
+  if (!fs::exists(dir + "/config.json", ec)) {
+    runs_.erase(it);
+    link_parents();
+    return true;
+  }
+  return it->second->read();
+}
+
+std::vector<std::string> RunWorkspace::refresh_status() {
+  std::vector<std::string> changed;
+  for (auto& [dir, run] : runs_) {
+    const RunStatus before = run->summary.status;
+    run->update_derived();
+    if (run->summary.status != before) changed.push_back(dir);
+  }
+  return changed;
+}
+
+// A run loaded with --load-epoch from the prefix another run of the workspace
+// saves under is that run's branch (or its resume into a new directory); the
+// latest such run that started before it is the parent.
+void RunWorkspace::link_parents() {
+  std::multimap<std::string, const RunSummary*> by_prefix;
+  for (const auto& [dir, run] : runs_)
+    if (run->summary.args.is_set("model-prefix"))
+      by_prefix.emplace(normal(run->summary.args.get_string("model-prefix")), &run->summary);
+  for (auto& [dir, run] : runs_) {
+    RunSummary& s = run->summary;
+    s.parent_dir.clear();
+    s.parent_epoch = -1;
+    if (!s.args.is_set("load-epoch")) continue;
+    const std::string source = s.args.is_set("load-prefix") ? s.args.get_string("load-prefix")
+                                                            : s.args.get_string("model-prefix");
+    const std::string plain = prefix_of_partial(source).empty() ? source : prefix_of_partial(source);
+    const RunSummary* parent = nullptr;
+    const auto [begin, end] = by_prefix.equal_range(normal(plain));
+    for (auto it = begin; it != end; ++it) {
+      const RunSummary* candidate = it->second;
+      if (candidate->dir == s.dir || (s.started > 0.0 && candidate->started > s.started)) continue;
+      if (!parent || candidate->started > parent->started) parent = candidate;
+    }
+    if (!parent) continue;
+    s.parent_dir = parent->dir;
+    s.parent_epoch = s.args.get_int("load-epoch");
+  }
+}
+
+std::vector<const RunSummary*> RunWorkspace::runs() const {
+  std::vector<const RunSummary*> all;
+  for (const auto& [dir, run] : runs_) all.push_back(&run->summary);
+  return all;
+}
+
+const RunSummary* RunWorkspace::find(const std::string& dir) const {
+  const auto it = runs_.find(dir);
+  return it == runs_.end() ? nullptr : &it->second->summary;
+}
+
+void RunWorkspace::set_notes(const std::string& dir, const RunNotes& notes) {
+  FB_ASSERT(runs_.count(dir));
+  write_run_notes(dir, notes);
+  refresh(dir);
+}
+
+std::vector<std::string> RunWorkspace::files_of(const std::string& dir) const {
+  const RunSummary* run = find(dir);
+  FB_ASSERT(run);
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec)) files.push_back(entry.path().string());
+  if (!run->args.is_set("model-prefix")) return files;
+  const std::string prefix = run->args.get_string("model-prefix");
+  for (const RunSummary* other : runs())
+    if (other != run && other->args.is_set("model-prefix") &&
+        normal(other->args.get_string("model-prefix")) == normal(prefix))
+      return files;  // the checkpoints are shared: they stay
+  const fs::path base(prefix);
+  const fs::path folder = base.parent_path().empty() ? fs::path(".") : base.parent_path();
+  const std::string stem = base.filename().string() + "-";
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool checkpoint = name.ends_with(".params") || name.ends_with(".states") || name.ends_with("-symbol.json");
+    if (name.starts_with(stem) && checkpoint && entry.is_regular_file(ec) &&
+        normal(entry.path().string()).rfind(normal(dir) + "/", 0) != 0)
+      files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void RunWorkspace::remove(const std::string& dir) {
+  const RunSummary* run = find(dir);
+  FB_ASSERT(run);
+  if (run_is_live(dir)) fail("'", dir, "' is training now: stop it before deleting it");
+  for (const std::string& file : files_of(dir)) {
+    std::error_code ec;
+    fs::remove(file, ec);
+    if (ec) fail("cannot delete '", file, "': ", ec.message());
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) fail("cannot delete '", dir, "': ", ec.message());
+  runs_.erase(dir);
+  link_parents();
+}
+
+}  // namespace fitbench
