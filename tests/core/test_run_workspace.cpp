@@ -98,6 +98,18 @@ TEST_F(RunWorkspaceTest, SummarisesFinishedDivergedAndBranchedRuns) {
   EXPECT_THAT(changed, Not(Contains("model-prefix")));  // where files go is not a difference
   EXPECT_THAT(differing_arguments({&b, &br}), ElementsAre("num-epochs", "lr", "load-epoch", "load-prefix"));
   EXPECT_TRUE(differing_arguments({&b}).empty());
+
+  // Both runs' curves in one long table: a row per value, named by run.
+  const std::string csv = curves_csv({&b, &br});
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "run,dir,kind,epoch,batch,num_update,metric,value");
+  const auto rows_with = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = csv.find(text); at != std::string::npos; at = csv.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(rows_with(",validation-accuracy,"), 4u);  // two epochs each
+  EXPECT_EQ(rows_with("branch," + ws("branch") + ",epoch,2,,"), 3u);  // its epoch 2: train and validation accuracy, time
+  EXPECT_EQ(rows_with(",loss,"), rows_with(",samples_per_sec,"));
 }
 
 TEST_F(RunWorkspaceTest, StatusFollowsTheRecordsAndTheWritersLock) {

@@ -65,6 +65,17 @@ std::vector<std::string> changed_arguments(const FitArgs& args);
 // schema order, leaving out the same ones.
 std::vector<std::string> differing_arguments(const std::vector<const RunSummary*>& runs);
 
+// What deleting `run` removes: its directory's files, and the checkpoints
+// saved under its --model-prefix (with their partial and .states files)
+// unless another of `runs` saves under that prefix too.
+std::vector<std::string> run_files(const RunSummary& run, const std::vector<const RunSummary*>& runs);
+
+// The curves of `runs` in one CSV table, long format, one row per value:
+//   run,dir,kind,epoch,batch,num_update,metric,value
+// kind "batch" (metrics lr, loss, samples_per_sec) or "epoch" (train-<name>,
+// validation-<name>, time_cost). Throws Error naming a file it cannot read.
+std::string curves_csv(const std::vector<const RunSummary*>& runs);
+
 // run.json of `run_dir`; empty notes when there is none. Throws Error naming
 // the file when it is not valid.
 RunNotes read_run_notes(const std::string& run_dir);
@@ -96,9 +107,7 @@ class RunWorkspace {
   const RunSummary* find(const std::string& dir) const;
 
   void set_notes(const std::string& dir, const RunNotes& notes);
-  // What remove() deletes: the run directory and the checkpoints saved under
-  // its --model-prefix (with their partial and .states files), when no other
-  // run of the workspace saves under that prefix.
+  // run_files() of the run in `dir`, among this workspace's runs.
   std::vector<std::string> files_of(const std::string& dir) const;
   // Deletes files_of(dir). Refuses a running run.
   void remove(const std::string& dir);

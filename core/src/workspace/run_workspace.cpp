@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -78,6 +79,77 @@ std::vector<std::string> differing_arguments(const std::vector<const RunSummary*
       }
   }
   return differing;
+}
+
+std::vector<std::string> run_files(const RunSummary& run, const std::vector<const RunSummary*>& runs) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(run.dir, ec))
+    if (entry.is_regular_file(ec)) files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  if (!run.args.is_set("model-prefix")) return files;
+  const std::string prefix = run.args.get_string("model-prefix");
+  for (const RunSummary* other : runs)
+    if (other->dir != run.dir && other->args.is_set("model-prefix") &&
+        normal(other->args.get_string("model-prefix")) == normal(prefix))
+      return files;  // the checkpoints are shared: they stay
+  const fs::path base(prefix);
+  const fs::path folder = base.parent_path().empty() ? fs::path(".") : base.parent_path();
+  const std::string stem = base.filename().string() + "-";
+  const std::string inside = normal(run.dir) + "/";
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool checkpoint = name.ends_with(".params") || name.ends_with(".states") || name.ends_with("-symbol.json");
+    if (name.starts_with(stem) && checkpoint && entry.is_regular_file(ec) &&
+        !normal(entry.path().string()).starts_with(inside))
+      files.push_back(entry.path().string());
+  }
+  return files;
+}
+
+namespace {
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string csv_number(double value) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+}  // namespace
+
+std::string curves_csv(const std::vector<const RunSummary*>& runs) {
+  std::string csv = "run,dir,kind,epoch,batch,num_update,metric,value\n";
+  for (const RunSummary* run : runs) {
+    const std::string head = csv_field(run->name) + "," + csv_field(run->dir) + ",";
+    const auto row = [&](const char* kind, int epoch, const std::string& batch, int64_t num_update,
+                         const std::string& metric, double value) {
+      csv += head + kind + "," + std::to_string(epoch) + "," + batch + "," + std::to_string(num_update) + "," +
+             csv_field(metric) + "," + csv_number(value) + "\n";
+    };
+    for (const RunRecord& record : read_run_records(run_records_path(run->dir)).records) {
+      if (const auto* b = std::get_if<BatchRecord>(&record)) {
+        const std::string batch = std::to_string(b->batch);
+        row("batch", b->epoch, batch, b->num_update, "lr", b->learning_rate);
+        row("batch", b->epoch, batch, b->num_update, "loss", b->loss);
+        row("batch", b->epoch, batch, b->num_update, "samples_per_sec", b->samples_per_sec);
+      } else if (const auto* e = std::get_if<EpochRecord>(&record)) {
+        for (const auto& [name, value] : e->train) row("epoch", e->epoch, "", e->num_update, "train-" + name, value);
+        for (const auto& [name, value] : e->validation)
+          row("epoch", e->epoch, "", e->num_update, "validation-" + name, value);
+        row("epoch", e->epoch, "", e->num_update, "time_cost", e->time_cost);
+      }
+    }
+  }
+  return csv;
 }
 
 RunNotes read_run_notes(const std::string& run_dir) {
@@ -295,28 +367,7 @@ void RunWorkspace::set_notes(const std::string& dir, const RunNotes& notes) {
 std::vector<std::string> RunWorkspace::files_of(const std::string& dir) const {
   const RunSummary* run = find(dir);
   FB_ASSERT(run);
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (entry.is_regular_file(ec)) files.push_back(entry.path().string());
-  if (!run->args.is_set("model-prefix")) return files;
-  const std::string prefix = run->args.get_string("model-prefix");
-  for (const RunSummary* other : runs())
-    if (other != run && other->args.is_set("model-prefix") &&
-        normal(other->args.get_string("model-prefix")) == normal(prefix))
-      return files;  // the checkpoints are shared: they stay
-  const fs::path base(prefix);
-  const fs::path folder = base.parent_path().empty() ? fs::path(".") : base.parent_path();
-  const std::string stem = base.filename().string() + "-";
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    const std::string name = entry.path().filename().string();
-    const bool checkpoint = name.ends_with(".params") || name.ends_with(".states") || name.ends_with("-symbol.json");
-    if (name.starts_with(stem) && checkpoint && entry.is_regular_file(ec) &&
-        normal(entry.path().string()).rfind(normal(dir) + "/", 0) != 0)
-      files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return run_files(*run, runs());
 }
 
 void RunWorkspace::remove(const std::string& dir) {
