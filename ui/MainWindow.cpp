@@ -9,8 +9,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
-#include <QHBoxLayout>
 #include <QIcon>
 #include <QImageReader>
 #include <QInputDialog>
@@ -20,11 +18,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
-#include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -39,7 +34,6 @@
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
-#include "ElidedLabel.h"
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "GpuPicker.h"
@@ -47,8 +41,10 @@
 #include "MemoryEstimateLabel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
-#include "RunControlBar.h"
 #include "ProcessTrainer.h"
+#include "RunControlBar.h"
+#include "RunLogView.h"
+#include "RunProgressView.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
@@ -63,19 +59,8 @@ static void initFitbenchResources() { Q_INIT_RESOURCE(resources); }
 namespace {
 
 constexpr int kFlushIntervalMs = 40;
-constexpr int kMaxLogLines = 10000;
 constexpr QSize kDefaultSize(1280, 800);
 constexpr int kDockWidth = 380;  // the experiment form without a horizontal scroll bar
-
-// "1:05:09", "4:07" or "–" when the rate is not known yet.
-QString formatDuration(double seconds) {
-  if (!(seconds >= 0.0) || seconds > 1e7) return QStringLiteral("–");
-  const auto total = static_cast<long long>(seconds + 0.5);
-  const long long h = total / 3600, m = total / 60 % 60, sec = total % 60;
-  const QString mmss =
-      QStringLiteral("%1:%2").arg(m, h > 0 ? 2 : 1, 10, QLatin1Char('0')).arg(sec, 2, 10, QLatin1Char('0'));
-  return h > 0 ? QStringLiteral("%1:%2").arg(h).arg(mmss) : mmss;
-}
 
 QIcon fitbenchIcon() {
   QIcon icon;
@@ -83,17 +68,6 @@ QIcon fitbenchIcon() {
     icon.addFile(QStringLiteral(":/icons/fitbench.svg"));
   icon.addFile(QStringLiteral(":/icons/fitbench-256.png"));
   return icon;
-}
-
-// The value of `name` in a metric list, if present.
-bool findMetric(const fitbench::NameValues& values, const std::string& name, double* out) {
-  for (const auto& [key, value] : values) {
-    if (key == name) {
-      *out = value;
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -122,8 +96,9 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
     connect(source, &RunSource::runStarted, this, &MainWindow::onRunStarted);
     connect(source, &RunSource::runStarted, m_monitorView, &MonitorView::clear);
     connect(source, &RunSource::batchEnded, this, &MainWindow::onBatchEnded);
-    connect(source, &RunSource::epochEnded, this, &MainWindow::onEpochEnded);
-    connect(source, &RunSource::logLine, this, &MainWindow::onLogLine);
+    connect(source, &RunSource::epochEnded, m_charts, &TrainingCharts::addEpoch);
+    connect(source, &RunSource::epochEnded, m_progressView, &RunProgressView::addEpoch);
+    connect(source, &RunSource::logLine, m_log, &RunLogView::addLine);
     connect(source, &RunSource::finished, this, &MainWindow::onFinished);
     connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
   }
@@ -175,24 +150,8 @@ void MainWindow::buildUi() {
 
   auto* central = new QWidget(this);
   auto* layout = new QVBoxLayout(central);
-  m_progress = new QProgressBar(central);
-  m_progress->setObjectName(QStringLiteral("batchProgress"));
-  m_progress->setRange(0, 1);
-  m_progress->setValue(0);
-  m_progress->setFormat(tr("batch %v / %m"));
-  m_epochProgress = new QProgressBar(central);
-  m_epochProgress->setObjectName(QStringLiteral("epochProgress"));
-  m_epochProgress->setRange(0, 1);
-  m_epochProgress->setValue(0);
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
-  auto* bars = new QHBoxLayout;
-  bars->addWidget(m_progress, 3);
-  bars->addWidget(m_epochProgress, 2);
-  layout->addLayout(bars);
-
-  m_statusLabel = new ElidedLabel(tr("Ready"), central);
-  m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
-  layout->addWidget(m_statusLabel);
+  m_progressView = new RunProgressView(central);
+  layout->addWidget(m_progressView);
   m_nonFiniteBanner = new NonFiniteBanner(central);
   layout->addWidget(m_nonFiniteBanner);
   connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, this, [this](double lr) {
@@ -219,15 +178,7 @@ void MainWindow::buildUi() {
   m_monitorView->setObjectName(QStringLiteral("monitorView"));
   m_chartTabs->addTab(m_monitorView, tr("Monitor"));
 
-  m_log = new QPlainTextEdit;
-  m_log->setObjectName(QStringLiteral("logView"));
-  m_log->setReadOnly(true);
-  m_log->setMaximumBlockCount(kMaxLogLines);
-  m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
-  m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  // Three lines at least (less than a scroll area asks for), so the charts keep room on short screens.
-  m_log->setMinimumHeight(3 * m_log->fontMetrics().lineSpacing() + 2 * m_log->frameWidth());
-
+  m_log = new RunLogView;
   auto* splitter = new QSplitter(Qt::Vertical, central);
   splitter->addWidget(m_chartTabs);
   splitter->addWidget(m_log);
@@ -502,7 +453,6 @@ void MainWindow::onFormArgsChanged() {
   m_presetDescription->setVisible(preset != nullptr);
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
-  m_numEpochs = m_config.num_epochs;
   m_lrEditor->setArgs(m_args);
   m_gpuPicker->setSelectedGpus(QString::fromStdString(m_config.gpus));
   // The last run's charts stay until the next run starts.
@@ -526,16 +476,13 @@ void MainWindow::startTraining() {
   m_config = fitbench::FitConfig::resolve(m_args);
   // The last run's views stay until this one has started (onRunStarted): a
   // Start that fails keeps them.
-  m_haveBatch = false;
-  m_stopRequested = false;
-  m_epochInProgress = m_config.begin_epoch();
+  m_progressView->prepareRun(m_config);
   m_runBar->setLearningRate(m_config.lr);
-  m_statusLabel->setText(tr("Starting…"));
   if (startsProcesses()) {
     // The trainer logs the whole mpirun command line.
     m_processTrainer->start(m_args, m_runBar->processes());
   } else {
-    m_pendingLog << tr("Starting: %1").arg(ExperimentIo::commandLine(m_args));
+    m_log->addLine(tr("Starting: %1").arg(ExperimentIo::commandLine(m_args)));
     m_controller->start(m_args);
   }
   m_flushTimer->start();
@@ -612,8 +559,7 @@ void MainWindow::stopTraining() {
   RunSource* run = activeRun();
   if (run == nullptr) return;
   run->stop();
-  m_stopRequested = true;
-  m_statusLabel->setText(tr("Stopping after the current batch…"));
+  m_progressView->showStopping(tr("Stopping after the current batch…"));
   m_runBar->stopAsked();
 }
 
@@ -651,10 +597,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // event loop runs meanwhile, so the window stays responsive.
     event->ignore();
     m_closeWhenStopped = true;
-    m_stopRequested = true;
     run->stopAndSave();
     m_runBar->stopAsked();
-    m_statusLabel->setText(
+    m_progressView->showStopping(
         tr("Saving a checkpoint of the weights so far; the window closes when it is written…"));
     setCursor(Qt::BusyCursor);
     return;
@@ -665,19 +610,19 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
+  const int epoch = m_progressView->epochInProgress();
   QMessageBox box(
       QMessageBox::Question, tr("Training is running"),
       (activeRun() != nullptr && activeRun()->isPaused() ? tr("Epoch %1 of %2 is in progress (paused). Closing ends the run.")
                                 : tr("Epoch %1 of %2 is in progress. Closing ends the run."))
-          .arg(m_epochInProgress + 1)
-          .arg(m_numEpochs),
+          .arg(epoch + 1)
+          .arg(m_progressView->numEpochs()),
       QMessageBox::NoButton, this);
   box.setObjectName(QStringLiteral("closeQuestion"));
   QPushButton* save = nullptr;
   if (canSave) {
     const std::string partial = fitbench::partial_prefix(m_config.model_prefix);
-    const QString file =
-        QFileInfo(QString::fromStdString(fitbench::params_path(partial, m_epochInProgress))).fileName();
+    const QString file = QFileInfo(QString::fromStdString(fitbench::params_path(partial, epoch))).fileName();
     box.setInformativeText(
         tr("Stop and save a checkpoint: the weights and optimizer state of epoch %2 so far "
            "are saved as %1 (numbered by the epochs completed, as MXNet's files are), and "
@@ -685,7 +630,7 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
            "%2 again from its first batch: a run cannot yet resume in the middle of an "
            "epoch.\n\nQuit without saving: the training since the last saved epoch is lost.")
             .arg(file)
-            .arg(m_epochInProgress + 1));
+            .arg(epoch + 1));
     save = box.addButton(tr("Stop and save a checkpoint"), QMessageBox::AcceptRole);
   } else {
     box.setInformativeText(
@@ -742,9 +687,8 @@ void MainWindow::updateButtons() {
 
 void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
   flushPending();
-  const double rate = m_haveBatch ? m_lastBatch.learning_rate : m_config.lr;
-  m_nonFiniteBanner->showFor(event, rate);
-  m_statusLabel->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
+  m_nonFiniteBanner->showFor(event, m_config.lr);
+  m_progressView->showDiverged(event);
   // The monitor received this batch's snapshot just before: show the layer at fault.
   m_chartTabs->setCurrentWidget(m_monitorView);
   if (!event.entry.empty()) m_monitorView->selectParameter(QString::fromStdString(event.entry));
@@ -762,18 +706,7 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   }
   const QString prefix = QString::fromStdString(m_config.model_prefix);
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
-  m_numEpochs = info.num_epochs;
-  m_batchSize = info.batch_size;
-  m_epochInProgress = info.begin_epoch;
-  m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
-  m_progress->setValue(0);
-  m_progress->setFormat(tr("batch %v / %m"));
-  m_epochProgress->setRange(0, std::max(1, info.num_epochs));
-  m_epochProgress->setValue(info.begin_epoch);
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
-  m_statusLabel->setText(
-      tr("Training %1 in %2")
-          .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
+  m_progressView->startRun(info);
 }
 
 void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
@@ -782,40 +715,17 @@ void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
   // The rate this batch's update used; the editor's curve draws update u at
   // the start of its batch.
   m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch) / perEpoch, stats.learning_rate));
-  m_lastBatch = stats;
-  m_epochInProgress = stats.epoch;
-  m_haveBatch = true;
+  m_progressView->addBatch(stats);
 }
-
-void MainWindow::onEpochEnded(const fitbench::EpochStats& stats) {
-  m_charts->addEpoch(stats);
-  m_epochProgress->setValue(std::min(stats.epoch + 1, m_epochProgress->maximum()));
-}
-
-void MainWindow::onLogLine(const QString& line) { m_pendingLog.append(line); }
 
 void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   checkMemory();
   flushPending();
   m_flushTimer->stop();
   m_overlayOnStart.clear();  // a branch that failed to start draws nothing
-  QString summary;
   m_nonFiniteBanner->hide();
-  if (!info.error.empty())
-    summary = tr("Failed: %1").arg(QString::fromStdString(info.error));
-  else if (info.diverged)
-    summary = tr("Stopped: %1").arg(QString::fromStdString(info.diverged->message));
-  else if (info.stopped)
-    summary = tr("Stopped after %n epoch(s)", nullptr, info.epochs_done);
-  else
-    summary = tr("Finished %n epoch(s)", nullptr, info.epochs_done);
-  double accuracy = 0.0;
-  if (info.error.empty() && findMetric(info.last_validation, "accuracy", &accuracy))
-    summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
-  m_statusLabel->setText(summary);
-  appendLog(summary);
-  m_progress->setFormat(tr("batch %v / %m"));
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
+  m_log->addLine(m_progressView->finishRun(info));
+  m_log->flush();
   updateButtons();
   if (!info.error.empty()) {
     // Not modal: a run that fails while nobody watches must not block the window.
@@ -833,50 +743,14 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   }
 }
 
-// QPlainTextEdit follows the end only while its last line is in sight, and
-// the horizontal scroll bar appearing under it hides a line: it follows here
-// unless the user scrolled up.
-void MainWindow::appendLog(const QString& text) {
-  QScrollBar* bar = m_log->verticalScrollBar();
-  const bool follow = bar->value() >= bar->maximum() - 1;
-  m_log->appendPlainText(text);
-  if (follow) bar->setValue(bar->maximum());
-}
-
 void MainWindow::flushPending() {
   m_charts->flush();
   if (!m_pendingLr.isEmpty()) {
     m_lrEditor->addActualLearningRates(m_pendingLr);
     m_pendingLr.clear();
   }
-  if (!m_pendingLog.isEmpty()) {
-    appendLog(m_pendingLog.join(QLatin1Char('\n')));
-    m_pendingLog.clear();
-  }
-  if (m_haveBatch) {
-    const fitbench::BatchStats& s = m_lastBatch;
-    m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, s.batches_per_epoch)));
-    m_progress->setValue(static_cast<int>(s.batch + 1));
-    // The time left at the recent rate (training batches only; validation adds to it).
-    const double secondsPerBatch = s.samples_per_sec > 0.0 ? m_batchSize / s.samples_per_sec : -1.0;
-    const auto leftInEpoch = static_cast<double>(s.batches_per_epoch - (s.batch + 1));
-    const double leftInRun = leftInEpoch + static_cast<double>(std::max(0, m_numEpochs - s.epoch - 1)) *
-                                               static_cast<double>(s.batches_per_epoch);
-    const auto eta = [secondsPerBatch](double batches) {
-      return formatDuration(secondsPerBatch < 0.0 ? -1.0 : batches * secondsPerBatch);
-    };
-    // Short enough for a narrow bar; samples/s is in the status line.
-    m_progress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
-    m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
-    // A stop's own message stays until the run ends.
-    if (!m_stopRequested)
-      m_statusLabel->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
-                                 .arg(s.epoch + 1)
-                                 .arg(m_numEpochs)
-                                 .arg(s.samples_per_sec, 0, 'f', 0)
-                                 .arg(s.learning_rate, 0, 'g', 4));
-    m_haveBatch = false;
-  }
+  m_log->flush();
+  m_progressView->flush();
 }
 
 QList<MainWindow::View> MainWindow::views() const {

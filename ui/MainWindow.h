@@ -48,25 +48,20 @@
 class NonFiniteBanner;
 class ArgsForm;
 class CheckpointBrowser;
-class ElidedLabel;
 class GpuPicker;
 class LrScheduleEditor;
 class RunControlBar;
+class RunLogView;
+class RunProgressView;
 class RunSource;
 class MonitorView;
 class QAction;
 class QComboBox;
 class QDockWidget;
-class QDoubleSpinBox;
 class QLabel;
-class QPlainTextEdit;
 class ProcessTrainer;
-class QProgressBar;
-class QPushButton;
-class QSpinBox;
 class QTabWidget;
 class QTimer;
-class QToolBar;
 class TrainerController;
 class TrainingCharts;
 
@@ -166,13 +161,10 @@ class MainWindow : public QMainWindow {
   void checkMemory();
   void onRunStarted(const fitbench::RunInfo& info);
   void onBatchEnded(const fitbench::BatchStats& stats);
-  void onEpochEnded(const fitbench::EpochStats& stats);
-  void onLogLine(const QString& line);
   void onFinished(const fitbench::FinishInfo& info);
   // A diverged batch paused the run: the banner, and the monitor on the layer.
   void onNonFinite(const fitbench::NonFiniteEvent& event);
   void flushPending();  // the 40 ms coalescing timer
-  void appendLog(const QString& text);
 
   fitbench::FitArgs m_args;
   fitbench::FitConfig m_config;  // m_args resolved
@@ -181,15 +173,13 @@ class MainWindow : public QMainWindow {
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
   RunControlBar* m_runBar = nullptr;
-  QProgressBar* m_progress = nullptr;       // batches of the epoch
-  QProgressBar* m_epochProgress = nullptr;  // epochs of the run
-  ElidedLabel* m_statusLabel = nullptr;
+  RunProgressView* m_progressView = nullptr;
   NonFiniteBanner* m_nonFiniteBanner = nullptr;
   QTabWidget* m_chartTabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   LrScheduleEditor* m_lrEditor = nullptr;
   MonitorView* m_monitorView = nullptr;
-  QPlainTextEdit* m_log = nullptr;
+  RunLogView* m_log = nullptr;
   QTimer* m_flushTimer = nullptr;
 
   QDockWidget* m_experimentDock = nullptr;
@@ -206,16 +196,9 @@ class MainWindow : public QMainWindow {
   QAction* m_pasteAction = nullptr;
   QString m_lastDir;  // of the last experiment file opened or saved
 
-  // Collected between two timer ticks (the charts keep their own).
+  // Collected between two timer ticks (the charts, the progress and the log keep their own).
   QList<QPointF> m_pendingLr;  // (epoch, actual learning rate)
-  QStringList m_pendingLog;
-  fitbench::BatchStats m_lastBatch;
-  bool m_haveBatch = false;
 
-  int m_numEpochs = 0;
-  int m_batchSize = 0;
-  int m_epochInProgress = 0;        // of the current run, 0-based
   QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
-  bool m_stopRequested = false;     // the status line says so until the run ends
   bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
 };

@@ -1,0 +1,148 @@
+#include "RunProgressView.h"
+
+#include <QHBoxLayout>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+#include "ElidedLabel.h"
+
+namespace {
+
+// "1:05:09", "4:07" or "–" when the rate is not known yet.
+QString formatDuration(double seconds) {
+  if (!(seconds >= 0.0) || seconds > 1e7) return QStringLiteral("–");
+  const auto total = static_cast<long long>(seconds + 0.5);
+  const long long h = total / 3600, m = total / 60 % 60, sec = total % 60;
+  const QString mmss =
+      QStringLiteral("%1:%2").arg(m, h > 0 ? 2 : 1, 10, QLatin1Char('0')).arg(sec, 2, 10, QLatin1Char('0'));
+  return h > 0 ? QStringLiteral("%1:%2").arg(h).arg(mmss) : mmss;
+}
+
+// The value of `name` in a metric list, if present.
+bool findMetric(const fitbench::NameValues& values, const std::string& name, double* out) {
+  for (const auto& [key, value] : values) {
+    if (key == name) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+QProgressBar* progressBar(const char* name, QWidget* parent) {
+  auto* bar = new QProgressBar(parent);
+  bar->setObjectName(QString::fromLatin1(name));
+  bar->setRange(0, 1);
+  bar->setValue(0);
+  return bar;
+}
+
+}  // namespace
+
+RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
+  m_batchProgress = progressBar("batchProgress", this);
+  m_epochProgress = progressBar("epochProgress", this);
+  showCounts();
+  m_status = new ElidedLabel(tr("Ready"), this);
+  m_status->setObjectName(QStringLiteral("statusLabel"));
+
+  // No margins: the bars and the status line sit in MainWindow's layout as they would without this widget.
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* bars = new QHBoxLayout;
+  bars->addWidget(m_batchProgress, 3);
+  bars->addWidget(m_epochProgress, 2);
+  layout->addLayout(bars);
+  layout->addWidget(m_status);
+}
+
+void RunProgressView::showCounts() {
+  m_batchProgress->setFormat(tr("batch %v / %m"));
+  m_epochProgress->setFormat(tr("epoch %v / %m"));
+}
+
+void RunProgressView::prepareRun(const fitbench::FitConfig& config) {
+  m_haveBatch = false;
+  m_stopRequested = false;
+  m_epochInProgress = config.begin_epoch();
+  m_numEpochs = config.num_epochs;
+  m_status->setText(tr("Starting…"));
+}
+
+void RunProgressView::startRun(const fitbench::RunInfo& info) {
+  m_numEpochs = info.num_epochs;
+  m_batchSize = info.batch_size;
+  m_epochInProgress = info.begin_epoch;
+  m_batchProgress->setRange(0, static_cast<int>(std::max<int64_t>(1, info.batches_per_epoch)));
+  m_batchProgress->setValue(0);
+  m_epochProgress->setRange(0, std::max(1, info.num_epochs));
+  m_epochProgress->setValue(info.begin_epoch);
+  showCounts();
+  m_status->setText(tr("Training %1 in %2")
+                        .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
+}
+
+void RunProgressView::addBatch(const fitbench::BatchStats& stats) {
+  m_lastBatch = stats;
+  m_epochInProgress = stats.epoch;
+  m_haveBatch = true;
+}
+
+void RunProgressView::addEpoch(const fitbench::EpochStats& stats) {
+  m_epochProgress->setValue(std::min(stats.epoch + 1, m_epochProgress->maximum()));
+}
+
+void RunProgressView::flush() {
+  if (!m_haveBatch) return;
+  m_haveBatch = false;
+  const fitbench::BatchStats& s = m_lastBatch;
+  m_batchProgress->setRange(0, static_cast<int>(std::max<int64_t>(1, s.batches_per_epoch)));
+  m_batchProgress->setValue(static_cast<int>(s.batch + 1));
+  // The time left at the recent rate (training batches only; validation adds to it).
+  const double secondsPerBatch = s.samples_per_sec > 0.0 ? m_batchSize / s.samples_per_sec : -1.0;
+  const auto leftInEpoch = static_cast<double>(s.batches_per_epoch - (s.batch + 1));
+  const double leftInRun = leftInEpoch + static_cast<double>(std::max(0, m_numEpochs - s.epoch - 1)) *
+                                             static_cast<double>(s.batches_per_epoch);
+  const auto eta = [secondsPerBatch](double batches) {
+    return formatDuration(secondsPerBatch < 0.0 ? -1.0 : batches * secondsPerBatch);
+  };
+  // Short enough for a narrow bar; samples/s is in the status line.
+  m_batchProgress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
+  m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
+  // A stop's own message stays until the run ends.
+  if (!m_stopRequested)
+    m_status->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
+                          .arg(s.epoch + 1)
+                          .arg(m_numEpochs)
+                          .arg(s.samples_per_sec, 0, 'f', 0)
+                          .arg(s.learning_rate, 0, 'g', 4));
+}
+
+void RunProgressView::showStopping(const QString& status) {
+  m_stopRequested = true;
+  m_status->setText(status);
+}
+
+void RunProgressView::showDiverged(const fitbench::NonFiniteEvent& event) {
+  m_status->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
+}
+
+QString RunProgressView::finishRun(const fitbench::FinishInfo& info) {
+  QString summary;
+  if (!info.error.empty())
+    summary = tr("Failed: %1").arg(QString::fromStdString(info.error));
+  else if (info.diverged)
+    summary = tr("Stopped: %1").arg(QString::fromStdString(info.diverged->message));
+  else if (info.stopped)
+    summary = tr("Stopped after %n epoch(s)", nullptr, info.epochs_done);
+  else
+    summary = tr("Finished %n epoch(s)", nullptr, info.epochs_done);
+  double accuracy = 0.0;
+  if (info.error.empty() && findMetric(info.last_validation, "accuracy", &accuracy))
+    summary += tr(" · validation accuracy %1").arg(accuracy, 0, 'f', 4);
+  m_status->setText(summary);
+  showCounts();
+  return summary;
+}
