@@ -1,19 +1,13 @@
 #include "MainWindow.h"
 
 #include <QAction>
-#include <QApplication>
-#include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QIcon>
 #include <QImageReader>
-#include <QInputDialog>
 #include <QKeySequence>
-#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -35,7 +29,7 @@
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
-#include "ExperimentPresets.h"
+#include "ExperimentPanel.h"
 #include "GpuPicker.h"
 #include "LrScheduleEditor.h"
 #include "MemoryEstimateLabel.h"
@@ -106,8 +100,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_controller, &TrainerController::nonFiniteFound, this, &MainWindow::onNonFinite);
   connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
   connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, m_charts, &TrainingCharts::addRankBatch);
-  connect(m_form, &ArgsForm::argsChanged, this, &MainWindow::onFormArgsChanged);
-  connect(m_form, &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
+  connect(argsForm(), &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   // The form echoes the edit back through argsChanged(); the editor ignores
   // arguments it already shows, so that ends there.
   connect(m_lrEditor, &LrScheduleEditor::argsEdited, this, [this](const fitbench::FitArgs& edited) {
@@ -142,6 +135,8 @@ bool MainWindow::isTraining() const { return activeRun() != nullptr; }
 bool MainWindow::startsProcesses() const {
   return m_processesUnavailable.isEmpty() && fitbench::is_distributed_kvstore(m_config.kv_store);
 }
+
+ArgsForm* MainWindow::argsForm() const { return m_experiment->form(); }
 
 void MainWindow::buildUi() {
   // The docks can share an area as tabs or side by side, so the window fits small screens.
@@ -188,7 +183,7 @@ void MainWindow::buildUi() {
   layout->addWidget(splitter, 1);
 
   setCentralWidget(central);
-  buildExperimentPanel();
+  buildExperimentDock();
   buildCheckpointDock();
   buildDevicesDock();
   buildMenus();
@@ -220,48 +215,16 @@ void MainWindow::buildRunToolBar() {
   connect(m_runBar, &RunControlBar::processesChanged, this, &MainWindow::checkMemory);
 }
 
-void MainWindow::buildExperimentPanel() {
-  auto* panel = new QWidget;
-  auto* layout = new QVBoxLayout(panel);
-
-  auto* presetRow = new QHBoxLayout;
-  auto* presetLabel = new QLabel(tr("&Preset:"), panel);
-  m_presetCombo = new QComboBox(panel);
-  m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
-  // Narrower than the longest preset name when the panel is; the list shows them whole.
-  m_presetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  m_presetCombo->setMinimumContentsLength(12);
-  m_presetCombo->addItem(tr("(custom)"));
-  m_presetCombo->setItemData(0, tr("The arguments match no preset"), Qt::ToolTipRole);
-  for (const ExperimentPresets::Preset& preset : ExperimentPresets::all()) {
-    m_presetCombo->addItem(preset.name);
-    m_presetCombo->setItemData(m_presetCombo->count() - 1, preset.description, Qt::ToolTipRole);
-  }
-  presetLabel->setBuddy(m_presetCombo);
-  connect(m_presetCombo, &QComboBox::activated, this, [this](int index) {
-    if (index > 0) applyPreset(m_presetCombo->itemText(index));
-  });
-  presetRow->addWidget(presetLabel);
-  presetRow->addWidget(m_presetCombo, 1);
-  layout->addLayout(presetRow);
-
-  m_presetDescription = new QLabel(panel);
-  m_presetDescription->setObjectName(QStringLiteral("presetDescription"));
-  m_presetDescription->setWordWrap(true);
-  m_presetDescription->setTextFormat(Qt::PlainText);
-  QFont small = m_presetDescription->font();
-  small.setPointSizeF(small.pointSizeF() * 0.9);
-  m_presetDescription->setFont(small);
-  m_presetDescription->hide();
-  layout->addWidget(m_presetDescription);
-
-  m_form = new ArgsForm(panel);
-  layout->addWidget(m_form, 1);
-
+void MainWindow::buildExperimentDock() {
+  m_experiment = new ExperimentPanel;
   m_experimentDock = new QDockWidget(tr("Experiment"), this);
   m_experimentDock->setObjectName(QStringLiteral("experimentDock"));
   m_experimentDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
-  m_experimentDock->setWidget(panel);
+  m_experimentDock->setWidget(m_experiment);
+  connect(m_experiment, &ExperimentPanel::argsChanged, this, &MainWindow::onArgsChanged);
+  // statusBar() adds the bar, which takes room: not before there is something to say.
+  connect(m_experiment, &ExperimentPanel::statusMessage, this,
+          [this](const QString& message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
 }
 
 // The saved epochs of the current run's --model-prefix directory: load their
@@ -306,7 +269,7 @@ void MainWindow::buildDevicesDock() {
   // setSelectedGpus() emits nothing for an unchanged value, so form and picker do not loop.
   connect(m_gpuPicker, &GpuPicker::gpusChanged, this, [this](const QString& gpus) {
     if (isTraining()) return;
-    fitbench::FitArgs args = m_form->args();
+    fitbench::FitArgs args = m_experiment->args();
     if (gpus.isEmpty())
       args.unset("gpus");
     else
@@ -317,29 +280,7 @@ void MainWindow::buildDevicesDock() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  m_openAction = file->addAction(tr("&Open experiment…"), this, &MainWindow::openExperimentDialog);
-  m_openAction->setObjectName(QStringLiteral("openExperimentAction"));
-  m_openAction->setShortcut(QKeySequence::Open);
-  m_saveAction = file->addAction(tr("&Save experiment…"), this, &MainWindow::saveExperimentDialog);
-  m_saveAction->setObjectName(QStringLiteral("saveExperimentAction"));
-  m_saveAction->setShortcut(QKeySequence::Save);
-  file->addSeparator();
-  m_copyAction = file->addAction(tr("&Copy command line"), this, [this] {
-    copyCommandLine();
-    const QStringList unwritable = ExperimentIo::unwritableArgs(m_args);
-    if (unwritable.isEmpty())
-      statusBar()->showMessage(tr("Copied the fitbench-cli command line to the clipboard"), 5000);
-    else
-      statusBar()->showMessage(tr("Copied the command line; it cannot say None, so --%1 keep fitbench-cli's "
-                                  "defaults")
-                                   .arg(unwritable.join(QStringLiteral(", --"))),
-                               10000);
-  });
-  m_copyAction->setObjectName(QStringLiteral("copyCommandLineAction"));
-  m_copyAction->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
-  m_pasteAction = file->addAction(tr("&Paste command line…"), this, &MainWindow::pasteCommandLineDialog);
-  m_pasteAction->setObjectName(QStringLiteral("pasteCommandLineAction"));
-  m_pasteAction->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
+  m_experiment->addFileActions(file);
   file->addSeparator();
   // close(), not quit(): closeEvent() asks what to do with a run in progress.
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -357,100 +298,21 @@ void MainWindow::buildMenus() {
   charts->addActions(m_charts->actions());
 }
 
-QString MainWindow::openExperiment(const QString& path) {
-  if (isTraining()) return tr("Cannot open an experiment while training runs");
-  QString error;
-  const std::optional<fitbench::FitArgs> args = ExperimentIo::loadJson(path, &error);
-  if (!args) return error;
-  setArgs(*args);
-  m_lastDir = QFileInfo(path).absolutePath();
-  return {};
-}
+QString MainWindow::openExperiment(const QString& path) { return m_experiment->openExperiment(path); }
 
-QString MainWindow::saveExperiment(const QString& path) const { return ExperimentIo::saveJson(path, m_args); }
+QString MainWindow::saveExperiment(const QString& path) const { return m_experiment->saveExperiment(path); }
 
-QString MainWindow::pasteCommandLine(const QString& line) {
-  if (isTraining()) return tr("Cannot change the experiment while training runs");
-  try {
-    setArgs(ExperimentIo::parseCommandLine(line));
-  } catch (const fitbench::Error& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
-}
+QString MainWindow::pasteCommandLine(const QString& line) { return m_experiment->pasteCommandLine(line); }
 
-QString MainWindow::copyCommandLine() const {
-  const QString line = ExperimentIo::commandLine(m_args);
-  QGuiApplication::clipboard()->setText(line);
-  return line;
-}
+QString MainWindow::copyCommandLine() const { return m_experiment->copyCommandLine(); }
 
-bool MainWindow::applyPreset(const QString& name) {
-  const ExperimentPresets::Preset* preset = ExperimentPresets::find(name);
-  if (preset == nullptr || isTraining()) return false;
-  setArgs(preset->args);
-  return true;
-}
+bool MainWindow::applyPreset(const QString& name) { return m_experiment->applyPreset(name); }
 
-void MainWindow::openExperimentDialog() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), m_lastDir,
-                                                    tr("Experiments (*.json);;All files (*)"));
-  if (path.isEmpty()) return;
-  const QString error = openExperiment(path);
-  if (!error.isEmpty())
-    QMessageBox::warning(this, tr("Open experiment"), error);
-  else
-    statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 3000);
-}
+void MainWindow::setArgs(const fitbench::FitArgs& args) { m_experiment->setArgs(args); }
 
-void MainWindow::saveExperimentDialog() {
-  if (!m_form->isValid()) {
-    const auto answer =
-        QMessageBox::question(this, tr("Save experiment"),
-                              tr("%1\n\nSave the experiment with the last valid value of each invalid field?")
-                                  .arg(m_form->errors().join(QLatin1Char('\n'))));
-    if (answer != QMessageBox::Yes) return;
-  }
-  QString suggestion = m_lastDir.isEmpty() ? QDir::currentPath() : m_lastDir;
-  const std::string network = m_config.network;
-  suggestion += QLatin1Char('/') + (network.empty() ? tr("experiment") : QString::fromStdString(network)) +
-                QStringLiteral(".json");
-  QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
-                                              tr("Experiments (*.json);;All files (*)"));
-  if (path.isEmpty()) return;
-  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
-  const QString error = saveExperiment(path);
-  if (!error.isEmpty()) {
-    QMessageBox::warning(this, tr("Save experiment"), error);
-    return;
-  }
-  m_lastDir = QFileInfo(path).absolutePath();
-  statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 3000);
-}
-
-void MainWindow::pasteCommandLineDialog() {
-  bool ok = false;
-  const QString line = QInputDialog::getMultiLineText(
-      this, tr("Paste command line"),
-      tr("A fit.py, train_mnist.py or fitbench-cli command line; it replaces the form's arguments:"),
-      QGuiApplication::clipboard()->text(), &ok);
-  if (!ok || line.trimmed().isEmpty()) return;
-  const QString error = pasteCommandLine(line);
-  if (!error.isEmpty()) QMessageBox::warning(this, tr("Paste command line"), error);
-}
-
-void MainWindow::setArgs(const fitbench::FitArgs& args) {
-  m_form->setArgs(args);
-  onFormArgsChanged();
-}
-
-void MainWindow::onFormArgsChanged() {
-  m_args = m_form->args();
+void MainWindow::onArgsChanged() {
+  m_args = m_experiment->args();
   m_config = fitbench::FitConfig::resolve(m_args);
-  const ExperimentPresets::Preset* preset = ExperimentPresets::matching(m_args);
-  m_presetCombo->setCurrentIndex(preset == nullptr ? 0 : m_presetCombo->findText(preset->name));
-  m_presetDescription->setText(preset == nullptr ? QString() : preset->description);
-  m_presetDescription->setVisible(preset != nullptr);
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   m_lrEditor->setArgs(m_args);
@@ -467,12 +329,12 @@ void MainWindow::checkMemory() {
 }
 
 void MainWindow::startTraining() {
-  if (isTraining() || !m_form->isValid()) return;
+  if (isTraining() || !argsForm()->isValid()) return;
   if (!confirmOverwrites()) {
     m_overlayOnStart.clear();
     return;
   }
-  m_args = m_form->args();
+  m_args = m_experiment->args();
   m_config = fitbench::FitConfig::resolve(m_args);
   // The last run's views stay until this one has started (onRunStarted): a
   // Start that fails keeps them.
@@ -490,7 +352,7 @@ void MainWindow::startTraining() {
 }
 
 bool MainWindow::confirmOverwrites() {
-  const fitbench::FitArgs args = m_form->args();
+  const fitbench::FitArgs args = m_experiment->args();
   QStringList files;
   for (const std::string& file : fitbench::checkpoint_files_overwritten(fitbench::FitConfig::resolve(args)))
     files << QDir::toNativeSeparators(QString::fromStdString(file));
@@ -651,13 +513,14 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
 
 void MainWindow::updateButtons() {
   const bool running = isTraining();
-  const bool valid = m_form->isValid();
+  const bool valid = argsForm()->isValid();
   // Several processes only make sense with a store whose workers cooperate.
   const int processes = m_runBar->processes();
   RunControlBar::State state;
   state.running = running;
   if (!valid)
-    state.cannotStart = tr("Fix the invalid arguments first: %1").arg(m_form->errors().join(QLatin1Char('\n')));
+    state.cannotStart =
+        tr("Fix the invalid arguments first: %1").arg(argsForm()->errors().join(QLatin1Char('\n')));
   else if (processes > 1 && !startsProcesses())
     state.cannotStart = tr("%1 processes need a dist_* kv-store (dist_sync, dist_device_sync or dist_async): "
                            "choose one, or set Processes to 1")
@@ -676,12 +539,9 @@ void MainWindow::updateButtons() {
                       : tr("Save a checkpoint at the end of the current epoch (a stop before then saves the "
                            "epoch so far)");
   m_runBar->setState(state);
-  m_form->setReadOnly(running);
+  m_experiment->setRunInProgress(running);
   m_lrEditor->setReadOnly(running);
-  m_presetCombo->setEnabled(!running);
   m_gpuPicker->setEnabled(!running);
-  m_openAction->setEnabled(!running);
-  m_pasteAction->setEnabled(!running);
   m_checkpointBrowser->setRunInProgress(running);
 }
 

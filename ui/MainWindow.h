@@ -48,6 +48,7 @@
 class NonFiniteBanner;
 class ArgsForm;
 class CheckpointBrowser;
+class ExperimentPanel;
 class GpuPicker;
 class LrScheduleEditor;
 class RunControlBar;
@@ -55,10 +56,7 @@ class RunLogView;
 class RunProgressView;
 class RunSource;
 class MonitorView;
-class QAction;
-class QComboBox;
 class QDockWidget;
-class QLabel;
 class ProcessTrainer;
 class QTabWidget;
 class QTimer;
@@ -91,7 +89,7 @@ class MainWindow : public QMainWindow {
   RunSource* activeRun() const;
   // Whether Start would run the form's experiment as worker processes under mpirun.
   bool startsProcesses() const;
-  ArgsForm* argsForm() const { return m_form; }
+  ArgsForm* argsForm() const;
   LrScheduleEditor* lrEditor() const { return m_lrEditor; }
   CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
   TrainingCharts* trainingCharts() const { return m_charts; }
@@ -129,9 +127,6 @@ class MainWindow : public QMainWindow {
   void saveCheckpointNow();
   // A learning rate for the next updates of the run.
   void applyLearningRate(double rate);
-  void openExperimentDialog();
-  void saveExperimentDialog();
-  void pasteCommandLineDialog();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -147,12 +142,12 @@ class MainWindow : public QMainWindow {
   QList<RunSource*> runSources() const;
   void buildUi();
   void buildRunToolBar();
-  void buildExperimentPanel();
+  void buildExperimentDock();
   void buildCheckpointDock();
   void buildDevicesDock();
   void buildMenus();
   void arrangeDocks();
-  void onFormArgsChanged();
+  void onArgsChanged();
   // Whether the form's run may start: true when it writes over no saved
   // checkpoint, or the user chose to overwrite, or to branch (which moves the
   // form's --model-prefix to a new directory).
@@ -183,18 +178,11 @@ class MainWindow : public QMainWindow {
   QTimer* m_flushTimer = nullptr;
 
   QDockWidget* m_experimentDock = nullptr;
+  ExperimentPanel* m_experiment = nullptr;
   QDockWidget* m_checkpointDock = nullptr;
   CheckpointBrowser* m_checkpointBrowser = nullptr;
   QDockWidget* m_devicesDock = nullptr;
   GpuPicker* m_gpuPicker = nullptr;
-  ArgsForm* m_form = nullptr;
-  QComboBox* m_presetCombo = nullptr;
-  QLabel* m_presetDescription = nullptr;
-  QAction* m_openAction = nullptr;
-  QAction* m_saveAction = nullptr;
-  QAction* m_copyAction = nullptr;
-  QAction* m_pasteAction = nullptr;
-  QString m_lastDir;  // of the last experiment file opened or saved
 
   // Collected between two timer ticks (the charts, the progress and the log keep their own).
   QList<QPointF> m_pendingLr;  // (epoch, actual learning rate)
