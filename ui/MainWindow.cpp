@@ -12,7 +12,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
@@ -39,10 +38,10 @@
 #include "RunControlBar.h"
 #include "RunLogView.h"
 #include "RunProgressView.h"
+#include "RunQuestions.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
-#include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -381,31 +380,7 @@ bool MainWindow::confirmOverwrites() {
 }
 
 MainWindow::OverwriteChoice MainWindow::askOverwrite(const QStringList& files, const QString& branchPrefix) {
-  // The files share the prefix's directory: it is named once, the files by name.
-  constexpr int kListed = 12;  // the rest are in the details
-  QStringList names;
-  for (const QString& file : files.mid(0, kListed)) names << QFileInfo(file).fileName();
-  QString listed = names.join(QStringLiteral(", "));
-  if (files.size() > kListed) listed += tr(" and %n more (Show Details…)", nullptr, files.size() - kListed);
-  QMessageBox box(QMessageBox::Warning, tr("Saved checkpoints would be overwritten"),
-                  tr("This run would write over %n saved file(s) in %1:", nullptr, files.size())
-                      .arg(QDir::toNativeSeparators(QFileInfo(files.first()).absolutePath())),
-                  QMessageBox::NoButton, this);
-  box.setObjectName(QStringLiteral("overwriteQuestion"));
-  box.setInformativeText(listed +
-                         tr("\n\nBranch into a new prefix: the run saves under\n%1\ninstead (the form "
-                            "shows it), and these files stay as they are.\n\nOverwrite: the run "
-                            "replaces them as it saves its epochs.")
-                             .arg(branchPrefix));
-  if (files.size() > kListed) box.setDetailedText(files.join(QLatin1Char('\n')));
-  QPushButton* branch = box.addButton(tr("Branch into a new prefix"), QMessageBox::AcceptRole);
-  QPushButton* overwrite = box.addButton(tr("Overwrite"), QMessageBox::DestructiveRole);
-  box.addButton(QMessageBox::Cancel);
-  box.setDefaultButton(branch);
-  box.exec();
-  if (box.clickedButton() == branch) return OverwriteChoice::Branch;
-  if (box.clickedButton() == overwrite) return OverwriteChoice::Overwrite;
-  return OverwriteChoice::Cancel;
+  return RunQuestions::askOverwrite(this, files, branchPrefix);
 }
 
 void MainWindow::togglePause() {
@@ -472,43 +447,13 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
-  const int epoch = m_progressView->epochInProgress();
-  QMessageBox box(
-      QMessageBox::Question, tr("Training is running"),
-      (activeRun() != nullptr && activeRun()->isPaused() ? tr("Epoch %1 of %2 is in progress (paused). Closing ends the run.")
-                                : tr("Epoch %1 of %2 is in progress. Closing ends the run."))
-          .arg(epoch + 1)
-          .arg(m_progressView->numEpochs()),
-      QMessageBox::NoButton, this);
-  box.setObjectName(QStringLiteral("closeQuestion"));
-  QPushButton* save = nullptr;
-  if (canSave) {
-    const std::string partial = fitbench::partial_prefix(m_config.model_prefix);
-    const QString file = QFileInfo(QString::fromStdString(fitbench::params_path(partial, epoch))).fileName();
-    box.setInformativeText(
-        tr("Stop and save a checkpoint: the weights and optimizer state of epoch %2 so far "
-           "are saved as %1 (numbered by the epochs completed, as MXNet's files are), and "
-           "the window closes once they are written. Resuming that checkpoint trains epoch "
-           "%2 again from its first batch: a run cannot yet resume in the middle of an "
-           "epoch.\n\nQuit without saving: the training since the last saved epoch is lost.")
-            .arg(file)
-            .arg(epoch + 1));
-    save = box.addButton(tr("Stop and save a checkpoint"), QMessageBox::AcceptRole);
-  } else {
-    box.setInformativeText(
-        activeRun() != nullptr && !activeRun()->canSave()
-            ? tr("Worker processes save only at the end of an epoch: quitting loses the training "
-                 "since the last saved epoch.")
-            : tr("The run has no --model-prefix, so it saves no checkpoints: quitting loses its training."));
-  }
-  QPushButton* keep = box.addButton(tr("Keep training"), QMessageBox::RejectRole);
-  QPushButton* quit = box.addButton(tr("Quit without saving"), QMessageBox::DestructiveRole);
-  box.setDefaultButton(save != nullptr ? save : keep);
-  box.setEscapeButton(keep);
-  box.exec();
-  if (box.clickedButton() == quit) return CloseChoice::QuitWithoutSaving;
-  if (save != nullptr && box.clickedButton() == save) return CloseChoice::StopAndSave;
-  return CloseChoice::KeepTraining;
+  const RunSource* run = activeRun();
+  return RunQuestions::askClose(this, {.canSave = canSave,
+                                       .savesOnlyAtEpochEnds = run != nullptr && !run->canSave(),
+                                       .paused = run != nullptr && run->isPaused(),
+                                       .epoch = m_progressView->epochInProgress(),
+                                       .numEpochs = m_progressView->numEpochs(),
+                                       .modelPrefix = m_config.model_prefix});
 }
 
 void MainWindow::updateButtons() {

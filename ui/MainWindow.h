@@ -41,6 +41,7 @@
 
 #include <functional>
 
+#include "RunQuestions.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/observer.h"
@@ -116,8 +117,8 @@ class MainWindow : public QMainWindow {
   bool applyPreset(const QString& name);
 
   // The answers of the close question and of the overwrite question.
-  enum class CloseChoice { StopAndSave, KeepTraining, QuitWithoutSaving };
-  enum class OverwriteChoice { Branch, Overwrite, Cancel };
+  using CloseChoice = RunQuestions::CloseChoice;
+  using OverwriteChoice = RunQuestions::OverwriteChoice;
 
  public slots:
   void startTraining();

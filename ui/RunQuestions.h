@@ -1,0 +1,37 @@
+// RunQuestions: the message boxes that ask before training is lost or saved
+// checkpoints are overwritten. Closing the window during a run offers to stop
+// and save a checkpoint of the epoch so far (where the run can), to keep
+// training, or to quit without saving; a Start that would write over saved
+// files lists them and offers to branch into a new prefix instead. MainWindow
+// asks through its virtual askCloseDuringRun() and askOverwrite(), which the
+// tests override to answer.
+#pragma once
+
+#include <QCoreApplication>
+#include <QString>
+#include <QStringList>
+
+#include <string>
+
+class QWidget;
+
+class RunQuestions {
+  Q_DECLARE_TR_FUNCTIONS(RunQuestions)
+
+ public:
+  enum class CloseChoice { StopAndSave, KeepTraining, QuitWithoutSaving };
+  enum class OverwriteChoice { Branch, Overwrite, Cancel };
+
+  // The run that closing would end.
+  struct RunToClose {
+    bool canSave = false;               // Stop and save is offered
+    bool savesOnlyAtEpochEnds = false;  // worker processes, which cannot save in the middle of an epoch
+    bool paused = false;
+    int epoch = 0;  // in progress, 0-based
+    int numEpochs = 0;
+    std::string modelPrefix;
+  };
+  static CloseChoice askClose(QWidget* parent, const RunToClose& run);
+  // Asks before a run writes over `files`; Branch would save under `branchPrefix` instead.
+  static OverwriteChoice askOverwrite(QWidget* parent, const QStringList& files, const QString& branchPrefix);
+};
