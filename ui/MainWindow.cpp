@@ -13,14 +13,9 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QScrollArea>
-#include <QSplitter>
 #include <QStatusBar>
-#include <QTabWidget>
-#include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
-#include <algorithm>
 #include <exception>
 #include <string>
 #include <vector>
@@ -39,6 +34,7 @@
 #include "RunLogView.h"
 #include "RunProgressView.h"
 #include "RunQuestions.h"
+#include "RunViews.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
@@ -51,7 +47,6 @@ static void initFitbenchResources() { Q_INIT_RESOURCE(resources); }
 
 namespace {
 
-constexpr int kFlushIntervalMs = 40;
 constexpr QSize kDefaultSize(1280, 800);
 constexpr int kDockWidth = 380;  // the experiment form without a horizontal scroll bar
 
@@ -87,28 +82,24 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   // Both kinds of run report through the same slots.
   for (RunSource* source : runSources()) {
     connect(source, &RunSource::runStarted, this, &MainWindow::onRunStarted);
-    connect(source, &RunSource::runStarted, m_monitorView, &MonitorView::clear);
-    connect(source, &RunSource::batchEnded, this, &MainWindow::onBatchEnded);
-    connect(source, &RunSource::epochEnded, m_charts, &TrainingCharts::addEpoch);
-    connect(source, &RunSource::epochEnded, m_progressView, &RunProgressView::addEpoch);
-    connect(source, &RunSource::logLine, m_log, &RunLogView::addLine);
+    connect(source, &RunSource::batchEnded, m_views, &RunViews::addBatch);
+    connect(source, &RunSource::epochEnded, m_views, &RunViews::addEpoch);
+    connect(source, &RunSource::logLine, m_views->log(), &RunLogView::addLine);
     connect(source, &RunSource::finished, this, &MainWindow::onFinished);
     connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
   }
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
-  connect(m_controller, &TrainerController::nonFiniteFound, this, &MainWindow::onNonFinite);
-  connect(m_controller, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
-  connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, m_charts, &TrainingCharts::addRankBatch);
+  // The banner offers a tenth of --lr.
+  connect(m_controller, &TrainerController::nonFiniteFound, this,
+          [this](const fitbench::NonFiniteEvent& event) { m_views->showNonFinite(event, m_config.lr); });
+  connect(m_controller, &TrainerController::monitorSampled, monitorView(), &MonitorView::addSnapshot);
+  connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, trainingCharts(), &TrainingCharts::addRankBatch);
   connect(argsForm(), &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   // The form echoes the edit back through argsChanged(); the editor ignores
   // arguments it already shows, so that ends there.
-  connect(m_lrEditor, &LrScheduleEditor::argsEdited, this, [this](const fitbench::FitArgs& edited) {
+  connect(lrEditor(), &LrScheduleEditor::argsEdited, this, [this](const fitbench::FitArgs& edited) {
     if (!isTraining()) setArgs(edited);
   });
-
-  m_flushTimer = new QTimer(this);
-  m_flushTimer->setInterval(kFlushIntervalMs);
-  connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flushPending);
 
   WheelGuard::install(this);
   updateButtons();
@@ -137,51 +128,30 @@ bool MainWindow::startsProcesses() const {
 
 ArgsForm* MainWindow::argsForm() const { return m_experiment->form(); }
 
+LrScheduleEditor* MainWindow::lrEditor() const { return m_views->lrEditor(); }
+
+TrainingCharts* MainWindow::trainingCharts() const { return m_views->charts(); }
+
+MonitorView* MainWindow::monitorView() const { return m_views->monitorView(); }
+
 void MainWindow::buildUi() {
   // The docks can share an area as tabs or side by side, so the window fits small screens.
   setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
   buildRunToolBar();
 
-  auto* central = new QWidget(this);
-  auto* layout = new QVBoxLayout(central);
-  m_progressView = new RunProgressView(central);
-  layout->addWidget(m_progressView);
-  m_nonFiniteBanner = new NonFiniteBanner(central);
-  layout->addWidget(m_nonFiniteBanner);
-  connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, this, [this](double lr) {
+  m_views = new RunViews(this);
+  NonFiniteBanner* banner = m_views->nonFiniteBanner();
+  connect(banner, &NonFiniteBanner::resumeRequested, this, [this](double lr) {
     m_controller->setLearningRate(lr);
     m_runBar->setLearningRate(lr);
     m_controller->resume();
   });
-  connect(m_nonFiniteBanner, &NonFiniteBanner::stopRequested, m_controller, &TrainerController::stop);
+  connect(banner, &NonFiniteBanner::stopRequested, m_controller, &TrainerController::stop);
   // Resumed from the tool bar instead: the banner's question is answered.
-  connect(m_controller, &TrainerController::pausedChanged, m_nonFiniteBanner, [this](bool paused) {
-    if (!paused) m_nonFiniteBanner->hide();
+  connect(m_controller, &TrainerController::pausedChanged, banner, [banner](bool paused) {
+    if (!paused) banner->hide();
   });
-
-  m_charts = new TrainingCharts;
-  m_charts->setObjectName(QStringLiteral("trainingCharts"));
-
-  m_lrEditor = new LrScheduleEditor;
-  m_lrEditor->setObjectName(QStringLiteral("lrScheduleEditor"));
-  m_chartTabs = new QTabWidget(central);
-  m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
-  m_chartTabs->addTab(m_charts, tr("Training"));
-  m_chartTabs->addTab(m_lrEditor, tr("Learning rate"));
-  m_monitorView = new MonitorView;
-  m_monitorView->setObjectName(QStringLiteral("monitorView"));
-  m_chartTabs->addTab(m_monitorView, tr("Monitor"));
-
-  m_log = new RunLogView;
-  auto* splitter = new QSplitter(Qt::Vertical, central);
-  splitter->addWidget(m_chartTabs);
-  splitter->addWidget(m_log);
-  splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 1);
-  splitter->setSizes({600, 200});  // else the log starts at its minimum
-  layout->addWidget(splitter, 1);
-
-  setCentralWidget(central);
+  setCentralWidget(m_views);
   buildExperimentDock();
   buildCheckpointDock();
   buildDevicesDock();
@@ -294,7 +264,7 @@ void MainWindow::buildMenus() {
 
   // Whole-run chart commands, also in each chart's context menu.
   QMenu* charts = menuBar()->addMenu(tr("&Charts"));
-  charts->addActions(m_charts->actions());
+  charts->addActions(trainingCharts()->actions());
 }
 
 QString MainWindow::openExperiment(const QString& path) { return m_experiment->openExperiment(path); }
@@ -314,7 +284,7 @@ void MainWindow::onArgsChanged() {
   m_config = fitbench::FitConfig::resolve(m_args);
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
-  m_lrEditor->setArgs(m_args);
+  lrEditor()->setArgs(m_args);
   m_gpuPicker->setSelectedGpus(QString::fromStdString(m_config.gpus));
   // The last run's charts stay until the next run starts.
   if (!isTraining()) m_runBar->setLearningRate(m_config.lr);
@@ -337,16 +307,15 @@ void MainWindow::startTraining() {
   m_config = fitbench::FitConfig::resolve(m_args);
   // The last run's views stay until this one has started (onRunStarted): a
   // Start that fails keeps them.
-  m_progressView->prepareRun(m_config);
+  m_views->prepareRun(m_config);
   m_runBar->setLearningRate(m_config.lr);
   if (startsProcesses()) {
     // The trainer logs the whole mpirun command line.
     m_processTrainer->start(m_args, m_runBar->processes());
   } else {
-    m_log->addLine(tr("Starting: %1").arg(ExperimentIo::commandLine(m_args)));
+    m_views->log()->addLine(tr("Starting: %1").arg(ExperimentIo::commandLine(m_args)));
     m_controller->start(m_args);
   }
-  m_flushTimer->start();
   updateButtons();
 }
 
@@ -396,7 +365,7 @@ void MainWindow::stopTraining() {
   RunSource* run = activeRun();
   if (run == nullptr) return;
   run->stop();
-  m_progressView->showStopping(tr("Stopping after the current batch…"));
+  m_views->progressView()->showStopping(tr("Stopping after the current batch…"));
   m_runBar->stopAsked();
 }
 
@@ -436,7 +405,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     m_closeWhenStopped = true;
     run->stopAndSave();
     m_runBar->stopAsked();
-    m_progressView->showStopping(
+    m_views->progressView()->showStopping(
         tr("Saving a checkpoint of the weights so far; the window closes when it is written…"));
     setCursor(Qt::BusyCursor);
     return;
@@ -451,8 +420,8 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
   return RunQuestions::askClose(this, {.canSave = canSave,
                                        .savesOnlyAtEpochEnds = run != nullptr && !run->canSave(),
                                        .paused = run != nullptr && run->isPaused(),
-                                       .epoch = m_progressView->epochInProgress(),
-                                       .numEpochs = m_progressView->numEpochs(),
+                                       .epoch = m_views->progressView()->epochInProgress(),
+                                       .numEpochs = m_views->progressView()->numEpochs(),
                                        .modelPrefix = m_config.model_prefix});
 }
 
@@ -485,52 +454,26 @@ void MainWindow::updateButtons() {
                            "epoch so far)");
   m_runBar->setState(state);
   m_experiment->setRunInProgress(running);
-  m_lrEditor->setReadOnly(running);
+  lrEditor()->setReadOnly(running);
   m_gpuPicker->setEnabled(!running);
   m_checkpointBrowser->setRunInProgress(running);
 }
 
-void MainWindow::onNonFinite(const fitbench::NonFiniteEvent& event) {
-  flushPending();
-  m_nonFiniteBanner->showFor(event, m_config.lr);
-  m_progressView->showDiverged(event);
-  // The monitor received this batch's snapshot just before: show the layer at fault.
-  m_chartTabs->setCurrentWidget(m_monitorView);
-  if (!event.entry.empty()) m_monitorView->selectParameter(QString::fromStdString(event.entry));
-}
-
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
-  m_nonFiniteBanner->hide();
-  m_charts->clearRun();
-  m_pendingLr.clear();
-  m_lrEditor->clearActualLearningRate();
+  m_views->startRun(info);
   if (!m_overlayOnStart.isEmpty()) {
-    const QString error = m_charts->addOverlay(m_overlayOnStart);
+    const QString error = trainingCharts()->addOverlay(m_overlayOnStart);
     if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
     m_overlayOnStart.clear();
   }
   const QString prefix = QString::fromStdString(m_config.model_prefix);
   if (!prefix.isEmpty()) m_checkpointBrowser->setDirectory(QFileInfo(prefix).absolutePath());
-  m_progressView->startRun(info);
-}
-
-void MainWindow::onBatchEnded(const fitbench::BatchStats& stats) {
-  const double perEpoch = static_cast<double>(std::max<int64_t>(1, stats.batches_per_epoch));
-  m_charts->addBatch(stats);
-  // The rate this batch's update used; the editor's curve draws update u at
-  // the start of its batch.
-  m_pendingLr.append(QPointF(stats.epoch + static_cast<double>(stats.batch) / perEpoch, stats.learning_rate));
-  m_progressView->addBatch(stats);
 }
 
 void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   checkMemory();
-  flushPending();
-  m_flushTimer->stop();
   m_overlayOnStart.clear();  // a branch that failed to start draws nothing
-  m_nonFiniteBanner->hide();
-  m_log->addLine(m_progressView->finishRun(info));
-  m_log->flush();
+  m_views->finishRun(info);
   updateButtons();
   if (!info.error.empty()) {
     // Not modal: a run that fails while nobody watches must not block the window.
@@ -548,27 +491,17 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   }
 }
 
-void MainWindow::flushPending() {
-  m_charts->flush();
-  if (!m_pendingLr.isEmpty()) {
-    m_lrEditor->addActualLearningRates(m_pendingLr);
-    m_pendingLr.clear();
-  }
-  m_log->flush();
-  m_progressView->flush();
-}
-
 QList<MainWindow::View> MainWindow::views() const {
-  const auto showTab = [this](QWidget* tab) { return [this, tab] { m_chartTabs->setCurrentWidget(tab); }; };
+  const auto showTab = [this](QWidget* tab) { return [this, tab] { m_views->showTab(tab); }; };
   const auto raise = [](QDockWidget* dock) { return [dock] { dock->raise(); }; };  // a tab among the docks
   return {
-      {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(m_charts)},
-      {QStringLiteral("training-charts"), m_charts, showTab(m_charts)},
-      {QStringLiteral("learning-rate"), m_lrEditor, showTab(m_lrEditor)},
-      {QStringLiteral("monitor"), m_monitorView, showTab(m_monitorView)},
+      {QStringLiteral("main-window"), const_cast<MainWindow*>(this), showTab(trainingCharts())},
+      {QStringLiteral("training-charts"), trainingCharts(), showTab(trainingCharts())},
+      {QStringLiteral("learning-rate"), lrEditor(), showTab(lrEditor())},
+      {QStringLiteral("monitor"), monitorView(), showTab(monitorView())},
       {QStringLiteral("experiment"), m_experimentDock, raise(m_experimentDock)},
       {QStringLiteral("checkpoints"), m_checkpointDock, raise(m_checkpointDock)},
       {QStringLiteral("devices"), m_devicesDock, raise(m_devicesDock)},
-      {QStringLiteral("log"), m_log, {}},
+      {QStringLiteral("log"), m_views->log(), {}},
   };
 }

@@ -36,7 +36,6 @@
 
 #include <QList>
 #include <QMainWindow>
-#include <QPointF>
 #include <QStringList>
 
 #include <functional>
@@ -46,21 +45,17 @@
 #include "fitbench/fit_config.h"
 #include "fitbench/observer.h"
 
-class NonFiniteBanner;
 class ArgsForm;
 class CheckpointBrowser;
 class ExperimentPanel;
 class GpuPicker;
 class LrScheduleEditor;
 class RunControlBar;
-class RunLogView;
-class RunProgressView;
 class RunSource;
+class RunViews;
 class MonitorView;
 class QDockWidget;
 class ProcessTrainer;
-class QTabWidget;
-class QTimer;
 class TrainerController;
 class TrainingCharts;
 
@@ -91,10 +86,10 @@ class MainWindow : public QMainWindow {
   // Whether Start would run the form's experiment as worker processes under mpirun.
   bool startsProcesses() const;
   ArgsForm* argsForm() const;
-  LrScheduleEditor* lrEditor() const { return m_lrEditor; }
+  LrScheduleEditor* lrEditor() const;
   CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
-  TrainingCharts* trainingCharts() const { return m_charts; }
-  MonitorView* monitorView() const { return m_monitorView; }
+  TrainingCharts* trainingCharts() const;
+  MonitorView* monitorView() const;
   GpuPicker* gpuPicker() const { return m_gpuPicker; }
 
   // The main views: a name (a screenshot's file name), the widget and how to
@@ -156,11 +151,7 @@ class MainWindow : public QMainWindow {
   void updateButtons();
   void checkMemory();
   void onRunStarted(const fitbench::RunInfo& info);
-  void onBatchEnded(const fitbench::BatchStats& stats);
   void onFinished(const fitbench::FinishInfo& info);
-  // A diverged batch paused the run: the banner, and the monitor on the layer.
-  void onNonFinite(const fitbench::NonFiniteEvent& event);
-  void flushPending();  // the 40 ms coalescing timer
 
   fitbench::FitArgs m_args;
   fitbench::FitConfig m_config;  // m_args resolved
@@ -169,14 +160,7 @@ class MainWindow : public QMainWindow {
   QString m_processesUnavailable;  // why process runs are not offered; "" when they are
 
   RunControlBar* m_runBar = nullptr;
-  RunProgressView* m_progressView = nullptr;
-  NonFiniteBanner* m_nonFiniteBanner = nullptr;
-  QTabWidget* m_chartTabs = nullptr;
-  TrainingCharts* m_charts = nullptr;
-  LrScheduleEditor* m_lrEditor = nullptr;
-  MonitorView* m_monitorView = nullptr;
-  RunLogView* m_log = nullptr;
-  QTimer* m_flushTimer = nullptr;
+  RunViews* m_views = nullptr;
 
   QDockWidget* m_experimentDock = nullptr;
   ExperimentPanel* m_experiment = nullptr;
@@ -184,9 +168,6 @@ class MainWindow : public QMainWindow {
   CheckpointBrowser* m_checkpointBrowser = nullptr;
   QDockWidget* m_devicesDock = nullptr;
   GpuPicker* m_gpuPicker = nullptr;
-
-  // Collected between two timer ticks (the charts, the progress and the log keep their own).
-  QList<QPointF> m_pendingLr;  // (epoch, actual learning rate)
 
   QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
   bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
