@@ -1,31 +1,32 @@
-// MainWindow: the fitbench application window. The experiment panel (a dock
-// on the left: a preset chooser over an ArgsForm) holds the arguments; the
-// File menu opens and saves them as JSON and copies or pastes them as a
-// command line. The Run tool bar's Start / Pause / Stop / Save checkpoint /
-// Set lr drive a TrainerController; its signals are collected and applied to
-// the widgets in one go every 40 ms, so the event loop stays free however
-// fast training runs. Batch and epoch progress bars show the time left, the
-// status line samples/s. Start
-// is disabled while the form holds an invalid value, and the form is
-// read-only while a run goes on. The "Training" tab holds the live charts
-// (TrainingCharts); a "Learning rate" tab beside it holds an LrScheduleEditor
-// that follows the form and writes its step edits back into it, and a
-// "Monitor" tab the parameter monitor (MonitorView) fed by --monitor N. A
-// "Devices" dock (GpuPicker) writes --gpus. With a dist_* kv-store (and a
-// build with MPI and mpirun on PATH), Start runs "Processes" workers under
-// mpirun through a ProcessTrainer instead, whose signals feed the same
-// widgets, plus one throughput series per worker. A failed run ends in a
-// message, never a crash.
+// MainWindow: the fitbench application window; it builds its parts and wires
+// them to each other and to the runs. The experiment panel (ExperimentPanel, a
+// dock on the left: a preset chooser over an ArgsForm) holds the arguments;
+// the File menu opens and saves them as JSON and copies or pastes them as a
+// command line. Start / Pause / Stop / Save checkpoint / Set lr in the Run
+// tool bar (RunControlBar) drive a TrainerController, whose signals feed the
+// central RunViews: it collects them and applies them to the widgets in one go
+// every 40 ms, so the event loop stays free however fast training runs. Batch
+// and epoch progress bars show the time left, the status line samples/s
+// (RunProgressView). Start is disabled while the form holds an invalid value,
+// and the form is read-only while a run goes on. The "Training" tab holds the
+// live charts (TrainingCharts); a "Learning rate" tab beside it holds an
+// LrScheduleEditor that follows the form and writes its step edits back into
+// it, and a "Monitor" tab the parameter monitor (MonitorView) fed by
+// --monitor N. A "Devices" dock (GpuPicker) writes --gpus. With a dist_*
+// kv-store (and a build with MPI and mpirun on PATH), Start runs "Processes"
+// workers under mpirun through a ProcessTrainer instead, whose signals feed
+// the same widgets, plus one throughput series per worker. A failed run ends
+// in a message, never a crash.
 //
-// Nothing is lost or overwritten without consent. Closing (Ctrl+Q, the window
-// manager's close) during a run asks: stop and save a checkpoint of the weights
-// so far (the window closes once it is written), keep training, or quit
-// without saving. A Start that would write over saved checkpoints (a resume
-// from an epoch that is not the last, a new run over an existing
-// --model-prefix) asks first, offering to branch into a new prefix. The last
-// run's charts, monitor and checkpoint list stay until the next run has
-// really started, so a Start that fails keeps them. Resume and Branch in the
-// checkpoint browser are off while a run is in progress, paused or not.
+// Nothing is lost or overwritten without consent (RunQuestions). Closing
+// (Ctrl+Q, the window manager's close) during a run asks: stop and save a
+// checkpoint of the weights so far (the window closes once it is written),
+// keep training, or quit without saving. A Start that would write over saved
+// checkpoints (a resume from an epoch that is not the last, a new run over an
+// existing --model-prefix) asks first, offering to branch into a new prefix.
+// The last run's charts, monitor and checkpoint list stay until the next run
+// has really started, so a Start that fails keeps them. Resume and Branch in
+// the checkpoint browser are off while a run is in progress, paused or not.
 //
 // The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
 // docks are tabs on the left, texts that depend on the run are ElidedLabels,
@@ -128,10 +129,10 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
   // Asks what closing during a run does; without `canSave` (no --model-prefix,
   // or worker processes, which save only at epoch ends) Stop and save is not
-  // offered. Default: a QMessageBox; tests override it to answer.
+  // offered. Default: RunQuestions' message box; tests override it to answer.
   virtual CloseChoice askCloseDuringRun(bool canSave);
   // Asks before a run writes over `files`; Branch would save under
-  // `branchPrefix` instead. Default: a QMessageBox; tests override it.
+  // `branchPrefix` instead. Default: RunQuestions' message box; tests override it.
   virtual OverwriteChoice askOverwrite(const QStringList& files, const QString& branchPrefix);
 
  private:

@@ -1,6 +1,6 @@
 // RunLogView: the run's log under the charts, in a fixed-width font, the last
 // 10,000 lines. Lines arrive in bursts: addLine() only collects them, and
-// flush() (MainWindow's 40 ms timer) appends them in one go. The view follows
+// flush() (RunViews' 40 ms timer) appends them in one go. The view follows
 // the end unless the user scrolled up.
 #pragma once
 

@@ -48,7 +48,7 @@ RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
   m_status = new ElidedLabel(tr("Ready"), this);
   m_status->setObjectName(QStringLiteral("statusLabel"));
 
-  // No margins: the bars and the status line sit in MainWindow's layout as they would without this widget.
+  // No margins: the bars and the status line sit in RunViews' layout as they would without this widget.
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   auto* bars = new QHBoxLayout;

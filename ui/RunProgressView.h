@@ -3,7 +3,7 @@
 // at the recent rate, and a status line: samples/s and the learning rate
 // while it trains, what a stop is waiting for, and the summary once it ends.
 // Batches arrive far faster than anyone reads: addBatch() only keeps the
-// latest, and flush() (MainWindow's 40 ms timer) draws it.
+// latest, and flush() (RunViews' 40 ms timer) draws it.
 #pragma once
 
 #include <QString>

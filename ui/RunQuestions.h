@@ -29,7 +29,7 @@ class RunQuestions {
     bool paused = false;
     int epoch = 0;  // in progress, 0-based
     int numEpochs = 0;
-    std::string modelPrefix;
+    std::string modelPrefix;  // names the file Stop and save writes
   };
   static CloseChoice askClose(QWidget* parent, const RunToClose& run);
   // Asks before a run writes over `files`; Branch would save under `branchPrefix` instead.

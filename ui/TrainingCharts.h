@@ -4,8 +4,8 @@
 // all against iterations. Above them: the smoothing control and the best
 // epoch. Its actions() overlay earlier runs and export every series as CSV
 // (each chart's context menu holds them too). Observer
-// snapshots are collected as they come and drawn on flush(), which the main
-// window calls from its coalescing timer. A run of several worker processes
+// snapshots are collected as they come and drawn on flush(), which RunViews
+// calls from its coalescing timer. A run of several worker processes
 // adds one throughput series per rank ("rank 1 samples/s").
 #pragma once
 
