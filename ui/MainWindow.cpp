@@ -11,10 +11,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
 #include <QScrollArea>
 #include <QStatusBar>
-#include <QToolBar>
 
 #include <exception>
 #include <string>
