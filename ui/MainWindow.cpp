@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QTimer>
 
 #include <exception>
 #include <string>
@@ -36,6 +37,9 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
+#include "WorkspacePanels.h"
+#include "QueuePanel.h"
+#include "RunsView.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -153,6 +157,7 @@ void MainWindow::buildUi() {
   buildExperimentDock();
   buildCheckpointDock();
   buildDevicesDock();
+  buildWorkspace();
   buildMenus();
   resize(kDefaultSize);
   arrangeDocks();
@@ -165,6 +170,7 @@ void MainWindow::arrangeDocks() {
   addDockWidget(Qt::LeftDockWidgetArea, m_experimentDock);
   tabifyDockWidget(m_experimentDock, m_checkpointDock);
   tabifyDockWidget(m_checkpointDock, m_devicesDock);
+  tabifyDockWidget(m_devicesDock, m_workspace->queueDock());
   m_experimentDock->raise();
   resizeDocks({m_experimentDock}, {kDockWidth}, Qt::Horizontal);
 }
@@ -245,6 +251,41 @@ void MainWindow::buildDevicesDock() {
   });
 }
 
+// Every run of the workspace folder in a "Runs" tab, and the queue of runs to
+// train after one another in a "Queue" dock, started through startTraining().
+void MainWindow::buildWorkspace() {
+  m_workspace = new WorkspacePanels(this, {[this] { return isTraining(); }, [this](const fitbench::FitArgs& a) {
+                                             setArgs(a);
+                                             startTraining();
+                                             return isTraining();
+                                           }});
+  m_views->addTab(m_workspace->runsView(), tr("Runs"));
+  connect(m_workspace, &WorkspacePanels::overlayRequested, this, [this](const QStringList& dirs) {
+    trainingCharts()->clearOverlays();
+    QStringList errors;
+    for (const QString& dir : dirs)
+      if (const QString error = trainingCharts()->addOverlay(dir); !error.isEmpty()) errors << error;
+    if (!errors.isEmpty()) statusBar()->showMessage(errors.join(QStringLiteral("; ")), 10000);
+    m_views->showTab(trainingCharts());
+  });
+  connect(m_workspace, &WorkspacePanels::checkpointsRequested, this, [this](const QString& directory) {
+    m_checkpointBrowser->setDirectory(directory);
+    m_checkpointDock->raise();
+  });
+  connect(m_runBar, &RunControlBar::queueRequested, this, [this] {
+    const QString error =
+        m_workspace->queuePanel()->add(QString::fromStdString(m_config.network), m_experiment->args());
+    statusBar()->showMessage(error.isEmpty() ? tr("Queued in %1").arg(QDir::toNativeSeparators(
+                                                   m_workspace->queuePanel()->queueFile()))
+                                             : error,
+                             8000);
+    m_workspace->queueDock()->raise();
+  });
+  m_workspace->openWorkspace(WorkspacePanels::rememberedWorkspace());
+  // A queue that ran when the window closed goes on, from the run it interrupted.
+  QTimer::singleShot(0, m_workspace->driver(), &QueueDriver::startNext);
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   m_experiment->addFileActions(file);
@@ -258,6 +299,7 @@ void MainWindow::buildMenus() {
   view->addAction(m_experimentDock->toggleViewAction());
   view->addAction(m_checkpointDock->toggleViewAction());
   view->addAction(m_devicesDock->toggleViewAction());
+  view->addAction(m_workspace->queueDock()->toggleViewAction());
   view->addAction(m_runBar->toggleViewAction());
 
   // Whole-run chart commands, also in each chart's context menu.
@@ -280,6 +322,7 @@ void MainWindow::setArgs(const fitbench::FitArgs& args) { m_experiment->setArgs(
 void MainWindow::onArgsChanged() {
   m_args = m_experiment->args();
   m_config = fitbench::FitConfig::resolve(m_args);
+  m_workspace->queuePanel()->setSweepBase(m_args);
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   lrEditor()->setArgs(m_args);
@@ -401,6 +444,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // event loop runs meanwhile, so the window stays responsive.
     event->ignore();
     m_closeWhenStopped = true;
+    m_workspace->driver()->setWindowClosing(true);
     run->stopAndSave();
     m_runBar->stopAsked();
     m_views->progressView()->showStopping(
@@ -409,6 +453,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     return;
   }
   // The destructor waits for the thread; ask it to end now so that is short.
+  m_workspace->driver()->setWindowClosing(true);
   run->stop();
   QMainWindow::closeEvent(event);
 }
@@ -485,8 +530,13 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
     m_closeWhenStopped = false;
     unsetCursor();
     // A run that failed (its save, say) keeps the window open on its message.
-    if (info.error.empty()) close();
+    if (info.error.empty()) {
+      close();
+      return;
+    }
+    m_workspace->driver()->setWindowClosing(false);
   }
+  m_workspace->driver()->runFinished(info);
 }
 
 QList<MainWindow::View> MainWindow::views() const {
@@ -500,6 +550,8 @@ QList<MainWindow::View> MainWindow::views() const {
       {QStringLiteral("experiment"), m_experimentDock, raise(m_experimentDock)},
       {QStringLiteral("checkpoints"), m_checkpointDock, raise(m_checkpointDock)},
       {QStringLiteral("devices"), m_devicesDock, raise(m_devicesDock)},
+      {QStringLiteral("runs"), m_workspace->runsView(), showTab(m_workspace->runsView())},
+      {QStringLiteral("queue"), m_workspace->queueDock(), raise(m_workspace->queueDock())},
       {QStringLiteral("log"), m_views->log(), {}},
   };
 }

@@ -59,6 +59,7 @@ class QDockWidget;
 class ProcessTrainer;
 class TrainerController;
 class TrainingCharts;
+class WorkspacePanels;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -142,6 +143,7 @@ class MainWindow : public QMainWindow {
   void buildExperimentDock();
   void buildCheckpointDock();
   void buildDevicesDock();
+  void buildWorkspace();
   void buildMenus();
   void arrangeDocks();
   void onArgsChanged();
@@ -169,6 +171,7 @@ class MainWindow : public QMainWindow {
   CheckpointBrowser* m_checkpointBrowser = nullptr;
   QDockWidget* m_devicesDock = nullptr;
   GpuPicker* m_gpuPicker = nullptr;
+  WorkspacePanels* m_workspace = nullptr;
 
   QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
   bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close

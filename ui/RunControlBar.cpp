@@ -21,10 +21,13 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
     : QToolBar(tr("Run"), parent), m_processesUnavailable(processesUnavailable) {
   setObjectName(QStringLiteral("runToolBar"));
   m_start = button(tr("Start"), "startButton", this);
+  m_queue = button(tr("Add to queue"), "addToQueueButton", this);
+  m_queue->setToolTip(tr("Queue the form's experiment in the Queue dock, to train after the runs before it"));
   m_memory = new MemoryEstimateLabel(this);
   m_pause = button(tr("Pause"), "pauseButton", this);
   m_stop = button(tr("Stop"), "stopButton", this);
   connect(m_start, &QPushButton::clicked, this, &RunControlBar::startRequested);
+  connect(m_queue, &QPushButton::clicked, this, &RunControlBar::queueRequested);
   connect(m_pause, &QPushButton::clicked, this, &RunControlBar::pauseToggled);
   connect(m_stop, &QPushButton::clicked, this, &RunControlBar::stopRequested);
 
@@ -57,6 +60,7 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
   connect(m_setLr, &QPushButton::clicked, this, [this] { emit learningRateRequested(m_lr->value()); });
 
   addWidget(m_start);
+  addWidget(m_queue);
   addWidget(m_memory);
   addWidget(m_pause);
   addWidget(m_stop);
@@ -82,6 +86,8 @@ void RunControlBar::setState(const State& state) {
   m_stop->setEnabled(state.running);
   m_start->setEnabled(!state.running && state.cannotStart.isEmpty());
   m_start->setToolTip(state.cannotStart.isEmpty() ? state.startTip : state.cannotStart);
+  // While a run goes on, more can be queued behind it.
+  m_queue->setEnabled(state.cannotStart.isEmpty());
   m_processes->setEnabled(!state.running && m_processesUnavailable.isEmpty());
   const QString commandTip = state.running ? state.noCommandTip : QString();
   m_pause->setEnabled(state.canPause);

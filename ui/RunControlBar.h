@@ -1,4 +1,4 @@
-// RunControlBar: the Run toolbar. Start, with the memory the form's run needs
+// RunControlBar: the Run toolbar. Start and Add to queue, with the memory the form's run needs
 // beside it; Pause / Resume and Stop; the worker processes a dist_* kv-store
 // runs under mpirun; Save checkpoint; and the learning rate of the running
 // training. It shows and asks, nothing more: MainWindow decides what each
@@ -45,6 +45,7 @@ class RunControlBar : public QToolBar {
 
  signals:
   void startRequested();
+  void queueRequested();
   void pauseToggled();
   void stopRequested();
   void saveRequested();
@@ -54,6 +55,7 @@ class RunControlBar : public QToolBar {
  private:
   QString m_processesUnavailable;
   QPushButton* m_start = nullptr;
+  QPushButton* m_queue = nullptr;
   MemoryEstimateLabel* m_memory = nullptr;
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;

@@ -55,6 +55,8 @@ RunViews::RunViews(QWidget* parent) : QWidget(parent) {
 
 void RunViews::showTab(QWidget* tab) { m_tabs->setCurrentWidget(tab); }
 
+void RunViews::addTab(QWidget* view, const QString& title) { m_tabs->addTab(view, title); }
+
 void RunViews::prepareRun(const fitbench::FitConfig& config) {
   m_progressView->prepareRun(config);
   m_flushTimer->start();

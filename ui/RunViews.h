@@ -38,6 +38,8 @@ class RunViews : public QWidget {
   RunLogView* log() const { return m_log; }
   // Brings one of the tabs (the charts, the learning rate, the monitor) to the front.
   void showTab(QWidget* tab);
+  // A view of its own beside them (the workspace's runs).
+  void addTab(QWidget* view, const QString& title);
 
   // Start was pressed for `config`: the collected updates are drawn from now on.
   void prepareRun(const fitbench::FitConfig& config);

@@ -1,0 +1,86 @@
+// QueuePanel: the experiment queue of a workspace (<workspace>/queue.json,
+// fitbench/run_queue.h), one row per entry with its state. Entries are moved
+// up and down, paused, resumed, cancelled, retried and removed here; Sweep…
+// adds the runs of one or two arguments' values. Every edit goes through
+// fitbench::edit_queue, so fitbench-cli --queue can work on the same file;
+// the panel follows the file as it changes (QFileSystemWatcher).
+//
+// "Run queue" only asks for it (runRequestedChanged); MainWindow starts each
+// entry, claimed with claimNext(), as it would start the form's experiment,
+// and reports how it ended with finish(). The switch is kept in QSettings,
+// so a queue that was running when the application closed runs again when
+// it opens, beginning with the run the close interrupted.
+#pragma once
+
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+#include "fitbench/fit.h"
+#include "fitbench/run_queue.h"
+
+class QFileSystemWatcher;
+class QPushButton;
+class QTableWidget;
+
+class QueuePanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit QueuePanel(QWidget* parent = nullptr);
+
+  void setWorkspace(const QString& root);
+  QString workspace() const { return m_workspace; }
+  QString queueFile() const;
+
+  // Each returns "" or the error to show.
+  QString add(const QString& name, const fitbench::FitArgs& args);
+  // `axes`: one or two "argument=values" texts (fitbench::parse_sweep_axis).
+  QString addSweep(const QString& baseName, const fitbench::FitArgs& base, const QStringList& axes);
+  QString edit(const std::function<void(fitbench::RunQueue&)>& change);
+
+  const std::vector<fitbench::QueueEntry>& entries() const { return m_entries; }
+  QTableWidget* table() const { return m_table; }
+  // The id of the selected row; "" when none.
+  QString selectedId() const;
+  void selectId(const QString& id);
+
+  bool runRequested() const;
+  void setRunRequested(bool run);
+
+  // The next entry to run (an interrupted one first), marked as run by this
+  // process; nullopt when none is left.
+  std::optional<fitbench::QueueEntry> claimNext();
+  // How the entry's run ended: done, stopped or failed.
+  void finish(const QString& id, const fitbench::FinishInfo& info);
+
+  // The sweep form's base arguments: the experiment in the form now.
+  void setSweepBase(const fitbench::FitArgs& args) { m_sweepBase = args; }
+
+ signals:
+  void runRequestedChanged(bool run);
+  // The file changed (here or elsewhere): a new entry may be ready.
+  void queueChanged();
+
+ protected:
+  // The sweep builder; tests override it. Returns whether runs were added.
+  virtual bool askSweep();
+
+ private:
+  void reload();
+  void updateButtons();
+
+  QString m_workspace;
+  std::vector<fitbench::QueueEntry> m_entries;
+  fitbench::FitArgs m_sweepBase;
+  QFileSystemWatcher* m_watcher = nullptr;
+  QTableWidget* m_table = nullptr;
+  QPushButton* m_run = nullptr;
+  QPushButton* m_up = nullptr;
+  QPushButton* m_down = nullptr;
+  QPushButton* m_pause = nullptr;
+  QPushButton* m_cancel = nullptr;
+  QPushButton* m_retry = nullptr;
+  QPushButton* m_remove = nullptr;
+};
