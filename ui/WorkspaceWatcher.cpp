@@ -126,13 +126,16 @@ class WorkspaceWorker : public QObject {
     }
     for (const QString& dir : std::as_const(m_pending)) {
       const std::string path = dir.toStdString();
-      if (!m_workspace->find(path) || !m_workspace->refresh(path)) continue;
+      if (!m_workspace->find(path)) continue;
+      // Read in any case; sent when that changed it or its status changed before.
+      if (!m_workspace->refresh(path) && !m_statusChanged.contains(dir)) continue;
       if (const fitbench::RunSummary* run = m_workspace->find(path))
         changed.append(*run);
       else
         removed << dir;
     }
     m_pending.clear();
+    m_statusChanged.clear();
     watchFolders();  // a file replaced or a folder added drops out of, or is new to, the watch
     if (!removed.isEmpty()) emit runsRemoved(removed);
     if (!changed.isEmpty()) emit runsChanged(changed);
@@ -142,14 +145,18 @@ class WorkspaceWorker : public QObject {
     if (!m_workspace) return;
     for (const fitbench::RunSummary* run : m_workspace->runs())
       if (run->status == fitbench::RunStatus::Running) m_pending.insert(QString::fromStdString(run->dir));
-    for (const std::string& dir : m_workspace->refresh_status()) m_pending.insert(QString::fromStdString(dir));
+    for (const std::string& dir : m_workspace->refresh_status()) {
+      m_pending.insert(QString::fromStdString(dir));
+      m_statusChanged.insert(QString::fromStdString(dir));
+    }
     if (!m_pending.isEmpty()) flush();
   }
 
   QString m_root;
   std::unique_ptr<fitbench::RunWorkspace> m_workspace;
   std::unique_ptr<QFileSystemWatcher> m_watcher;
-  QSet<QString> m_pending;  // run folders to read again
+  QSet<QString> m_pending;        // run folders to read again
+  QSet<QString> m_statusChanged;  // of those, the ones whose status changed already (a process died)
   bool m_rescan = false;    // folders to look for
   // Children, so they move to the worker's thread with it.
   QTimer m_flushTimer{this};

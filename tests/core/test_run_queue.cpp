@@ -78,6 +78,9 @@ TEST(RunQueue, EditsKeepTheirRulesAndTheFileRoundTrips) {
   ASSERT_EQ(back.entries().size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(back.entries()[i], q.entries()[i]);
   RunQueue more = back;
+  EXPECT_THROW(more.remove(second), Error);  // its runner is alive
+  more.remove(first);
+  EXPECT_THAT(names_of(more), ElementsAre("lenet-4", "lenet-2"));
   EXPECT_EQ(more.add("x", a, dir.path().string()), "4");  // ids are never reused
 }
 
