@@ -44,6 +44,8 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent), m_watcher(new QFileSy
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_table->verticalHeader()->hide();
+  m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+  m_table->setWordWrap(false);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_up = new QPushButton(tr("Up"), this);
   m_down = new QPushButton(tr("Down"), this);

@@ -32,7 +32,8 @@ QString changedTooltip(const fitbench::RunSummary& run) {
 QString RunsModel::changedArgumentsText(const fitbench::FitArgs& args) {
   QStringList parts;
   for (const std::string& name : fitbench::changed_arguments(args)) {
-    if (name == "data-train" || name == "data-val") continue;  // long paths; the tooltip has them
+    // The network has a column of its own; the data paths are long (the tooltip has them).
+    if (name == "network" || name == "data-train" || name == "data-val") continue;
     const auto value = args.raw(name);
     parts << QStringLiteral("%1=%2").arg(qs(name), value ? qs(*value) : QStringLiteral("None"));
   }

@@ -156,6 +156,8 @@ RunsView::RunsView(QWidget* parent)
   m_differences = new QTableWidget(this);
   m_differences->setObjectName(QStringLiteral("runsDifferences"));
   m_differences->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_differences->setWordWrap(false);
+  m_differences->verticalHeader()->setDefaultSectionSize(m_differences->fontMetrics().height() + 6);
   m_branches = new QTreeWidget(this);
   m_branches->setHeaderLabels({tr("Run"), tr("From"), tr("Best accuracy"), tr("Status")});
   buildScatter();
@@ -213,7 +215,13 @@ RunsView::RunsView(QWidget* parent)
     updateSelectionViews();
     updateBranches();
   });
-  connect(m_watcher, &WorkspaceWatcher::opened, this, &RunsView::workspaceOpened);
+  connect(m_watcher, &WorkspaceWatcher::opened, this, [this](const QString& root, int runs, qint64 ms) {
+    // Wide enough for what the runs hold, but for the arguments, which have a tooltip.
+    m_table->resizeColumnsToContents();
+    m_table->setColumnWidth(RunsModel::ChangedColumn,
+                            std::min(m_table->columnWidth(RunsModel::ChangedColumn), 24 * m_table->fontMetrics().averageCharWidth()));
+    emit workspaceOpened(root, runs, ms);
+  });
   connect(m_watcher, &WorkspaceWatcher::failed, this,
           [this](const QString& message) { QMessageBox::warning(this, tr("Runs"), message); });
   updateSelectionViews();
