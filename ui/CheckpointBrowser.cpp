@@ -133,6 +133,18 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   connect(m_model, &CheckpointModel::loadingChanged, this, &CheckpointBrowser::updateStatus);
   connect(m_model, &CheckpointModel::loaded, this, [this] {
     updateStatus();
+    if (m_wantedEpoch) {
+      // The prefix's row whose epoch is nearest the one asked for.
+      const auto [prefix, epoch] = *std::exchange(m_wantedEpoch, std::nullopt);
+      int best = -1;
+      for (int row = 0; row < m_model->rowCount(); ++row) {
+        const CheckpointEntry& e = m_model->entry(row);
+        if (QDir::cleanPath(e.prefix) == QDir::cleanPath(prefix) &&
+            (best < 0 || std::abs(e.epoch - epoch) < std::abs(m_model->entry(best).epoch - epoch)))
+          best = row;
+      }
+      if (best >= 0) selectRow(best);
+    }
     if (m_model->rowCount() > 0 && selectedRow() < 0) selectRow(m_model->rowCount() - 1);
   });
   // A reset clears the selection; selectionChanged is not emitted for that.
@@ -148,6 +160,14 @@ void CheckpointBrowser::setDirectory(const QString& directory) {
   m_error.clear();
   m_model->setDirectory(directory);
   updateStatus();
+}
+
+void CheckpointBrowser::showNearestEpoch(const QString& directory, const QString& prefix, int epoch) {
+  m_wantedEpoch = qMakePair(prefix, epoch);
+  if (QDir::cleanPath(directory) == QDir::cleanPath(m_model->directory()))
+    refresh();
+  else
+    setDirectory(directory);
 }
 
 void CheckpointBrowser::refresh() {

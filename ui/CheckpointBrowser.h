@@ -76,6 +76,9 @@ class CheckpointBrowser : public QWidget {
   // Lists the checkpoints of `directory` (scanned off the UI thread).
   void setDirectory(const QString& directory);
   QString directory() const { return m_model->directory(); }
+  // Lists `directory` and selects the checkpoint of `prefix` (a full path
+  // prefix) whose epoch is nearest to `epoch`, once the scan is done.
+  void showNearestEpoch(const QString& directory, const QString& prefix, int epoch);
   // Scans the directory again (after a run saved a checkpoint).
   void refresh();
   // While a run is in progress (paused or not) Resume and Branch are off, and
@@ -172,4 +175,6 @@ class CheckpointBrowser : public QWidget {
   bool m_runInProgress = false;
   quint64 m_detailsGeneration = 0;
   QString m_error;  // the last action error, shown in the status line
+  // What showNearestEpoch() selects when the scan is done.
+  std::optional<QPair<QString, int>> m_wantedEpoch;
 };

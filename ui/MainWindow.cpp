@@ -39,6 +39,7 @@
 #include "WheelGuard.h"
 #include "WorkspacePanels.h"
 #include "QueuePanel.h"
+#include "RunsModel.h"
 #include "RunsView.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
@@ -272,6 +273,19 @@ void MainWindow::buildWorkspace() {
     m_checkpointBrowser->setDirectory(directory);
     m_checkpointDock->raise();
   });
+  // A point on a chart: its run in the Runs view, its nearest saved epoch in the checkpoint browser.
+  connect(trainingCharts(), &TrainingCharts::epochPicked, this, [this](const QString& overlayDir, int checkpoint) {
+    const QString dir = overlayDir.isEmpty() ? m_runDir : overlayDir;
+    m_workspace->runsView()->selectDirs({dir});
+    const fitbench::RunSummary* run = m_workspace->runsView()->model()->find(dir);
+    const std::string prefix = overlayDir.isEmpty() ? m_config.model_prefix
+                               : run != nullptr     ? run->args.get_string("model-prefix")
+                                                    : std::string();
+    if (prefix.empty()) return;  // it saved no checkpoints (or is not in the workspace)
+    const QString full = QFileInfo(QString::fromStdString(prefix)).absoluteFilePath();
+    m_checkpointBrowser->showNearestEpoch(QFileInfo(full).absolutePath(), full, checkpoint);
+    m_checkpointDock->raise();
+  });
   connect(m_runBar, &RunControlBar::queueRequested, this, [this] {
     const QString error =
         m_workspace->queuePanel()->add(QString::fromStdString(m_config.network), m_experiment->args());
@@ -503,6 +517,7 @@ void MainWindow::updateButtons() {
 }
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
+  m_runDir = QDir(QString::fromStdString(info.run_dir)).absolutePath();
   m_views->startRun(info);
   if (!m_overlayOnStart.isEmpty()) {
     const QString error = trainingCharts()->addOverlay(m_overlayOnStart);

@@ -173,6 +173,7 @@ class MainWindow : public QMainWindow {
   GpuPicker* m_gpuPicker = nullptr;
   WorkspacePanels* m_workspace = nullptr;
 
+  QString m_runDir;                 // of the run that started last, absolute
   QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
   bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
 };

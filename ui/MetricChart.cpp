@@ -140,12 +140,15 @@ void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
   shown.raw->setName(name);
   shown.raw->setPen(pen);
   shown.raw->setPointsVisible(style == Style::Epoch);
+  connect(shown.raw, &QLineSeries::clicked, this, [this, name](const QPointF& p) { emit seriesClicked(name, p); });
   attach(shown.raw);
   if (style == Style::Batch) {
     shown.smoothed = new QLineSeries(chart());
     shown.smoothed->setName(name);
     QPen strong(color, 2.0, pen.style());
     shown.smoothed->setPen(strong);
+    connect(shown.smoothed, &QLineSeries::clicked, this,
+            [this, name](const QPointF& p) { emit seriesClicked(name, p); });
     attach(shown.smoothed);
   }
   m_shown.append(shown);

@@ -76,6 +76,10 @@ class MetricChart : public QChartView {
   QString exportCsv(const QString& path) const;
   QString exportPng(const QString& path);
 
+ signals:
+  // A click on series `name` near `point` (iteration, value).
+  void seriesClicked(const QString& name, const QPointF& point);
+
  protected:
   void mouseMoveEvent(QMouseEvent* event) override;
   void leaveEvent(QEvent* event) override;

@@ -99,6 +99,9 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
     chart->addActions(actions());
     grid->addWidget(chart, static_cast<int>(m_charts.size()) / 2, static_cast<int>(m_charts.size()) % 2);
     m_charts.append(chart);
+    connect(chart, &MetricChart::seriesClicked, this, [this](const QString& name, const QPointF& point) {
+      if (const auto picked = epochNear(name, point.x())) emit epochPicked(picked->runDir, picked->checkpoint);
+    });
   }
   scroll->setWidget(gridWidget);
   layout->addWidget(scroll, 1);
@@ -201,11 +204,29 @@ void TrainingCharts::setSmoothing(double weight) {
 
 double TrainingCharts::smoothing() const { return m_smoothing->value() / double(kSmoothingSteps); }
 
+std::optional<TrainingCharts::PickedEpoch> TrainingCharts::epochNear(const QString& seriesName,
+                                                                     double iteration) const {
+  PickedEpoch picked;
+  const QList<QPair<int, double>>* epochs = &m_epochs;  // the live run's, unless it is an overlay's series
+  for (auto it = m_overlayRuns.begin(); it != m_overlayRuns.end(); ++it)
+    if (seriesName.startsWith(overlayName(it.key(), {}))) {
+      picked.runDir = it->directory();
+      epochs = &it->metrics().epochs();
+    }
+  if (epochs->isEmpty()) return std::nullopt;
+  const auto nearest = std::min_element(epochs->begin(), epochs->end(), [&](const auto& a, const auto& b) {
+    return std::abs(a.second - iteration) < std::abs(b.second - iteration);
+  });
+  picked.checkpoint = nearest->first + 1;
+  return picked;
+}
+
 QString TrainingCharts::addOverlay(const QString& runDir) {
   QString error;
   const std::optional<RunOverlay> run = RunOverlay::load(runDir, &error);
   if (!run) return error;
   const QString label = run->label();
+  m_overlayRuns.insert(label, *run);
   if (m_overlayLabels.contains(label)) {
     removeSeriesWhere([&](const QString& name) { return name.startsWith(overlayName(label, {})); });
   } else {
@@ -227,6 +248,7 @@ void TrainingCharts::clearOverlays() {
                        [&](const QString& label) { return name.startsWith(overlayName(label, {})); });
   });
   m_overlayLabels.clear();
+  m_overlayRuns.clear();
   refreshCharts();
 }
 

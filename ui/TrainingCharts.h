@@ -14,8 +14,10 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
 
 #include "RunMetrics.h"
+#include "RunOverlay.h"
 #include "fitbench/observer.h"
 
 class ElidedLabel;
@@ -55,10 +57,23 @@ class TrainingCharts : public QWidget {
   void clearOverlays();
   QStringList overlays() const { return m_overlayLabels; }
 
+  // The run and epoch nearest to a point on a chart: the overlaid run's
+  // directory ("" for the live run) and the checkpoint number of the epoch
+  // whose end is nearest the point (an epoch ending at update u saves N = epoch + 1).
+  struct PickedEpoch {
+    QString runDir;
+    int checkpoint = 0;
+  };
+  std::optional<PickedEpoch> epochNear(const QString& seriesName, double iteration) const;
+
   // Every series in the store, as SeriesStore::writeCsv.
   QString exportCsv(const QString& path) const;
   // "Best: Epoch[N] validation accuracy 0.9 …", or "" before the first epoch.
   QString bestEpochText() const;
+
+ signals:
+  // A click on a chart's line picked this run's epoch (epochNear()).
+  void epochPicked(const QString& runDir, int checkpoint);
 
  private:
   void refreshCharts();
@@ -79,5 +94,6 @@ class TrainingCharts : public QWidget {
   QList<QPair<int, double>> m_epochs;
   double m_lastIteration = 0.0;
   QStringList m_overlayLabels;
+  QMap<QString, RunOverlay> m_overlayRuns;  // by label
   QString m_lastDir;
 };

@@ -106,6 +106,7 @@ class TestCheckpointBrowser : public QObject {
   void partialCheckpointResumesUnderItsRun();
   void branchOfANewRun();
   void deleteEpoch();
+  void showsTheEpochNearestAPickedOne();
   void deleteLastEpochTakesTheSymbol();
   void missingSymbolIsNamed();
   void missingConfigDisablesArguments();
@@ -117,6 +118,18 @@ class TestCheckpointBrowser : public QObject {
   QString m_run;
   fitbench::FitArgs m_config;
 };
+
+void TestCheckpointBrowser::showsTheEpochNearestAPickedOne() {
+  CheckpointBrowser browser;
+  const auto selectedEpoch = [&] {
+    return browser.selectedRow() < 0 ? -1 : browser.model()->entry(browser.selectedRow()).epoch;
+  };
+  browser.showNearestEpoch(m_run, m_run + QStringLiteral("/lenet"), 1);
+  QTRY_COMPARE_WITH_TIMEOUT(selectedEpoch(), 1, 20000);
+  // Epoch 7 was never saved: the nearest that was, 2, in the directory already listed.
+  browser.showNearestEpoch(m_run, m_run + QStringLiteral("/lenet"), 7);
+  QTRY_COMPARE_WITH_TIMEOUT(selectedEpoch(), 2, 20000);
+}
 
 void TestCheckpointBrowser::initTestCase() {
   QVERIFY(m_tmp.isValid());

@@ -58,6 +58,7 @@ class TestTrainingCharts : public QObject {
   void snapshotsReachTheirCharts();
   void smoothingSliderDrivesTheCharts();
   void overlaysSurviveANewRun();
+  void aClickPicksTheNearestEpochOfItsRun();
   void exportsEverySeries();
 
  private:
@@ -155,6 +156,28 @@ void TestTrainingCharts::overlaysSurviveANewRun() {
   QCOMPARE(charts.store()->rowCount(), 0);
   QVERIFY(charts.overlays().isEmpty());
   for (MetricChart* chart : charts.charts()) QVERIFY(chart->seriesNames().isEmpty());
+}
+
+void TestTrainingCharts::aClickPicksTheNearestEpochOfItsRun() {
+  const QString dir = m_tmp.filePath(QStringLiteral("picked"));
+  QVERIFY(writeRunDir(dir, 3, 5));  // epochs end at updates 5, 10 and 15
+  TrainingCharts charts;
+  QCOMPARE(charts.addOverlay(dir), QString());
+  QSignalSpy picked(&charts, &TrainingCharts::epochPicked);
+  // Update 9 is nearest the end of epoch 1, which saved checkpoint 2.
+  emit charts.chart(RunMetrics::Chart::Loss)->seriesClicked(QStringLiteral("picked (lenet): loss"), QPointF(9, 0.3));
+  QCOMPARE(picked.count(), 1);
+  QCOMPARE(picked.at(0).at(0).toString(), dir);
+  QCOMPARE(picked.at(0).at(1).toInt(), 2);
+  QCOMPARE(charts.epochNear(QStringLiteral("picked (lenet): validation accuracy"), 100)->checkpoint, 3);
+  // The live run's series: no directory, its own epochs; none before its first epoch.
+  QVERIFY(!charts.epochNear(QStringLiteral("loss"), 3).has_value());
+  feedRun(charts);
+  charts.flush();
+  const auto live = charts.epochNear(QStringLiteral("loss"), 0);
+  QVERIFY(live.has_value());
+  QVERIFY(live->runDir.isEmpty());
+  QCOMPARE(live->checkpoint, 1);
 }
 
 void TestTrainingCharts::exportsEverySeries() {
