@@ -2,11 +2,15 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCursor>
+#include <QDir>
+#include <QFileDialog>
 #include <QFontMetrics>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QScrollArea>
@@ -215,13 +219,14 @@ void ArgsForm::buildUi() {
 
 QWidget* ArgsForm::createEditor(Field& field) {
   const fitbench::ArgSpec& spec = *field.spec;
-  if (!spec.choices.empty()) {
+  if (!spec.choices.empty() || !spec.suggestions.empty()) {
     // Editable, so a typed value is checked (and completed) like any other.
     field.combo = new QComboBox(field.group);
     field.combo->setEditable(true);
     field.combo->setInsertPolicy(QComboBox::NoInsert);
     if (field.noneable) field.combo->addItem(QString());
-    for (const std::string& choice : spec.choices) field.combo->addItem(qs(choice));
+    for (const std::string& choice : spec.choices.empty() ? spec.suggestions : spec.choices)
+      field.combo->addItem(qs(choice));
     return field.combo;
   }
   if (isFlag(spec)) {
@@ -230,6 +235,7 @@ QWidget* ArgsForm::createEditor(Field& field) {
   }
   field.line = new QLineEdit(field.group);
   field.line->setClearButtonEnabled(field.noneable);
+  if (spec.path != fitbench::ArgSpec::Path::None) addBrowseAction(field);
   if (field.noneable)
     field.line->setPlaceholderText(QStringLiteral("None"));
   else if (spec.default_value->empty())
@@ -240,6 +246,43 @@ QWidget* ArgsForm::createEditor(Field& field) {
     field.line->setValidator(new QRegularExpressionValidator(intChars, field.line));
   }
   return field.line;
+}
+
+// A folder button inside a path's field: the picker its kind of path needs,
+// starting where the field points.
+void ArgsForm::addBrowseAction(Field& field) {
+  QLineEdit* line = field.line;
+  const fitbench::ArgSpec& spec = *field.spec;
+  QAction* browse = line->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), QLineEdit::TrailingPosition);
+  browse->setObjectName(QStringLiteral("browse:") + qs(spec.name));
+  browse->setToolTip(tr("Choose…"));
+  connect(browse, &QAction::triggered, this, [this, line, kind = spec.path, name = qs(spec.name)] {
+    using Path = fitbench::ArgSpec::Path;
+    const QString start = line->text().isEmpty() ? QDir::currentPath() : line->text();
+    Path pick = kind;
+    if (kind == Path::FileOrFolder) {
+      // Data is a file (.rec) or a folder (idx files, an image tree): ask which.
+      QMenu menu(this);
+      QAction* file = menu.addAction(tr("A file (RecordIO .rec)…"));
+      menu.addAction(tr("A folder (idx files, or images in class folders)…"));
+      QAction* picked = menu.exec(QCursor::pos());
+      if (picked == nullptr) return;
+      pick = picked == file ? Path::File : Path::Folder;
+    }
+    QString chosen;
+    if (pick == Path::Folder) {
+      chosen = QFileDialog::getExistingDirectory(this, tr("--%1: a folder").arg(name), start);
+    } else if (pick == Path::Prefix) {
+      // A prefix names files that may not exist yet: any name in a folder, its checkpoint suffixes taken off.
+      chosen = QFileDialog::getSaveFileName(this, tr("--%1: a checkpoint prefix").arg(name), start, {}, nullptr,
+                                            QFileDialog::DontConfirmOverwrite);
+      static const QRegularExpression suffix(QStringLiteral(R"(-(symbol\.json|\d{4,}\.(params|states))$)"));
+      chosen.remove(suffix);
+    } else {
+      chosen = QFileDialog::getOpenFileName(this, tr("--%1: a file").arg(name), start);
+    }
+    if (!chosen.isEmpty()) line->setText(QDir::toNativeSeparators(chosen));
+  });
 }
 
 QString ArgsForm::editorText(const Field& field) const {

@@ -84,6 +84,7 @@ class ArgsForm : public QWidget {
 
   void buildUi();
   QWidget* createEditor(Field& field);
+  void addBrowseAction(Field& field);
   void onEdited(const Field& field);
   QString editorText(const Field& field) const;
   void showValue(const Field& field);

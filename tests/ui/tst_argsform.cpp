@@ -2,6 +2,7 @@
 // its editor, presets round-trip through setArgs()/args() and through the
 // editors' text, and invalid values are rejected with the reason. The
 // kv-store field explains the type chosen, from KvStoreHelp's table.
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGroupBox>
@@ -153,10 +154,11 @@ void TestArgsForm::editorsHaveHelpAndKind() {
     QWidget* editor = form.editorFor(qs(spec.name));
     QVERIFY2(editor != nullptr, spec.name.c_str());
     QVERIFY2(editor->toolTip().contains(qs(spec.help).toHtmlEscaped()), spec.name.c_str());
-    if (!spec.choices.empty()) {
+    if (!spec.choices.empty() || !spec.suggestions.empty()) {
       auto* combo = qobject_cast<QComboBox*>(editor);
       QVERIFY2(combo != nullptr, spec.name.c_str());
-      for (const std::string& choice : spec.choices) QVERIFY(combo->findText(qs(choice)) >= 0);
+      for (const std::string& choice : spec.choices.empty() ? spec.suggestions : spec.choices)
+        QVERIFY(combo->findText(qs(choice)) >= 0);
     } else if (spec.type == fitbench::ArgType::Int && qobject_cast<QCheckBox*>(editor) != nullptr) {
       QVERIFY2(spec.validate && spec.validate("2"), spec.name.c_str());  // a check box only for 0/1 flags
     } else {
@@ -166,9 +168,17 @@ void TestArgsForm::editorsHaveHelpAndKind() {
   // Flags are check boxes; None-able fields say so.
   QVERIFY(qobject_cast<QCheckBox*>(form.editorFor(QStringLiteral("benchmark"))));
   QVERIFY(qobject_cast<QCheckBox*>(form.editorFor(QStringLiteral("random-mirror"))));
-  auto* network = qobject_cast<QLineEdit*>(form.editorFor(QStringLiteral("network")));
+  // Networks and optimizers are offered, not typed from memory; None stays possible.
+  auto* network = qobject_cast<QComboBox*>(form.editorFor(QStringLiteral("network")));
   QVERIFY(network);
-  QCOMPARE(network->placeholderText(), QStringLiteral("None"));
+  QVERIFY(network->findText(QStringLiteral("resnet")) >= 0);
+  QCOMPARE(network->itemText(0), QString());
+  auto* optimizer = qobject_cast<QComboBox*>(form.editorFor(QStringLiteral("optimizer")));
+  QVERIFY(optimizer && optimizer->findText(QStringLiteral("adam")) >= 0);
+  // Paths have a picker inside their field.
+  for (const char* path : {"data-train", "data-val-idx", "model-prefix", "load-prefix", "run-dir"})
+    QVERIFY2(form.editorFor(QString::fromLatin1(path))->findChild<QAction*>(QStringLiteral("browse:") + path), path);
+  QVERIFY(!form.editorFor(QStringLiteral("lr-step-epochs"))->findChild<QAction*>(QStringLiteral("browse:lr-step-epochs")));
 }
 
 void TestArgsForm::everyArgumentRoundTrips_data() {

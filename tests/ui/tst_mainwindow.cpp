@@ -83,9 +83,12 @@ fitbench::FitArgs argsWith(const QStringList& settings) {
   return args;
 }
 
+// The text of a line edit, or of an editable combo box (the networks, the optimizers).
 QString editorText(const MainWindow& window, const char* name) {
-  auto* line = window.argsForm()->findChild<QLineEdit*>(QString::fromLatin1(name));
-  return line != nullptr ? line->text() : QStringLiteral("<no line edit %1>").arg(QString::fromLatin1(name));
+  QWidget* editor = window.argsForm()->editorFor(QString::fromLatin1(name));
+  if (auto* line = qobject_cast<QLineEdit*>(editor)) return line->text();
+  if (auto* combo = qobject_cast<QComboBox*>(editor)) return combo->currentText();
+  return QStringLiteral("<no text editor %1>").arg(QString::fromLatin1(name));
 }
 
 void typeInto(QLineEdit* line, const QString& text) {

@@ -35,6 +35,12 @@ struct ArgSpec {
   // "Image augmentations"); "" for --monitor, which fit.py adds to the parser
   // itself; "fitbench" for our extensions, which MXNet lacks.
   std::string mxnet_group;
+  // Values to offer where fit.py takes any text and checks it later (the
+  // networks, the optimizers): a GUI lists them, argparse does not limit to them.
+  std::vector<std::string> suggestions;
+  // What a path argument names, so a GUI can offer the right picker.
+  enum class Path { None, File, Folder, FileOrFolder, Prefix };
+  Path path = Path::None;
 };
 
 // Every argument, in --help order.

@@ -60,6 +60,8 @@ class RunQueue {
   // A queued or paused entry will not run. A running one is stopped by its
   // runner, not here: that is an Error.
   void cancel(const std::string& id);
+  // Takes an entry out of the queue (its run's files stay). Not a running one.
+  void remove(const std::string& id);
   // Done, stopped, failed or cancelled: queued again, at the same place. A
   // stopped or failed run resumes from its last saved epoch.
   void retry(const std::string& id);
@@ -80,6 +82,14 @@ std::string queue_path(const std::string& workspace);
 // Loads the queue at `path` under an exclusive lock held against the other
 // programs editing it, calls `edit`, and saves it if `edit` returns true.
 void edit_queue(const std::string& path, const std::function<bool(RunQueue&)>& edit);
+
+// Claims the next entry of the queue in `path` for this process (Running,
+// this pid, one more attempt) and returns it as it was before the claim, so
+// its attempts say whether it started before; nullopt when none is left.
+std::optional<QueueEntry> claim_next_entry(const std::string& path);
+// Records how the run of entry `id` ended: Done, Stopped, or Failed with the
+// error or divergence as its message.
+void finish_entry(const std::string& path, const std::string& id, const FinishInfo& finish);
 
 // The arguments `entry` trains with in `workspace`: --run-dir
 // <workspace>/<name>; --model-prefix <run dir>/<network> unless it names one;

@@ -205,6 +205,13 @@ void RunQueue::cancel(const std::string& id) {
   e.state = QueueState::Cancelled;
 }
 
+void RunQueue::remove(const std::string& id) {
+  const QueueEntry& e = at(id);
+  if (e.state == QueueState::Running && process_alive(e.runner_pid))
+    fail("'", e.name, "' is training: stop it before taking it out of the queue");
+  std::erase_if(entries_, [&](const QueueEntry& entry) { return entry.id == id; });
+}
+
 void RunQueue::retry(const std::string& id) {
   QueueEntry& e = at(id);
   if (e.state == QueueState::Queued || e.state == QueueState::Paused || e.state == QueueState::Running)
@@ -255,23 +262,39 @@ FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace) {
   return args;
 }
 
+std::optional<QueueEntry> claim_next_entry(const std::string& path) {
+  std::optional<QueueEntry> claimed;
+  edit_queue(path, [&](RunQueue& queue) {
+    QueueEntry* next = queue.next_to_run();
+    if (!next) return false;
+    next->state = QueueState::Running;
+    next->runner_pid = static_cast<int>(::getpid());
+    next->message.clear();
+    claimed = *next;
+    ++next->attempts;
+    return true;
+  });
+  return claimed;
+}
+
+void finish_entry(const std::string& path, const std::string& id, const FinishInfo& finish) {
+  edit_queue(path, [&](RunQueue& queue) {
+    QueueEntry* e = queue.find(id);
+    if (!e) return false;  // removed from the file meanwhile
+    e->runner_pid = 0;
+    e->message = finish.diverged ? finish.diverged->message : finish.error;
+    e->state = !finish.error.empty() || finish.diverged ? QueueState::Failed
+               : finish.stopped                          ? QueueState::Stopped
+                                                         : QueueState::Done;
+    return true;
+  });
+}
+
 QueueRun run_queue(const std::string& path, const FitOptions& options,
                    const std::function<void(const QueueEntry&)>& before_run) {
   const std::string workspace = workspace_of(path);
   QueueRun result;
-  while (true) {
-    std::optional<QueueEntry> claimed;
-    edit_queue(path, [&](RunQueue& queue) {
-      QueueEntry* next = queue.next_to_run();
-      if (!next) return false;
-      next->state = QueueState::Running;
-      next->runner_pid = static_cast<int>(::getpid());
-      next->message.clear();
-      claimed = *next;
-      ++next->attempts;
-      return true;
-    });
-    if (!claimed) return result;
+  while (const std::optional<QueueEntry> claimed = claim_next_entry(path)) {
     if (before_run) before_run(*claimed);
     ++result.runs;
     FinishInfo finish;
@@ -280,24 +303,13 @@ QueueRun run_queue(const std::string& path, const FitOptions& options,
     } catch (const std::exception& e) {
       finish.error = e.what();
     }
-    edit_queue(path, [&](RunQueue& queue) {
-      QueueEntry* e = queue.find(claimed->id);
-      if (!e) return false;  // removed from the file meanwhile
-      e->runner_pid = 0;
-      e->message = finish.error;
-      if (!finish.error.empty() || finish.diverged) {
-        e->state = QueueState::Failed;
-        if (finish.diverged) e->message = finish.diverged->message;
-      } else {
-        e->state = finish.stopped ? QueueState::Stopped : QueueState::Done;
-      }
-      return true;
-    });
+    finish_entry(path, claimed->id, finish);
     if (finish.stopped) {
       result.stopped = true;
-      return result;
+      break;
     }
   }
+  return result;
 }
 
 SweepAxis parse_sweep_axis(const std::string& text) {
