@@ -56,6 +56,7 @@ int main(int argc, char* argv[]) {
   QApplication::setApplicationName(QStringLiteral("fitbench"));
   QApplication::setOrganizationName(QStringLiteral("fitbench"));
   QApplication::setDesktopFileName(QStringLiteral("fitbench"));
+  QApplication::setApplicationVersion(QStringLiteral(FITBENCH_VERSION));
 
   MainWindow window(fitArgs);
   // A screen smaller than the default size, with room for a title bar, gets the window maximized.

@@ -24,6 +24,7 @@
 #include "ExperimentIo.h"
 #include "ExperimentPanel.h"
 #include "GpuPicker.h"
+#include "HelpMenu.h"
 #include "LrScheduleEditor.h"
 #include "MemoryEstimateLabel.h"
 #include "MonitorView.h"
@@ -92,6 +93,8 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
     connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
   }
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
+  connect(m_controller, &TrainerController::pausedChanged, m_views->progressView(), &RunProgressView::showPaused);
+  connect(m_views, &RunViews::learningRateShown, m_runBar, &RunControlBar::followLearningRate);
   // The banner offers a tenth of --lr.
   connect(m_controller, &TrainerController::nonFiniteFound, this,
           [this](const fitbench::NonFiniteEvent& event) { m_views->showNonFinite(event, m_config.lr); });
@@ -307,7 +310,8 @@ void MainWindow::buildMenus() {
   // close(), not quit(): closeEvent() asks what to do with a run in progress.
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setObjectName(QStringLiteral("quitAction"));
-  quit->setShortcut(QKeySequence::Quit);
+  // The platform's Quit key, or Ctrl+Q where the platform names none (offscreen, some desktops).
+  quit->setShortcut(QKeySequence::keyBindings(QKeySequence::Quit).value(0, QKeySequence(Qt::CTRL | Qt::Key_Q)));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(m_experimentDock->toggleViewAction());
@@ -316,9 +320,13 @@ void MainWindow::buildMenus() {
   view->addAction(m_workspace->queueDock()->toggleViewAction());
   view->addAction(m_runBar->toggleViewAction());
 
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  run->addActions(m_runBar->menuActions());
+
   // Whole-run chart commands, also in each chart's context menu.
   QMenu* charts = menuBar()->addMenu(tr("&Charts"));
   charts->addActions(trainingCharts()->actions());
+  menuBar()->addMenu(new HelpMenu(this));
 }
 
 QString MainWindow::openExperiment(const QString& path) { return m_experiment->openExperiment(path); }

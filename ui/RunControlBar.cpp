@@ -1,6 +1,8 @@
 #include "RunControlBar.h"
 
+#include <QAction>
 #include <QDoubleSpinBox>
+#include <QKeySequence>
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
@@ -54,10 +56,29 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
   m_lr->setDecimals(8);
   m_lr->setRange(0.0, 1e6);
   m_lr->setSingleStep(0.001);
-  m_lr->setToolTip(tr("The learning rate for the next updates of the running training"));
+  m_lr->setToolTip(tr("The running training's learning rate, as it goes; type another and Set lr to use it for "
+                      "the next updates"));
   lrLabel->setBuddy(m_lr);
   m_setLr = button(tr("Set lr"), "setLrButton", this);
-  connect(m_setLr, &QPushButton::clicked, this, [this] { emit learningRateRequested(m_lr->value()); });
+  connect(m_setLr, &QPushButton::clicked, this, [this] {
+    m_lrEdited = false;  // applied: the box follows the run again
+    emit learningRateRequested(m_lr->value());
+  });
+  // Only a person's edit gets here: the box's own updates are silent.
+  connect(m_lr, &QDoubleSpinBox::valueChanged, this, [this] { m_lrEdited = true; });
+
+  for (const auto& [button, shortcut] : {std::pair{m_start, QKeySequence(Qt::Key_F5)},
+                                        std::pair{m_queue, QKeySequence(Qt::CTRL | Qt::Key_F5)},
+                                        std::pair{m_pause, QKeySequence(Qt::Key_F6)},
+                                        std::pair{m_stop, QKeySequence(Qt::SHIFT | Qt::Key_F5)},
+                                        std::pair{m_save, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}}) {
+    auto* action = new QAction(button->text(), this);
+    action->setObjectName(button->objectName() + QStringLiteral("Action"));
+    action->setShortcut(shortcut);
+    connect(action, &QAction::triggered, button, &QPushButton::click);
+    m_menuActions << action;
+    m_menuButtons << button;
+  }
 
   addWidget(m_start);
   addWidget(m_queue);
@@ -78,7 +99,15 @@ int RunControlBar::processes() const { return m_processes->value(); }
 
 double RunControlBar::learningRate() const { return m_lr->value(); }
 
-void RunControlBar::setLearningRate(double rate) { m_lr->setValue(rate); }
+void RunControlBar::setLearningRate(double rate) {
+  const QSignalBlocker quiet(m_lr);
+  m_lr->setValue(rate);
+  m_lrEdited = false;
+}
+
+void RunControlBar::followLearningRate(double rate) {
+  if (!m_lrEdited) setLearningRate(rate);
+}
 
 void RunControlBar::setState(const State& state) {
   // Stop first: a clicked Start that turns off hands its focus to the next
@@ -97,6 +126,18 @@ void RunControlBar::setState(const State& state) {
   m_setLr->setToolTip(state.canSetLr ? QString() : commandTip);
   m_save->setEnabled(state.canSave);
   m_save->setToolTip(state.saveTip);
+  syncMenu();
 }
 
-void RunControlBar::stopAsked() { m_stop->setEnabled(false); }
+void RunControlBar::stopAsked() {
+  m_stop->setEnabled(false);
+  syncMenu();
+}
+
+// The menu says what the buttons say.
+void RunControlBar::syncMenu() {
+  for (int i = 0; i < m_menuActions.size(); ++i) {
+    m_menuActions[i]->setEnabled(m_menuButtons[i]->isEnabled());
+    m_menuActions[i]->setText(m_menuButtons[i]->text());
+  }
+}

@@ -22,9 +22,15 @@ class RunControlBar : public QToolBar {
   explicit RunControlBar(const QString& processesUnavailable, QWidget* parent = nullptr);
 
   MemoryEstimateLabel* memoryLabel() const { return m_memory; }
+  // The Run menu's actions, with their shortcuts (Start F5, Pause/Resume F6,
+  // Stop Shift+F5, ...): each presses its button, so it is off when the button is.
+  QList<QAction*> menuActions() const { return m_menuActions; }
   int processes() const;
   double learningRate() const;
   void setLearningRate(double rate);
+  // The run's rate now: shown unless the person has edited the box since the
+  // last Set lr (then the edit waits there to be applied).
+  void followLearningRate(double rate);
 
   // What may be asked now.
   struct State {
@@ -53,9 +59,14 @@ class RunControlBar : public QToolBar {
   void processesChanged(int processes);
 
  private:
+  void syncMenu();
+
   QString m_processesUnavailable;
   QPushButton* m_start = nullptr;
   QPushButton* m_queue = nullptr;
+  bool m_lrEdited = false;  // by the person, not applied yet
+  QList<QAction*> m_menuActions;
+  QList<QPushButton*> m_menuButtons;  // each action's button
   MemoryEstimateLabel* m_memory = nullptr;
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;

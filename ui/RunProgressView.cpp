@@ -6,19 +6,10 @@
 
 #include <algorithm>
 
+#include "Duration.h"
 #include "ElidedLabel.h"
 
 namespace {
-
-// "1:05:09", "4:07" or "–" when the rate is not known yet.
-QString formatDuration(double seconds) {
-  if (!(seconds >= 0.0) || seconds > 1e7) return QStringLiteral("–");
-  const auto total = static_cast<long long>(seconds + 0.5);
-  const long long h = total / 3600, m = total / 60 % 60, sec = total % 60;
-  const QString mmss =
-      QStringLiteral("%1:%2").arg(m, h > 0 ? 2 : 1, 10, QLatin1Char('0')).arg(sec, 2, 10, QLatin1Char('0'));
-  return h > 0 ? QStringLiteral("%1:%2").arg(h).arg(mmss) : mmss;
-}
 
 // The value of `name` in a metric list, if present.
 bool findMetric(const fitbench::NameValues& values, const std::string& name, double* out) {
@@ -66,6 +57,7 @@ void RunProgressView::showCounts() {
 void RunProgressView::prepareRun(const fitbench::FitConfig& config) {
   m_haveBatch = false;
   m_stopRequested = false;
+  m_paused = false;
   m_epochInProgress = config.begin_epoch();
   m_numEpochs = config.num_epochs;
   m_status->setText(tr("Starting…"));
@@ -111,8 +103,8 @@ void RunProgressView::flush() {
   // Short enough for a narrow bar; samples/s is in the status line.
   m_batchProgress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
   m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
-  // A stop's own message stays until the run ends.
-  if (!m_stopRequested)
+  // A stop's own message stays until the run ends, and a pause's until it resumes.
+  if (!m_stopRequested && !m_paused)
     m_status->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
                           .arg(s.epoch + 1)
                           .arg(m_numEpochs)
@@ -123,6 +115,19 @@ void RunProgressView::flush() {
 void RunProgressView::showStopping(const QString& status) {
   m_stopRequested = true;
   m_status->setText(status);
+}
+
+void RunProgressView::showPaused(bool paused) {
+  m_paused = paused;
+  if (paused) {
+    m_batchProgress->setFormat(tr("paused · batch %v / %m"));
+    m_status->setText(tr("Paused in epoch %1 after batch %2: Resume continues from here")
+                          .arg(m_epochInProgress + 1)
+                          .arg(m_batchProgress->value()));
+  } else if (!m_stopRequested) {
+    showCounts();
+    m_status->setText(tr("Resuming…"));
+  }
 }
 
 void RunProgressView::showDiverged(const fitbench::NonFiniteEvent& event) {

@@ -34,6 +34,8 @@ class RunProgressView : public QWidget {
   void flush();
   // A stop was asked: `status` stays in the status line until the run ends.
   void showStopping(const QString& status);
+  // Paused, or resumed: the bar and the status line say so until it resumes.
+  void showPaused(bool paused);
   // The run paused on non-finite values; the next batch's progress replaces this.
   void showDiverged(const fitbench::NonFiniteEvent& event);
   // Shows how the run ended and returns that summary.
@@ -53,4 +55,5 @@ class RunProgressView : public QWidget {
   int m_batchSize = 0;
   int m_epochInProgress = 0;
   bool m_stopRequested = false;
+  bool m_paused = false;
 };

@@ -106,6 +106,7 @@ void RunViews::flush() {
   m_charts->flush();
   if (!m_pendingLr.isEmpty()) {
     m_lrEditor->addActualLearningRates(m_pendingLr);
+    emit learningRateShown(m_pendingLr.back().y());
     m_pendingLr.clear();
   }
   m_log->flush();

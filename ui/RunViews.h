@@ -52,6 +52,10 @@ class RunViews : public QWidget {
   // Draws what is left, and ends the log with the run's summary.
   void finishRun(const fitbench::FinishInfo& info);
 
+ signals:
+  // The learning rate of the latest batch drawn.
+  void learningRateShown(double rate);
+
  private:
   void flush();
 

@@ -7,6 +7,8 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include "Duration.h"
+
 #include <cmath>
 #include <limits>
 
@@ -58,14 +60,6 @@ QString RunsModel::statusText(fitbench::RunStatus status) {
   return {};
 }
 
-QString RunsModel::durationText(double seconds) {
-  if (!(seconds >= 0.0)) return {};
-  const auto total = static_cast<qint64>(std::llround(seconds));
-  const qint64 h = total / 3600, m = total / 60 % 60, s = total % 60;
-  return h > 0 ? QStringLiteral("%1:%2:%3").arg(h).arg(m, 2, 10, QLatin1Char('0')).arg(s, 2, 10, QLatin1Char('0'))
-               : QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
-}
-
 QVariant RunsModel::display(const fitbench::RunSummary& run, int column) const {
   switch (column) {
     case NameColumn: return qs(run.name);
@@ -77,7 +71,7 @@ QVariant RunsModel::display(const fitbench::RunSummary& run, int column) const {
     case BestEpochColumn: return run.best_epoch >= 0 ? QString::number(run.best_epoch) : QString();
     case LastLossColumn: return std::isfinite(run.last_loss) ? QString::number(run.last_loss, 'g', 4) : QString();
     case SpeedColumn: return std::isfinite(run.samples_per_sec) ? QString::number(run.samples_per_sec, 'f', 0) : QString();
-    case WallTimeColumn: return durationText(run.wall_seconds);
+    case WallTimeColumn: return formatDuration(run.wall_seconds);
     case ParentColumn:
       return run.parent_dir.empty()
                  ? QString()

@@ -52,7 +52,6 @@ class RunsModel : public QAbstractTableModel {
   std::vector<const fitbench::RunSummary*> runs() const;
 
   static QString statusText(fitbench::RunStatus status);
-  static QString durationText(double seconds);  // "1:02:03", "4:05"
   // "lr=0.05 batch-size=128": the arguments changed from the defaults, but
   // for the network and the data paths.
   static QString changedArgumentsText(const fitbench::FitArgs& args);

@@ -49,6 +49,7 @@
 #include "ExperimentPresets.h"
 #include "GpuListModel.h"
 #include "GpuPicker.h"
+#include "HelpMenu.h"
 #include "MainWindow.h"
 #include "Screenshots.h"
 #include "MetricChart.h"
@@ -209,6 +210,8 @@ class TestMainWindow : public QObject {
   void destructorStopsTheRun();
   void trainBrowseAndResume();
   void saveNowAndChangeLearningRate();
+  void learningRateBoxFollowsTheRun();
+  void runMenuShortcutsAndHelp();
   void closingDuringARunAsks();
   void closeQuestionOffersToSave();
   void stopAndSaveLeavesALoadableCheckpoint();
@@ -623,6 +626,10 @@ void TestMainWindow::saveNowAndChangeLearningRate() {
   QCOMPARE(finished.count(), 0);
   // Both commands are taken at the next batch boundary; pausing makes sure one follows.
   window.togglePause();
+  // Paused shows: on the batch bar and in the status line, not only on the button.
+  QVERIFY(window.findChild<QProgressBar*>(QStringLiteral("batchProgress"))->format().startsWith("paused"));
+  QVERIFY2(window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text().startsWith("Paused in epoch 1"),
+           qPrintable(window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text()));
   save->click();
   lrSpin->setValue(0.0123);
   setLr->click();
@@ -646,6 +653,55 @@ void TestMainWindow::saveNowAndChangeLearningRate() {
   // The run's progress reached its end, and its controls are off again.
   QCOMPARE(window.findChild<QProgressBar*>(QStringLiteral("epochProgress"))->value(), 2);
   QVERIFY(!save->isEnabled() && !setLr->isEnabled());
+}
+
+// issue 13: the lr box showed 0.05 while the schedule was at 0.005, so Set lr
+// would have undone the schedule. It follows the run, until the person edits it.
+void TestMainWindow::learningRateBoxFollowsTheRun() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QStringList settings{QStringLiteral("num-examples=640"), QStringLiteral("num-epochs=2"),
+                             QStringLiteral("lr-step-epochs=1"), QStringLiteral("lr-factor=0.1"), kTrainOnly,
+                             QStringLiteral("model-prefix=") + m_tmp.filePath(QStringLiteral("lr-follow/lenet"))};
+  AnsweringWindow window(argsWith(settings));
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;  // the second run trains the same prefix again
+  window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("lr-follow-run")));
+  auto* lrSpin = window.findChild<QDoubleSpinBox*>(QStringLiteral("lrSpin"));
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+  QCOMPARE(lrSpin->value(), 0.005);  // epoch 1's rate, after the step
+
+  // An edit the person has not applied yet stays as typed.
+  QSignalSpy batches(window.controller(), &TrainerController::batchEnded);
+  window.startTraining();
+  QCOMPARE(lrSpin->value(), 0.05);  // a new run starts from its --lr
+  QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, kRunTimeoutMs);
+  lrSpin->setValue(0.3);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kRunTimeoutMs);
+  QCOMPARE(lrSpin->value(), 0.3);
+}
+
+// issue 13: no shortcuts for Start, Pause or Stop, and no Help menu.
+void TestMainWindow::runMenuShortcutsAndHelp() {
+  MainWindow window;
+  auto* start = window.findChild<QAction*>(QStringLiteral("startButtonAction"));
+  auto* stop = window.findChild<QAction*>(QStringLiteral("stopButtonAction"));
+  QVERIFY(start && stop);
+  QCOMPARE(start->shortcut(), QKeySequence(Qt::Key_F5));
+  QVERIFY(start->isEnabled());
+  QVERIFY(!stop->isEnabled());  // as its button: nothing runs
+  auto* help = window.findChild<HelpMenu*>();
+  QVERIFY(help != nullptr);
+  const QStringList lines = help->shortcutLines();
+  for (const QString& expected : {QStringLiteral("F5\tStart"), QStringLiteral("F6\tPause"),
+                                  QStringLiteral("Shift+F5\tStop"), QStringLiteral("Ctrl+Q\tQuit")})
+    QVERIFY2(lines.contains(expected), qPrintable(lines.join(QStringLiteral(" | "))));
+  QVERIFY(window.findChild<QAction*>(QStringLiteral("aboutAction")) != nullptr);
+  // A program two folders down the source tree (build/app) opens the tree's README.
+  QCOMPARE(HelpMenu::readmeFor(QStringLiteral(FITBENCH_SOURCE_DIR "/tests/ui")),
+           QFileInfo(QStringLiteral(FITBENCH_SOURCE_DIR "/README.md")).canonicalFilePath());
+  QVERIFY(HelpMenu::readmeFor(QDir::tempPath()).isEmpty());
 }
 
 // issue 13: Alt+F4 or Ctrl+Q during training closed the window at once, and
