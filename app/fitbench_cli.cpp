@@ -108,7 +108,7 @@ QueueOptions take_queue_options(std::vector<std::string>& args) {
 int add_to_queue(const QueueOptions& q, const fitbench::FitArgs& fit_args) {
   std::vector<fitbench::SweepAxis> axes;
   for (const std::string& sweep : q.sweeps) axes.push_back(fitbench::parse_sweep_axis(sweep));
-  const std::string name = q.name.empty() ? fit_args.get_string("network") : q.name;
+  const std::string name = q.name.empty() ? fitbench::FitConfig::resolve(fit_args).network : q.name;
   const auto runs = fitbench::expand_sweep(name, fit_args, axes);
   const std::string workspace = std::filesystem::path(q.file).parent_path().string();
   fitbench::edit_queue(q.file, [&](fitbench::RunQueue& queue) {

@@ -38,10 +38,8 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
-#include "WorkspacePanels.h"
-#include "QueuePanel.h"
-#include "RunsModel.h"
 #include "RunsView.h"
+#include "WorkspacePanels.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 
@@ -258,46 +256,15 @@ void MainWindow::buildDevicesDock() {
 // Every run of the workspace folder in a "Runs" tab, and the queue of runs to
 // train after one another in a "Queue" dock, started through startTraining().
 void MainWindow::buildWorkspace() {
-  m_workspace = new WorkspacePanels(this, {[this] { return isTraining(); }, [this](const fitbench::FitArgs& a) {
-                                             setArgs(a);
-                                             startTraining();
-                                             return isTraining();
-                                           }});
-  m_views->addTab(m_workspace->runsView(), tr("Runs"));
-  connect(m_workspace, &WorkspacePanels::overlayRequested, this, [this](const QStringList& dirs) {
-    trainingCharts()->clearOverlays();
-    QStringList errors;
-    for (const QString& dir : dirs)
-      if (const QString error = trainingCharts()->addOverlay(dir); !error.isEmpty()) errors << error;
-    if (!errors.isEmpty()) statusBar()->showMessage(errors.join(QStringLiteral("; ")), 10000);
-    m_views->showTab(trainingCharts());
-  });
-  connect(m_workspace, &WorkspacePanels::checkpointsRequested, this, [this](const QString& directory) {
-    m_checkpointBrowser->setDirectory(directory);
-    m_checkpointDock->raise();
-  });
-  // A point on a chart: its run in the Runs view, its nearest saved epoch in the checkpoint browser.
-  connect(trainingCharts(), &TrainingCharts::epochPicked, this, [this](const QString& overlayDir, int checkpoint) {
-    const QString dir = overlayDir.isEmpty() ? m_runDir : overlayDir;
-    m_workspace->runsView()->selectDirs({dir});
-    const fitbench::RunSummary* run = m_workspace->runsView()->model()->find(dir);
-    const std::string prefix = overlayDir.isEmpty() ? m_config.model_prefix
-                               : run != nullptr     ? run->args.get_string("model-prefix")
-                                                    : std::string();
-    if (prefix.empty()) return;  // it saved no checkpoints (or is not in the workspace)
-    const QString full = QFileInfo(QString::fromStdString(prefix)).absoluteFilePath();
-    m_checkpointBrowser->showNearestEpoch(QFileInfo(full).absolutePath(), full, checkpoint);
-    m_checkpointDock->raise();
-  });
-  connect(m_runBar, &RunControlBar::queueRequested, this, [this] {
-    const QString error =
-        m_workspace->queuePanel()->add(QString::fromStdString(m_config.network), m_experiment->args());
-    statusBar()->showMessage(error.isEmpty() ? tr("Queued in %1").arg(QDir::toNativeSeparators(
-                                                   m_workspace->queuePanel()->queueFile()))
-                                             : error,
-                             8000);
-    m_workspace->queueDock()->raise();
-  });
+  const auto startQueued = [this](const fitbench::FitArgs& a) {
+    setArgs(a);
+    startTraining();
+    return isTraining();
+  };
+  m_workspace = new WorkspacePanels(
+      this, {{[this] { return isTraining(); }, startQueued}, m_views, m_runBar, m_checkpointBrowser, m_checkpointDock,
+             [this] { return m_experiment->args(); }, [this] { return m_runDir; }, [this] { return m_config; },
+             [this](const QString& message) { statusBar()->showMessage(message, 10000); }});
   m_workspace->openWorkspace(WorkspacePanels::rememberedWorkspace());
   // A queue that ran when the window closed goes on, from the run it interrupted.
   QTimer::singleShot(0, m_workspace->driver(), &QueueDriver::startNext);
@@ -344,7 +311,6 @@ void MainWindow::setArgs(const fitbench::FitArgs& args) { m_experiment->setArgs(
 void MainWindow::onArgsChanged() {
   m_args = m_experiment->args();
   m_config = fitbench::FitConfig::resolve(m_args);
-  m_workspace->queuePanel()->setSweepBase(m_args);
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   lrEditor()->setArgs(m_args);

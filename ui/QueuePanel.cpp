@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "RunsModel.h"
+#include "fitbench/fit_config.h"
 
 namespace {
 
@@ -239,7 +240,8 @@ void QueuePanel::finish(const QString& id, const fitbench::FinishInfo& info) {
 bool QueuePanel::askSweep() {
   QDialog dialog(this);
   dialog.setWindowTitle(tr("Sweep"));
-  auto* name = new QLineEdit(qs(m_sweepBase.get_string("network")), &dialog);
+  const fitbench::FitArgs base = m_sweepBase();
+  auto* name = new QLineEdit(qs(fitbench::FitConfig::resolve(base).network), &dialog);
   auto* first = new QLineEdit(QStringLiteral("lr=0.1,0.05,0.01"), &dialog);
   auto* second = new QLineEdit(&dialog);
   second->setPlaceholderText(QStringLiteral("batch-size=64,128"));
@@ -257,7 +259,7 @@ bool QueuePanel::askSweep() {
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
-    const QString error = addSweep(name->text().trimmed(), m_sweepBase, {first->text(), second->text()});
+    const QString error = addSweep(name->text().trimmed(), base, {first->text(), second->text()});
     if (error.isEmpty())
       dialog.accept();
     else

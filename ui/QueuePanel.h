@@ -14,6 +14,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -55,8 +56,8 @@ class QueuePanel : public QWidget {
   // How the entry's run ended: done, stopped or failed.
   void finish(const QString& id, const fitbench::FinishInfo& info);
 
-  // The sweep form's base arguments: the experiment in the form now.
-  void setSweepBase(const fitbench::FitArgs& args) { m_sweepBase = args; }
+  // Where the sweep builder takes the arguments its runs start from (the form's experiment).
+  void setSweepBase(std::function<fitbench::FitArgs()> base) { m_sweepBase = std::move(base); }
 
  signals:
   void runRequestedChanged(bool run);
@@ -73,7 +74,7 @@ class QueuePanel : public QWidget {
 
   QString m_workspace;
   std::vector<fitbench::QueueEntry> m_entries;
-  fitbench::FitArgs m_sweepBase;
+  std::function<fitbench::FitArgs()> m_sweepBase = [] { return fitbench::train_mnist_defaults(); };
   QFileSystemWatcher* m_watcher = nullptr;
   QTableWidget* m_table = nullptr;
   QPushButton* m_run = nullptr;

@@ -6,35 +6,50 @@
 #include <QMainWindow>
 #include <QSettings>
 
+#include "CheckpointBrowser.h"
 #include "QueuePanel.h"
+#include "RunControlBar.h"
+#include "RunViews.h"
 #include "RunsModel.h"
 #include "RunsView.h"
+#include "TrainingCharts.h"
 
 namespace {
 const QString kRootSetting = QStringLiteral("workspace/root");
 }  // namespace
 
-WorkspacePanels::WorkspacePanels(QMainWindow* window, QueueDriver::Window hooks) : QObject(window) {
+WorkspacePanels::WorkspacePanels(QMainWindow* window, Window parts) : QObject(window), m_window(std::move(parts)) {
   m_runs = new RunsView;
   m_runs->setObjectName(QStringLiteral("runsView"));
+  m_window.views->addTab(m_runs, tr("Runs"));
   m_queue = new QueuePanel;
   m_queue->setObjectName(QStringLiteral("queuePanel"));
   m_queueDock = new QDockWidget(tr("Queue"), window);
   m_queueDock->setObjectName(QStringLiteral("queueDock"));
   m_queueDock->setWidget(m_queue);
-  m_driver = new QueueDriver(m_queue, std::move(hooks), this);
+  m_driver = new QueueDriver(m_queue, m_window.queue, this);
+  m_queue->setSweepBase(m_window.formArgs);
 
-  connect(m_runs, &RunsView::overlayRequested, this, &WorkspacePanels::overlayRequested);
+  connect(m_runs, &RunsView::overlayRequested, this, &WorkspacePanels::overlay);
   connect(m_runs, &RunsView::workspaceChosen, this, [this](const QString& root) {
     QSettings().setValue(kRootSetting, root);
     m_queue->setWorkspace(root);
   });
-  // A run's checkpoints sit where its --model-prefix points, else in its directory.
-  connect(m_runs, &RunsView::runActivated, this, [this](const QString& dir) {
-    const fitbench::RunSummary* run = m_runs->model()->find(dir);
-    if (!run) return;
-    const std::string prefix = run->args.get_string("model-prefix");
-    emit checkpointsRequested(prefix.empty() ? dir : QFileInfo(QString::fromStdString(prefix)).absolutePath());
+  connect(m_runs, &RunsView::runActivated, this, [this](const QString& dir) { showCheckpoints(dir, false, -1); });
+  // A point on a chart: its run in the Runs view, its nearest saved epoch in the checkpoint browser.
+  connect(m_window.views->charts(), &TrainingCharts::epochPicked, this,
+          [this](const QString& overlayDir, int checkpoint) {
+            const bool live = overlayDir.isEmpty();
+            const QString dir = live ? m_window.liveRunDir() : overlayDir;
+            m_runs->selectDirs({dir});
+            showCheckpoints(dir, live, checkpoint);
+          });
+  connect(m_window.runBar, &RunControlBar::queueRequested, this, [this] {
+    const fitbench::FitArgs args = m_window.formArgs();
+    const QString error = m_queue->add(QString::fromStdString(fitbench::FitConfig::resolve(args).network), args);
+    m_window.showMessage(error.isEmpty() ? tr("Queued in %1").arg(QDir::toNativeSeparators(m_queue->queueFile()))
+                                         : error);
+    m_queueDock->raise();
   });
 }
 
@@ -45,4 +60,31 @@ QString WorkspacePanels::rememberedWorkspace() {
 void WorkspacePanels::openWorkspace(const QString& root) {
   m_runs->openWorkspace(root);
   m_queue->setWorkspace(root);
+}
+
+void WorkspacePanels::overlay(const QStringList& runDirs) {
+  TrainingCharts* charts = m_window.views->charts();
+  charts->clearOverlays();
+  QStringList errors;
+  for (const QString& dir : runDirs)
+    if (const QString error = charts->addOverlay(dir); !error.isEmpty()) errors << error;
+  if (!errors.isEmpty()) m_window.showMessage(errors.join(QStringLiteral("; ")));
+  m_window.views->showTab(charts);
+}
+
+// A run's checkpoints sit where its --model-prefix points, else in its directory.
+void WorkspacePanels::showCheckpoints(const QString& runDir, bool live, int checkpoint) {
+  std::string prefix;
+  if (live)
+    prefix = m_window.liveConfig().model_prefix;
+  else if (const fitbench::RunSummary* run = m_runs->model()->find(runDir))
+    prefix = fitbench::FitConfig::resolve(run->args).model_prefix;
+  if (prefix.empty() && checkpoint >= 0) return;  // it saved no checkpoints, or is not in the workspace
+  const QString full = QFileInfo(QString::fromStdString(prefix)).absoluteFilePath();
+  const QString directory = prefix.empty() ? runDir : QFileInfo(full).absolutePath();
+  if (checkpoint >= 0)
+    m_window.checkpoints->showNearestEpoch(directory, full, checkpoint);
+  else
+    m_window.checkpoints->setDirectory(directory);
+  m_window.checkpointDock->raise();
 }

@@ -20,11 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Wall-clock time for the run records, which other processes compare.
-double seconds_since_epoch() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // --summary and --test-io: done, with nothing trained.
 FinishInfo completed_without_training() {
   FinishInfo finish;
@@ -56,11 +51,7 @@ FinishInfo Trainer::run() {
 
 // What the arguments alone decide is checked before anything is written.
 void Trainer::check_arguments() {
-  const std::vector<Device> named = devices_of(config_.gpus);
-  for (auto d = named.begin(); d != named.end(); ++d)
-    if (config_.kv_store == "nccl" && std::find(named.begin(), d, *d) != d)
-      throw ArgError("argument --kv-store: nccl takes each GPU once, and --gpus " + config_.gpus +
-                     " names one twice; for several executors on one GPU use --kv-store device or local");
+  check_nccl_devices(config_);
   devices_ = usable_devices(config_.gpus);
   if (config_.dtype != "float32")
     throw ArgError("argument --dtype: " + config_.dtype +
@@ -122,7 +113,7 @@ void Trainer::start_log(const std::string& run_dir) {
 FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
   std::istringstream table(
       network_summary(symbol_, {{"data", memory.setup.data_shape(memory.setup.batch_size)}}));
-  log_->open(args_.to_json());
+  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
   for (std::string line; std::getline(table, line);) log(line);
   for (const auto& line : describe_memory_estimate(memory.check.estimate)) log(line);
   if (!memory.check.data_missing.empty()) log("The data is not counted: " + memory.check.data_missing);
@@ -132,7 +123,7 @@ FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
 
 // --test-io: reads the training data at full speed, with Speedometer lines.
 FinishInfo Trainer::test_io() {
-  log_->open(args_.to_json());
+  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
   const int frequent = config_.disp_batches;
   auto tic = Clock::now();
   DataBatch batch;
@@ -205,8 +196,7 @@ void Trainer::init_optimizer(const std::optional<TrainingState>& state) {
 
 // Set up: from here on the run writes into its directory.
 void Trainer::announce_start() {
-  log_->open(args_.to_json());
-  log_->record(StartRecord{seconds_since_epoch(), begin_epoch_, num_epochs_});
+  log_->open(args_.to_json(), begin_epoch_, num_epochs_);
   if (options_.observer)
     options_.observer->on_start(RunInfo{config_.network, log_->dir(), begin_epoch_, num_epochs_, epoch_size_,
                                         config_.batch_size, group_->param_names()});
@@ -379,19 +369,6 @@ void Trainer::apply_controls() {
     log(printf_string("Learning rate set to %0.5e", *lr));
   }
   if (int extra = control->take_extra_epochs()) num_epochs_ += extra;
-}
-
-void Trainer::record_end(const FinishInfo& finish) {
-  if (!log_ || !log_->is_open()) return;  // it failed before writing anything
-  if (!finish.error.empty()) log_->error_to_file(finish.error);
-  EndRecord end{seconds_since_epoch(), "finished", finish.epochs_done, finish.error};
-  if (!finish.error.empty())
-    end.status = "failed";
-  else if (finish.diverged)
-    end.status = "diverged", end.message = finish.diverged->message;
-  else if (!finish.completed)
-    end.status = "stopped";
-  log_->record(end);
 }
 
 FinishInfo fit(const FitArgs& args, const FitOptions& options) {

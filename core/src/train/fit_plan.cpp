@@ -31,6 +31,15 @@ Symbol build_symbol(const FitConfig& config) {
   }
 }
 
+void check_nccl_devices(const FitConfig& config) {
+  if (config.kv_store != "nccl") return;
+  const std::vector<Device> named = devices_of(config.gpus);
+  for (auto d = named.begin(); d != named.end(); ++d)
+    if (std::find(named.begin(), d, *d) != d)
+      throw ArgError("argument --kv-store: nccl takes each GPU once, and --gpus " + config.gpus +
+                     " names one twice; for several executors on one GPU use --kv-store device or local");
+}
+
 std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitConfig& config, int64_t epoch_size,
                                                                int begin_epoch, int64_t offset,
                                                                const LogLine& log) {

@@ -25,6 +25,9 @@ using LogLine = std::function<void(const std::string&)>;
 // The network of --network and its arguments. What a builder refuses
 // (--num-layers 7 for resnet, an image shape too small) is an ArgError.
 Symbol build_symbol(const FitConfig& config);
+// --kv-store nccl takes each GPU of --gpus once: an ArgError otherwise, before
+// any GPU is looked for.
+void check_nccl_devices(const FitConfig& config);
 
 // fit.py's _get_lr_scheduler: the rate to start from and the scheduler (null
 // for a constant rate). `offset` is the update count already done (restored

@@ -31,12 +31,17 @@ std::string asctime_now() {
   return buf;
 }
 
+// Wall-clock time for the run records, which other processes compare.
+double seconds_since_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
     : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {}
 
-void RunLog::open(const nlohmann::json& config) {
+void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs) {
   FB_ASSERT(!log_);
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
@@ -47,6 +52,20 @@ void RunLog::open(const nlohmann::json& config) {
   for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
   std::fflush(log_.get());
   early_lines_.clear();
+  records_->write(StartRecord{seconds_since_epoch(), begin_epoch, num_epochs});
+}
+
+void RunLog::end(const FinishInfo& finish) {
+  if (!log_) return;
+  if (!finish.error.empty()) error_to_file(finish.error);
+  EndRecord end{seconds_since_epoch(), "finished", finish.epochs_done, finish.error};
+  if (!finish.error.empty())
+    end.status = "failed";
+  else if (finish.diverged)
+    end.status = "diverged", end.message = finish.diverged->message;
+  else if (!finish.completed)
+    end.status = "stopped";
+  records_->write(end);
 }
 
 void RunLog::info(const std::string& message) {

@@ -30,8 +30,12 @@ class RunLog {
   RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
 
   // Creates the directory, replaces its config.json atomically with `config`,
-  // and appends the lines logged so far to log.txt.
-  void open(const nlohmann::json& config);
+  // appends the lines logged so far to log.txt, and records the start of
+  // training from `begin_epoch` up to `num_epochs`.
+  void open(const nlohmann::json& config, int begin_epoch, int num_epochs);
+  // How the run ended, once it is open: the error into log.txt, the end
+  // record into metrics.jsonl. Before open() it writes nothing.
+  void end(const FinishInfo& finish);
   void info(const std::string& message);
   // The error that ended the run, as a line of log.txt only: the host (the
   // CLI's stderr, the application's dialog) reports it itself. Before open()
@@ -40,7 +44,6 @@ class RunLog {
   // A line of metrics.jsonl; only after open().
   void record(const RunRecord& entry);
   const std::string& dir() const { return dir_; }
-  bool is_open() const { return log_ != nullptr; }
 
  private:
   std::string dir_;

@@ -33,7 +33,9 @@ class Trainer {
   FinishInfo run();
   // How the run ended, into its directory once it has one: the error into
   // log.txt, and the end record into metrics.jsonl.
-  void record_end(const FinishInfo& finish);
+  void record_end(const FinishInfo& finish) {
+    if (log_) log_->end(finish);
+  }
 
  private:
   // What the memory check found (plan_memory).
