@@ -287,7 +287,7 @@ void MainWindow::buildMenus() {
   view->addAction(m_workspace->queueDock()->toggleViewAction());
   view->addAction(m_runBar->toggleViewAction());
 
-  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  QMenu* run = menuBar()->addMenu(tr("R&un"));  // Alt+R is the Processes box's
   run->addActions(m_runBar->menuActions());
 
   // Whole-run chart commands, also in each chart's context menu.

@@ -103,8 +103,9 @@ void RunProgressView::flush() {
   // Short enough for a narrow bar; samples/s is in the status line.
   m_batchProgress->setFormat(tr("batch %v / %m · ETA %1").arg(eta(leftInEpoch)));
   m_epochProgress->setFormat(tr("epoch %1 / %m · run ETA %2").arg(s.epoch + 1).arg(eta(leftInRun)));
-  // A stop's own message stays until the run ends, and a pause's until it resumes.
-  if (!m_stopRequested && !m_paused)
+  if (m_paused && !m_stopRequested) return showPausedAt();
+  // A stop's own message stays until the run ends.
+  if (!m_stopRequested)
     m_status->setText(tr("Epoch %1/%2 · %3 samples/s · lr %4")
                           .arg(s.epoch + 1)
                           .arg(m_numEpochs)
@@ -120,14 +121,19 @@ void RunProgressView::showStopping(const QString& status) {
 void RunProgressView::showPaused(bool paused) {
   m_paused = paused;
   if (paused) {
-    m_batchProgress->setFormat(tr("paused · batch %v / %m"));
-    m_status->setText(tr("Paused in epoch %1 after batch %2: Resume continues from here")
-                          .arg(m_epochInProgress + 1)
-                          .arg(m_batchProgress->value()));
+    showPausedAt();
   } else if (!m_stopRequested) {
     showCounts();
     m_status->setText(tr("Resuming…"));
   }
+}
+
+// The batch a pause was taken at is the last one drawn: one may still end after pause() was asked.
+void RunProgressView::showPausedAt() {
+  m_batchProgress->setFormat(tr("paused · batch %v / %m"));
+  m_status->setText(tr("Paused in epoch %1 after batch %2: Resume continues from here")
+                        .arg(m_epochInProgress + 1)
+                        .arg(m_batchProgress->value()));
 }
 
 void RunProgressView::showDiverged(const fitbench::NonFiniteEvent& event) {

@@ -44,6 +44,7 @@ class RunProgressView : public QWidget {
  private:
   // The bars' plain "batch 3 / 937" texts, without the time left.
   void showCounts();
+  void showPausedAt();
 
   QProgressBar* m_batchProgress = nullptr;  // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
