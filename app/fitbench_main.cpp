@@ -59,6 +59,8 @@ int main(int argc, char* argv[]) {
   QApplication::setApplicationVersion(QStringLiteral(FITBENCH_VERSION));
 
   MainWindow window(fitArgs);
+  // The screenshots show the default layout and experiment, whatever was used last.
+  if (screenshotDir.empty()) window.restoreSession(args.empty());
   // A screen smaller than the default size, with room for a title bar, gets the window maximized.
   constexpr int kTitleBarRoom = 64;
   const QSize available = window.screen()->availableSize();

@@ -12,12 +12,15 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 
 #include <exception>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
@@ -416,6 +419,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // Closed again while a stop saves: the window goes, and its destructor
   // waits for the run's thread, which finishes the save first.
   if (!isTraining() || m_closeWhenStopped) {
+    saveSession();
     QMainWindow::closeEvent(event);
     return;
   }
@@ -443,7 +447,28 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // The destructor waits for the thread; ask it to end now so that is short.
   m_workspace->driver()->setWindowClosing(true);
   run->stop();
+  saveSession();
   QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveSession() const {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  settings.setValue(QStringLiteral("experiment/last"), QString::fromStdString(m_experiment->args().to_json().dump()));
+}
+
+void MainWindow::restoreSession(bool withForm) {
+  const QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  const QString last = settings.value(QStringLiteral("experiment/last")).toString();
+  if (!withForm || last.isEmpty()) return;
+  try {
+    setArgs(fitbench::FitArgs::from_json(nlohmann::json::parse(last.toStdString())));
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("The last experiment was not restored: %1").arg(QString::fromUtf8(e.what())), 10000);
+  }
 }
 
 MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {

@@ -113,6 +113,11 @@ class MainWindow : public QMainWindow {
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
 
+  // The window's size, its docks and the form as they were when it last
+  // closed (QSettings), the form only when `withForm` (no arguments were
+  // given on the command line). Closing saves them.
+  void restoreSession(bool withForm);
+
   // The answers of the close question and of the overwrite question.
   using CloseChoice = RunQuestions::CloseChoice;
   using OverwriteChoice = RunQuestions::OverwriteChoice;
@@ -144,6 +149,7 @@ class MainWindow : public QMainWindow {
   void buildCheckpointDock();
   void buildDevicesDock();
   void buildWorkspace();
+  void saveSession() const;
   void buildMenus();
   void arrangeDocks();
   void onArgsChanged();

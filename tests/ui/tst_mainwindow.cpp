@@ -31,6 +31,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -195,6 +196,7 @@ class TestMainWindow : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase();
   void windowConstructs();
   void experimentPanel();
   void presetsFillTheForm();
@@ -228,10 +230,44 @@ class TestMainWindow : public QObject {
   void fitsSmallScreens();
   void longTextsKeepTheWidth();
   void wheelNeedsFocus();
+  void sessionIsRemembered();
 
  private:
   QTemporaryDir m_tmp;
 };
+
+void TestMainWindow::initTestCase() {
+  // Windows remember their session when they close: in this test's own settings, not the tester's.
+  QSettings::setDefaultFormat(QSettings::IniFormat);
+  QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_tmp.filePath(QStringLiteral("settings")));
+}
+
+// issue 13: nothing was remembered across restarts.
+void TestMainWindow::sessionIsRemembered() {
+  {
+    MainWindow first;
+    first.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&first));
+    first.resize(1100, 650);
+    first.setArgs(argsWith({QStringLiteral("lr=0.123"), QStringLiteral("network=mlp")}));
+    first.findChild<QDockWidget*>(QStringLiteral("queueDock"))->close();
+    first.close();
+  }
+  MainWindow again;
+  QCOMPARE(again.args().get_float("lr"), 0.05);  // the default, until the session is restored
+  QVERIFY(!again.findChild<QDockWidget*>(QStringLiteral("queueDock"))->isHidden());
+  again.restoreSession(true);
+  again.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&again));
+  QCOMPARE(again.args().get_float("lr"), 0.123);
+  QCOMPARE(again.args().get_string("network"), std::string("mlp"));
+  QCOMPARE(again.size(), QSize(1100, 650));
+  QVERIFY(again.findChild<QDockWidget*>(QStringLiteral("queueDock"))->isHidden());
+  // With arguments on the command line, those win over the saved form.
+  MainWindow given(argsWith({QStringLiteral("lr=0.2")}));
+  given.restoreSession(false);
+  QCOMPARE(given.args().get_float("lr"), 0.2);
+}
 
 void TestMainWindow::windowConstructs() {
   MainWindow window;
