@@ -12,6 +12,7 @@
 #include <QLogValueAxis>
 #include <QMessageBox>
 #include <QMouseEvent>
+#include <QWheelEvent>
 #include <QPainter>
 #include <QScatterSeries>
 #include <QValueAxis>
@@ -32,6 +33,13 @@ QColor seriesColor(int index) {
 }
 
 QString formatValue(double v) { return QString::number(v, 'g', 5); }
+
+// The range of the value axis, linear or logarithmic.
+std::pair<double, double> valueRange(const QAbstractAxis* axis) {
+  if (const auto* log = qobject_cast<const QLogValueAxis*>(axis)) return {log->min(), log->max()};
+  const auto* linear = qobject_cast<const QValueAxis*>(axis);
+  return {linear->min(), linear->max()};
+}
 
 // Below this height the axis titles give their room to the plot: the chart's
 // title names the value, and the iteration axis is the same on every chart.
@@ -96,6 +104,11 @@ MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString
     if (!error.isEmpty()) QMessageBox::warning(this, tr("Save chart"), error);
   });
   addAction(png);
+  auto* reset = new QAction(tr("Reset zoom"), this);
+  reset->setObjectName(QStringLiteral("resetZoomAction"));
+  connect(reset, &QAction::triggered, this, &MetricChart::resetZoom);
+  addAction(reset);
+  setRubberBand(QChartView::RectangleRubberBand);
 }
 
 void MetricChart::attach(QXYSeries* series) {
@@ -263,6 +276,11 @@ void MetricChart::refresh() {
 }
 
 void MetricChart::applyRanges() {
+  if (m_zoom) {
+    m_axisX->setRange(m_zoom->left(), m_zoom->right());
+    m_axisY->setRange(m_zoom->top(), m_zoom->bottom());
+    return;
+  }
   if (!m_extentX) {
     m_axisX->setRange(0.0, 100.0);
     m_axisY->setRange(m_logScale ? 0.1 : 0.0, 1.0);
@@ -290,6 +308,61 @@ void MetricChart::applyRanges() {
     axis->setTickCount(std::clamp(fit, 2, 5));
     axis->applyNiceNumbers();
   }
+}
+
+void MetricChart::keepAxesAsZoom() {
+  const auto [yMin, yMax] = valueRange(m_axisY);
+  m_zoom = QRectF(QPointF(m_axisX->min(), yMin), QPointF(m_axisX->max(), yMax));
+}
+
+void MetricChart::zoomX(double factor, double center) {
+  const auto [yMin, yMax] = valueRange(m_axisY);
+  const double left = center - (center - m_axisX->min()) * factor;
+  const double right = center + (m_axisX->max() - center) * factor;
+  if (!(right > left)) return;
+  m_zoom = QRectF(QPointF(left, yMin), QPointF(right, yMax));
+  applyRanges();
+}
+
+void MetricChart::resetZoom() {
+  m_zoom.reset();
+  applyRanges();
+}
+
+void MetricChart::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::MiddleButton) {
+    m_panFrom = event->position().toPoint();
+    event->accept();
+    return;
+  }
+  // Right is the context menu's: Qt's rubber band would zoom out on it.
+  if (event->button() == Qt::RightButton) return QGraphicsView::mousePressEvent(event);
+  QChartView::mousePressEvent(event);
+}
+
+void MetricChart::mouseReleaseEvent(QMouseEvent* event) {
+  if (event->button() == Qt::MiddleButton) {
+    m_panFrom.reset();
+    event->accept();
+    return;
+  }
+  if (event->button() == Qt::RightButton) return QGraphicsView::mouseReleaseEvent(event);
+  const double before[] = {m_axisX->min(), m_axisX->max()};
+  QChartView::mouseReleaseEvent(event);
+  // A drag zoomed the axes: that view stays until a reset (a click leaves them).
+  if (m_axisX->min() != before[0] || m_axisX->max() != before[1]) keepAxesAsZoom();
+}
+
+void MetricChart::mouseDoubleClickEvent(QMouseEvent* event) {
+  resetZoom();
+  event->accept();
+}
+
+void MetricChart::wheelEvent(QWheelEvent* event) {
+  if (!(event->modifiers() & Qt::ControlModifier)) return QChartView::wheelEvent(event);  // the page scrolls
+  const QPointF value = chart()->mapToValue(chart()->mapFromScene(mapToScene(event->position().toPoint())));
+  zoomX(event->angleDelta().y() > 0 ? 0.8 : 1.25, value.x());
+  event->accept();
 }
 
 void MetricChart::setSharedXRange(std::optional<QPair<double, double>> range) {
@@ -350,6 +423,12 @@ void MetricChart::clearHover() {
 }
 
 void MetricChart::mouseMoveEvent(QMouseEvent* event) {
+  if (m_panFrom) {
+    const QPoint delta = event->position().toPoint() - *m_panFrom;
+    m_panFrom = event->position().toPoint();
+    chart()->scroll(-delta.x(), delta.y());
+    keepAxesAsZoom();
+  }
   hoverAt(event->position().toPoint());
   QChartView::mouseMoveEvent(event);
 }

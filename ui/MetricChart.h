@@ -5,6 +5,10 @@
 // a log scale, mark one point (the best epoch), read out the values under the
 // mouse, and export its series as CSV or itself as PNG (context menu). A short
 // chart leaves out its axis titles and puts fewer ticks on its value axis.
+// It zooms into a rectangle dragged with the left button or by Ctrl+wheel
+// around the mouse, pans with the middle button, and follows the data again
+// after a double-click or "Reset zoom"; while zoomed, new points do not move
+// the view.
 #pragma once
 
 #include <QChartView>
@@ -60,6 +64,13 @@ class MetricChart : public QChartView {
   // share one axis.
   std::optional<QPair<double, double>> extentX() const { return m_extentX; }
   void setSharedXRange(std::optional<QPair<double, double>> range);
+  // The part of the plot the person chose, in values; nullopt when the chart
+  // follows its data.
+  std::optional<QRectF> zoom() const { return m_zoom; }
+  // Iterations scaled by `factor` (< 1 zooms in) around iteration `center`.
+  void zoomX(double factor, double center);
+  void resetZoom();
+
   // Points drawn for the raw series `name` (after thinning); -1 if not shown.
   int displayedCount(const QString& name) const;
 
@@ -82,6 +93,10 @@ class MetricChart : public QChartView {
 
  protected:
   void mouseMoveEvent(QMouseEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
   void leaveEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
@@ -95,7 +110,8 @@ class MetricChart : public QChartView {
   void attach(QXYSeries* series);
   void rebuildValueAxis();
   void updateAxisTitles();
-  void applyRanges();  // the axes from the extents
+  void applyRanges();  // the axes from the extents, or the zoom
+  void keepAxesAsZoom();  // after Qt's rubber band or scroll moved the axes
   void clearHover();
   int displayBuckets() const;
   QList<QPointF> displayPoints(const std::vector<QPointF>& points) const;
@@ -110,6 +126,8 @@ class MetricChart : public QChartView {
   std::optional<QPair<double, double>> m_extentX;
   std::optional<QPair<double, double>> m_extentY;
   std::optional<QPair<double, double>> m_sharedX;
+  std::optional<QRectF> m_zoom;  // x: iterations, y: values
+  std::optional<QPoint> m_panFrom;  // the middle button's last position while it pans
   QGraphicsSimpleTextItem* m_hoverText = nullptr;
   QGraphicsLineItem* m_hoverLine = nullptr;
   QAction* m_logAction = nullptr;

@@ -5,7 +5,11 @@
 #include <QAbstractItemModelTester>
 #include <QChart>
 #include <QImage>
+#include <QAction>
+#include <QApplication>
 #include <QLineSeries>
+#include <QMouseEvent>
+#include <QWheelEvent>
 #include <QLogValueAxis>
 #include <QTemporaryDir>
 #include <QValueAxis>
@@ -29,7 +33,67 @@ class TestMetricChart : public QObject {
   void logScale();
   void markerAndReadout();
   void exports();
+  void zoomPanAndReset();
 };
+
+// issue 13: the charts could not zoom or pan. A drag, Ctrl+wheel or the middle
+// button choose the view, which new points leave alone until a reset.
+void TestMetricChart::zoomPanAndReset() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Loss"), QStringLiteral("loss"));
+  chart.resize(600, 400);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  chart.showSeries(QStringLiteral("loss"), MetricChart::Style::Plain);
+  QList<QPointF> points;
+  for (int i = 0; i <= 1000; ++i) points.append(QPointF(i, 2.0 - i / 1000.0));
+  store.append(store.series(QStringLiteral("loss")), points);
+  chart.refresh();
+  auto* x = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Horizontal).constFirst());
+  QCOMPARE(x->max(), 1000.0);
+
+  // Ctrl+wheel up over the plot's middle: a narrower window around it.
+  const QPointF middle = chart.chart()->plotArea().center();
+  QWheelEvent wheel(middle, chart.mapToGlobal(middle.toPoint()), {}, QPoint(0, 120), Qt::NoButton, Qt::ControlModifier,
+                    Qt::NoScrollPhase, false);
+  QApplication::sendEvent(chart.viewport(), &wheel);
+  QVERIFY(chart.zoom().has_value());
+  const double width = x->max() - x->min();
+  QVERIFY2(width < 900 && width > 700, qPrintable(QString::number(width)));
+  // New points do not move a chosen view.
+  store.append(store.series(QStringLiteral("loss")), {QPointF(2000, 0.5)});
+  chart.refresh();
+  QCOMPARE(x->max() - x->min(), width);
+
+  // A drag with the left button zooms into its rectangle.
+  const QRectF plot = chart.chart()->plotArea();
+  const QPoint from = chart.mapFromScene(plot.topLeft() + QPointF(plot.width() * 0.25, 10));
+  const QPoint to = chart.mapFromScene(plot.topLeft() + QPointF(plot.width() * 0.5, plot.height() - 10));
+  QMouseEvent press(QEvent::MouseButtonPress, from, chart.mapToGlobal(from), Qt::LeftButton, Qt::LeftButton, {});
+  QApplication::sendEvent(chart.viewport(), &press);
+  QMouseEvent move(QEvent::MouseMove, to, chart.mapToGlobal(to), Qt::NoButton, Qt::LeftButton, {});
+  QApplication::sendEvent(chart.viewport(), &move);
+  QMouseEvent release(QEvent::MouseButtonRelease, to, chart.mapToGlobal(to), Qt::LeftButton, Qt::NoButton, {});
+  QApplication::sendEvent(chart.viewport(), &release);
+  const double dragged = x->max() - x->min();
+  QVERIFY2(dragged < width * 0.4, qPrintable(QStringLiteral("%1 of %2").arg(dragged).arg(width)));
+
+  // The middle button pans: the window moves, its width stays.
+  const double left = x->min();
+  QMouseEvent grab(QEvent::MouseButtonPress, to, chart.mapToGlobal(to), Qt::MiddleButton, Qt::MiddleButton, {});
+  QApplication::sendEvent(chart.viewport(), &grab);
+  QMouseEvent drag(QEvent::MouseMove, from, chart.mapToGlobal(from), Qt::NoButton, Qt::MiddleButton, {});
+  QApplication::sendEvent(chart.viewport(), &drag);
+  QMouseEvent drop(QEvent::MouseButtonRelease, from, chart.mapToGlobal(from), Qt::MiddleButton, Qt::NoButton, {});
+  QApplication::sendEvent(chart.viewport(), &drop);
+  QVERIFY(x->min() > left);
+  QVERIFY(qAbs((x->max() - x->min()) - dragged) < 1e-6 * dragged);
+
+  // A reset follows the data again, the new point included.
+  chart.findChild<QAction*>(QStringLiteral("resetZoomAction"))->trigger();
+  QVERIFY(!chart.zoom().has_value());
+  QCOMPARE(x->max(), 2000.0);
+}
 
 void TestMetricChart::thinsButKeepsEveryPoint() {
   SeriesStore store;
