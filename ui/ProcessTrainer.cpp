@@ -209,6 +209,7 @@ void ProcessTrainer::onRecord(int rank, const fitbench::RunRecord& record) {
     stats.learning_rate = batch->learning_rate;
     stats.loss = batch->loss;
     stats.samples_per_sec = batch->samples_per_sec;
+    stats.metrics = batch->metrics;
     emit rankBatchEnded(rank, stats);
     if (rank != 0) return;
     // Rank 0's first batch: the workers have set up and train.

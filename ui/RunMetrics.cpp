@@ -4,23 +4,28 @@
 #include <cmath>
 #include <limits>
 
+bool RunMetrics::isPerBatch(const QString& series) { return series.endsWith(QStringLiteral(" per batch")); }
+
 RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
   if (series == learningRate()) return Chart::LearningRate;
   if (series == throughput()) return Chart::Throughput;
   // accuracy and top_k_accuracy_<k>; everything else (cross-entropy, nll-loss) is a loss.
-  if (series.endsWith(QStringLiteral("accuracy")) || series.contains(QStringLiteral("accuracy_")))
+  const QString metric = isPerBatch(series) ? series.chopped(QStringLiteral(" per batch").size()) : series;
+  if (metric.endsWith(QStringLiteral("accuracy")) || metric.contains(QStringLiteral("accuracy_")))
     return Chart::Accuracy;
   return Chart::Loss;
 }
 
 void RunMetrics::add(const fitbench::RunRecord& record) {
   if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record))
-    addBatch(static_cast<double>(batch->num_update), batch->loss, batch->learning_rate, batch->samples_per_sec);
+    addBatch(static_cast<double>(batch->num_update), batch->loss, batch->learning_rate, batch->samples_per_sec,
+             batch->metrics);
   else if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record))
     addEpoch(epoch->epoch, static_cast<double>(epoch->num_update), epoch->train, epoch->validation);
 }
 
-void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec) {
+void RunMetrics::addBatch(double iteration, double loss, double learningRate, double samplesPerSec,
+                          const fitbench::NameValues& metrics) {
   // The same directory trained again, from scratch or resumed from an earlier
   // epoch: fit() appends to metrics.jsonl, and the new records replace what
   // the earlier run drew from this iteration on.
@@ -30,6 +35,8 @@ void RunMetrics::addBatch(double iteration, double loss, double learningRate, do
   if (std::isfinite(loss)) m_series[RunMetrics::loss()].append(QPointF(iteration, loss));
   m_series[RunMetrics::learningRate()].append(QPointF(iteration, learningRate));
   if (samplesPerSec > 0.0) m_series[throughput()].append(QPointF(iteration, samplesPerSec));
+  for (const auto& [name, value] : metrics)
+    if (std::isfinite(value)) m_series[trainBatches(QString::fromStdString(name))].append(QPointF(iteration, value));
 }
 
 void RunMetrics::addEpoch(int epoch, double iteration, const fitbench::NameValues& train,

@@ -22,6 +22,9 @@ class RunMetrics {
   static QString throughput() { return QStringLiteral("samples/s"); }
   static QString train(const QString& metric) { return QStringLiteral("train ") + metric; }
   static QString validation(const QString& metric) { return QStringLiteral("validation ") + metric; }
+  // A training metric as the Speedometer prints it, at every batch.
+  static QString trainBatches(const QString& metric) { return train(metric) + QStringLiteral(" per batch"); }
+  static bool isPerBatch(const QString& series);
 
   // Which chart a series belongs on, from its metric name.
   enum class Chart { Loss, Accuracy, LearningRate, Throughput };
@@ -30,7 +33,8 @@ class RunMetrics {
   // A batch at an iteration not after the last batch's starts the records
   // again (a rerun in the same run directory): the points from there on are
   // dropped first.
-  void addBatch(double iteration, double loss, double learningRate, double samplesPerSec);
+  void addBatch(double iteration, double loss, double learningRate, double samplesPerSec,
+                const fitbench::NameValues& metrics = {});
   void addEpoch(int epoch, double iteration, const fitbench::NameValues& train,
                 const fitbench::NameValues& validation);
 

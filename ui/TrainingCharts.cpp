@@ -29,7 +29,8 @@ QString overlayName(const QString& label, const QString& series) {
 }
 
 MetricChart::Style styleOf(const QString& metric) {
-  if (metric == RunMetrics::loss() || metric == RunMetrics::throughput()) return MetricChart::Style::Batch;
+  if (metric == RunMetrics::loss() || metric == RunMetrics::throughput() || RunMetrics::isPerBatch(metric))
+    return MetricChart::Style::Batch;
   if (metric == RunMetrics::learningRate()) return MetricChart::Style::Plain;
   return MetricChart::Style::Epoch;
 }
@@ -136,7 +137,7 @@ void TrainingCharts::clearRun() {
 
 void TrainingCharts::addBatch(const fitbench::BatchStats& stats) {
   m_lastIteration = static_cast<double>(stats.num_update);
-  m_pending.addBatch(m_lastIteration, stats.loss, stats.learning_rate, stats.samples_per_sec);
+  m_pending.addBatch(m_lastIteration, stats.loss, stats.learning_rate, stats.samples_per_sec, stats.metrics);
 }
 
 void TrainingCharts::addEpoch(const fitbench::EpochStats& stats) {

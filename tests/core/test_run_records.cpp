@@ -26,7 +26,7 @@ void append(const std::string& path, const std::string& text) {
 TEST(RunRecords, EveryTypeRoundTrips) {
   TempDir dir;
   const std::string path = run_records_path(dir.path().string());
-  const BatchRecord batch{2, 99, 1975, 0.05, 0.6125, 812.5};
+  const BatchRecord batch{2, 99, 1975, 0.05, 0.6125, 812.5, {{"accuracy", 0.8125}}};
   const EpochRecord epoch{2, 2814, 31.25, 0.005, {{"accuracy", 0.8125}, {"cross-entropy", 0.5}}, {{"accuracy", 0.84375}}};
   const NonFiniteRecord nonfinite{3, 17, "loss", "fc1", "output", "fc1_output", "skip-batch"};
   {
@@ -46,6 +46,7 @@ TEST(RunRecords, EveryTypeRoundTrips) {
   EXPECT_EQ(b.learning_rate, 0.05);
   EXPECT_EQ(b.loss, 0.6125);
   EXPECT_EQ(b.samples_per_sec, 812.5);
+  EXPECT_EQ(b.metrics, batch.metrics);
 
   const auto& e = std::get<EpochRecord>(result.records[1]);
   EXPECT_EQ(e.epoch, 2);
@@ -109,8 +110,11 @@ TEST(RunRecords, AWriterMarksItsRunLiveAndKeepsOthersOut) {
 // The file format is a contract with earlier runs' directories: the keys and
 // their order stay as they are.
 TEST(RunRecords, LinesKeepTheirFormat) {
-  EXPECT_EQ(format_run_record(BatchRecord{0, 9, 10, 0.1, 2.25, 512}),
+  EXPECT_EQ(format_run_record(BatchRecord{0, 9, 10, 0.1, 2.25, 512, {}}),
             R"({"type":"batch","epoch":0,"batch":9,"num_update":10,"lr":0.1,"loss":2.25,"samples_per_sec":512.0})");
+  EXPECT_EQ(format_run_record(BatchRecord{0, 9, 10, 0.1, 2.25, 512, {{"accuracy", 0.75}}}),
+            R"({"type":"batch","epoch":0,"batch":9,"num_update":10,"lr":0.1,"loss":2.25,"samples_per_sec":512.0,)"
+            R"("metrics":{"accuracy":0.75}})");
   EXPECT_EQ(format_run_record(EpochRecord{1, 20, 3.5, 0.1, {{"accuracy", 0.5}}, {}}),
             R"({"type":"epoch","epoch":1,"num_update":20,"time_cost":3.5,"lr":0.1,"train":{"accuracy":0.5},)"
             R"("validation":{}})");
@@ -143,7 +147,7 @@ TEST(RunRecords, NonFiniteNumbersAreNullAndReadBackAsNaN) {
   const double inf = std::numeric_limits<double>::infinity();
   {
     RunRecordWriter writer(path);
-    writer.write(BatchRecord{0, 0, 1, 1e6, kNaN, 100});
+    writer.write(BatchRecord{0, 0, 1, 1e6, kNaN, 100, {}});
     writer.write(EpochRecord{0, 1, 1.0, 1e6, {{"accuracy", kNaN}, {"cross-entropy", inf}}, {}});
   }
   std::ifstream in(path);
@@ -167,7 +171,7 @@ TEST(RunRecords, ATailingReaderSeesWholeLinesOnly) {
   RunRecordReader reader(path);
   EXPECT_TRUE(reader.read().records.empty()) << "a file not written yet reads as no records";
 
-  const std::string line = format_run_record(BatchRecord{0, 0, 1, 0.1, 2.0, 10});
+  const std::string line = format_run_record(BatchRecord{0, 0, 1, 0.1, 2.0, 10, {}});
   append(path, line + "\n" + line.substr(0, 20));
   auto result = reader.read();
   EXPECT_EQ(result.records.size(), 1u);
@@ -183,7 +187,7 @@ TEST(RunRecords, ATailingReaderSeesWholeLinesOnly) {
 TEST(RunRecords, ADamagedLineIsNamedAndItsNeighboursRead) {
   TempDir dir;
   const std::string path = dir.file("metrics.jsonl");
-  const std::string good = format_run_record(BatchRecord{0, 0, 1, 0.1, 2.0, 10});
+  const std::string good = format_run_record(BatchRecord{0, 0, 1, 0.1, 2.0, 10, {}});
   append(path, good + "\n{\"type\":\"batch\",\"epo\n" + good + "\n" +
                    R"({"type":"epoch","epoch":0,"num_update":1,"time_cost":1,"lr":0.1,"train":[]})" + "\n\n" +
                    R"({"type":"checkpoint","epoch":0})" + "\n" + R"({"type":"batch","epoch":-1})" + "\n");

@@ -21,7 +21,7 @@ inline bool writeRunDir(const QString& dir, int epochs, int batches, bool bestIs
   for (int e = 0; e < epochs; ++e) {
     for (int b = 0; b < batches; ++b) {
       ++update;
-      records.write(fitbench::BatchRecord{e, b, update, 0.1, 2.0 / static_cast<double>(update), 1000.0});
+      records.write(fitbench::BatchRecord{e, b, update, 0.1, 2.0 / static_cast<double>(update), 1000.0, {}});
     }
     const double val = bestIsOne && e == 1 ? 0.99 : 0.45 + 0.1 * e;
     records.write(fitbench::EpochRecord{e, update, 1.5, 0.1, {{"accuracy", 0.5 + 0.1 * e}, {"top_k_accuracy_5", 0.9}},

@@ -84,7 +84,7 @@ void TestRunOverlay::aRerunReplacesTheRecordsItRepeats() {
   {
     fitbench::RunRecordWriter records(fitbench::run_records_path(dir.toStdString()));
     for (int update = 5; update <= 8; ++update)
-      records.write(fitbench::BatchRecord{1, update - 5, update, 0.1, 1.0, 1000.0});
+      records.write(fitbench::BatchRecord{1, update - 5, update, 0.1, 1.0, 1000.0, {}});
     records.write(fitbench::EpochRecord{1, 8, 1.5, 0.1, {{"accuracy", 0.7}}, {{"accuracy", 0.65}}});
   }
 

@@ -221,7 +221,7 @@ void TestRunsView::staysResponsiveWithFiveHundredRuns() {
   {
     fitbench::RunRecordWriter writer(fitbench::run_records_path((ws + "/run-007").toStdString()));
     for (int i = 0; i < 200; ++i) {
-      writer.write(fitbench::BatchRecord{3, i, 150 + i, 0.1, 0.5, 1000.0});
+      writer.write(fitbench::BatchRecord{3, i, 150 + i, 0.1, 0.5, 1000.0, {}});
       QTest::qWait(10);
     }
     QTRY_VERIFY_WITH_TIMEOUT(cell(view, rowOf(view, "run-007"), RunsModel::StatusColumn) == "running", kWaitMs);

@@ -59,6 +59,7 @@ class TestTrainingCharts : public QObject {
   void smoothingSliderDrivesTheCharts();
   void overlaysSurviveANewRun();
   void aClickPicksTheNearestEpochOfItsRun();
+  void trainingAccuracyEveryBatch();
   void exportsEverySeries();
 
  private:
@@ -178,6 +179,32 @@ void TestTrainingCharts::aClickPicksTheNearestEpochOfItsRun() {
   QVERIFY(live.has_value());
   QVERIFY(live->runDir.isEmpty());
   QCOMPARE(live->checkpoint, 1);
+}
+
+// issue 13: the accuracy chart stayed empty for the whole first epoch while the
+// log printed accuracy= every 100 batches. The Speedometer's values are drawn at every batch.
+void TestTrainingCharts::trainingAccuracyEveryBatch() {
+  TrainingCharts charts;
+  for (int b = 0; b < 5; ++b) {
+    fitbench::BatchStats stats = batch(0, b, b + 1, 1.0);
+    stats.metrics = {{"accuracy", 0.5 + 0.05 * b}};
+    charts.addBatch(stats);
+  }
+  charts.flush();
+  const QString series = RunMetrics::trainBatches(QStringLiteral("accuracy"));
+  QCOMPARE(pointCount(charts, series), 5);
+  QVERIFY(charts.chart(RunMetrics::Chart::Accuracy)->seriesNames().contains(series));
+  QCOMPARE(charts.store()->points(charts.store()->find(series)).back().y(), 0.7);
+
+  // An earlier run's records carry them too.
+  const QString dir = m_tmp.filePath(QStringLiteral("per-batch"));
+  QDir().mkpath(dir);
+  {
+    fitbench::RunRecordWriter writer(fitbench::run_records_path(dir.toStdString()));
+    writer.write(fitbench::BatchRecord{0, 0, 1, 0.1, 1.0, 100.0, {{"accuracy", 0.25}}});
+  }
+  QCOMPARE(charts.addOverlay(dir), QString());
+  QVERIFY(charts.chart(RunMetrics::Chart::Accuracy)->seriesNames().contains(QStringLiteral("per-batch: ") + series));
 }
 
 void TestTrainingCharts::exportsEverySeries() {

@@ -4,7 +4,8 @@
 // earlier run, the checkpoint browser's accuracies) goes through
 // RunRecordReader. Nothing else touches the file.
 //
-//   {"type":"batch","epoch":0,"batch":99,"num_update":100,"lr":0.05,"loss":0.61,"samples_per_sec":812.3}
+//   {"type":"batch","epoch":0,"batch":99,"num_update":100,"lr":0.05,"loss":0.61,"samples_per_sec":812.3,
+//    "metrics":{"accuracy":0.78}}
 //   {"type":"epoch","epoch":0,"num_update":938,"time_cost":31.2,"lr":0.05,
 //    "train":{"accuracy":0.81},"validation":{"accuracy":0.84}}
 //   {"type":"nonfinite","epoch":2,"batch":17,"quantity":"loss","layer":"fc1",
@@ -41,6 +42,9 @@ struct BatchRecord {
   double learning_rate = 0.0;      // the rate this batch's update used
   double loss = 0.0;               // mean cross-entropy of this batch
   double samples_per_sec = 0.0;    // recent throughput
+  // The training metrics since the last Speedometer line (fit.py's local
+  // values, what the log prints); the key is left out when there are none.
+  NameValues metrics;
 };
 
 // One epoch's end.

@@ -309,7 +309,7 @@ void Trainer::report_batch(int epoch, int64_t nbatch, double recent_speed) {
                          last_lr,      batch_loss_->get_global()[0].second,
                          recent_speed, metric_->get_local()};
   log_->record(
-      BatchRecord{epoch, nbatch, stats.num_update, stats.learning_rate, stats.loss, stats.samples_per_sec});
+      BatchRecord{epoch, nbatch, stats.num_update, stats.learning_rate, stats.loss, stats.samples_per_sec, stats.metrics});
   if (options_.observer) options_.observer->on_batch_end(stats);
 }
 

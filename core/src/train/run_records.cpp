@@ -30,8 +30,11 @@ Json to_json(const NameValues& values) {
 }
 
 Json to_json(const BatchRecord& r) {
-  return {{"type", "batch"}, {"epoch", r.epoch}, {"batch", r.batch}, {"num_update", r.num_update},
-          {"lr", number(r.learning_rate)}, {"loss", number(r.loss)}, {"samples_per_sec", number(r.samples_per_sec)}};
+  Json line = {{"type", "batch"},         {"epoch", r.epoch}, {"batch", r.batch},
+               {"num_update", r.num_update}, {"lr", number(r.learning_rate)}, {"loss", number(r.loss)},
+               {"samples_per_sec", number(r.samples_per_sec)}};
+  if (!r.metrics.empty()) line["metrics"] = to_json(r.metrics);
+  return line;
 }
 
 Json to_json(const EpochRecord& r) {
@@ -111,8 +114,13 @@ std::optional<RunRecord> parse(std::string_view line) {
   const Fields f(object);
   const std::string type = f.text("type");
   if (type == "batch")
-    return BatchRecord{static_cast<int>(f.integer("epoch", kMostEpochs)), f.integer("batch"), f.integer("num_update"),
-                       f.real("lr"), f.real("loss"), f.real("samples_per_sec")};
+    return BatchRecord{static_cast<int>(f.integer("epoch", kMostEpochs)),
+                       f.integer("batch"),
+                       f.integer("num_update"),
+                       f.real("lr"),
+                       f.real("loss"),
+                       f.real("samples_per_sec"),
+                       object.contains("metrics") ? f.values("metrics") : NameValues{}};
   if (type == "epoch")
     return EpochRecord{static_cast<int>(f.integer("epoch", kMostEpochs)), f.integer("num_update"), f.real("time_cost"),
                        f.real("lr"), f.values("train"), f.values("validation")};
