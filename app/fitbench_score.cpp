@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     options.params_source = params_file;
     options.device = device;
     const auto result = fitbench::evaluate(model, *val, options);
-    const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
+    const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : config.default_class_names();
     const std::string output = a.get("output");
     if (output == "csv")
       print_csv(result, names);

@@ -35,7 +35,10 @@ RunClassNames RunClassNames::find(const QString& runDir, const fitbench::FitConf
     }
     return result;
   }
-  result.m_source = QObject::tr("classes by number (no synset.txt in the run or data directory)");
+  for (const std::string& name : config.default_class_names()) result.m_names << QString::fromStdString(name);
+  result.m_source = result.m_names.isEmpty()
+                        ? QObject::tr("classes by number (no synset.txt in the run or data directory)")
+                        : QObject::tr("Fashion-MNIST's class names (the default data)");
   return result;
 }
 

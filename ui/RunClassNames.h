@@ -1,6 +1,7 @@
 // RunClassNames: the class names of a run, from an MXNet synset.txt (one name
 // a line) in the run directory or beside its data (--data-val, then
-// --data-train); without one, classes are shown by number.
+// --data-train); Fashion-MNIST's own for a run on the default data; else
+// classes are shown by number.
 #pragma once
 
 #include <QString>

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fitbench/executor_group.h"
+#include "fitbench/fit.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/kvstore.h"
 #include "fitbench/models.h"
@@ -18,6 +19,16 @@ TEST(DevicesOf, ReadsGpusAsFitPyDoes) {
   EXPECT_THAT(devices_of(""), ElementsAre(Device::cpu()));
   EXPECT_THAT(devices_of("0,0"), ElementsAre(Device::gpu(0), Device::gpu(0)));
   EXPECT_THAT(devices_of("1,3"), ElementsAre(Device::gpu(1), Device::gpu(3)));
+}
+
+TEST(DefaultClassNames, FashionMnistsForTheDefaultDataOnly) {
+  const FitConfig fashion = FitConfig::resolve(train_mnist_defaults());
+  ASSERT_EQ(fashion.default_class_names().size(), 10u);
+  EXPECT_EQ(fashion.default_class_names()[0], "T-shirt/top");
+  EXPECT_EQ(fashion.default_class_names()[9], "Ankle boot");
+  FitArgs other = train_mnist_defaults();
+  other.set("data-val", "elsewhere/val.rec");
+  EXPECT_TRUE(FitConfig::resolve(other).default_class_names().empty());
 }
 
 // The message a person reads for `step`'s error once train/ has named the argument.

@@ -47,6 +47,8 @@ std::vector<int64_t> idx_image_dims(const std::string& images_path);
 
 // Where Debian's dataset-fashion-mnist package puts the files.
 std::string default_fashion_mnist_dir();
+// Fashion-MNIST's ten classes, by label: "T-shirt/top", "Trouser", ... "Ankle boot".
+const std::vector<std::string>& fashion_mnist_class_names();
 
 // NDArrayIter over in-memory arrays (last_batch_handle="pad"). Like MXNet's,
 // it is ready for its first epoch when made (shuffled when asked), and every

@@ -152,6 +152,10 @@ struct FitConfig {
   // What --network's builder reads: the image shape only when given (a
   // builder without one uses its own default resolution).
   NetworkConfig network_config() const;
+  // The names of the classes of the data when it is the default
+  // (Fashion-MNIST: neither --data-train nor --data-val given); empty for
+  // other data, whose names come from a synset.txt.
+  std::vector<std::string> default_class_names() const;
 };
 
 }  // namespace fitbench

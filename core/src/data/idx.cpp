@@ -125,4 +125,10 @@ std::string default_fashion_mnist_dir() {
   return dir && *dir ? dir : "/usr/share/datasets/fashion-mnist";
 }
 
+const std::vector<std::string>& fashion_mnist_class_names() {
+  static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                 "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return names;
+}
+
 }  // namespace fitbench

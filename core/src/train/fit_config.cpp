@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "fitbench/data_iter.h"
 #include "fitbench/gpu_module.h"
 
 namespace fitbench {
@@ -166,6 +167,11 @@ std::string FitConfig::run_directory() const {
   std::string dir = base;
   for (int n = 2; fs::exists(dir); ++n) dir = base + "-" + std::to_string(n);
   return dir;
+}
+
+std::vector<std::string> FitConfig::default_class_names() const {
+  if (!data_train.empty() || !data_val.empty()) return {};
+  return fashion_mnist_class_names();
 }
 
 NetworkConfig FitConfig::network_config() const {
