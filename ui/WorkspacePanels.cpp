@@ -78,7 +78,7 @@ void WorkspacePanels::showCheckpoints(const QString& runDir, bool live, int chec
   if (live)
     prefix = m_window.liveConfig().model_prefix;
   else if (const fitbench::RunSummary* run = m_runs->model()->find(runDir))
-    prefix = fitbench::FitConfig::resolve(run->args).model_prefix;
+    prefix = run->config.model_prefix;
   if (prefix.empty() && checkpoint >= 0) return;  // it saved no checkpoints, or is not in the workspace
   const QString full = QFileInfo(QString::fromStdString(prefix)).absoluteFilePath();
   const QString directory = prefix.empty() ? runDir : QFileInfo(full).absolutePath();

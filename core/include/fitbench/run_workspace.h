@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 #include "fitbench/run_records.h"
 
 namespace fitbench {
@@ -43,6 +44,7 @@ struct RunSummary {
   RunStatus status = RunStatus::Interrupted;
   std::string message;                   // why it failed or diverged
   FitArgs args;                          // its config.json
+  FitConfig config;                      // those arguments resolved
   std::string network;
   int num_epochs = 0;                    // the epoch it trains up to
   int epochs_done = 0;                   // epochs with an end-of-epoch record

@@ -16,6 +16,7 @@
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/file_util.h"
+#include "fitbench/fit_config.h"
 
 namespace fitbench {
 
@@ -250,10 +251,12 @@ FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace) {
   FitArgs args = entry.args;
   const std::string run_dir = run_dir_of(entry, workspace);
   args.set("run-dir", run_dir);
-  if (!args.is_set("model-prefix"))
-    args.set("model-prefix", (fs::path(run_dir) / name_part(args.get_string("network"))).string());
+  const FitConfig config = FitConfig::resolve(args);
+  const std::string prefix =
+      config.model_prefix.empty() ? (fs::path(run_dir) / name_part(config.network)).string() : config.model_prefix;
+  args.set("model-prefix", prefix);
   if (entry.attempts > 0) {
-    const std::vector<int> saved = saved_epochs(args.get_string("model-prefix"));
+    const std::vector<int> saved = saved_epochs(prefix);
     if (!saved.empty()) {
       args.unset("load-prefix");
       args.set("load-epoch", std::to_string(saved.back()));

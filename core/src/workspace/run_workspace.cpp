@@ -35,8 +35,6 @@ std::string normal(const std::string& path) {
   return path.empty() ? path : fs::absolute(fs::path(path)).lexically_normal().string();
 }
 
-int begin_epoch(const FitArgs& args) { return args.is_set("load-epoch") ? args.get_int("load-epoch") : 0; }
-
 RunStatus status_named(const std::string& status) {
   if (status == "finished") return RunStatus::Finished;
   if (status == "stopped") return RunStatus::Stopped;
@@ -87,11 +85,11 @@ std::vector<std::string> run_files(const RunSummary& run, const std::vector<cons
   for (const auto& entry : fs::recursive_directory_iterator(run.dir, ec))
     if (entry.is_regular_file(ec)) files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
-  if (!run.args.is_set("model-prefix")) return files;
-  const std::string prefix = run.args.get_string("model-prefix");
+  const std::string& prefix = run.config.model_prefix;
+  if (prefix.empty()) return files;
   for (const RunSummary* other : runs)
-    if (other->dir != run.dir && other->args.is_set("model-prefix") &&
-        normal(other->args.get_string("model-prefix")) == normal(prefix))
+    if (other->dir != run.dir && !other->config.model_prefix.empty() &&
+        normal(other->config.model_prefix) == normal(prefix))
       return files;  // the checkpoints are shared: they stay
   const fs::path base(prefix);
   const fs::path folder = base.parent_path().empty() ? fs::path(".") : base.parent_path();
@@ -229,7 +227,7 @@ struct RunWorkspace::Tracked {
     else if (has_start)
       s.status = RunStatus::Interrupted;
     else  // written before runs recorded their start and end
-      s.status = s.epochs_done >= s.num_epochs - begin_epoch(s.args) ? RunStatus::Finished : RunStatus::Interrupted;
+      s.status = s.epochs_done >= s.num_epochs - s.config.begin_epoch() ? RunStatus::Finished : RunStatus::Interrupted;
     s.wall_seconds = has_start ? closed_seconds + (live && open_part_start ? now_seconds() - *open_part_start : 0.0)
                                : epoch_seconds;
   }
@@ -283,11 +281,12 @@ std::vector<std::string> RunWorkspace::scan() {
     auto run = std::make_unique<Tracked>(dir);
     try {
       run->summary.args = FitArgs::from_json(nlohmann::json::parse(read_file(dir + "/config.json")));
+      run->summary.config = FitConfig::resolve(run->summary.args);
     } catch (const std::exception& e) {
       run->summary.record_errors.push_back(dir + "/config.json: " + e.what());
     }
-    run->summary.network = run->summary.args.get_string("network");
-    run->summary.num_epochs = run->summary.args.get_int("num-epochs");
+    run->summary.network = run->summary.config.network;
+    run->summary.num_epochs = run->summary.config.num_epochs;
     run->read();
     runs_.emplace(dir, std::move(run));
     changed.push_back(dir);
@@ -324,15 +323,14 @@ std::vector<std::string> RunWorkspace::refresh_status() {
 void RunWorkspace::link_parents() {
   std::multimap<std::string, const RunSummary*> by_prefix;
   for (const auto& [dir, run] : runs_)
-    if (run->summary.args.is_set("model-prefix"))
-      by_prefix.emplace(normal(run->summary.args.get_string("model-prefix")), &run->summary);
+    if (!run->summary.config.model_prefix.empty())
+      by_prefix.emplace(normal(run->summary.config.model_prefix), &run->summary);
   for (auto& [dir, run] : runs_) {
     RunSummary& s = run->summary;
     s.parent_dir.clear();
     s.parent_epoch = -1;
-    if (!s.args.is_set("load-epoch")) continue;
-    const std::string source = s.args.is_set("load-prefix") ? s.args.get_string("load-prefix")
-                                                            : s.args.get_string("model-prefix");
+    if (!s.config.load_epoch) continue;
+    const std::string& source = s.config.load_prefix.empty() ? s.config.model_prefix : s.config.load_prefix;
     const std::string plain = prefix_of_partial(source).empty() ? source : prefix_of_partial(source);
     const RunSummary* parent = nullptr;
     const auto [begin, end] = by_prefix.equal_range(normal(plain));
@@ -343,7 +341,7 @@ void RunWorkspace::link_parents() {
     }
     if (!parent) continue;
     s.parent_dir = parent->dir;
-    s.parent_epoch = s.args.get_int("load-epoch");
+    s.parent_epoch = *s.config.load_epoch;
   }
 }
 
