@@ -75,11 +75,7 @@ class RunsFilter : public QSortFilterProxyModel {
   QStringList m_words;
 };
 
-QString csvField(QString text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-    return text;
-  return QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-}
+QString csvField(const QString& text) { return qs(fitbench::csv_field(text.toStdString())); }
 
 QString writeText(const QString& path, const QByteArray& bytes) {
   QSaveFile file(path);  // all or nothing: an existing file stays until the new one is complete

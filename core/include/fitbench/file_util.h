@@ -10,5 +10,8 @@ namespace fitbench {
 // flushed and renamed, so a crash never leaves a half-written `path`.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 std::string read_file(const std::string& path);
+// Whether process `pid` of this machine still runs: the writer of a
+// "<path>.tmp-<pid>", the runner of a queue entry. Not for pid 0 or below.
+bool process_is_running(int pid);
 
 }  // namespace fitbench

@@ -68,6 +68,10 @@ struct NonFiniteRecord {
   std::string policy;              // the --on-nonfinite in force
 };
 
+// Seconds since the Unix epoch now, as the start and end records hold it
+// (wall-clock time, which other processes compare).
+double unix_time_now();
+
 // The run (or a resumed part of it) starting, once its directory is open.
 struct StartRecord {
   double time = 0.0;               // seconds since the Unix epoch

@@ -72,6 +72,10 @@ std::vector<std::string> differing_arguments(const std::vector<const RunSummary*
 // unless another of `runs` saves under that prefix too.
 std::vector<std::string> run_files(const RunSummary& run, const std::vector<const RunSummary*>& runs);
 
+// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a
+// quote or a line break, as is otherwise.
+std::string csv_field(const std::string& text);
+
 // The curves of `runs` in one CSV table, long format, one row per value:
 //   run,dir,kind,epoch,batch,num_update,metric,value
 // kind "batch" (metrics lr, loss, samples_per_sec) or "epoch" (train-<name>,

@@ -2,14 +2,13 @@
 // copying loaded parameters into a bound network with useful mismatch errors.
 #include "fitbench/checkpoint.h"
 
-#include <signal.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 #include <string_view>
+
+#include "fitbench/file_util.h"
 
 namespace fitbench {
 
@@ -60,8 +59,7 @@ std::vector<std::string> remove_stale_temporaries(const std::string& prefix) {
     const std::string pid_text = name.substr(mark + 5);
     if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
     // A live writer (another run with this prefix) keeps its file.
-    const auto pid = static_cast<pid_t>(std::stol(pid_text));
-    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (process_is_running(static_cast<int>(std::stol(pid_text)))) continue;
     if (fs::remove(entry.path(), ec)) removed.push_back(entry.path().string());
   }
   return removed;

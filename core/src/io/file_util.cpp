@@ -2,6 +2,7 @@
 #include "fitbench/file_util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,5 +81,7 @@ std::string read_file(const std::string& path) {
     bytes.append(buffer, static_cast<size_t>(n));
   }
 }
+
+bool process_is_running(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }
 
 }  // namespace fitbench

@@ -31,11 +31,6 @@ std::string asctime_now() {
   return buf;
 }
 
-// Wall-clock time for the run records, which other processes compare.
-double seconds_since_epoch() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
@@ -52,13 +47,13 @@ void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs)
   for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
   std::fflush(log_.get());
   early_lines_.clear();
-  records_->write(StartRecord{seconds_since_epoch(), begin_epoch, num_epochs});
+  records_->write(StartRecord{unix_time_now(), begin_epoch, num_epochs});
 }
 
 void RunLog::end(const FinishInfo& finish) {
   if (!log_) return;
   if (!finish.error.empty()) error_to_file(finish.error);
-  EndRecord end{seconds_since_epoch(), "finished", finish.epochs_done, finish.error};
+  EndRecord end{unix_time_now(), "finished", finish.epochs_done, finish.error};
   if (!finish.error.empty())
     end.status = "failed";
   else if (finish.diverged)

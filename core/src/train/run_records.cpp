@@ -1,6 +1,7 @@
 #include "fitbench/run_records.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -141,6 +142,10 @@ std::optional<RunRecord> parse(std::string_view line) {
 }
 
 }  // namespace
+
+double unix_time_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 std::string worker_run_dir(const std::string& run_dir, int rank) {
   return rank == 0 ? run_dir : run_dir + "/node" + std::to_string(rank);

@@ -1,7 +1,6 @@
 #include "fitbench/run_queue.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -33,9 +32,6 @@ QueueState state_named(const std::string& name, const std::string& path) {
     if (name == queue_state_name(s)) return s;
   fail("'", path, "' has an entry in state '", name, "', which is not a queue state: fix it or delete the file");
 }
-
-// Whether the process that claimed an entry still runs (on this machine).
-bool process_alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }
 
 std::string workspace_of(const std::string& queue_file) {
   const fs::path folder = fs::path(queue_file).parent_path();
@@ -208,7 +204,7 @@ void RunQueue::cancel(const std::string& id) {
 
 void RunQueue::remove(const std::string& id) {
   const QueueEntry& e = at(id);
-  if (e.state == QueueState::Running && process_alive(e.runner_pid))
+  if (e.state == QueueState::Running && process_is_running(e.runner_pid))
     fail("'", e.name, "' is training: stop it before taking it out of the queue");
   std::erase_if(entries_, [&](const QueueEntry& entry) { return entry.id == id; });
 }
@@ -223,7 +219,7 @@ void RunQueue::retry(const std::string& id) {
 
 QueueEntry* RunQueue::next_to_run() {
   for (QueueEntry& e : entries_)
-    if (e.state == QueueState::Running && !process_alive(e.runner_pid)) return &e;
+    if (e.state == QueueState::Running && !process_is_running(e.runner_pid)) return &e;
   for (QueueEntry& e : entries_)
     if (e.state == QueueState::Queued) return &e;
   return nullptr;

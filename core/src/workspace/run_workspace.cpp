@@ -1,7 +1,6 @@
 #include "fitbench/run_workspace.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cmath>
 #include <filesystem>
@@ -21,10 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Where a run's files go: different for every run, so never a difference worth showing.
 bool is_location(const std::string& argument) { return argument == "run-dir" || argument == "model-prefix"; }
@@ -105,15 +100,14 @@ std::vector<std::string> run_files(const RunSummary& run, const std::vector<cons
   return files;
 }
 
-namespace {
-
-// A CSV field: quoted when it holds a comma, a quote or a line break.
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
 }
+
+namespace {
 
 std::string csv_number(double value) {
   if (!std::isfinite(value)) return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
@@ -228,7 +222,7 @@ struct RunWorkspace::Tracked {
       s.status = RunStatus::Interrupted;
     else  // written before runs recorded their start and end
       s.status = s.epochs_done >= s.num_epochs - s.config.begin_epoch() ? RunStatus::Finished : RunStatus::Interrupted;
-    s.wall_seconds = has_start ? closed_seconds + (live && open_part_start ? now_seconds() - *open_part_start : 0.0)
+    s.wall_seconds = has_start ? closed_seconds + (live && open_part_start ? unix_time_now() - *open_part_start : 0.0)
                                : epoch_seconds;
   }
 
