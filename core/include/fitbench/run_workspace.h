@@ -104,8 +104,8 @@ class RunWorkspace {
   // Reads what `dir` appended since the last read, and its notes; returns
   // whether its summary changed. A directory that is gone is dropped.
   bool refresh(const std::string& dir);
-  // Every run's status again (a running one may have died): the directories
-  // whose status changed.
+  // The status of every running run again (its process may have died, which
+  // changes no file): the directories whose status changed.
   std::vector<std::string> refresh_status();
 
   // The runs, in the order of their directories' names.

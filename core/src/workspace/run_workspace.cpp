@@ -304,6 +304,8 @@ bool RunWorkspace::refresh(const std::string& dir) {
 std::vector<std::string> RunWorkspace::refresh_status() {
   std::vector<std::string> changed;
   for (auto& [dir, run] : runs_) {
+    // Any other change of status comes with new records, which refresh() reads.
+    if (run->summary.status != RunStatus::Running) continue;
     const RunStatus before = run->summary.status;
     run->update_derived();
     if (run->summary.status != before) changed.push_back(dir);
