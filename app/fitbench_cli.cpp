@@ -1,8 +1,10 @@
 // fitbench-cli: MXNet fit.py's command line, headless.
 //
-// Ctrl-C stops training at the next batch boundary; the last completed
-// checkpoint stays as it was. A second Ctrl-C ends the process at once (files
-// are always written through temporary names, so none is left half-written).
+// Ctrl-C stops training at the next batch boundary and saves the epoch so far
+// as a partial checkpoint (with --model-prefix; see partial_prefix() in
+// fitbench/checkpoint.h), which a resume continues at its next batch. A
+// second Ctrl-C ends the process at once (files are always written through
+// temporary names, so none is left half-written).
 //
 // Under mpirun with a dist kvstore (mpirun -np 2 fitbench-cli --kv-store
 // dist_sync ...) each process is one worker: MPI starts here, once per
@@ -47,8 +49,10 @@ void watch_interrupts(fitbench::TrainingControl& control) {
   std::thread([&control] {
     char byte;
     if (read(interrupt_pipe[0], &byte, 1) != 1) return;
-    std::fprintf(stderr, "\nfitbench-cli: stopping after this batch (Ctrl-C again to quit at once)\n");
-    control.stop();
+    std::fprintf(stderr,
+                 "\nfitbench-cli: stopping after this batch and saving the epoch so far (Ctrl-C again to quit "
+                 "at once)\n");
+    control.stop_and_save();
     if (read(interrupt_pipe[0], &byte, 1) == 1) _exit(130);
   }).detach();
 }

@@ -396,8 +396,14 @@ void MainWindow::togglePause() {
 void MainWindow::stopTraining() {
   RunSource* run = activeRun();
   if (run == nullptr) return;
-  run->stop();
-  m_views->progressView()->showStopping(tr("Stopping after the current batch…"));
+  // The epoch so far is kept as a partial checkpoint that resumes at the next batch.
+  if (run->canSave() && !m_config.model_prefix.empty()) {
+    run->stopAndSave();
+    m_views->progressView()->showStopping(tr("Stopping after the current batch and saving the epoch so far…"));
+  } else {
+    run->stop();
+    m_views->progressView()->showStopping(tr("Stopping after the current batch…"));
+  }
   m_runBar->stopAsked();
 }
 

@@ -28,6 +28,8 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
   m_memory = new MemoryEstimateLabel(this);
   m_pause = button(tr("Pause"), "pauseButton", this);
   m_stop = button(tr("Stop"), "stopButton", this);
+  m_stop->setToolTip(tr("End the run after the current batch; with a --model-prefix the epoch so far is saved "
+                        "as a partial checkpoint, which resumes at the next batch"));
   connect(m_start, &QPushButton::clicked, this, &RunControlBar::startRequested);
   connect(m_queue, &QPushButton::clicked, this, &RunControlBar::queueRequested);
   connect(m_pause, &QPushButton::clicked, this, &RunControlBar::pauseToggled);

@@ -23,9 +23,8 @@ RunQuestions::CloseChoice RunQuestions::askClose(QWidget* parent, const RunToClo
     box.setInformativeText(
         tr("Stop and save a checkpoint: the weights and optimizer state of epoch %2 so far "
            "are saved as %1 (numbered by the epochs completed, as MXNet's files are), and "
-           "the window closes once they are written. Resuming that checkpoint trains epoch "
-           "%2 again from its first batch: a run cannot yet resume in the middle of an "
-           "epoch.\n\nQuit without saving: the training since the last saved epoch is lost.")
+           "the window closes once they are written. Resuming that checkpoint goes on "
+           "with the next batch of epoch %2, in the same order.\n\nQuit without saving: the training since the last saved epoch is lost.")
             .arg(file)
             .arg(run.epoch + 1));
     save = box.addButton(tr("Stop and save a checkpoint"), QMessageBox::AcceptRole);

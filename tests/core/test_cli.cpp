@@ -64,7 +64,8 @@ TEST(Cli, UnknownNetworkIsAClearError) {
   EXPECT_NE(r.output.find("alexnot"), std::string::npos) << r.output;
 }
 
-TEST(Cli, InterruptKeepsTheLastCheckpointAndResumeContinues) {
+// issue 13: the first Ctrl-C saves the epoch so far, and a resume goes on from it.
+TEST(Cli, InterruptSavesTheEpochSoFarAndResumeContinuesIt) {
   TempDir dir;
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", 2000, 5);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 100, 6);
@@ -90,13 +91,18 @@ TEST(Cli, InterruptKeepsTheLastCheckpointAndResumeContinues) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   ASSERT_TRUE(std::filesystem::exists(fitbench::params_path(prefix, 1)));
-  // No partial file of epoch 2 and no temporary left behind.
+  // Epoch 1 so far as a partial checkpoint, no complete epoch 2, no temporary left behind.
+  const std::string partial = fitbench::partial_prefix(prefix);
+  EXPECT_TRUE(std::filesystem::exists(fitbench::params_path(partial, 1)));
+  EXPECT_TRUE(std::filesystem::exists(fitbench::states_path(partial, 1)));
+  EXPECT_FALSE(std::filesystem::exists(fitbench::params_path(prefix, 2)));
   for (const auto& e : std::filesystem::directory_iterator(dir.path() / "ckpt"))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 
-  const Result resumed = run_cli(common + " --num-epochs 2 --load-epoch 1");
+  const Result resumed = run_cli(common + " --num-epochs 2 --load-prefix " + partial + " --load-epoch 1");
   EXPECT_EQ(resumed.code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("Adjust learning rate to 5.000000e-03 for epoch 1"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("Epoch[1] skipped its first"), std::string::npos) << resumed.output;
   EXPECT_NE(resumed.output.find("Epoch[1] Train-accuracy="), std::string::npos) << resumed.output;
   EXPECT_EQ(resumed.output.find("Epoch[0]"), std::string::npos) << resumed.output;
   EXPECT_TRUE(std::filesystem::exists(fitbench::params_path(prefix, 2)));

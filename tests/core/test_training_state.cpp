@@ -1,4 +1,4 @@
-// The .states file: round trip, wrong magic, newer version, truncation.
+// The .states file: round trip, wrong magic, newer version, version 1 files, truncation.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,6 +18,7 @@ using ::testing::HasSubstr;
 TrainingState sample_state() {
   TrainingState state;
   state.epoch = 7;
+  state.batches_done = 123;
   state.num_update = (int64_t{1} << 33) + 5;
   state.learning_rate = 0.0125f;
   state.optimizer = "nag";
@@ -47,6 +48,7 @@ TEST(TrainingState, RoundTrips) {
   save_training_state(dir.file("run-0007.states"), state);
   const TrainingState back = load_training_state(dir.file("run-0007.states"));
   EXPECT_EQ(back.epoch, state.epoch);
+  EXPECT_EQ(back.batches_done, state.batches_done);
   EXPECT_EQ(back.num_update, state.num_update);
   EXPECT_EQ(back.learning_rate, state.learning_rate);
   EXPECT_EQ(back.optimizer, state.optimizer);
@@ -63,7 +65,7 @@ TEST(TrainingState, RoundTrips) {
   }
 
   const std::string bytes = file_bytes(dir.file("run-0007.states"));
-  EXPECT_EQ(bytes.substr(0, 8), std::string("FBST\x01\0\0\0", 8));  // magic, u32 version 1
+  EXPECT_EQ(bytes.substr(0, 8), std::string("FBST\x02\0\0\0", 8));  // magic, u32 version 2
 }
 
 TEST(TrainingState, EmptyStateRoundTrips) {
@@ -92,12 +94,28 @@ TEST(TrainingState, RejectsANewerVersion) {
   const std::string path = dir.file("future.states");
   save_training_state(path, sample_state());
   std::string bytes = file_bytes(path);
-  bytes[4] = 2;
+  bytes[4] = 3;
   write_bytes(path, bytes);
   const std::string message = test::error_message([&] { load_training_state(path); });
   EXPECT_THAT(message, HasSubstr(path));
-  EXPECT_THAT(message, HasSubstr("version 2"));
+  EXPECT_THAT(message, HasSubstr("version 3"));
   EXPECT_THAT(message, HasSubstr("newer"));
+}
+
+// Version 1 (before snapshots kept their position) has no batches_done after the epoch.
+TEST(TrainingState, ReadsVersionOneAsAnEpochEnd) {
+  test::TempDir dir;
+  const std::string path = dir.file("old.states");
+  save_training_state(path, sample_state());
+  std::string bytes = file_bytes(path);
+  bytes[4] = 1;
+  bytes.erase(12, sizeof(int64_t));  // magic 4, version 4, epoch 4, then batches_done
+  write_bytes(path, bytes);
+  const TrainingState back = load_training_state(path);
+  EXPECT_EQ(back.epoch, 7);
+  EXPECT_EQ(back.batches_done, 0);
+  EXPECT_EQ(back.num_update, sample_state().num_update);
+  EXPECT_EQ(back.data_state, sample_state().data_state);
 }
 
 TEST(TrainingState, EveryTruncationNamesTheFile) {

@@ -637,7 +637,13 @@ void TestMainWindow::trainBrowseAndResume() {
                   ->toPlainText()
                   .contains(QStringLiteral("Loaded model")));
   QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(prefix.toStdString(), 3))));
-  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 3, 10000);
+  // Epochs 1 to 3, and the partial checkpoint the Stop saved.
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 4, 10000);
+  QStringList prefixes;
+  for (int row = 0; row < 4; ++row)
+    prefixes << browser->model()->index(row, CheckpointModel::PrefixColumn).data().toString();
+  QCOMPARE(prefixes.count(QStringLiteral("lenet")), 3);
+  QCOMPARE(prefixes.count(QStringLiteral("lenet-partial")), 1);
 }
 
 void TestMainWindow::saveNowAndChangeLearningRate() {
@@ -804,7 +810,7 @@ void TestMainWindow::closeQuestionOffersToSave() {
                buttons.contains(QStringLiteral("Quit without saving")),
            qPrintable(buttons.join(QLatin1Char('|'))));
   QVERIFY2(informative.contains(QStringLiteral("lenet-partial-0000.params")), qPrintable(informative));
-  QVERIFY2(informative.contains(QStringLiteral("trains epoch 1 again from its first batch")),
+  QVERIFY2(informative.contains(QStringLiteral("goes on with the next batch of epoch 1")),
            qPrintable(informative));
   window.stopTraining();
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
@@ -845,9 +851,10 @@ void TestMainWindow::stopAndSaveLeavesALoadableCheckpoint() {
   QVERIFY(loaded.arg_params.count("convolution0_weight") == 1);
   const fitbench::TrainingState state = fitbench::load_training_state(fitbench::states_path(partial, 0));
   QCOMPARE(state.num_update, static_cast<int64_t>(batches.count()));
+  QCOMPARE(state.batches_done, static_cast<int64_t>(batches.count()));
   QVERIFY(window.findChild<QPlainTextEdit*>(QStringLiteral("logView"))
               ->toPlainText()
-              .contains(QStringLiteral("trains epoch 0 again from its first batch")));
+              .contains(QStringLiteral("goes on with batch %1 of epoch 0").arg(batches.count())));
 }
 
 void TestMainWindow::quitWithoutSavingClosesAtOnce() {

@@ -27,9 +27,10 @@ std::string symbol_path(const std::string& prefix);             // prefix-symbol
 // the epoch in progress, 0-based: "lenet-partial-0002.params" holds epoch 2
 // (the third) part-trained. Epoch numbers of MXNet's files count complete
 // epochs, so it never takes, or overwrites, a complete epoch's name.
-// --load-prefix <prefix>-partial --load-epoch 2 resumes it: that run trains
-// epoch 2 again from its first batch, in the order the stopped run drew for
-// it (the data iterators restore a position only between epochs).
+// --load-prefix <prefix>-partial --load-epoch 2 resumes it: that run draws the
+// epoch's batches in the order the stopped run drew them, skips those its
+// .states file counts as done (TrainingState::batches_done), and trains on
+// from the next, so the epoch ends with the weights of a run never stopped.
 std::string partial_prefix(const std::string& prefix);  // "runs/m/lenet" -> "runs/m/lenet-partial"
 // The prefix whose partial checkpoints `prefix` names; "" when it names none.
 std::string prefix_of_partial(const std::string& prefix);

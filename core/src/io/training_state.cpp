@@ -1,5 +1,6 @@
 // fitbench's .states file, little-endian:
-//   "FBST", u32 version (1), i32 epoch, i64 num_update, f32 learning_rate,
+//   "FBST", u32 version (2), i32 epoch, i64 batches_done (version 2 on),
+//   i64 num_update, f32 learning_rate,
 //   string optimizer, NDArray list (as in .params) optimizer_states,
 //   string rng_state, string data_state        (string = u64 length + bytes)
 #include <cstdint>
@@ -15,7 +16,8 @@ namespace fitbench {
 namespace {
 
 constexpr char kMagic[4] = {'F', 'B', 'S', 'T'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kFirstVersionWithBatches = 2;
 
 }  // namespace
 
@@ -24,6 +26,7 @@ void save_training_state(const std::string& path, const TrainingState& state) {
   out.put_bytes(kMagic, sizeof kMagic);
   out.put<uint32_t>(kVersion);
   out.put<int32_t>(state.epoch);
+  out.put<int64_t>(state.batches_done);
   out.put<int64_t>(state.num_update);
   out.put<float>(state.learning_rate);
   out.put_string(state.optimizer);
@@ -39,12 +42,13 @@ TrainingState load_training_state(const std::string& path) {
   if (std::memcmp(in.take(sizeof kMagic, "the file magic"), kMagic, sizeof kMagic) != 0)
     in.fail_at(0, "not a fitbench training-state file (it does not start with \"FBST\")");
   const auto version = in.get<uint32_t>("the version");
-  if (version != kVersion)
+  if (version == 0 || version > kVersion)
     in.fail_at(sizeof kMagic, "training-state version ", version,
                version > kVersion ? " was written by a newer fitbench" : " is not a valid version",
-               "; this build reads version ", kVersion);
+               "; this build reads versions 1 to ", kVersion);
   TrainingState state;
   state.epoch = in.get<int32_t>("the epoch");
+  if (version >= kFirstVersionWithBatches) state.batches_done = in.get<int64_t>("the batches done");
   state.num_update = in.get<int64_t>("the update count");
   state.learning_rate = in.get<float>("the learning rate");
   state.optimizer = in.get_string("the optimizer name");

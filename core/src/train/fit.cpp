@@ -159,8 +159,9 @@ void Trainer::set_epoch_size() {
 // Module.init_optimizer, with the state of a resumed run.
 void Trainer::init_optimizer(const std::optional<TrainingState>& state) {
   const LogLine log_line = [this](const std::string& line) { log(line); };
-  auto [lr, scheduler] =
-      make_scheduler(config_, epoch_size_, begin_epoch_, state ? state->num_update : 0, log_line);
+  // The steps count from the updates done when begin_epoch_ began (a partial checkpoint's epoch is under way).
+  const int64_t updates_before = state ? state->num_update - state->batches_done : 0;
+  auto [lr, scheduler] = make_scheduler(config_, epoch_size_, begin_epoch_, updates_before, log_line);
   if (scheduler) scheduler->set_logger(log_line);
   OptimizerParams op;
   op.learning_rate = lr;
@@ -233,8 +234,9 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   data_.train->reset();
   const int batch_size = config_.batch_size;
   const int frequent = config_.disp_batches;
+  const int64_t first_batch = resume_batches_ > 0 ? skip_trained_batches(epoch) : 0;
   DataBatch batch;
-  int64_t nbatch = 0;
+  int64_t nbatch = first_batch;
   auto speed_tic = Clock::now();
   auto last_batch = Clock::now();
   double recent_speed = 0;
@@ -246,7 +248,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     }
     if (!train_batch(epoch, nbatch, batch)) return std::nullopt;
     // Speedometer(batch_size, frequent): the first call starts the clock.
-    if (nbatch > 0 && nbatch % frequent == 0) {
+    if (nbatch > first_batch && nbatch % frequent == 0) {
       const double speed = frequent * batch_size / std::max(seconds_since(speed_tic), 1e-9);
       std::string msg =
           printf_string("Epoch[%d] Batch [%lld-%lld]\tSpeed: %.2f samples/sec", epoch,
@@ -256,7 +258,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
       metric_->reset_local();
       log(msg);
       speed_tic = Clock::now();
-    } else if (nbatch == 0) {
+    } else if (nbatch == first_batch) {
       speed_tic = Clock::now();
     }
     const double rate = batch_size / std::max(seconds_since(last_batch), 1e-9);
@@ -269,6 +271,17 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   }
   const EpochStats stats = end_epoch(epoch, seconds_since(tic));
   return stats.validation;
+}
+
+int64_t Trainer::skip_trained_batches(int epoch) {
+  DataBatch batch;
+  int64_t skipped = 0;
+  while (skipped < resume_batches_ && data_.train->next(batch)) ++skipped;
+  resume_batches_ = 0;
+  log(printf_string("Epoch[%d] skipped its first %lld batches, trained before the stop; its Train- metrics "
+                    "count the batches after them",
+                    epoch, static_cast<long long>(skipped)));
+  return skipped;
 }
 
 bool Trainer::train_batch(int epoch, int64_t nbatch, const DataBatch& batch) {

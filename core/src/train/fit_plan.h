@@ -30,8 +30,8 @@ Symbol build_symbol(const FitConfig& config);
 void check_nccl_devices(const FitConfig& config);
 
 // fit.py's _get_lr_scheduler: the rate to start from and the scheduler (null
-// for a constant rate). `offset` is the update count already done (restored
-// from a .states file; 0 when resuming an MXNet checkpoint).
+// for a constant rate). `offset` is the update count done before begin_epoch
+// began (restored from a .states file; 0 when resuming an MXNet checkpoint).
 std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitConfig& config, int64_t epoch_size,
                                                                int begin_epoch, int64_t offset,
                                                                const LogLine& log);

@@ -72,12 +72,15 @@ class Trainer {
   NameValues validate();
   void apply_controls();
 
-  // A checkpoint of `epoch` under --model-prefix, or, `partial`, of the epoch
-  // in progress under its partial_prefix().
-  void save(int epoch, bool partial = false);
-  void save_files(const std::string& prefix, int epoch, bool partial);
+  // A checkpoint of `epoch` under --model-prefix, or, given the batches done,
+  // a partial one of the epoch in progress under its partial_prefix().
+  void save(int epoch, std::optional<int64_t> partial_batches = std::nullopt);
+  void save_files(const std::string& prefix, int epoch, std::optional<int64_t> partial_batches);
   // A stop overtook a requested save: the epoch so far, as a partial checkpoint.
   void save_partial(int epoch, int64_t batches_done);
+  // A partial checkpoint's resume: draws its first batches again, untrained,
+  // so the rest come in the same order with the same augmentation.
+  int64_t skip_trained_batches(int epoch);
 
   // The loss of the batch in the group's outputs, and whether it and the
   // gradients are finite; on a failure, what --on-nonfinite says decides
@@ -119,6 +122,8 @@ class Trainer {
   // The training data's state before this epoch's reset(), as a checkpoint of
   // the previous epoch holds it: a partial checkpoint resumes from it.
   std::string epoch_data_state_;
+  // Batches of the first epoch that the loaded partial checkpoint trained.
+  int64_t resume_batches_ = 0;
   struct Rollback {
     Tensor params;
     std::vector<Tensor> states;

@@ -83,9 +83,6 @@ void Trainer::restore(int begin_epoch) {
   // allow_missing, as fit.py: what the file lacks keeps its initial value.
   set_params(*group_, c.arg_params, c.aux_params, params_path(prefix, begin_epoch), true);
   log(printf_string("Loaded model %s_%04d.params", prefix.c_str(), begin_epoch));
-  if (!prefix_of_partial(prefix).empty())
-    log(printf_string("%s is a partial checkpoint of epoch %d: the epoch trains again from its first batch",
-                      params_path(prefix, begin_epoch).c_str(), begin_epoch));
 }
 
 // fit.py's _load_model, and the training state a fitbench checkpoint keeps.
@@ -106,16 +103,23 @@ std::optional<TrainingState> Trainer::load_state() {
   if (state.optimizer != config_.optimizer)
     fail(states, " holds the state of optimizer '", state.optimizer, "' but --optimizer is '",
          config_.optimizer, "'");
+  if (state.batches_done > 0) {
+    resume_batches_ = state.batches_done;
+    log(printf_string("%s is a partial checkpoint of epoch %d: the epoch goes on after its first %lld "
+                      "batches, in the order the stopped run drew",
+                      params_path(load_prefix(config_, kv_->rank()), begin_epoch_).c_str(), begin_epoch_,
+                      static_cast<long long>(state.batches_done)));
+  }
   return state;
 }
 
-void Trainer::save(int epoch, bool partial) {
+void Trainer::save(int epoch, std::optional<int64_t> partial_batches) {
   // fit.py's _save_model: rank 0 writes to the prefix, rank r to "prefix-r".
   std::string prefix = config_.model_prefix;
   if (kv_->rank() > 0) prefix += "-" + std::to_string(kv_->rank());
-  if (partial) prefix = partial_prefix(prefix);
+  if (partial_batches) prefix = partial_prefix(prefix);
   // The optimizer state must not change while it is written (dist_async).
-  kv_->exclusive([&] { save_files(prefix, epoch, partial); });
+  kv_->exclusive([&] { save_files(prefix, epoch, partial_batches); });
 }
 
 void Trainer::save_partial(int epoch, int64_t batches_done) {
@@ -124,15 +128,15 @@ void Trainer::save_partial(int epoch, int64_t batches_done) {
     log("Not saving: the run has no --model-prefix");
     return;
   }
-  save(epoch, true);
+  save(epoch, batches_done);
   log(printf_string(
       "Epoch[%d] stopped after %lld of its %lld batches: that checkpoint is partial. Resuming it "
-      "(--load-prefix %s --load-epoch %d) trains epoch %d again from its first batch",
+      "(--load-prefix %s --load-epoch %d) goes on with batch %lld of epoch %d",
       epoch, static_cast<long long>(batches_done), static_cast<long long>(epoch_size_),
-      partial_prefix(config_.model_prefix).c_str(), epoch, epoch));
+      partial_prefix(config_.model_prefix).c_str(), epoch, static_cast<long long>(batches_done), epoch));
 }
 
-void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
+void Trainer::save_files(const std::string& prefix, int epoch, std::optional<int64_t> partial_batches) {
   group_->pull_aux();
   const Tensor& aux = group_->aux_buffer();
   if (!all_finite(group_->param_buffer()) || (aux.defined() && !all_finite(aux))) {
@@ -144,6 +148,7 @@ void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
   for (const auto& name : group_->aux_names()) c.aux_params[name] = on_host(group_->aux(name));
   TrainingState state;
   state.epoch = epoch;
+  state.batches_done = partial_batches.value_or(0);
   state.num_update = optimizer_->num_update();
   state.learning_rate = optimizer_->learning_rate();  // informational
   state.optimizer = config_.optimizer;
@@ -152,7 +157,7 @@ void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
     state.optimizer_states.arrays.push_back(on_host(t));
   }
   state.rng_state = group_->rng_state();
-  state.data_state = partial ? epoch_data_state_ : data_.train->save_state();
+  state.data_state = partial_batches ? epoch_data_state_ : data_.train->save_state();
   // The .params file goes first: a save killed between the two leaves an
   // epoch that resumes with a fresh optimizer state (as MXNet's files do),
   // never a .states file without its weights.
@@ -160,7 +165,7 @@ void Trainer::save_files(const std::string& prefix, int epoch, bool partial) {
   save_checkpoint(prefix, epoch, c);
   save_training_state(states_path(prefix, epoch), state);
   log("Saved checkpoint to \"" + params_path(prefix, epoch) + "\"");
-  if (!partial) last_saved_epoch_ = epoch;
+  if (!partial_batches) last_saved_epoch_ = epoch;
   if (options_.observer)
     options_.observer->on_checkpoint({epoch, params_path(prefix, epoch), states_path(prefix, epoch)});
 }
