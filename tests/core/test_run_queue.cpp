@@ -120,6 +120,19 @@ TEST(RunQueue, FitArgumentsPlaceTheRunAndResumeFromTheLastSavedEpoch) {
   const FitArgs resumed = queue_fit_args(e, dir.path().string());
   EXPECT_EQ(resumed.get_int("load-epoch"), 3);
   EXPECT_FALSE(resumed.is_set("load-prefix"));
+
+  // A stop that saved epoch 3's first batches: the run goes on from them.
+  std::ofstream(symbol_path(dir.file("lenet-lr0.1/lenet-partial"))) << "x";
+  std::filesystem::rename(params_path(dir.file("lenet-lr0.1/lenet-partial"), 4),
+                          params_path(dir.file("lenet-lr0.1/lenet-partial"), 3));
+  const FitArgs fromPartial = queue_fit_args(e, dir.path().string());
+  EXPECT_EQ(fromPartial.get_string("load-prefix"), dir.file("lenet-lr0.1/lenet-partial"));
+  EXPECT_EQ(fromPartial.get_int("load-epoch"), 3);
+  // One of an epoch completed since was resumed before.
+  std::filesystem::rename(params_path(dir.file("lenet-lr0.1/lenet-partial"), 3),
+                          params_path(dir.file("lenet-lr0.1/lenet-partial"), 2));
+  EXPECT_EQ(queue_fit_args(e, dir.path().string()).get_int("load-epoch"), 3);
+  EXPECT_FALSE(queue_fit_args(e, dir.path().string()).is_set("load-prefix"));
 }
 
 TEST(Sweep, ListsAndRangesExpandFirstAxisSlowest) {

@@ -8,7 +8,8 @@
 // An entry's run goes into <workspace>/<name> and saves its checkpoints under
 // <that directory>/<network> unless its arguments name a --model-prefix. An
 // entry left running by a program that ended (closed, killed, a restart) is
-// interrupted: the next runner resumes it from its last saved epoch.
+// interrupted: the next runner resumes it from its last saved epoch, or from
+// the batch a stop saved.
 #pragma once
 
 #include <functional>
@@ -94,7 +95,8 @@ void finish_entry(const std::string& path, const std::string& id, const FinishIn
 // The arguments `entry` trains with in `workspace`: --run-dir
 // <workspace>/<name>; --model-prefix <run dir>/<network> unless it names one;
 // and once it has been started before, --load-epoch of the last epoch it
-// saved (without --load-prefix), so it continues instead of starting over.
+// saved (without --load-prefix), or of the newer partial checkpoint a stop
+// saved (--load-prefix <prefix>-partial), so it continues instead of starting over.
 FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace);
 
 struct QueueRun {

@@ -252,8 +252,14 @@ FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace) {
       config.model_prefix.empty() ? (fs::path(run_dir) / name_part(config.network)).string() : config.model_prefix;
   args.set("model-prefix", prefix);
   if (entry.attempts > 0) {
+    // A partial checkpoint (a stop that saved) of the epoch after the last
+    // complete one is newer than it; an older one was resumed already.
     const std::vector<int> saved = saved_epochs(prefix);
-    if (!saved.empty()) {
+    const std::vector<int> partial = saved_epochs(partial_prefix(prefix));
+    if (!partial.empty() && (saved.empty() || partial.back() >= saved.back())) {
+      args.set("load-prefix", partial_prefix(prefix));
+      args.set("load-epoch", std::to_string(partial.back()));
+    } else if (!saved.empty()) {
       args.unset("load-prefix");
       args.set("load-epoch", std::to_string(saved.back()));
     }
