@@ -184,8 +184,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Every problem the arguments show, at once, before MPI or any allocation.
+  const fitbench::FitConfig config = fitbench::FitConfig::resolve(fit_args);
+  const auto problems = fitbench::start_problems(config);
+  for (const auto& problem : problems) std::fprintf(stderr, "fitbench-cli: error: %s\n", problem.message.c_str());
+  if (!problems.empty()) return 2;
   std::optional<fitbench::DistributedRuntime> mpi;
-  if (fitbench::is_distributed_kvstore(fitbench::FitConfig::resolve(fit_args).kv_store)) {
+  if (fitbench::is_distributed_kvstore(config.kv_store)) {
     try {
       mpi.emplace(&argc, &argv);
     } catch (const std::exception& e) {

@@ -320,13 +320,13 @@ void ArgsForm::setArgs(const fitbench::FitArgs& args) {
   const bool changed = !(args == m_args);
   m_args = args;
   m_updating = true;
+  m_errors.clear();
   for (const Field& field : m_fields) {
     showValue(field);
-    setFieldError(field, QString());
+    showFieldProblem(field);
     updateLabel(field);
   }
   m_updating = false;
-  m_errors.clear();
   updateStatus();
   if (changed) emit argsChanged();
   if (!wasValid) {
@@ -352,12 +352,12 @@ void ArgsForm::onEdited(const Field& field) {
     error = QString::fromUtf8(e.what());
   }
   if (error.isEmpty()) keepDefaultSpelling(*field.spec, edited);
-  setFieldError(field, error);
   const bool errorChanged = m_errors.value(qs(name)) != error;
   if (error.isEmpty())
     m_errors.remove(qs(name));
   else
     m_errors.insert(qs(name), error);
+  showFieldProblem(field);
   updateStatus();
   if (errorChanged) emit errorsChanged();
   if (error.isEmpty() && !(edited == m_args)) {
@@ -368,7 +368,9 @@ void ArgsForm::onEdited(const Field& field) {
   if (wasValid != isValid()) emit validityChanged(isValid());
 }
 
-void ArgsForm::setFieldError(const Field& field, const QString& reason) {
+void ArgsForm::showFieldProblem(const Field& field) {
+  const QString name = qs(field.spec->name);
+  const QString reason = m_errors.value(name, m_startProblems.value(name));
   const bool invalid = !reason.isEmpty();
   const QString tip = toolTipFor(*field.spec, reason);
   field.editor->setToolTip(tip);
@@ -396,16 +398,33 @@ QStringList ArgsForm::errors() const {
   return out;
 }
 
+void ArgsForm::setStartProblems(const std::vector<fitbench::StartProblem>& problems) {
+  QHash<QString, QString> byName;
+  for (const fitbench::StartProblem& p : problems) byName.insert(qs(p.argument), QString::fromStdString(p.message));
+  if (byName == m_startProblems) return;
+  m_startProblems = std::move(byName);
+  for (const Field& field : m_fields) showFieldProblem(field);
+  updateStatus();
+}
+
+QStringList ArgsForm::startProblems() const {
+  QStringList out;
+  for (const Field& field : m_fields) {
+    const auto it = m_startProblems.constFind(qs(field.spec->name));
+    if (it != m_startProblems.constEnd()) out << *it;
+  }
+  return out;
+}
+
 void ArgsForm::updateStatus() {
-  const QStringList all = errors();
+  const QStringList all = errors() + startProblems();
   if (all.isEmpty()) {
     m_status->clear();
     m_status->hide();
     return;
   }
   QString text = all.front();
-  if (all.size() > 1)
-    text += tr(" (and %n more invalid field(s))", nullptr, static_cast<int>(all.size() - 1));
+  if (all.size() > 1) text += tr(" (and %n more problem(s))", nullptr, static_cast<int>(all.size() - 1));
   m_status->setText(text);
   m_status->show();
 }

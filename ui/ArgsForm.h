@@ -10,6 +10,9 @@
 // (FitArgs::set throws ArgError with the reason). A bad field gets a red
 // frame (dynamic property "invalid"), the reason in its tooltip and in the
 // form's status label, and args() keeps the field's last valid value.
+// Problems of well-formed values that the core finds before a start (a path
+// that does not exist, --gpus this machine lacks: fitbench::start_problems)
+// are marked the same way through setStartProblems().
 // An argument whose choices need more words than its tooltip (--kv-store) has
 // a line under its editor explaining the value chosen (objectName
 // "<name>:explanation"; KvStoreHelp holds the texts).
@@ -22,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 
 class ElidedLabel;
@@ -48,6 +52,12 @@ class ArgsForm : public QWidget {
   QString errorFor(const QString& name) const { return m_errors.value(name); }
   // The reasons of every invalid field, in schema order.
   QStringList errors() const;
+
+  // Marks the fields of these problems until the next call; they do not make
+  // isValid() false (the values are well-formed, the world may change).
+  void setStartProblems(const std::vector<fitbench::StartProblem>& problems);
+  // Their messages, in schema order.
+  QStringList startProblems() const;
 
   // While training runs the form only shows the arguments.
   void setReadOnly(bool readOnly);
@@ -88,13 +98,15 @@ class ArgsForm : public QWidget {
   void onEdited(const Field& field);
   QString editorText(const Field& field) const;
   void showValue(const Field& field);
-  void setFieldError(const Field& field, const QString& reason);
+  // Shows the field's parse error, or else its start problem, or neither.
+  void showFieldProblem(const Field& field);
   void updateLabel(const Field& field);
   void updateExplanation(const Field& field);
   void updateStatus();
 
   std::vector<Field> m_fields;  // in schema order
-  QHash<QString, QString> m_errors;
+  QHash<QString, QString> m_errors;          // parse errors, by argument name
+  QHash<QString, QString> m_startProblems;   // by argument name
   ElidedLabel* m_status = nullptr;
   QWidget* m_content = nullptr;
   fitbench::FitArgs m_args;

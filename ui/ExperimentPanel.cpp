@@ -22,6 +22,7 @@
 #include "ExperimentIo.h"
 #include "ExperimentPresets.h"
 #include "fitbench/error.h"
+#include "fitbench/fit.h"
 #include "fitbench/fit_config.h"
 
 namespace {
@@ -114,7 +115,13 @@ void ExperimentPanel::onFormArgsChanged() {
   m_presetCombo->setCurrentIndex(preset == nullptr ? 0 : m_presetCombo->findText(preset->name));
   m_presetDescription->setText(preset == nullptr ? QString() : preset->description);
   m_presetDescription->setVisible(preset != nullptr);
+  checkStart();
   emit argsChanged();
+}
+
+QStringList ExperimentPanel::checkStart() {
+  m_form->setStartProblems(fitbench::start_problems(fitbench::FitConfig::resolve(m_form->args())));
+  return m_form->startProblems();
 }
 
 QString ExperimentPanel::openExperiment(const QString& path) {

@@ -4,7 +4,9 @@
 // ExperimentIo; the dialogs start in the folder of the last file opened or
 // saved), Copy command line (fitbench-cli's, onto the clipboard) and Paste
 // command line. While a run goes on the experiment is fixed: the form is
-// read-only, and nothing replaces its arguments.
+// read-only, and nothing replaces its arguments. What the core can tell is
+// wrong before a start (missing paths, GPUs this machine lacks) is marked in
+// the form as the arguments change.
 #pragma once
 
 #include <QString>
@@ -42,6 +44,9 @@ class ExperimentPanel : public QWidget {
   QString copyCommandLine() const;
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
+  // fitbench::start_problems() of the arguments now, marked in the form (as
+  // after every change): their messages, empty when the run can start.
+  QStringList checkStart();
 
  signals:
   // args() changed, or setArgs() gave them again.

@@ -331,6 +331,12 @@ void MainWindow::checkMemory() {
 
 void MainWindow::startTraining() {
   if (isTraining() || !argsForm()->isValid()) return;
+  // Files may have come or gone since the form last looked.
+  if (const QStringList problems = m_experiment->checkStart(); !problems.isEmpty()) {
+    statusBar()->showMessage(tr("Cannot start: %1").arg(problems.join(QStringLiteral("; "))), 15000);
+    m_experimentDock->raise();
+    return;
+  }
   if (!confirmOverwrites()) {
     m_overlayOnStart.clear();
     return;

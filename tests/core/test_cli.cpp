@@ -64,6 +64,25 @@ TEST(Cli, UnknownNetworkIsAClearError) {
   EXPECT_NE(r.output.find("alexnot"), std::string::npos) << r.output;
 }
 
+// issue 13: what the arguments alone show is wrong comes all at once, each
+// problem naming its argument, before anything is written.
+TEST(Cli, EveryStartProblemAtOnceBeforeAnythingIsWritten) {
+  TempDir dir;
+  const Result r = run_cli("--network mlp --gpus 99 --data-train " + dir.file("nowhere") + " --model-prefix " +
+                           dir.file("m/mlp") + " --load-epoch 3 --run-dir " + dir.file("run"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(count_lines(r.output), 3) << r.output;
+  EXPECT_NE(r.output.find("fitbench-cli: error: --gpus 99: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("argument --data-train: " + dir.file("nowhere") + " does not exist"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("argument --load-epoch: " + dir.file("m/mlp-symbol.json") +
+                          " does not exist (epochs saved under " + dir.file("m/mlp") + ": none)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m")));
+}
+
 // issue 13: the first Ctrl-C saves the epoch so far, and a resume goes on from it.
 TEST(Cli, InterruptSavesTheEpochSoFarAndResumeContinuesIt) {
   TempDir dir;

@@ -22,6 +22,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,6 +35,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -207,6 +209,7 @@ class TestMainWindow : public QObject {
   void controllerReportsErrors_data();
   void controllerReportsErrors();
   void windowShowsErrors();
+  void startProblemsAreMarkedAndStartWritesNothing();
   void pauseAndStop();
   void divergedRunPausesWithABanner();
   void destructorStopsTheRun();
@@ -463,9 +466,11 @@ void TestMainWindow::controllerReportsErrors() {
   QCOMPARE(finished.count(), 1);
 }
 
+// A run that fails while it sets up (labels the network cannot predict).
 void TestMainWindow::windowShowsErrors() {
-  MainWindow window(
-      argsWith({QStringLiteral("data-train=/nonexistent/fitbench/train-images-idx3-ubyte.gz")}));
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  MainWindow window(argsWith({QStringLiteral("num-classes=5")}));
   window.controller()->setRunDir(m_tmp.filePath(QStringLiteral("window-run")));
   window.show();
   auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
@@ -490,8 +495,42 @@ void TestMainWindow::windowShowsErrors() {
   QVERIFY(box != nullptr);
   QTRY_VERIFY(box->isVisible());
   QVERIFY(!box->isModal() || box->windowModality() == Qt::WindowModal);
-  QVERIFY2(box->text().contains(QStringLiteral("/nonexistent/fitbench/train-images-idx3-ubyte.gz")),
-           qPrintable(box->text()));
+  QVERIFY2(box->text().contains(QStringLiteral("--num-classes")), qPrintable(box->text()));
+}
+
+// issue 13: paths must exist before Start. What the core's start check finds
+// is marked on its field as the form changes, and Start refuses, writing nothing.
+void TestMainWindow::startProblemsAreMarkedAndStartWritesNothing() {
+  const QString missing = m_tmp.filePath(QStringLiteral("no-such-data"));
+  const QString runDir = m_tmp.filePath(QStringLiteral("refused-run"));
+  MainWindow window(argsWith({QStringLiteral("data-train=") + missing,
+                              QStringLiteral("model-prefix=") + runDir + QStringLiteral("/mlp")}));
+  window.controller()->setRunDir(runDir);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  auto* field = window.argsForm()->editorFor(QStringLiteral("data-train"));
+  QVERIFY(field != nullptr);
+  QVERIFY(field->property("invalid").toBool());
+  QVERIFY2(field->toolTip().contains(missing + QStringLiteral(" does not exist")), qPrintable(field->toolTip()));
+  const QString formStatus = window.findChild<ElidedLabel*>(QStringLiteral("argsStatus"))->text();
+  QVERIFY2(formStatus.startsWith(QStringLiteral("argument --data-train: ")), qPrintable(formStatus));
+
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QVERIFY(!window.isTraining());
+  QVERIFY2(window.statusBar()->currentMessage().startsWith(QStringLiteral("Cannot start: argument --data-train")),
+           qPrintable(window.statusBar()->currentMessage()));
+  QTest::qWait(100);
+  QCOMPARE(finished.count(), 0);
+  QVERIFY(!QFileInfo::exists(runDir));
+
+  // The folder comes: the mark goes at the next change, and Start checks again.
+  QVERIFY(QDir().mkpath(missing));
+  window.startTraining();  // refuses nothing now; stop the run at once
+  QVERIFY(!field->property("invalid").toBool());
+  QVERIFY(window.isTraining());
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
 }
 
 void TestMainWindow::pauseAndStop() {
@@ -966,10 +1005,12 @@ void TestMainWindow::startOverAnExistingPrefixAsks() {
 void TestMainWindow::failedStartKeepsTheViewAndTheFiles_data() {
   QTest::addColumn<QString>("name");
   QTest::addColumn<QString>("setting");
+  QTest::addColumn<bool>("refusedBeforeStart");  // a start problem, or a failure while setting up
   QTest::newRow("missing data") << QStringLiteral("data")
-                                << QStringLiteral(
-                                       "data-train=/nonexistent/fitbench/train-images-idx3-ubyte.gz");
-  QTest::newRow("missing checkpoint") << QStringLiteral("checkpoint") << QStringLiteral("load-epoch=7");
+                                << QStringLiteral("data-train=/nonexistent/fitbench/train-images-idx3-ubyte.gz")
+                                << true;
+  QTest::newRow("missing checkpoint") << QStringLiteral("checkpoint") << QStringLiteral("load-epoch=7") << true;
+  QTest::newRow("labels out of range") << QStringLiteral("labels") << QStringLiteral("num-classes=5") << false;
 }
 
 // issue 13: a Start that failed wrote config.json next to the finished run's
@@ -977,6 +1018,7 @@ void TestMainWindow::failedStartKeepsTheViewAndTheFiles_data() {
 void TestMainWindow::failedStartKeepsTheViewAndTheFiles() {
   QFETCH(QString, name);
   QFETCH(QString, setting);
+  QFETCH(bool, refusedBeforeStart);
   if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
     QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
   const QString dir = m_tmp.filePath(QStringLiteral("failed-") + name);
@@ -1003,8 +1045,14 @@ void TestMainWindow::failedStartKeepsTheViewAndTheFiles() {
   failing.set(setting.left(eq).toStdString(), setting.mid(eq + 1).toStdString());
   window.setArgs(failing);
   window.startTraining();
-  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kRunTimeoutMs);
-  QVERIFY(!qvariant_cast<fitbench::FinishInfo>(finished.at(1).at(0)).error.empty());
+  if (refusedBeforeStart) {
+    QVERIFY(!window.isTraining());
+    QTest::qWait(200);
+    QCOMPARE(finished.count(), 1);
+  } else {
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kRunTimeoutMs);
+    QVERIFY(!qvariant_cast<fitbench::FinishInfo>(finished.at(1).at(0)).error.empty());
+  }
   QCOMPARE(fileHashes(dir), before);
   QCOMPARE(lossPoints(window), points);
   QCOMPARE(window.monitorView()->model()->sampleCount(), samples);
@@ -1223,10 +1271,11 @@ void TestMainWindow::longTextsKeepTheWidth() {
   const int width = window.width();
   const int minimumWidth = window.minimumSizeHint().width();
 
-  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  // The path is a start problem: in the form's status line, and Start's refusal in the status bar.
+  QVERIFY(window.findChild<ElidedLabel*>(QStringLiteral("argsStatus"))->text().contains(missing));
   window.startTraining();
-  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
-  QVERIFY(QString::fromStdString(finishOf(finished).error).contains(missing));
+  QVERIFY(!window.isTraining());
+  QVERIFY(window.statusBar()->currentMessage().contains(missing));
   QTest::qWait(100);  // for the posted layout requests
   QCOMPARE(window.width(), width);
   QCOMPARE(window.minimumSizeHint().width(), minimumWidth);

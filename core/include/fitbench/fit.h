@@ -30,6 +30,21 @@ struct FitOptions {
 // up, so a run that fails to start leaves an earlier run's files as they were.
 FinishInfo fit(const FitArgs& args, const FitOptions& options = {});
 
+// What the arguments alone tell is wrong with a run, each with the argument
+// to change (as the schema names it, "gpus") and what to do: no --network,
+// a --dtype other than float32, --gpus this machine does not have, nccl with
+// a GPU twice, data paths that do not exist (or no Fashion-MNIST for the
+// default data), --load-epoch without its checkpoint files. fit() refuses a
+// run with any (check_start) before it writes or allocates anything;
+// fitbench-cli lists them all before it starts, the application before Start.
+struct StartProblem {
+  std::string argument;
+  std::string message;
+};
+std::vector<StartProblem> start_problems(const FitConfig& config);
+// Throws the first of start_problems() as an ArgError.
+void check_start(const FitConfig& config);
+
 // The existing files under --model-prefix that a run of `args` could write
 // over, for a host to ask before it starts: the .params and .states of every
 // epoch from --load-epoch + 1 to --num-epochs (whatever --save-period says: a

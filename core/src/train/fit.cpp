@@ -51,16 +51,8 @@ FinishInfo Trainer::run() {
 
 // What the arguments alone decide is checked before anything is written.
 void Trainer::check_arguments() {
-  check_nccl_devices(config_);
-  devices_ = usable_devices(config_.gpus);
-  if (config_.dtype != "float32")
-    throw ArgError("argument --dtype: " + config_.dtype +
-                   " is not implemented yet: fitbench trains in float32");
-  if (config_.network.empty()) {
-    std::string names;
-    for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
-    throw ArgError("--network is required (choose from " + names + ")");
-  }
+  check_start(config_);
+  devices_ = devices_of(config_.gpus);
   symbol_ = build_symbol(config_);
 }
 

@@ -17,9 +17,8 @@ void Trainer::setup_model() {
     // A checkpoint of another network is fine-tuned as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
     // SoftmaxOutput head when it has none, as a Gluon export).
+    // check_start() made sure there is a prefix.
     const std::string prefix = load_prefix(config_, kv_->rank());
-    if (prefix.empty())
-      fail("--load-epoch needs --model-prefix (or --load-prefix) to know which checkpoint to load");
     const std::string file = symbol_path(prefix);
     const Symbol saved = Symbol::load(file);
     if (saved.to_json() != symbol_.to_json()) {
