@@ -145,8 +145,9 @@ int main(int argc, char** argv) {
   try {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
-    const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : std::vector<std::string>{};
     const fitbench::FitConfig config = fitbench::FitConfig::resolve(a.fit);
+    // A model trained on the default data knows Fashion-MNIST's names.
+    const auto names = a.has("synset") ? fitbench::load_synset(a.get("synset")) : config.default_class_names();
     const fitbench::InputFormat format = fitbench::input_format(config);
     std::optional<fitbench::Predictor> predictor;
     int64_t predicted = 0;

@@ -274,6 +274,8 @@ TEST_F(ScoreCli, PredictOnAPngGivesWhatTheIdxSampleGives) {
   const Result from_png = run(FITBENCH_PREDICT_PATH, "--model-prefix " + prefix() + " --load-epoch 1 " + files.file("boot.png"));
   ASSERT_EQ(from_idx.code, 0) << from_idx.output;
   ASSERT_EQ(from_png.code, 0) << from_png.output;
+  // Without --synset, a model of the default data names Fashion-MNIST's classes.
+  EXPECT_NE(from_idx.output.find(":0  (label 9 Ankle boot)\n"), std::string::npos) << from_idx.output;
   // Everything after each input's name line: the top classes and their probabilities.
   const auto classes = [](const std::string& out) { return out.substr(out.find('\n')); };
   EXPECT_EQ(classes(from_png.output), classes(from_idx.output)) << from_png.output << from_idx.output;
