@@ -39,7 +39,7 @@ done
 
 # Clang, its libFuzzer and sanitizer runtimes, and its OpenMP; the rest as for a build without Qt.
 ensure_packages clang libclang-rt-14-dev libomp-dev build-essential cmake ninja-build pkg-config \
-  libopenblas-dev nlohmann-json3-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev
+  libopenblas-dev nlohmann-json3-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev libprotobuf-dev protobuf-compiler
 
 build_dir=build-fuzz
 printf '\n==> Building the fuzz targets (cmake --preset fuzz)\n' >&2

@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib/packages.sh
 source scripts/lib/packages.sh
+# shellcheck source=lib/peers.sh
+source scripts/lib/peers.sh
 
 gui="${FITBENCH_GUI:-ON}"
 tests="${FITBENCH_TESTS:-}"
@@ -48,11 +50,13 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 # --- 1. System packages ------------------------------------------------------
 # help2man makes the man pages of the .deb from each program's --help.
+# protobuf: TensorBoard's event files (core/proto/tensorboard.proto).
 packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
-  libjpeg62-turbo-dev libpng-dev dataset-fashion-mnist help2man)
+  libjpeg62-turbo-dev libpng-dev libprotobuf-dev protobuf-compiler dataset-fashion-mnist help2man)
 if [[ "$tests" != OFF ]]; then
   # OpenMPI: FITBENCH_MPI=AUTO then builds the dist kvstores, and their tests (label mpi) run 2 workers on loopback.
-  packages+=(libgtest-dev libgmock-dev libopenmpi-dev openmpi-bin)
+  # python3-venv: a virtual environment for the PyPI package some tests read fitbench's files with.
+  packages+=(libgtest-dev libgmock-dev libopenmpi-dev openmpi-bin python3-venv)
 fi
 if [[ "$gui" == ON ]]; then
   # Qt6Charts' CMake package requires Qt6OpenGL, which apt brings only as a Recommends.
@@ -65,6 +69,10 @@ FITBENCH_SKIP_PACKAGES="$skip_packages" ensure_packages "${packages[@]}"
 cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" -DFITBENCH_GUI="$gui")
 if [[ -n "$tests" ]]; then
   cmake_args+=(-DFITBENCH_TESTS="$tests")
+fi
+if [[ "$tests" == ON ]]; then
+  peer_python="$(ensure_peer_python "$build_dir/peer-venv")"
+  cmake_args+=(-DFITBENCH_PEER_PYTHON="$peer_python")
 fi
 # Keep the generator of an existing build directory (CMake refuses to switch).
 if [[ -f "$build_dir/CMakeCache.txt" ]]; then

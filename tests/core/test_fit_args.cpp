@@ -101,6 +101,7 @@ const std::vector<Row>& expected_rows() {
       {"top-k", Int, "0", "5"},
       {"loss", String, "", "ce,nll"},
       {"run-dir", String, std::nullopt, "runs/it's here"},
+      {"tensorboard", Int, "1", "0"},
       {"seed", Int, "0", "42"},
       {"test-io", Int, "0", "1"},
       {"profile-worker-suffix", String, "", "worker.json"},
@@ -463,7 +464,7 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
             "num_examples=None, num_layers=None, on_nonfinite='stop', optimizer='sgd', pad_size=0, pca_noise=0, "
             "profile_server_suffix='', profile_worker_suffix='', random_crop=0, random_mirror=0, "
             "random_resized_crop=0, rgb_mean='123.68,116.779,103.939', rgb_std='1,1,1', run_dir=None, "
-            "saturation=0, save_period=1, seed=0, summary=0, test_io=0, top_k=0, use_batch_norm=0, "
+            "saturation=0, save_period=1, seed=0, summary=0, tensorboard=1, test_io=0, top_k=0, use_batch_norm=0, "
             "warmup_epochs=5, "
             "warmup_strategy='linear', wd=0.0001)");
 }

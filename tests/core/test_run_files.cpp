@@ -35,11 +35,12 @@ std::string bytes_of(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-// File name -> bytes, of every file in `dir`.
+// Path inside `dir` -> bytes, of every file in `dir` and its folders (tb/).
 std::map<std::string, std::string> contents(const std::filesystem::path& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    files[entry.path().filename().string()] = bytes_of(entry.path().string());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    if (entry.is_regular_file())
+      files[std::filesystem::relative(entry.path(), dir).string()] = bytes_of(entry.path().string());
   return files;
 }
 

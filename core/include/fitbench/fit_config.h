@@ -121,6 +121,7 @@ struct FitConfig {
   int top_k = 0;
   std::string loss;
   std::string run_dir;  // "" for fit()'s default, runs/<network>-<time>
+  bool tensorboard = true;  // event files in <run dir>/tb
 
   // Other
   int seed = 0;

@@ -56,6 +56,7 @@ struct MonitorStat {
   std::string name;             // "fc1_weight", "fc1_weight_grad", "fc1_output", ...
   double rms = 0.0;             // norm(x) / sqrt(size), MXNet's default stat
   double min = 0.0, max = 0.0;  // over the finite values (0 when there are none)
+  double sum = 0.0;             // of the finite values
   bool finite = true;           // no NaN or Inf
   // Learnable parameters only (negative for outputs, gradients, inputs and aux
   // states): norm(w_after - w_before) / norm(w_after) of this step's optimizer

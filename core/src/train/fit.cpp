@@ -90,7 +90,7 @@ Trainer::MemoryPlan Trainer::plan_memory() {
 // The log's first lines. Nothing is written into the run directory yet.
 void Trainer::start_log(const std::string& run_dir) {
   const int rank = kv_->rank();
-  log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank);
+  log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank, config_.tensorboard);
   log("start with arguments " + args_.namespace_repr());
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
     log("--kv-store nccl without --gpus: the CPU alone has no gradients to all-reduce, so this run trains "
@@ -295,8 +295,13 @@ bool Trainer::train_batch(int epoch, int64_t nbatch, const DataBatch& batch) {
     group_->push_params();
     metric_->update(batch.label, output, valid);
   }
-  monitor_.toc(
-      symbol_, *group_, [this](const std::string& line) { log(line); }, options_.observer);
+  const MonitorSnapshot* sampled =
+      monitor_.toc(symbol_, *group_, [this](const std::string& line) { log(line); }, options_.observer);
+  if (sampled) {
+    int64_t num_update = 0;
+    kv_->exclusive([&] { num_update = optimizer_->num_update(); });
+    log_->monitor(*sampled, num_update);
+  }
   return true;
 }
 

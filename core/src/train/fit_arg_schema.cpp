@@ -822,6 +822,14 @@ std::vector<ArgSpec> build_schema() {
        .group = checkpoint_group,
        .mxnet_group = extension,
        .path = ArgSpec::Path::Folder},
+      {.name = "tensorboard",
+       .type = Int,
+       .default_value = "1",
+       .help = "1 also writes TensorBoard event files into <run dir>/tb: scalars, the monitored weights' "
+               "histograms, and the arguments for the HParams tab; 0 turns them off",
+       .group = checkpoint_group,
+       .validate = int_flag(),
+       .mxnet_group = extension},
 
       // Other
       {.name = "seed",

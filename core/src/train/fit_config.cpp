@@ -127,6 +127,7 @@ FitConfig FitConfig::resolve(const FitArgs& a) {
   c.top_k = a.get_int("top-k");
   c.loss = a.get_string("loss");
   c.run_dir = a.get_string("run-dir");
+  c.tensorboard = a.get_int("tensorboard") != 0;
 
   c.seed = a.get_int("seed");
   c.test_io = a.get_int("test-io") != 0;

@@ -28,6 +28,7 @@ MonitorStat stat_of(const std::string& name, const Tensor& t) {
       s.finite = false;
       continue;
     }
+    s.sum += p[i];
     s.min = any ? std::min<double>(s.min, p[i]) : p[i];
     s.max = any ? std::max<double>(s.max, p[i]) : p[i];
     any = true;
@@ -107,9 +108,9 @@ void Monitor::before_update(const std::vector<ParamRef>& params) {
 }
 
 // Each line "Batch: %7d %-30s %s\t", as toc_print writes it.
-void Monitor::toc(const Symbol& symbol, ExecutorGroup& group,
-                  const std::function<void(const std::string&)>& log, TrainingObserver* observer) {
-  if (!collecting_) return;
+const MonitorSnapshot* Monitor::toc(const Symbol& symbol, ExecutorGroup& group,
+                                    const std::function<void(const std::string&)>& log, TrainingObserver* observer) {
+  if (!collecting_) return nullptr;
   group.pull_aux();
   const auto& params = group.param_names();
   for (const auto& name : symbol.list_arguments()) {
@@ -130,6 +131,7 @@ void Monitor::toc(const Symbol& symbol, ExecutorGroup& group,
     snapshot_.stats.push_back(stat_of(name + "_grad", on_host(group.grad(name))));
   if (observer) observer->on_monitor(snapshot_);
   collecting_ = false;
+  return &snapshot_;
 }
 
 }  // namespace fitbench

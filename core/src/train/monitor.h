@@ -41,8 +41,9 @@ class Monitor {
   // Monitor.toc_print after the update: the arguments and aux states of
   // `group`, one log line each after the outputs', then the gradients (not
   // in MXNet's log, but the view wants them), and the snapshot to `observer`.
-  void toc(const Symbol& symbol, ExecutorGroup& group, const std::function<void(const std::string&)>& log,
-           TrainingObserver* observer);
+  // Returns that snapshot, or nullptr when this batch was not sampled.
+  const MonitorSnapshot* toc(const Symbol& symbol, ExecutorGroup& group,
+                             const std::function<void(const std::string&)>& log, TrainingObserver* observer);
 
  private:
   MonitorStat& add(const std::string& name, const Tensor& value);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "fitbench/file_util.h"
+#include "train/tensorboard_log.h"
 
 namespace fitbench {
 
@@ -33,8 +34,10 @@ std::string asctime_now() {
 
 }  // namespace
 
-RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank)
-    : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank) {}
+RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank, bool tensorboard)
+    : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank), tensorboard_(tensorboard) {}
+
+RunLog::~RunLog() = default;
 
 void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs) {
   FB_ASSERT(!log_);
@@ -47,7 +50,9 @@ void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs)
   for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
   std::fflush(log_.get());
   early_lines_.clear();
-  records_->write(StartRecord{unix_time_now(), begin_epoch, num_epochs});
+  const StartRecord start{unix_time_now(), begin_epoch, num_epochs};
+  records_->write(start);
+  if (tensorboard_) tensorboard_log_ = std::make_unique<TensorBoardLog>(dir_, config, start.time);
 }
 
 void RunLog::end(const FinishInfo& finish) {
@@ -60,7 +65,7 @@ void RunLog::end(const FinishInfo& finish) {
     end.status = "diverged", end.message = finish.diverged->message;
   else if (!finish.completed)
     end.status = "stopped";
-  records_->write(end);
+  record(end);
 }
 
 void RunLog::info(const std::string& message) {
@@ -84,6 +89,11 @@ void RunLog::error_to_file(const std::string& message) {
 void RunLog::record(const RunRecord& entry) {
   FB_ASSERT(records_);
   records_->write(entry);
+  if (tensorboard_log_) tensorboard_log_->record(entry);
+}
+
+void RunLog::monitor(const MonitorSnapshot& snapshot, int64_t step) {
+  if (tensorboard_log_) tensorboard_log_->histograms(snapshot, step);
 }
 
 }  // namespace fitbench

@@ -21,13 +21,18 @@
 
 namespace fitbench {
 
+class TensorBoardLog;
+
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
 
 class RunLog {
  public:
-  RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank);
+  // `tensorboard`: open() also starts the run's TensorBoard event file
+  // (tensorboard_log.h), which every record and monitor sample goes to.
+  RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank, bool tensorboard);
+  ~RunLog();
 
   // Creates the directory, replaces its config.json atomically with `config`,
   // appends the lines logged so far to log.txt, and records the start of
@@ -43,6 +48,8 @@ class RunLog {
   void error_to_file(const std::string& message);
   // A line of metrics.jsonl; only after open().
   void record(const RunRecord& entry);
+  // What --monitor sampled at update `step`, as TensorBoard histograms; only after open().
+  void monitor(const MonitorSnapshot& snapshot, int64_t step);
   const std::string& dir() const { return dir_; }
 
  private:
@@ -50,10 +57,12 @@ class RunLog {
   TrainingObserver* observer_;
   bool to_stderr_;
   int rank_;
+  bool tensorboard_;
   std::vector<std::string> early_lines_;  // logged before open()
   // Closed however the run ends, even when opening the second one throws.
   std::unique_ptr<std::FILE, FileCloser> log_;
   std::unique_ptr<RunRecordWriter> records_;
+  std::unique_ptr<TensorBoardLog> tensorboard_log_;
 };
 
 }  // namespace fitbench
