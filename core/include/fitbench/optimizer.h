@@ -1,4 +1,5 @@
-// Optimizers with MXNet's update rules (src/operator/optimizer_op-inl.h).
+// Optimizers with MXNet 1.9.1's update rules (src/operator/optimizer_op-inl.h
+// and python/mxnet/optimizer/optimizer.py): every one fit.py can name.
 //
 // Parameters are handed over as a list of ParamRef whose weights and
 // gradients are views into contiguous buffers; states are allocated once per
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +20,9 @@
 
 namespace fitbench {
 
+// MXNet's weight-decay rule: 1 for "*_weight" and "*_gamma", else 0.
+float default_wd_mult(const std::string& name);
+
 struct ParamRef {
   std::string name;
   Tensor weight;
@@ -26,13 +31,34 @@ struct ParamRef {
   float wd_mult = 1.0f;  // multiplied with the name rule above
 };
 
+// One of an optimizer's own hyper-parameters: MXNet's keyword argument.
+struct OptimizerSetting {
+  std::string name;          // "beta1"
+  std::string default_text;  // as MXNet's signature writes it: "0.9", "False", "None"
+  std::string help;
+};
+
+// An optimizer's own hyper-parameters by keyword, as Python floats; a flag is
+// 1 or 0 and None (off) is -1. A keyword left out takes its default.
+using OptimizerSettings = std::map<std::string, double>;
+
+// LBSGD's large-batch warmup, which fit.py sets from --macrobatch-size,
+// --warmup-epochs and --warmup-strategy.
+struct LargeBatchParams {
+  int batch_scale = 1;  // updates whose gradients one step averages
+  int warmup_epochs = 5;
+  int64_t updates_per_epoch = 32;
+  std::string warmup_strategy = "linear";  // linear, power2, sqrt, lars; anything else: no warmup
+};
+
 struct OptimizerParams {
   double learning_rate = 0.01;  // a Python float, as MXNet's schedulers compute it
   float wd = 0.0f;
-  float momentum = 0.0f;
+  float momentum = 0.0f;  // what fit.py passes as momentum (--mom): sgd, ccsgd, nag, signum, dcasgd, lbsgd
   float rescale_grad = 1.0f;
   float clip_gradient = -1.0f;  // < 0: no clipping
-  float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;  // adam
+  OptimizerSettings settings;   // checked by Optimizer::create
+  LargeBatchParams large_batch;
   std::shared_ptr<LRScheduler> lr_scheduler;
 };
 
@@ -40,10 +66,14 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
-  // "sgd", "nag", "adam" (case-insensitive). Throws Error listing the
-  // supported names for anything else, and for a negative momentum.
+  // A name of supported() (case-insensitive). Throws Error listing them for
+  // anything else, and for a negative momentum; SettingError
+  // ("optimizer_params") for a setting the optimizer does not take.
   static std::unique_ptr<Optimizer> create(const std::string& name, const OptimizerParams& params);
+  // MXNet 1.9.1's registered optimizers, in alphabetical order.
   static std::vector<std::string> supported();
+  // The own hyper-parameters of optimizer `name` (one of supported()).
+  static const std::vector<OptimizerSetting>& settings_of(const std::string& name);
 
   // Allocates zeroed states for `params` on the device of the first one (call
   // once, before the first update; update() must then get the same list).
@@ -77,20 +107,28 @@ class Optimizer {
   }
   const OptimizerParams& params() const { return params_; }
 
-  // State tensors for checkpoints, in a fixed order ("<param>_mom", ...).
+  // State tensors for checkpoints, in a fixed order: each parameter's
+  // ("<param>_mom", ...), then the optimizer's own float32 scalars where it
+  // keeps any ("nadam_m_schedule"). Writing into them (a loaded checkpoint)
+  // sets the state.
   virtual std::vector<std::pair<std::string, Tensor>> states() const = 0;
 
  protected:
   explicit Optimizer(OptimizerParams params) : params_(std::move(params)) {}
   // Applies the rule to one parameter with the effective lr and wd.
   virtual void update_one(size_t index, const ParamRef& p, double lr, float wd) = 0;
+  // The weight-decay multiplier of a parameter's name (MXNet's set_wd_mult).
+  virtual float name_wd_mult(const std::string& name) const { return default_wd_mult(name); }
 
   OptimizerParams params_;
   int64_t num_update_ = 0;
   double last_lr_ = 0.0;
 };
 
-// MXNet's weight-decay rule: 1 for "*_weight" and "*_gamma", else 0.
-float default_wd_mult(const std::string& name);
+// "beta1=0.8,epsilon=1e-7" (--optimizer-params) for optimizer `name`: each
+// keyword one it takes, each value a finite number (True / False for a flag,
+// None where MXNet's default is None). Throws SettingError("optimizer_params")
+// naming the optimizer and the keywords it takes.
+OptimizerSettings parse_optimizer_settings(const std::string& name, const std::string& text);
 
 }  // namespace fitbench

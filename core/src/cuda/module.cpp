@@ -72,6 +72,7 @@ constexpr GpuBackend kBackend{
     .sgd_update = &sgd_update,
     .nag_update = &nag_update,
     .adam_update = &adam_update,
+    .update_step = &update_step,
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ namespace fitbench {
 
 // Raised whenever GpuBackend changes, so that a module built against another
 // layout is refused rather than called.
-inline constexpr int kGpuBackendAbi = 1;
+inline constexpr int kGpuBackendAbi = 2;
 
 // Bytes of one GPU that the caching allocator hands out and keeps cached.
 struct GpuMemoryUse {
@@ -107,6 +107,7 @@ struct GpuBackend {
   decltype(&cpu::sgd_update) sgd_update;
   decltype(&cpu::nag_update) nag_update;
   decltype(&cpu::adam_update) adam_update;
+  decltype(&cpu::update_step) update_step;
 };
 
 // The loaded module's table. Throws Error with gpu_module_status().reason when

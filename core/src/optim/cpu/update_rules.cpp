@@ -48,4 +48,10 @@ void adam_update(float* w, const float* g, float* mean, float* var, int64_t n, f
                            rescale, clip);
 }
 
+void update_step(const UpdateStep& step) {
+  std::visit(
+      [](const auto& s) { update_math::run_step(ForEachIndex<std::decay_t<decltype(s)>::kVectorizes>{}, s); },
+      step);
+}
+
 }  // namespace fitbench::cpu

@@ -35,4 +35,8 @@ void adam_update(float* w, const float* g, float* mean, float* var, int64_t n, f
   update_math::adam_update(Launch{}, w, g, mean, var, n, beta1, beta2, epsilon, lr_t, wd, rescale, clip);
 }
 
+void update_step(const UpdateStep& step) {
+  std::visit([](const auto& s) { update_math::run_step(Launch{}, s); }, step);
+}
+
 }  // namespace fitbench::cuda

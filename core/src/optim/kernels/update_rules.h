@@ -10,6 +10,23 @@
 #pragma once
 
 #include <cstdint>
+#include <variant>
+
+#include "optim/update_math.h"
+
+namespace fitbench {
+
+// One update of one parameter by any of the other optimizers' rules (the
+// *Step structs of optim/update_math.h, which give each formula).
+using UpdateStep =
+    std::variant<update_math::SignumStep, update_math::SignSgdStep, update_math::FtmlStep,
+                 update_math::RmspropStep, update_math::RmspropCenteredStep, update_math::FtrlStep,
+                 update_math::LambDirectionStep, update_math::LambApplyStep, update_math::AdagradStep,
+                 update_math::GroupAdagradStep, update_math::AdadeltaStep, update_math::DcasgdStep,
+                 update_math::SgldStep, update_math::AdamaxStep, update_math::NadamStep,
+                 update_math::GradientSumStep, update_math::GradientMeanStep>;
+
+}  // namespace fitbench
 
 namespace fitbench::cpu {
 
@@ -22,6 +39,8 @@ void nag_update(float* w, const float* g, float* mom, int64_t n, float momentum,
 // Adam; lr_t already carries the bias correction.
 void adam_update(float* w, const float* g, float* mean, float* var, int64_t n, float beta1, float beta2,
                  float epsilon, float lr_t, float wd, float rescale, float clip);
+// Any other rule: its arrays and scalars are in the step.
+void update_step(const UpdateStep& step);
 
 }  // namespace fitbench::cpu
 
@@ -31,5 +50,6 @@ namespace fitbench::cuda {
 decltype(cpu::sgd_update) sgd_update;
 decltype(cpu::nag_update) nag_update;
 decltype(cpu::adam_update) adam_update;
+decltype(cpu::update_step) update_step;
 
 }  // namespace fitbench::cuda
