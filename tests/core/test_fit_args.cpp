@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fitbench/fit_args.h"
+#include "fitbench/fit.h"
+#include "fitbench/fit_config.h"
+#include "fitbench/optimizer.h"
 
 namespace fitbench {
 namespace {
@@ -78,6 +82,7 @@ const std::vector<Row>& expected_rows() {
       {"batch-size", Int, "128", "64"},
       {"num-epochs", Int, "100", "20"},
       {"optimizer", String, "sgd", "adam"},
+      {"optimizer-params", String, "", "beta1=0.8"},
       {"lr", Float, "0.1", "0.05"},
       {"mom", Float, "0.9", "0.95"},
       {"wd", Float, "0.0001", "1e-05"},
@@ -171,6 +176,45 @@ TEST(FitArgsSchema, DefaultsPassTheirOwnChecks) {
       EXPECT_NO_THROW(args.set(spec.name, *spec.default_value));
     }
   }
+}
+
+// --optimizer-params is checked against --optimizer before a run starts (a
+// start problem): a keyword the optimizer lacks or a bad value names the
+// argument, the optimizer and the keywords it takes.
+TEST(FitArgsSchema, OptimizerParamsFollowTheOptimizer) {
+  const auto resolve_error = [](const std::string& line) -> std::string {
+    for (const StartProblem& problem : start_problems(FitConfig::resolve(parse("--network mlp " + line))))
+      if (problem.argument == "optimizer-params") return problem.message;
+    return "";
+  };
+  const FitConfig config = FitConfig::resolve(
+      parse("--network mlp --optimizer RMSProp --optimizer-params 'centered=True, gamma1=0.95'"));
+  EXPECT_EQ(config.optimizer_settings, (std::map<std::string, double>{{"centered", 1.0}, {"gamma1", 0.95}}));
+  EXPECT_EQ(resolve_error("--optimizer lamb --optimizer-params upper_bound=None"), "");
+
+  const std::string unknown = resolve_error("--optimizer rmsprop --optimizer-params beta1=0.8");
+  EXPECT_EQ(unknown,
+            "argument --optimizer-params: 'beta1' is not a setting of rmsprop: rmsprop takes gamma1, gamma2, "
+            "epsilon, centered, clip_weights");
+  const std::string bad = resolve_error("--optimizer adam --optimizer-params beta1=high");
+  EXPECT_EQ(bad, "argument --optimizer-params: adam's beta1 must be a finite number, got 'high'");
+  EXPECT_NE(resolve_error("--optimizer adam --optimizer-params centered=True")
+                .find("adam takes beta1, beta2, epsilon"),
+            std::string::npos);
+  EXPECT_NE(resolve_error("--optimizer rmsprop --optimizer-params centered=maybe").find("True or False"),
+            std::string::npos);
+  EXPECT_NE(
+      resolve_error("--optimizer sgd --optimizer-params beta1=0.8").find("sgd takes no settings of its own"),
+      std::string::npos);
+  EXPECT_NE(resolve_error("--optimizer adam --optimizer-params beta1").find("not KEY=VALUE"),
+            std::string::npos);
+
+  // The help lists each optimizer's settings with their defaults; the form offers every optimizer.
+  const std::string& help = find_arg("optimizer-params")->help;
+  EXPECT_NE(help.find("rmsprop: gamma1=0.9, gamma2=0.9, epsilon=1e-08, centered=False, clip_weights=None;"),
+            std::string::npos)
+      << help;
+  EXPECT_EQ(find_arg("optimizer")->suggestions, Optimizer::supported());
 }
 
 TEST(FitArgsSchema, GroupsMetavarsAndChoices) {
@@ -453,15 +497,21 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
   EXPECT_EQ(FitArgs().namespace_repr(),
             "Namespace(alpha=1.0, batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
             "data_nthreads=4, data_train=None, data_train_idx='', data_val=None, data_val_idx='', "
-            "disp_batches=20, dist_timeout=60.0, dtype='float32', fill_value=127, gc_threshold=0.5, gc_type='none', gpus=None, "
-            "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, loss='', lr=0.1, "
+            "disp_batches=20, dist_timeout=60.0, dtype='float32', fill_value=127, gc_threshold=0.5, "
+            "gc_type='none', gpus=None, "
+            "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, "
+            "loss='', lr=0.1, "
             "lr_factor=0.1, lr_scheduler='auto', lr_step_epochs=None, lr_warmup_begin=0.0, "
             "lr_warmup_mode='linear', lr_warmup_steps=0, macrobatch_size=0, max_crop_size=-1, "
-            "max_image_pixels=64000000, max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, max_random_l=0, "
+            "max_image_pixels=64000000, max_random_area=1, max_random_aspect_ratio=0, max_random_h=0, "
+            "max_random_l=0, "
             "max_random_rotate_angle=0, max_random_s=0, max_random_scale=1, max_random_shear_ratio=0, "
             "min_crop_size=-1, min_random_area=1, min_random_aspect_ratio=None, min_random_scale=1, "
-            "model_prefix=None, mom=0.9, monitor=0, multiplier=1.0, network=None, num_classes=None, num_epochs=100, "
-            "num_examples=None, num_layers=None, on_nonfinite='stop', optimizer='sgd', pad_size=0, pca_noise=0, "
+            "model_prefix=None, mom=0.9, monitor=0, multiplier=1.0, network=None, num_classes=None, "
+            "num_epochs=100, "
+            "num_examples=None, num_layers=None, on_nonfinite='stop', optimizer='sgd', optimizer_params='', "
+            "pad_size=0, "
+            "pca_noise=0, "
             "profile_server_suffix='', profile_worker_suffix='', random_crop=0, random_mirror=0, "
             "random_resized_crop=0, rgb_mean='123.68,116.779,103.939', rgb_std='1,1,1', run_dir=None, "
             "saturation=0, save_period=1, seed=0, summary=0, tensorboard=1, test_io=0, top_k=0, use_batch_norm=0, "

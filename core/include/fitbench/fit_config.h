@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,8 @@ struct FitConfig {
   int batch_size = 0;
   int num_epochs = 0;
   std::string optimizer;
+  std::string optimizer_params;                      // "beta1=0.8,epsilon=1e-7"
+  std::map<std::string, double> optimizer_settings;  // the same parsed (OptimizerSettings); {} when bad
   double lr = 0;
   double mom = 0;
   double wd = 0;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct TrainingMemorySetup {
   GradientSum gradient_sum = GradientSum::Single;
   std::string optimizer = "sgd";
   float momentum = 0;  // sgd and nag keep no state without it
+  // OptimizerSettings (rmsprop's centered keeps three states)
+  std::map<std::string, double> optimizer_settings;
   DataFootprint data;
   // Weights and optimizer state copied before each update, to undo it
   // (FitOptions::pause_on_nonfinite).

@@ -243,6 +243,23 @@ std::optional<std::string> check_optimizer(const std::string& text) {
   return "fitbench implements " + joined(names) + " (case-insensitive), not '" + text + "'";
 }
 
+// Each optimizer's own settings with their defaults, for --optimizer-params.
+std::string optimizer_params_help() {
+  std::string text =
+      "the optimizer's own hyper-parameters, as MXNet's Module.fit takes optimizer_params, such as "
+      "beta1=0.8,epsilon=1e-7 (checked against --optimizer); each optimizer's, with their defaults:";
+  for (const std::string& name : Optimizer::supported()) {
+    const auto& settings = Optimizer::settings_of(name);
+    if (settings.empty()) continue;
+    text += " " + name + ":";
+    for (size_t i = 0; i < settings.size(); ++i)
+      text += (i ? ", " : " ") + settings[i].name + "=" + settings[i].default_text;
+    text += ";";
+  }
+  text.back() = '.';
+  return text;
+}
+
 std::optional<std::string> check_loss(const std::string& text) {
   if (text.empty()) return std::nullopt;
   for (std::string_view part : split_commas(text)) {
@@ -645,11 +662,18 @@ std::vector<ArgSpec> build_schema() {
       {.name = "optimizer",
        .type = String,
        .default_value = "sgd",
-       .help = "the optimizer type: " + joined(Optimizer::supported()) + " (case-insensitive)",
+       .help = "the optimizer type: " + joined(Optimizer::supported()) +
+               " (MXNet 1.9.1's, case-insensitive); its own settings are --optimizer-params",
        .group = optimizer_group,
        .validate = check_optimizer,
        .mxnet_group = training,
        .suggestions = Optimizer::supported()},
+      {.name = "optimizer-params",
+       .type = String,
+       .default_value = "",
+       .help = optimizer_params_help(),
+       .group = optimizer_group,
+       .mxnet_group = extension},
       {.name = "lr",
        .type = Float,
        .default_value = "0.1",
@@ -660,7 +684,7 @@ std::vector<ArgSpec> build_schema() {
       {.name = "mom",
        .type = Float,
        .default_value = "0.9",
-       .help = "momentum for sgd and nag (adam keeps its own moments)",
+       .help = "momentum for sgd, dcasgd, nag, signum and lbsgd (fit.py passes it to those only)",
        .group = optimizer_group,
        .validate = float_at_least("0"),
        .mxnet_group = training},
@@ -767,8 +791,9 @@ std::vector<ArgSpec> build_schema() {
       {.name = "load-prefix",
        .type = String,
        .default_value = std::nullopt,
-       .help = "read --load-epoch's checkpoint from this prefix instead of --model-prefix, so a branch of a run "
-               "saves under its own prefix and leaves the original's files alone",
+       .help =
+           "read --load-epoch's checkpoint from this prefix instead of --model-prefix, so a branch of a run "
+           "saves under its own prefix and leaves the original's files alone",
        .group = checkpoint_group,
        .mxnet_group = extension,
        .path = ArgSpec::Path::Prefix},
@@ -789,9 +814,10 @@ std::vector<ArgSpec> build_schema() {
       {.name = "on-nonfinite",
        .type = String,
        .default_value = "stop",
-       .help = "when a batch's loss or gradient is NaN or infinite: stop (exit code 3, naming the first layer at "
-               "fault), skip-batch (drop its update and go on) or continue (apply it anyway); no checkpoint with "
-               "non-finite weights is ever written",
+       .help =
+           "when a batch's loss or gradient is NaN or infinite: stop (exit code 3, naming the first layer at "
+           "fault), skip-batch (drop its update and go on) or continue (apply it anyway); no checkpoint with "
+           "non-finite weights is ever written",
        .group = checkpoint_group,
        .choices = {"stop", "skip-batch", "continue"},
        .mxnet_group = extension},

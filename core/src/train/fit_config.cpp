@@ -7,6 +7,7 @@
 
 #include "fitbench/data_iter.h"
 #include "fitbench/gpu_module.h"
+#include "fitbench/optimizer.h"
 
 namespace fitbench {
 namespace {
@@ -101,6 +102,14 @@ FitConfig FitConfig::resolve(const FitArgs& a) {
   c.batch_size = a.get_int("batch-size");
   c.num_epochs = a.get_int("num-epochs");
   c.optimizer = a.get_string("optimizer");
+  c.optimizer_params = a.get_string("optimizer-params");
+  // A bad --optimizer-params is one of start_problems(), which fit() and
+  // the programs check before anything starts; resolving still succeeds.
+  try {
+    c.optimizer_settings = parse_optimizer_settings(c.optimizer, c.optimizer_params);
+  } catch (const SettingError&) {
+    c.optimizer_settings.clear();
+  }
   c.lr = a.get_float("lr");
   c.mom = a.get_float("mom");
   c.wd = a.get_float("wd");

@@ -79,7 +79,23 @@ GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& 
 float momentum_of(const FitConfig& config) {
   std::string name = config.optimizer;
   std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-  return name == "sgd" || name == "nag" ? static_cast<float>(config.mom) : 0.0f;
+  // fit.py's has_momentum.
+  const bool has_momentum =
+      name == "sgd" || name == "dcasgd" || name == "nag" || name == "signum" || name == "lbsgd";
+  return has_momentum ? static_cast<float>(config.mom) : 0.0f;
+}
+
+void set_optimizer_options(OptimizerParams& params, const FitConfig& config, int64_t epoch_size,
+                           int num_workers) {
+  params.settings = config.optimizer_settings;
+  // fit.py's has_warmup: lbsgd averages its gradients over the macro-batch.
+  const int64_t worker_batch = int64_t{config.batch_size} * num_workers;
+  const int64_t macrobatch = std::max<int64_t>(config.macrobatch_size, worker_batch);
+  LargeBatchParams& large = params.large_batch;
+  large.batch_scale = static_cast<int>((macrobatch + worker_batch - 1) / worker_batch);
+  large.updates_per_epoch = std::max<int64_t>(epoch_size, 1);
+  large.warmup_epochs = config.warmup_epochs;
+  large.warmup_strategy = config.warmup_strategy;
 }
 
 TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& options,
@@ -92,6 +108,7 @@ TrainingMemorySetup memory_setup(const FitConfig& config, const FitOptions& opti
   setup.gradient_sum = gradient_sum(kvstore, devices);
   setup.optimizer = config.optimizer;
   setup.momentum = momentum_of(config);
+  setup.optimizer_settings = config.optimizer_settings;
   setup.keeps_rollback = options.pause_on_nonfinite;
   try {
     setup.data = fit_data_footprint(config, partition);

@@ -17,6 +17,7 @@
 #include "fitbench/fit_data.h"
 #include "fitbench/lr_scheduler.h"
 #include "fitbench/memory_estimate.h"
+#include "fitbench/optimizer.h"
 
 namespace fitbench {
 
@@ -39,8 +40,15 @@ std::pair<double, std::shared_ptr<LRScheduler>> make_scheduler(const FitConfig& 
 // Where the kvstore sums the executors' gradients.
 GradientSum gradient_sum(const std::string& kvstore, const std::vector<Device>& devices);
 
-// --mom, for the optimizers that take it; 0 for the others.
+// --mom, for the optimizers fit.py passes it to (sgd, dcasgd, nag, signum,
+// lbsgd); 0 for the others.
 float momentum_of(const FitConfig& config);
+
+// What fit.py passes besides the lr, wd and momentum: --optimizer-params, and
+// for lbsgd the large-batch warmup (batch_scale = ceil(macrobatch / (batch *
+// workers)), updates_per_epoch = the epoch's batches).
+void set_optimizer_options(OptimizerParams& params, const FitConfig& config, int64_t epoch_size,
+                           int num_workers);
 
 // What a run's arrays and data take, for --summary and the check before
 // anything is allocated. `data_missing` (when given) receives why the data

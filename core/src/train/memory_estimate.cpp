@@ -82,6 +82,7 @@ MemoryEstimate estimate_training_memory(const Symbol& symbol, const TrainingMemo
   MemoryParts& master = parts_on(estimate, host_master ? Device::cpu() : setup.devices[0]);
   OptimizerParams op;
   op.momentum = setup.momentum;
+  op.settings = setup.optimizer_settings;
   const int64_t state = Optimizer::create(setup.optimizer, op)->state_floats(first.param_sizes) *
                         static_cast<int64_t>(sizeof(float));
   master.optimizer_state += state;

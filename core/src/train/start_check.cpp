@@ -8,6 +8,7 @@
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
 #include "fitbench/models.h"
+#include "fitbench/optimizer.h"
 #include "train/fit_plan.h"
 
 namespace fitbench {
@@ -71,6 +72,11 @@ std::vector<StartProblem> start_problems(const FitConfig& config) {
   if (config.dtype != "float32")
     problems.push_back({"dtype", "argument --dtype: " + config.dtype +
                                      " is not implemented yet: fitbench trains in float32"});
+  try {
+    parse_optimizer_settings(config.optimizer, config.optimizer_params);
+  } catch (const SettingError& e) {
+    problems.push_back({"optimizer-params", argument_error(e).what()});
+  }
   try {
     check_nccl_devices(config);
   } catch (const Error& e) {
