@@ -159,6 +159,7 @@ void Trainer::init_optimizer(const std::optional<TrainingState>& state) {
   op.learning_rate = lr;
   op.wd = static_cast<float>(config_.wd);
   op.momentum = momentum_of(config_);
+  set_optimizer_options(op, config_, epoch_size_, kv_->num_workers());
   // The batch of one update spans the sync workers.
   const int update_batch = config_.batch_size * (kv_->sums_worker_batches() ? kv_->num_workers() : 1);
   op.rescale_grad = 1.0f / static_cast<float>(update_batch);
