@@ -389,14 +389,16 @@ void ArgsForm::updateLabel(const Field& field) {
   field.label->setFont(font);
 }
 
-QStringList ArgsForm::errors() const {
+QStringList ArgsForm::inSchemaOrder(const QHash<QString, QString>& byName) const {
   QStringList out;
   for (const Field& field : m_fields) {
-    const auto it = m_errors.constFind(qs(field.spec->name));
-    if (it != m_errors.constEnd()) out << *it;
+    const auto it = byName.constFind(qs(field.spec->name));
+    if (it != byName.constEnd()) out << *it;
   }
   return out;
 }
+
+QStringList ArgsForm::errors() const { return inSchemaOrder(m_errors); }
 
 void ArgsForm::setStartProblems(const std::vector<fitbench::StartProblem>& problems) {
   QHash<QString, QString> byName;
@@ -407,14 +409,7 @@ void ArgsForm::setStartProblems(const std::vector<fitbench::StartProblem>& probl
   updateStatus();
 }
 
-QStringList ArgsForm::startProblems() const {
-  QStringList out;
-  for (const Field& field : m_fields) {
-    const auto it = m_startProblems.constFind(qs(field.spec->name));
-    if (it != m_startProblems.constEnd()) out << *it;
-  }
-  return out;
-}
+QStringList ArgsForm::startProblems() const { return inSchemaOrder(m_startProblems); }
 
 void ArgsForm::updateStatus() {
   const QStringList all = errors() + startProblems();

@@ -103,6 +103,8 @@ class ArgsForm : public QWidget {
   void updateLabel(const Field& field);
   void updateExplanation(const Field& field);
   void updateStatus();
+  // The values of `byName` in the order of the fields.
+  QStringList inSchemaOrder(const QHash<QString, QString>& byName) const;
 
   std::vector<Field> m_fields;  // in schema order
   QHash<QString, QString> m_errors;          // parse errors, by argument name
