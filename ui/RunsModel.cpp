@@ -68,7 +68,8 @@ QVariant RunsModel::display(const fitbench::RunSummary& run, int column) const {
     case ChangedColumn: return changedArgumentsText(run.args);
     case EpochsColumn: return QStringLiteral("%1 / %2").arg(run.epochs_done).arg(run.num_epochs);
     case BestAccuracyColumn: return run.best_accuracy ? QString::number(*run.best_accuracy, 'f', 4) : QString();
-    case BestEpochColumn: return run.best_epoch >= 0 ? QString::number(run.best_epoch) : QString();
+    // As the checkpoint table numbers it: the end of MXNet's Epoch[N] saves file N + 1.
+    case BestEpochColumn: return run.best_epoch >= 0 ? QString::number(run.best_epoch + 1) : QString();
     case LastLossColumn: return std::isfinite(run.last_loss) ? QString::number(run.last_loss, 'g', 4) : QString();
     case SpeedColumn: return std::isfinite(run.samples_per_sec) ? QString::number(run.samples_per_sec, 'f', 0) : QString();
     case WallTimeColumn: return formatDuration(run.wall_seconds);

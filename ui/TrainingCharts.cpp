@@ -273,7 +273,9 @@ void TrainingCharts::updateBestEpoch() {
                                        [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); });
     const auto index = static_cast<qsizetype>(best - points.begin());
     const int epoch = index < m_epochs.size() ? m_epochs[index].first : static_cast<int>(index);
-    const QString text = tr("Best: Epoch[%1] %2 %3").arg(epoch).arg(series).arg(best->y(), 0, 'f', 4);
+    // The checkpoint table's number for it: the end of MXNet's Epoch[N] saves file N + 1.
+    const QString text =
+        tr("Best: epoch %1, %2 %3").arg(epoch + 1).arg(series).arg(best->y(), 0, 'f', 4);
     m_bestLabel->setText(text);
     accuracy->setMarker(*best, text);
     return;

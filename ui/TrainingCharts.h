@@ -68,7 +68,8 @@ class TrainingCharts : public QWidget {
 
   // Every series in the store, as SeriesStore::writeCsv.
   QString exportCsv(const QString& path) const;
-  // "Best: Epoch[N] validation accuracy 0.9 …", or "" before the first epoch.
+  // "Best: epoch N, validation accuracy 0.9 …", or "" before the first epoch;
+  // N numbers the epoch as the checkpoint table does (its file number).
   QString bestEpochText() const;
 
  signals:

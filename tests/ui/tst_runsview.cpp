@@ -182,6 +182,8 @@ void TestRunsView::followsRunsAsTheyWriteAppearAndDie() {
     QTRY_COMPARE_WITH_TIMEOUT(cell(view, rowOf(view, "live"), RunsModel::EpochsColumn), QStringLiteral("1 / 3"),
                               kWaitMs);
     QCOMPARE(cell(view, rowOf(view, "live"), RunsModel::BestAccuracyColumn), QStringLiteral("0.7500"));
+    // issue 13: numbered as the checkpoint table numbers it (Epoch[0] saves epoch 1), not "0".
+    QCOMPARE(cell(view, rowOf(view, "live"), RunsModel::BestEpochColumn), QStringLiteral("1"));
   }
   // Its writer is gone without an end record: the process died.
   QTRY_COMPARE_WITH_TIMEOUT(cell(view, rowOf(view, "live"), RunsModel::StatusColumn), QStringLiteral("interrupted"),

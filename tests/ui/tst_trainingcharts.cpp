@@ -100,10 +100,16 @@ void TestTrainingCharts::snapshotsReachTheirCharts() {
     QVERIFY2(x->min() <= 1.0 && x->max() >= 20.0, qPrintable(chart->objectName()));
   }
 
-  // The best epoch is the first (validation accuracy 0.8), marked on the accuracy chart.
-  QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: Epoch[0] validation accuracy 0.8000"));
+  // The best epoch is the first (validation accuracy 0.8), marked on the
+  // accuracy chart. issue 13: it read "Epoch[0]", MXNet's count, where the
+  // checkpoint table lists the epoch's checkpoint as epoch 1.
+  QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: epoch 1, validation accuracy 0.8000"));
   QCOMPARE(charts.findChild<ElidedLabel*>(QStringLiteral("bestEpochLabel"))->text(), charts.bestEpochText());
   QCOMPARE(charts.chart(RunMetrics::Chart::Accuracy)->marker(), std::optional<QPointF>(QPointF(10, 0.8)));
+  QStringList markerNames;
+  for (QAbstractSeries* s : charts.chart(RunMetrics::Chart::Accuracy)->chart()->series())
+    if (s->type() == QAbstractSeries::SeriesTypeScatter) markerNames << s->name();
+  QCOMPARE(markerNames, QStringList{charts.bestEpochText()});
 
   charts.clearRun();
   QCOMPARE(charts.store()->rowCount(), 0);
