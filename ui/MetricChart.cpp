@@ -42,7 +42,7 @@ std::pair<double, double> valueRange(const QAbstractAxis* axis) {
 }
 
 // Below this height the axis titles give their room to the plot: the chart's
-// title names the value, and the iteration axis is the same on every chart.
+// title names the value, and the x axis is the same on every chart.
 constexpr int kAxisTitlesMinHeight = 200;
 
 }  // namespace
@@ -61,9 +61,8 @@ MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString
   c->layout()->setContentsMargins(0, 0, 0, 0);
   c->setBackgroundRoundness(0);
   m_axisX = new QValueAxis(c);
-  m_axisX->setTitleText(tr("iteration"));
-  m_axisX->setLabelFormat(QStringLiteral("%d"));
   c->addAxis(m_axisX, Qt::AlignBottom);
+  labelXAxis();
   rebuildValueAxis();
 
   m_markerSeries = new QScatterSeries(c);
@@ -153,15 +152,18 @@ void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
   shown.raw->setName(name);
   shown.raw->setPen(pen);
   shown.raw->setPointsVisible(style == Style::Epoch);
-  connect(shown.raw, &QLineSeries::clicked, this, [this, name](const QPointF& p) { emit seriesClicked(name, p); });
+  // Clicks report the store's x, so a click picks the same epoch in either unit.
+  const auto reportClick = [this, name](const QPointF& p) {
+    if (const auto perX = updatesPerX(name)) emit seriesClicked(name, QPointF(p.x() * *perX, p.y()));
+  };
+  connect(shown.raw, &QLineSeries::clicked, this, reportClick);
   attach(shown.raw);
   if (style == Style::Batch) {
     shown.smoothed = new QLineSeries(chart());
     shown.smoothed->setName(name);
     QPen strong(color, 2.0, pen.style());
     shown.smoothed->setPen(strong);
-    connect(shown.smoothed, &QLineSeries::clicked, this,
-            [this, name](const QPointF& p) { emit seriesClicked(name, p); });
+    connect(shown.smoothed, &QLineSeries::clicked, this, reportClick);
     attach(shown.smoothed);
   }
   m_shown.append(shown);
@@ -212,10 +214,37 @@ void MetricChart::setLogScale(bool on) {
   m_logAction->setChecked(on);
   rebuildValueAxis();
   refresh();
+  emit logScaleChanged(on);
 }
 
-void MetricChart::setMarker(std::optional<QPointF> point, const QString& label) {
+void MetricChart::setXUnit(XUnit unit) {
+  if (unit == m_xUnit) return;
+  m_xUnit = unit;
+  labelXAxis();
+  m_zoom.reset();
+  m_sharedX.reset();
+  clearHover();
+  refresh();
+}
+
+void MetricChart::labelXAxis() {
+  const bool epochs = m_xUnit == XUnit::Epochs;
+  m_axisX->setTitleText(epochs ? tr("epoch") : tr("iteration"));
+  // Whole updates; epochs in halves or quarters where the nice ticks fall.
+  m_axisX->setLabelFormat(epochs ? QStringLiteral("%.3g") : QStringLiteral("%d"));
+}
+
+std::optional<double> MetricChart::updatesPerX(const QString& name) const {
+  if (m_xUnit == XUnit::Iterations) return 1.0;
+  const int id = m_store->find(name);
+  const double perEpoch = id < 0 ? 0.0 : m_store->updatesPerEpoch(id);
+  if (!(perEpoch > 0.0)) return std::nullopt;
+  return perEpoch;
+}
+
+void MetricChart::setMarker(std::optional<QPointF> point, const QString& series, const QString& label) {
   m_marker = point;
+  m_markedSeries = series;
   // Named for the read-out of tools that list series; the legend leaves it out
   // (the charts panel states the best epoch above the charts).
   m_markerSeries->setName(label);
@@ -228,8 +257,10 @@ int MetricChart::displayBuckets() const {
   return std::max(64, (width > 0 ? width : this->width()) / 2);
 }
 
-QList<QPointF> MetricChart::displayPoints(const std::vector<QPointF>& points) const {
+QList<QPointF> MetricChart::displayPoints(const std::vector<QPointF>& points, double updatesPerX) const {
   QList<QPointF> shown = SeriesStore::downsample(points, displayBuckets());
+  if (updatesPerX != 1.0)
+    for (QPointF& p : shown) p.setX(p.x() / updatesPerX);
   // A log axis cannot place zero or negative values.
   if (m_logScale) shown.removeIf([](const QPointF& p) { return !(p.y() > 0.0); });
   return shown;
@@ -248,22 +279,25 @@ void MetricChart::refresh() {
   };
   for (const Shown& s : std::as_const(m_shown)) {
     const int id = m_store->find(s.name);
-    if (id < 0) {
+    const std::optional<double> perX = updatesPerX(s.name);
+    if (id < 0 || !perX) {
       s.raw->clear();
       if (s.smoothed != nullptr) s.smoothed->clear();
       continue;
     }
     const std::vector<QPointF>& points = m_store->points(id);
-    const QList<QPointF> raw = displayPoints(points);
+    const QList<QPointF> raw = displayPoints(points, *perX);
     s.raw->replace(raw);
     extend(raw);
     if (s.smoothed != nullptr && s.smoothed->isVisible()) {
-      const QList<QPointF> smoothed = displayPoints(SeriesStore::smooth(points, m_smoothing));
+      const QList<QPointF> smoothed = displayPoints(SeriesStore::smooth(points, m_smoothing), *perX);
       s.smoothed->replace(smoothed);
     }
   }
   QList<QPointF> marker;
-  if (m_marker && (!m_logScale || m_marker->y() > 0.0)) marker.append(*m_marker);
+  const std::optional<double> markerPerX = updatesPerX(m_markedSeries);
+  if (m_marker && markerPerX && (!m_logScale || m_marker->y() > 0.0))
+    marker.append(QPointF(m_marker->x() / *markerPerX, m_marker->y()));
   m_markerSeries->replace(marker);
   if (minX > maxX) {  // nothing to draw yet
     m_extentX.reset();
@@ -282,7 +316,7 @@ void MetricChart::applyRanges() {
     return;
   }
   if (!m_extentX) {
-    m_axisX->setRange(0.0, 100.0);
+    m_axisX->setRange(0.0, m_xUnit == XUnit::Epochs ? 1.0 : 100.0);
     m_axisY->setRange(m_logScale ? 0.1 : 0.0, 1.0);
     return;
   }
@@ -291,7 +325,7 @@ void MetricChart::applyRanges() {
     minX = std::min(minX, m_sharedX->first);
     maxX = std::max(maxX, m_sharedX->second);
   }
-  // A single iteration (one epoch's point) sits in the middle of [0, 2x].
+  // A single x (one epoch's point) sits in the middle of [0, 2x].
   m_axisX->setRange(maxX > minX ? minX : 0.0, maxX > minX ? maxX : std::max(1.0, 2.0 * maxX));
   m_axisX->applyNiceNumbers();
   const double minY = m_extentY->first, maxY = m_extentY->second;
@@ -381,18 +415,20 @@ QString MetricChart::readout(double x) const {
   QStringList parts;
   for (const Shown& s : m_shown) {
     const int id = m_store->find(s.name);
-    if (id < 0) continue;
+    const std::optional<double> perX = updatesPerX(s.name);
+    if (id < 0 || !perX) continue;
     const std::vector<QPointF>& points = m_store->points(id);
     // The last point at or before x.
-    auto it = std::upper_bound(points.begin(), points.end(), x,
+    auto it = std::upper_bound(points.begin(), points.end(), x * *perX,
                                [](double value, const QPointF& p) { return value < p.x(); });
     if (it == points.begin()) continue;
     --it;
     parts << s.name + QLatin1Char(' ') + formatValue(it->y());
   }
   if (parts.isEmpty()) return {};
-  return tr("iteration %1").arg(static_cast<qlonglong>(std::floor(x))) + QStringLiteral(" · ") +
-         parts.join(QStringLiteral(" · "));
+  const QString where = m_xUnit == XUnit::Epochs ? tr("epoch %1").arg(x, 0, 'f', 2)
+                                                 : tr("iteration %1").arg(static_cast<qlonglong>(std::floor(x)));
+  return where + QStringLiteral(" · ") + parts.join(QStringLiteral(" · "));
 }
 
 QString MetricChart::hoverText() const { return m_hoverText->isVisible() ? m_hoverText->text() : QString(); }

@@ -1,5 +1,5 @@
-// MetricChart: one chart of training metrics over iterations, a view over a
-// SeriesStore. It draws the series it is told to show, thinned to about its
+// MetricChart: one chart of training metrics over iterations or epochs, a
+// view over a SeriesStore. It draws the series it is told to show, thinned to about its
 // plot's pixel width (the store keeps every point), can smooth the per-batch
 // series (a faint raw line under the smoothed one), switch its value axis to
 // a log scale, mark one point (the best epoch), read out the values under the
@@ -39,6 +39,11 @@ class MetricChart : public QChartView {
     Epoch,  // one point per epoch: markers
     Plain,  // a line as it is (learning rate)
   };
+  // What the x axis counts. The store's x is always the optimizer update
+  // count; in Epochs each series' updates are divided by its run's updates
+  // per epoch (SeriesStore::updatesPerEpoch), and a series whose run has none
+  // yet is left out.
+  enum class XUnit { Iterations, Epochs };
 
   MetricChart(SeriesStore* store, const QString& title, const QString& valueTitle, QWidget* parent = nullptr);
 
@@ -53,29 +58,35 @@ class MetricChart : public QChartView {
   double smoothing() const { return m_smoothing; }
   void setLogScale(bool on);
   bool logScale() const { return m_logScale; }
-  // A highlighted point with its label in the legend; nullopt removes it.
-  void setMarker(std::optional<QPointF> point, const QString& label = {});
+  // Titles and counts the x axis in that unit; it resets the zoom, whose
+  // rectangle counts the other unit.
+  void setXUnit(XUnit unit);
+  XUnit xUnit() const { return m_xUnit; }
+  // Highlights `point` (in the store's x) of the series `series`, with its
+  // label for the read-out of tools that list series; nullopt removes it.
+  void setMarker(std::optional<QPointF> point, const QString& series = {}, const QString& label = {});
   std::optional<QPointF> marker() const { return m_marker; }
 
   // Re-reads the store and rescales the axes.
   void refresh();
-  // The iterations this chart's points span (after the last refresh), and a
-  // range the iteration axis must cover as well, so charts side by side can
-  // share one axis.
+  // The x values (iterations or epochs) this chart's points span (after the
+  // last refresh), and a range the x axis must cover as well, so charts side
+  // by side can share one axis.
   std::optional<QPair<double, double>> extentX() const { return m_extentX; }
   void setSharedXRange(std::optional<QPair<double, double>> range);
   // The part of the plot the person chose, in values; nullopt when the chart
   // follows its data.
   std::optional<QRectF> zoom() const { return m_zoom; }
-  // Iterations scaled by `factor` (< 1 zooms in) around iteration `center`.
+  // The x axis scaled by `factor` (< 1 zooms in) around x value `center`.
   void zoomX(double factor, double center);
   void resetZoom();
 
   // Points drawn for the raw series `name` (after thinning); -1 if not shown.
   int displayedCount(const QString& name) const;
 
-  // "iteration N · <series> <value> · ..." with each shown series' last point
-  // at or before iteration x; empty where no series has one.
+  // "iteration N · <series> <value> · ..." (or "epoch 1.25 · ...") with each
+  // shown series' last point at or before x, in the axis' unit; empty where
+  // no series has one.
   QString readout(double x) const;
   // The read-out on the chart now (empty when the mouse is outside the plot).
   QString hoverText() const;
@@ -88,8 +99,9 @@ class MetricChart : public QChartView {
   QString exportPng(const QString& path);
 
  signals:
-  // A click on series `name` near `point` (iteration, value).
+  // A click on series `name` near `point` (iteration, value), whatever the x axis counts.
   void seriesClicked(const QString& name, const QPointF& point);
+  void logScaleChanged(bool on);
 
  protected:
   void mouseMoveEvent(QMouseEvent* event) override;
@@ -110,11 +122,15 @@ class MetricChart : public QChartView {
   void attach(QXYSeries* series);
   void rebuildValueAxis();
   void updateAxisTitles();
+  void labelXAxis();  // its title and number format, for m_xUnit
   void applyRanges();  // the axes from the extents, or the zoom
   void keepAxesAsZoom();  // after Qt's rubber band or scroll moved the axes
   void clearHover();
   int displayBuckets() const;
-  QList<QPointF> displayPoints(const std::vector<QPointF>& points) const;
+  // Store x per axis unit for series `name`: 1 in iterations, its updates per
+  // epoch in epochs; nullopt where the series cannot be placed.
+  std::optional<double> updatesPerX(const QString& name) const;
+  QList<QPointF> displayPoints(const std::vector<QPointF>& points, double updatesPerX) const;
 
   SeriesStore* m_store;
   QString m_valueTitle;
@@ -123,15 +139,17 @@ class MetricChart : public QChartView {
   QAbstractAxis* m_axisY = nullptr;
   QScatterSeries* m_markerSeries = nullptr;
   std::optional<QPointF> m_marker;
+  QString m_markedSeries;  // the series m_marker belongs to
   std::optional<QPair<double, double>> m_extentX;
   std::optional<QPair<double, double>> m_extentY;
   std::optional<QPair<double, double>> m_sharedX;
-  std::optional<QRectF> m_zoom;  // x: iterations, y: values
+  std::optional<QRectF> m_zoom;  // x: the axis' unit, y: values
   std::optional<QPoint> m_panFrom;  // the middle button's last position while it pans
   QGraphicsSimpleTextItem* m_hoverText = nullptr;
   QGraphicsLineItem* m_hoverLine = nullptr;
   QAction* m_logAction = nullptr;
   double m_smoothing = 0.0;
   bool m_logScale = false;
+  XUnit m_xUnit = XUnit::Iterations;
   int m_nextColor = 0;
 };

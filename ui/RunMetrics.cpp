@@ -17,10 +17,11 @@ RunMetrics::Chart RunMetrics::chartOf(const QString& series) {
 }
 
 void RunMetrics::add(const fitbench::RunRecord& record) {
-  if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record))
+  if (const auto* batch = std::get_if<fitbench::BatchRecord>(&record)) {
     addBatch(static_cast<double>(batch->num_update), batch->loss, batch->learning_rate, batch->samples_per_sec,
              batch->metrics);
-  else if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record))
+    m_updatesPerEpoch = std::max(m_updatesPerEpoch, static_cast<double>(batch->batch + 1));
+  } else if (const auto* epoch = std::get_if<fitbench::EpochRecord>(&record))
     addEpoch(epoch->epoch, static_cast<double>(epoch->num_update), epoch->train, epoch->validation);
 }
 
@@ -63,4 +64,5 @@ void RunMetrics::clear() {
   m_series.clear();
   m_epochs.clear();
   m_lastBatch = -std::numeric_limits<double>::infinity();
+  m_updatesPerEpoch = 0.0;
 }

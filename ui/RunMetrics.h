@@ -45,6 +45,9 @@ class RunMetrics {
   const QMap<QString, QList<QPointF>>& series() const { return m_series; }
   // (epoch, iteration) of every epoch added, in order.
   const QList<QPair<int, double>>& epochs() const { return m_epochs; }
+  // Updates per epoch, for an x axis in epochs: the most batches an epoch of
+  // the records had (add()); 0 before the first batch record.
+  double updatesPerEpoch() const { return m_updatesPerEpoch; }
   bool isEmpty() const { return m_series.isEmpty(); }
   void clear();
 
@@ -54,4 +57,5 @@ class RunMetrics {
   QMap<QString, QList<QPointF>> m_series;
   QList<QPair<int, double>> m_epochs;
   double m_lastBatch = -std::numeric_limits<double>::infinity();
+  double m_updatesPerEpoch = 0.0;
 };

@@ -61,7 +61,7 @@ int SeriesStore::series(const QString& name) {
   if (found >= 0) return found;
   const int row = static_cast<int>(m_series.size());
   beginInsertRows({}, row, row);
-  m_series.push_back(Series{name, {}, 0.0, 0.0});
+  m_series.push_back(Series{name, {}, 0.0, 0.0, 0.0});
   endInsertRows();
   return row;
 }
@@ -80,6 +80,16 @@ QString SeriesStore::name(int id) const {
 const std::vector<QPointF>& SeriesStore::points(int id) const {
   FB_ASSERT(id >= 0 && id < seriesCount());
   return m_series[static_cast<size_t>(id)].points;
+}
+
+void SeriesStore::setUpdatesPerEpoch(int id, double updates) {
+  FB_ASSERT(id >= 0 && id < seriesCount());
+  m_series[static_cast<size_t>(id)].updatesPerEpoch = updates;
+}
+
+double SeriesStore::updatesPerEpoch(int id) const {
+  FB_ASSERT(id >= 0 && id < seriesCount());
+  return m_series[static_cast<size_t>(id)].updatesPerEpoch;
 }
 
 void SeriesStore::append(int id, const QList<QPointF>& points) {

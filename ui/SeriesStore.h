@@ -32,6 +32,10 @@ class SeriesStore : public QAbstractTableModel {
   QString name(int id) const;
   int seriesCount() const { return static_cast<int>(m_series.size()); }
   const std::vector<QPointF>& points(int id) const;
+  // Optimizer updates per epoch of the run the series belongs to, so a chart
+  // can count its x in epochs; 0 while unknown.
+  void setUpdatesPerEpoch(int id, double updates);
+  double updatesPerEpoch(int id) const;
 
   // Points are appended in order of x (iterations only grow).
   void append(int id, const QList<QPointF>& points);
@@ -63,6 +67,7 @@ class SeriesStore : public QAbstractTableModel {
     std::vector<QPointF> points;
     double minY = 0.0;
     double maxY = 0.0;
+    double updatesPerEpoch = 0.0;
   };
   std::vector<Series> m_series;
 };

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -23,6 +24,16 @@ namespace {
 
 constexpr int kSmoothingSteps = 100;   // the slider's 0..99 is a weight of 0..0.99
 constexpr int kDefaultSmoothing = 60;  // TensorBoard's default 0.6
+
+const QString kSmoothingSetting = QStringLiteral("charts/smoothing");
+const QString kXAxisSetting = QStringLiteral("charts/xAxis");  // "iterations" or "epochs"
+const QString kEpochsValue = QStringLiteral("epochs");
+const QString kIterationsValue = QStringLiteral("iterations");
+
+// Each chart's own switch, by the chart's object name.
+QString logScaleSetting(const MetricChart* chart) {
+  return QStringLiteral("charts/logScale/") + chart->objectName();
+}
 
 QString overlayName(const QString& label, const QString& series) {
   return label + QStringLiteral(": ") + series;
@@ -55,6 +66,10 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   m_smoothingValue->setMinimumWidth(32);
   // Commands on every chart at once: actions() for a menu of the window, and
   // each chart's context menu, so they take no room above the charts.
+  m_epochAxis = new QAction(tr("X axis in e&pochs"), this);
+  m_epochAxis->setObjectName(QStringLiteral("epochAxisAction"));
+  m_epochAxis->setCheckable(true);
+  m_epochAxis->setToolTip(tr("Count the x axis of every chart in epochs (each run's own) instead of iterations"));
   auto* overlay = new QAction(tr("&Overlay run…"), this);
   overlay->setObjectName(QStringLiteral("overlayAction"));
   overlay->setToolTip(tr("Draw an earlier run (a directory with metrics.jsonl) under this one"));
@@ -63,7 +78,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   auto* csv = new QAction(tr("&Export all series as CSV…"), this);
   csv->setObjectName(QStringLiteral("exportCsvAction"));
   csv->setToolTip(tr("Every point of every series, one row per point"));
-  addActions({overlay, clearOverlay, csv});
+  addActions({m_epochAxis, overlay, clearOverlay, csv});
   m_bestLabel = new ElidedLabel(this);
   m_bestLabel->setObjectName(QStringLiteral("bestEpochLabel"));
   bar->addWidget(smoothingLabel);
@@ -113,9 +128,32 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   });
   m_smoothingValue->setText(QString::number(kDefaultSmoothing / double(kSmoothingSteps), 'f', 2));
   for (MetricChart* chart : std::as_const(m_charts)) chart->setSmoothing(smoothing());
+  connect(m_epochAxis, &QAction::toggled, this, [this](bool epochs) {
+    for (MetricChart* chart : std::as_const(m_charts))
+      chart->setXUnit(epochs ? MetricChart::XUnit::Epochs : MetricChart::XUnit::Iterations);
+    refreshCharts();
+  });
   connect(overlay, &QAction::triggered, this, &TrainingCharts::chooseOverlay);
   connect(clearOverlay, &QAction::triggered, this, &TrainingCharts::clearOverlays);
   connect(csv, &QAction::triggered, this, &TrainingCharts::chooseCsvFile);
+  restorePreferences();
+}
+
+// Restored first, then saved on every change, so a restore writes nothing back.
+void TrainingCharts::restorePreferences() {
+  const QSettings settings;
+  setSmoothing(settings.value(kSmoothingSetting, kDefaultSmoothing / double(kSmoothingSteps)).toDouble());
+  setXUnit(settings.value(kXAxisSetting).toString() == kEpochsValue ? MetricChart::XUnit::Epochs
+                                                                      : MetricChart::XUnit::Iterations);
+  for (MetricChart* chart : std::as_const(m_charts)) {
+    chart->setLogScale(settings.value(logScaleSetting(chart), false).toBool());
+    connect(chart, &MetricChart::logScaleChanged, this,
+            [chart](bool on) { QSettings().setValue(logScaleSetting(chart), on); });
+  }
+  connect(m_smoothing, &QSlider::valueChanged, this,
+          [this] { QSettings().setValue(kSmoothingSetting, smoothing()); });
+  connect(m_epochAxis, &QAction::toggled, this,
+          [](bool epochs) { QSettings().setValue(kXAxisSetting, epochs ? kEpochsValue : kIterationsValue); });
 }
 
 MetricChart* TrainingCharts::chart(RunMetrics::Chart which) const {
@@ -127,6 +165,7 @@ void TrainingCharts::clearRun() {
   m_pendingRanks.clear();
   m_epochs.clear();
   m_lastIteration = 0.0;
+  m_liveUpdatesPerEpoch = 0.0;
   removeSeriesWhere([this](const QString& name) {
     return std::none_of(m_overlayLabels.begin(), m_overlayLabels.end(),
                         [&](const QString& label) { return name.startsWith(overlayName(label, {})); });
@@ -137,6 +176,7 @@ void TrainingCharts::clearRun() {
 
 void TrainingCharts::addBatch(const fitbench::BatchStats& stats) {
   m_lastIteration = static_cast<double>(stats.num_update);
+  m_liveUpdatesPerEpoch = static_cast<double>(stats.batches_per_epoch);
   m_pending.addBatch(m_lastIteration, stats.loss, stats.learning_rate, stats.samples_per_sec, stats.metrics);
 }
 
@@ -156,16 +196,12 @@ QString TrainingCharts::rankThroughput(int rank) {
 
 void TrainingCharts::flush() {
   if (m_pending.isEmpty() && m_pendingRanks.isEmpty()) return;
-  for (auto it = m_pendingRanks.begin(); it != m_pendingRanks.end(); ++it) {
-    // Drawn like the throughput series, whatever their name says.
-    if (m_store->find(it.key()) < 0) showNewSeries(it.key(), RunMetrics::throughput(), false);
-    m_store->append(m_store->series(it.key()), it.value());
-  }
+  // Drawn like the throughput series, whatever their name says.
+  for (auto it = m_pendingRanks.begin(); it != m_pendingRanks.end(); ++it)
+    appendLive(it.key(), RunMetrics::throughput(), it.value());
   m_pendingRanks.clear();
-  for (auto it = m_pending.series().begin(); it != m_pending.series().end(); ++it) {
-    if (m_store->find(it.key()) < 0) showNewSeries(it.key(), it.key(), false);
-    m_store->append(m_store->series(it.key()), it.value());
-  }
+  for (auto it = m_pending.series().begin(); it != m_pending.series().end(); ++it)
+    appendLive(it.key(), it.key(), it.value());
   const bool newEpochs = !m_pending.epochs().isEmpty();
   m_epochs.append(m_pending.epochs());
   m_pending.clear();
@@ -173,7 +209,14 @@ void TrainingCharts::flush() {
   refreshCharts();
 }
 
-// Every chart redrawn, then their iteration axes widened to a common range.
+void TrainingCharts::appendLive(const QString& storeName, const QString& metricName, const QList<QPointF>& points) {
+  if (m_store->find(storeName) < 0) showNewSeries(storeName, metricName, false);
+  const int id = m_store->series(storeName);
+  m_store->setUpdatesPerEpoch(id, m_liveUpdatesPerEpoch);
+  m_store->append(id, points);
+}
+
+// Every chart redrawn, then their x axes widened to a common range.
 void TrainingCharts::refreshCharts() {
   std::optional<QPair<double, double>> all;
   for (MetricChart* chart : std::as_const(m_charts)) {
@@ -204,6 +247,13 @@ void TrainingCharts::setSmoothing(double weight) {
 }
 
 double TrainingCharts::smoothing() const { return m_smoothing->value() / double(kSmoothingSteps); }
+
+// The action holds the state: its toggled() switches the charts.
+void TrainingCharts::setXUnit(MetricChart::XUnit unit) { m_epochAxis->setChecked(unit == MetricChart::XUnit::Epochs); }
+
+MetricChart::XUnit TrainingCharts::xUnit() const {
+  return m_epochAxis->isChecked() ? MetricChart::XUnit::Epochs : MetricChart::XUnit::Iterations;
+}
 
 std::optional<TrainingCharts::PickedEpoch> TrainingCharts::epochNear(const QString& seriesName,
                                                                      double iteration) const {
@@ -236,7 +286,9 @@ QString TrainingCharts::addOverlay(const QString& runDir) {
   const QMap<QString, QList<QPointF>>& series = run->metrics().series();
   for (auto it = series.begin(); it != series.end(); ++it) {
     const QString name = overlayName(label, it.key());
-    m_store->append(m_store->series(name), it.value());
+    const int id = m_store->series(name);
+    m_store->setUpdatesPerEpoch(id, run->metrics().updatesPerEpoch());
+    m_store->append(id, it.value());
     showNewSeries(name, it.key(), true);
   }
   refreshCharts();
@@ -277,7 +329,7 @@ void TrainingCharts::updateBestEpoch() {
     const QString text =
         tr("Best: epoch %1, %2 %3").arg(epoch + 1).arg(series).arg(best->y(), 0, 'f', 4);
     m_bestLabel->setText(text);
-    accuracy->setMarker(*best, text);
+    accuracy->setMarker(*best, series, text);
     return;
   }
   m_bestLabel->clear();

@@ -1,12 +1,15 @@
 // TrainingCharts: the live charts of a run, arranged in a grid: loss (per
 // batch, smoothed, and any per-epoch loss metric), accuracy (train and
 // validation per epoch, top-k when asked for), learning rate and throughput,
-// all against iterations. Above them: the smoothing control and the best
-// epoch. Its actions() overlay earlier runs and export every series as CSV
-// (each chart's context menu holds them too). Observer
-// snapshots are collected as they come and drawn on flush(), which RunViews
-// calls from its coalescing timer. A run of several worker processes
-// adds one throughput series per rank ("rank 1 samples/s").
+// all against iterations or, switched together, epochs (each run's updates
+// over its own updates per epoch). Above them: the smoothing control and the
+// best epoch. Its actions() switch the x axis, overlay earlier runs and
+// export every series as CSV (each chart's context menu holds them too).
+// The x axis, the smoothing and each chart's log scale are kept in QSettings
+// ("charts/...") as they change, and restored by the next TrainingCharts.
+// Observer snapshots are collected as they come and drawn on flush(), which
+// RunViews calls from its coalescing timer. A run of several worker
+// processes adds one throughput series per rank ("rank 1 samples/s").
 #pragma once
 
 #include <QMap>
@@ -16,12 +19,13 @@
 #include <functional>
 #include <optional>
 
+#include "MetricChart.h"
 #include "RunMetrics.h"
 #include "RunOverlay.h"
 #include "fitbench/observer.h"
 
 class ElidedLabel;
-class MetricChart;
+class QAction;
 class QLabel;
 class QSlider;
 class SeriesStore;
@@ -50,6 +54,9 @@ class TrainingCharts : public QWidget {
   // 0..0.99, as the slider sets it.
   void setSmoothing(double weight);
   double smoothing() const;
+  // Every chart's x axis, as the "X axis in epochs" action switches it.
+  void setXUnit(MetricChart::XUnit unit);
+  MetricChart::XUnit xUnit() const;
 
   // Draws the run in `runDir` dashed under the live one; returns "" or the
   // error to show. Loading the same directory again replaces it.
@@ -80,6 +87,9 @@ class TrainingCharts : public QWidget {
   void refreshCharts();
   void removeSeriesWhere(const std::function<bool(const QString&)>& which);
   void showNewSeries(const QString& storeName, const QString& metricName, bool overlay);
+  // Appends to the live series `storeName`, shown as `metricName` is, adding it when new.
+  void appendLive(const QString& storeName, const QString& metricName, const QList<QPointF>& points);
+  void restorePreferences();
   void updateBestEpoch();
   void chooseOverlay();
   void chooseCsvFile();
@@ -87,6 +97,7 @@ class TrainingCharts : public QWidget {
   SeriesStore* m_store = nullptr;
   QList<MetricChart*> m_charts;  // in RunMetrics::Chart order
   QSlider* m_smoothing = nullptr;
+  QAction* m_epochAxis = nullptr;
   QLabel* m_smoothingValue = nullptr;
   ElidedLabel* m_bestLabel = nullptr;
   RunMetrics m_pending;
@@ -94,6 +105,7 @@ class TrainingCharts : public QWidget {
   // The live run's epochs as drawn: (epoch, iteration).
   QList<QPair<int, double>> m_epochs;
   double m_lastIteration = 0.0;
+  double m_liveUpdatesPerEpoch = 0.0;  // 0 until the first batch says
   QStringList m_overlayLabels;
   QMap<QString, RunOverlay> m_overlayRuns;  // by label
   QString m_lastDir;

@@ -1,7 +1,8 @@
 // MetricChart: draws the store's series thinned to about its width while the
 // store keeps every point, smooths batch series, switches to a log axis (and
 // leaves out values it cannot place), marks a point, reads out the values
-// under the mouse, and exports CSV and PNG.
+// under the mouse, counts its x axis in iterations or epochs, and exports CSV
+// and PNG.
 #include <QAbstractItemModelTester>
 #include <QChart>
 #include <QImage>
@@ -11,6 +12,7 @@
 #include <QMouseEvent>
 #include <QWheelEvent>
 #include <QLogValueAxis>
+#include <QScatterSeries>
 #include <QTemporaryDir>
 #include <QValueAxis>
 #include <QtTest>
@@ -34,7 +36,62 @@ class TestMetricChart : public QObject {
   void markerAndReadout();
   void exports();
   void zoomPanAndReset();
+  void epochAxis();
 };
+
+// issue 13: there was no epoch x-axis. In epochs each series' updates are
+// divided by its run's updates per epoch; a click still reports updates.
+void TestMetricChart::epochAxis() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Accuracy"), QStringLiteral("accuracy"));
+  chart.resize(600, 400);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  chart.showSeries(QStringLiteral("validation accuracy"), MetricChart::Style::Epoch);
+  chart.showSeries(QStringLiteral("other run's accuracy"), MetricChart::Style::Epoch);
+  chart.showSeries(QStringLiteral("no epoch size yet"), MetricChart::Style::Epoch);
+  const int live = store.series(QStringLiteral("validation accuracy"));
+  store.setUpdatesPerEpoch(live, 100);
+  store.append(live, {QPointF(100, 0.5), QPointF(200, 0.7), QPointF(300, 0.8)});
+  const int other = store.series(QStringLiteral("other run's accuracy"));
+  store.setUpdatesPerEpoch(other, 50);
+  store.append(other, {QPointF(50, 0.4), QPointF(100, 0.6)});
+  store.append(store.series(QStringLiteral("no epoch size yet")), QPointF(1000, 0.1));
+  chart.setMarker(QPointF(300, 0.8), QStringLiteral("validation accuracy"), QStringLiteral("best"));
+  chart.refresh();
+  auto* x = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Horizontal).constFirst());
+  QCOMPARE(x->titleText(), QStringLiteral("iteration"));
+  QVERIFY(x->max() >= 1000.0);
+
+  chart.setXUnit(MetricChart::XUnit::Epochs);
+  QCOMPARE(x->titleText(), QStringLiteral("epoch"));
+  QVERIFY2(x->max() >= 3.0 && x->max() < 5.0, qPrintable(QString::number(x->max())));
+  QLineSeries* liveLine = nullptr;
+  QLineSeries* otherLine = nullptr;
+  QScatterSeries* markerSeries = nullptr;
+  for (QAbstractSeries* s : chart.chart()->series()) {
+    if (s->name() == QStringLiteral("validation accuracy")) liveLine = qobject_cast<QLineSeries*>(s);
+    if (s->name() == QStringLiteral("other run's accuracy")) otherLine = qobject_cast<QLineSeries*>(s);
+    if (s->name() == QStringLiteral("best")) markerSeries = qobject_cast<QScatterSeries*>(s);
+  }
+  QVERIFY(liveLine && otherLine && markerSeries);
+  QCOMPARE(liveLine->points(), (QList<QPointF>{QPointF(1, 0.5), QPointF(2, 0.7), QPointF(3, 0.8)}));
+  QCOMPARE(otherLine->points(), (QList<QPointF>{QPointF(1, 0.4), QPointF(2, 0.6)}));  // its own epoch size
+  QCOMPARE(chart.displayedCount(QStringLiteral("no epoch size yet")), 0);
+  QCOMPARE(markerSeries->points(), QList<QPointF>{QPointF(3, 0.8)});
+  QCOMPARE(chart.marker(), std::optional<QPointF>(QPointF(300, 0.8)));  // as given
+  QCOMPARE(chart.readout(2.5),
+           QStringLiteral("epoch 2.50 · validation accuracy 0.7 · other run's accuracy 0.6"));
+
+  QSignalSpy clicked(&chart, &MetricChart::seriesClicked);
+  emit otherLine->clicked(QPointF(1.5, 0.5));
+  QCOMPARE(clicked.count(), 1);
+  QCOMPARE(clicked.at(0).at(1).toPointF(), QPointF(75, 0.5));
+
+  chart.setXUnit(MetricChart::XUnit::Iterations);
+  QCOMPARE(x->titleText(), QStringLiteral("iteration"));
+  QCOMPARE(liveLine->points().constLast(), QPointF(300, 0.8));
+}
 
 // issue 13: the charts could not zoom or pan. A drag, Ctrl+wheel or the middle
 // button choose the view, which new points leave alone until a reset.
@@ -185,7 +242,7 @@ void TestMetricChart::markerAndReadout() {
   store.append(store.series(QStringLiteral("train accuracy")),
                {QPointF(100, 0.5), QPointF(200, 0.7), QPointF(300, 0.8)});
   store.append(store.series(QStringLiteral("validation accuracy")), {QPointF(100, 0.55), QPointF(200, 0.6)});
-  chart.setMarker(QPointF(200, 0.7), QStringLiteral("best"));
+  chart.setMarker(QPointF(200, 0.7), QStringLiteral("train accuracy"), QStringLiteral("best"));
   QCOMPARE(chart.marker(), std::optional<QPointF>(QPointF(200, 0.7)));
 
   QCOMPARE(chart.readout(50), QString());

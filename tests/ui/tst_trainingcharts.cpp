@@ -1,8 +1,13 @@
 // TrainingCharts: observer snapshots reach the store and the right chart only
 // on flush(); top-k and loss metrics find their charts; the best epoch is
-// marked; the charts share one iteration axis; the smoothing slider drives every chart; earlier runs overlay
-// and survive a new run; every series exports as CSV.
+// marked; the charts share one iteration axis; the smoothing slider drives
+// every chart; earlier runs overlay and survive a new run; one action counts
+// every chart's x axis in epochs; the chart preferences outlive the charts;
+// every series exports as CSV.
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QLineSeries>
+#include <QSettings>
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QValueAxis>
@@ -55,16 +60,28 @@ class TestTrainingCharts : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase();
+  void init();
   void snapshotsReachTheirCharts();
   void smoothingSliderDrivesTheCharts();
   void overlaysSurviveANewRun();
   void aClickPicksTheNearestEpochOfItsRun();
   void trainingAccuracyEveryBatch();
   void exportsEverySeries();
+  void epochAxisSwitchesEveryChart();
+  void preferencesAreRemembered();
 
  private:
   QTemporaryDir m_tmp;
 };
+
+void TestTrainingCharts::initTestCase() {
+  // The charts keep their preferences: in this test's own settings, not the tester's.
+  QSettings::setDefaultFormat(QSettings::IniFormat);
+  QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_tmp.filePath(QStringLiteral("settings")));
+}
+
+void TestTrainingCharts::init() { QSettings().clear(); }
 
 void TestTrainingCharts::snapshotsReachTheirCharts() {
   TrainingCharts charts;
@@ -229,6 +246,82 @@ void TestTrainingCharts::exportsEverySeries() {
     points += static_cast<int>(charts.store()->points(id).size());
   QCOMPARE(lines.size(), points + 1);
   QVERIFY(lines.contains(QStringLiteral("\"validation accuracy\",10,0.80000000000000004")));
+}
+
+// The line a chart draws for the store's series `name` (its raw line).
+QLineSeries* lineOf(MetricChart* chart, const QString& name) {
+  for (QAbstractSeries* s : chart->chart()->series())
+    if (s->name() == name && s->type() == QAbstractSeries::SeriesTypeLine) return qobject_cast<QLineSeries*>(s);
+  return nullptr;
+}
+
+// issue 13: there was no epoch x-axis. One action switches every chart; each
+// run counts its own epochs, and a click picks the same epoch in both units.
+void TestTrainingCharts::epochAxisSwitchesEveryChart() {
+  const QString dir = m_tmp.filePath(QStringLiteral("epochs"));
+  QVERIFY(writeRunDir(dir, 3, 5));  // 5 updates an epoch
+  TrainingCharts charts;
+  auto* action = charts.findChild<QAction*>(QStringLiteral("epochAxisAction"));
+  QVERIFY(action && action->isCheckable() && !action->isChecked());
+  QVERIFY(charts.actions().contains(action));
+  for (MetricChart* chart : charts.charts()) QVERIFY(chart->actions().contains(action));  // the context menu
+  QCOMPARE(charts.addOverlay(dir), QString());
+  feedRun(charts);  // 10 updates an epoch
+  charts.flush();
+
+  action->trigger();
+  QCOMPARE(charts.xUnit(), MetricChart::XUnit::Epochs);
+  for (MetricChart* chart : charts.charts()) {
+    QCOMPARE(chart->xUnit(), MetricChart::XUnit::Epochs);
+    auto* x = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).constFirst());
+    QCOMPARE(x->titleText(), QStringLiteral("epoch"));
+    // The overlay's 3 epochs, on nice numbers; not its 15 updates.
+    QVERIFY2(x->max() >= 3.0 && x->max() <= 5.0, qPrintable(chart->objectName()));
+  }
+  MetricChart* accuracy = charts.chart(RunMetrics::Chart::Accuracy);
+  QLineSeries* live = lineOf(accuracy, QStringLiteral("validation accuracy"));
+  QLineSeries* earlier = lineOf(accuracy, QStringLiteral("epochs (lenet): validation accuracy"));
+  QVERIFY(live && earlier);
+  QCOMPARE(live->points(), (QList<QPointF>{QPointF(1, 0.8), QPointF(2, 0.7)}));
+  QCOMPARE(earlier->points().size(), 3);
+  QCOMPARE(earlier->points().constLast().x(), 3.0);
+  // The best epoch's marker sits on its epoch's end.
+  QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: epoch 1, validation accuracy 0.8000"));
+
+  // A click at 1.8 epochs of the earlier run (update 9) is nearest the end
+  // of its epoch 1, which saved checkpoint 2; at 0.6 of the live run, checkpoint 1.
+  QSignalSpy picked(&charts, &TrainingCharts::epochPicked);
+  emit earlier->clicked(QPointF(1.8, 0.6));
+  emit live->clicked(QPointF(0.6, 0.8));
+  QCOMPARE(picked.count(), 2);
+  QCOMPARE(picked.at(0).at(0).toString(), dir);
+  QCOMPARE(picked.at(0).at(1).toInt(), 2);
+  QCOMPARE(picked.at(1).at(0).toString(), QString());
+  QCOMPARE(picked.at(1).at(1).toInt(), 1);
+
+  charts.setXUnit(MetricChart::XUnit::Iterations);
+  QVERIFY(!action->isChecked());
+  QCOMPARE(live->points().constLast(), QPointF(20, 0.7));
+  for (MetricChart* chart : charts.charts()) QCOMPARE(chart->xUnit(), MetricChart::XUnit::Iterations);
+}
+
+// issue 13: the chart preferences were forgotten at every start.
+void TestTrainingCharts::preferencesAreRemembered() {
+  {
+    TrainingCharts first;
+    first.findChild<QSlider*>(QStringLiteral("smoothingSlider"))->setValue(30);
+    first.findChild<QAction*>(QStringLiteral("epochAxisAction"))->trigger();
+    first.chart(RunMetrics::Chart::LearningRate)->findChild<QAction*>(QStringLiteral("logScaleAction"))->trigger();
+  }
+  TrainingCharts again;
+  QCOMPARE(again.smoothing(), 0.3);
+  QCOMPARE(again.xUnit(), MetricChart::XUnit::Epochs);
+  for (MetricChart* chart : again.charts()) {
+    QCOMPARE(chart->smoothing(), 0.3);
+    QCOMPARE(chart->xUnit(), MetricChart::XUnit::Epochs);
+    QCOMPARE(chart->logScale(), chart == again.chart(RunMetrics::Chart::LearningRate));
+  }
+  QCOMPARE(QSettings().value(QStringLiteral("charts/xAxis")).toString(), QStringLiteral("epochs"));
 }
 
 QTEST_MAIN(TestTrainingCharts)
