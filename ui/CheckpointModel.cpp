@@ -57,6 +57,19 @@ QString configPrefixName(const QString& path) {
   return QFileInfo(QString::fromStdString(prefix->get<std::string>())).fileName();
 }
 
+// The accuracies of `entries` from `directory`'s metrics.jsonl.
+void joinAccuracies(const QString& directory, QVector<CheckpointEntry>& entries) {
+  const QDir dir(directory);
+  const QMap<int, EpochMetrics> metrics = readEpochMetrics(dir.path());
+  const QString runPrefix = configPrefixName(dir.filePath(QStringLiteral("config.json")));
+  for (CheckpointEntry& e : entries) {
+    const auto m = metrics.constFind(e.epoch - 1);
+    const bool joins = (runPrefix.isEmpty() || runPrefix == e.prefixName) && m != metrics.cend();
+    e.trainAccuracy = joins ? m->train : std::nullopt;
+    e.validationAccuracy = joins ? m->validation : std::nullopt;
+  }
+}
+
 QString accuracyText(const std::optional<double>& value) {
   return value ? QString::number(*value, 'f', 4) : QString();
 }
@@ -185,6 +198,25 @@ void CheckpointModel::refresh() {
   watcher->setFuture(QtConcurrent::run(&CheckpointModel::scanDirectory, m_directory));
 }
 
+void CheckpointModel::refreshAccuracies() {
+  // A scan under way may have read metrics.jsonl before the record came: scan again.
+  if (m_loading) return refresh();
+  if (m_entries.isEmpty()) return;
+  const quint64 generation = m_generation;
+  auto* watcher = new QFutureWatcher<QVector<CheckpointEntry>>(this);
+  connect(watcher, &QFutureWatcher<QVector<CheckpointEntry>>::finished, this, [this, watcher, generation] {
+    watcher->deleteLater();
+    // A scan started since lists other rows, and reads the accuracies itself.
+    if (generation != m_generation) return;
+    m_entries = watcher->result();
+    emit dataChanged(index(0, TrainColumn), index(rowCount() - 1, ValidationColumn));
+  });
+  watcher->setFuture(QtConcurrent::run([directory = m_directory, entries = m_entries]() mutable {
+    joinAccuracies(directory, entries);
+    return entries;
+  }));
+}
+
 int CheckpointModel::epochCount(const QString& prefix) const {
   return static_cast<int>(std::count_if(m_entries.cbegin(), m_entries.cend(),
                                         [&](const CheckpointEntry& e) { return e.prefix == prefix; }));
@@ -250,14 +282,6 @@ CheckpointScan CheckpointModel::scanDirectory(const QString& directory) {
     return a.prefixName != b.prefixName ? a.prefixName < b.prefixName : a.epoch < b.epoch;
   });
 
-  const QMap<int, EpochMetrics> metrics = readEpochMetrics(dir.path());
-  const QString runPrefix = configPrefixName(dir.filePath(QStringLiteral("config.json")));
-  for (CheckpointEntry& e : scan.entries) {
-    if (!runPrefix.isEmpty() && runPrefix != e.prefixName) continue;
-    const auto m = metrics.constFind(e.epoch - 1);
-    if (m == metrics.cend()) continue;
-    e.trainAccuracy = m->train;
-    e.validationAccuracy = m->validation;
-  }
+  joinAccuracies(directory, scan.entries);
   return scan;
 }

@@ -12,6 +12,9 @@
 //
 // setDirectory() / refresh() scan on a worker thread (QtConcurrent); the
 // model resets when the scan is done and emits loadingChanged() around it.
+// refreshAccuracies() rereads only the accuracies, keeping rows and selection:
+// fit() saves an epoch's checkpoint before it writes the epoch's record, so
+// the window calls it when the epoch ends.
 // message() says why the table is empty (no directory, missing directory, no
 // checkpoints), "" when it has rows.
 #pragma once
@@ -76,6 +79,9 @@ class CheckpointModel : public QAbstractTableModel {
   QString directory() const { return m_directory; }
   // Scans the current directory again (after a checkpoint was written or deleted).
   void refresh();
+  // Reads the listed checkpoints' accuracies again (off the UI thread) and
+  // reports them through dataChanged().
+  void refreshAccuracies();
 
   bool isLoading() const { return m_loading; }
   QString message() const { return m_message; }

@@ -92,6 +92,8 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
     connect(source, &RunSource::logLine, m_views->log(), &RunLogView::addLine);
     connect(source, &RunSource::finished, this, &MainWindow::onFinished);
     connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
+    // The epoch's record comes after its checkpoint: the newest row's accuracies are read then.
+    connect(source, &RunSource::epochEnded, m_checkpointBrowser->model(), &CheckpointModel::refreshAccuracies);
   }
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
   connect(m_controller, &TrainerController::pausedChanged, m_views->progressView(), &RunProgressView::showPaused);

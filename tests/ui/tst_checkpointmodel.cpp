@@ -1,7 +1,8 @@
 // CheckpointModel: the epochs of a real run directory (fit() for two epochs)
 // with their accuracies joined from metrics.jsonl; corrupt metrics lines are
-// skipped; missing and empty directories say so; several prefixes group;
-// QAbstractItemModelTester watches every test.
+// skipped; missing and empty directories say so; several prefixes group; an
+// epoch record written after its checkpoint's scan reaches its row without a
+// reset; QAbstractItemModelTester watches every test.
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
@@ -10,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -61,6 +63,7 @@ class TestCheckpointModel : public QObject {
   void groupsByPrefix();
   void laterScanWins();
   void refreshSeesDeletedFiles();
+  void accuraciesFollowTheEpochRecord();
 
  private:
   QTemporaryDir m_tmp;
@@ -238,6 +241,46 @@ void TestCheckpointModel::refreshSeesDeletedFiles() {
   QVERIFY(loaded.wait(kScanTimeoutMs));
   QCOMPARE(model.rowCount(), 1);
   QCOMPARE(model.entry(0).epoch, 2);
+}
+
+// issue 13: the newest row's train accuracy stayed blank until the next save.
+// fit() saves the epoch's checkpoint before it writes the epoch's record, so
+// the scan that follows the save misses it; refreshAccuracies() at the
+// epoch's end reads it, and leaves the rows (and a view's selection) alone.
+void TestCheckpointModel::accuraciesFollowTheEpochRecord() {
+  const QString dir = m_tmp.filePath(QStringLiteral("late-record"));
+  QVERIFY(checkpointtest::copyRun(m_run, dir));
+  QFile metrics(dir + QStringLiteral("/metrics.jsonl"));
+  QVERIFY(metrics.open(QIODevice::ReadOnly));
+  QList<QByteArray> lines = metrics.readAll().split('\n');
+  metrics.close();
+  const auto lastEpoch = std::find_if(lines.rbegin(), lines.rend(),
+                                      [](const QByteArray& line) { return line.contains("\"type\":\"epoch\""); });
+  QVERIFY(lastEpoch != lines.rend());
+  const QByteArray record = *lastEpoch;
+  lines.erase(std::next(lastEpoch).base());
+  QVERIFY(metrics.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  metrics.write(lines.join('\n'));
+  metrics.close();
+
+  CheckpointModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QVERIFY(scan(model, dir));
+  QCOMPARE(model.rowCount(), 2);
+  QVERIFY(raw(model, 0, CheckpointModel::TrainColumn).isValid());
+  QVERIFY(!raw(model, 1, CheckpointModel::TrainColumn).isValid());  // epoch 2's record is not there yet
+
+  QVERIFY(metrics.open(QIODevice::Append));
+  metrics.write(record + '\n');
+  metrics.close();
+  QSignalSpy resets(&model, &CheckpointModel::modelReset);
+  QSignalSpy changed(&model, &CheckpointModel::dataChanged);
+  model.refreshAccuracies();
+  QTRY_VERIFY_WITH_TIMEOUT(raw(model, 1, CheckpointModel::TrainColumn).isValid(), kScanTimeoutMs);
+  QVERIFY(raw(model, 1, CheckpointModel::ValidationColumn).isValid());
+  QCOMPARE(resets.count(), 0);
+  QCOMPARE(changed.count(), 1);
+  QCOMPARE(model.rowCount(), 2);
 }
 
 QTEST_MAIN(TestCheckpointModel)

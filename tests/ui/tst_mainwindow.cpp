@@ -683,6 +683,13 @@ void TestMainWindow::trainBrowseAndResume() {
     prefixes << browser->model()->index(row, CheckpointModel::PrefixColumn).data().toString();
   QCOMPARE(prefixes.count(QStringLiteral("lenet")), 3);
   QCOMPARE(prefixes.count(QStringLiteral("lenet-partial")), 1);
+  // issue 13: the newest row's accuracies stayed blank until the next save,
+  // since the epoch's record is written after its checkpoint.
+  const int newest = static_cast<int>(prefixes.lastIndexOf(QStringLiteral("lenet")));
+  QCOMPARE(browser->model()->entry(newest).epoch, 3);
+  for (int column : {CheckpointModel::TrainColumn, CheckpointModel::ValidationColumn})
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->index(newest, column).data(CheckpointModel::RawRole).isValid(),
+                             10000);
 }
 
 void TestMainWindow::saveNowAndChangeLearningRate() {
