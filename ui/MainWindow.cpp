@@ -1,34 +1,28 @@
 #include "MainWindow.h"
 
-#include <QAction>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QIcon>
 #include <QImageReader>
-#include <QKeySequence>
-#include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
 #include "ExperimentIo.h"
 #include "ExperimentPanel.h"
 #include "GpuPicker.h"
-#include "HelpMenu.h"
 #include "LrScheduleEditor.h"
+#include "MainMenus.h"
 #include "MemoryEstimateLabel.h"
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
@@ -41,6 +35,7 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
+#include "WindowSession.h"
 #include "RunsView.h"
 #include "WorkspacePanels.h"
 #include "fitbench/fit.h"
@@ -276,29 +271,12 @@ void MainWindow::buildWorkspace() {
 }
 
 void MainWindow::buildMenus() {
-  QMenu* file = menuBar()->addMenu(tr("&File"));
-  m_experiment->addFileActions(file);
-  file->addSeparator();
-  // close(), not quit(): closeEvent() asks what to do with a run in progress.
-  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-  quit->setObjectName(QStringLiteral("quitAction"));
-  // The platform's Quit key, or Ctrl+Q where the platform names none (offscreen, some desktops).
-  quit->setShortcut(QKeySequence::keyBindings(QKeySequence::Quit).value(0, QKeySequence(Qt::CTRL | Qt::Key_Q)));
-
-  QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(m_experimentDock->toggleViewAction());
-  view->addAction(m_checkpointDock->toggleViewAction());
-  view->addAction(m_devicesDock->toggleViewAction());
-  view->addAction(m_workspace->queueDock()->toggleViewAction());
-  view->addAction(m_runBar->toggleViewAction());
-
-  QMenu* run = menuBar()->addMenu(tr("R&un"));  // Alt+R is the Processes box's
-  run->addActions(m_runBar->menuActions());
-
-  // Whole-run chart commands, also in each chart's context menu.
-  QMenu* charts = menuBar()->addMenu(tr("&Charts"));
-  charts->addActions(trainingCharts()->actions());
-  menuBar()->addMenu(new HelpMenu(this));
+  MainMenus::build(this, {m_experiment,
+                          {m_experimentDock->toggleViewAction(), m_checkpointDock->toggleViewAction(),
+                           m_devicesDock->toggleViewAction(), m_workspace->queueDock()->toggleViewAction(),
+                           m_runBar->toggleViewAction()},
+                          m_runBar->menuActions(),
+                          trainingCharts()->actions()});
 }
 
 QString MainWindow::openExperiment(const QString& path) { return m_experiment->openExperiment(path); }
@@ -433,7 +411,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // Closed again while a stop saves: the window goes, and its destructor
   // waits for the run's thread, which finishes the save first.
   if (!isTraining() || m_closeWhenStopped) {
-    saveSession();
+    WindowSession::save(*this, m_experiment->args());
     QMainWindow::closeEvent(event);
     return;
   }
@@ -461,28 +439,16 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // The destructor waits for the thread; ask it to end now so that is short.
   m_workspace->driver()->setWindowClosing(true);
   run->stop();
-  saveSession();
+  WindowSession::save(*this, m_experiment->args());
   QMainWindow::closeEvent(event);
 }
 
-void MainWindow::saveSession() const {
-  QSettings settings;
-  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-  settings.setValue(QStringLiteral("window/state"), saveState());
-  settings.setValue(QStringLiteral("experiment/last"), QString::fromStdString(m_experiment->args().to_json().dump()));
-}
-
 void MainWindow::restoreSession(bool withForm) {
-  const QSettings settings;
-  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-  const QString last = settings.value(QStringLiteral("experiment/last")).toString();
-  if (!withForm || last.isEmpty()) return;
-  try {
-    setArgs(fitbench::FitArgs::from_json(nlohmann::json::parse(last.toStdString())));
-  } catch (const std::exception& e) {
-    statusBar()->showMessage(tr("The last experiment was not restored: %1").arg(QString::fromUtf8(e.what())), 10000);
-  }
+  QString error;
+  const std::optional<fitbench::FitArgs> last = WindowSession::restore(*this, &error);
+  if (withForm && last) setArgs(*last);
+  if (withForm && !error.isEmpty())
+    statusBar()->showMessage(tr("The last experiment was not restored: %1").arg(error), 10000);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {

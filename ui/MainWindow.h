@@ -149,7 +149,6 @@ class MainWindow : public QMainWindow {
   void buildCheckpointDock();
   void buildDevicesDock();
   void buildWorkspace();
-  void saveSession() const;
   void buildMenus();
   void arrangeDocks();
   void onArgsChanged();
