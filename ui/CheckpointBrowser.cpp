@@ -387,6 +387,13 @@ fitbench::FitArgs CheckpointBrowser::branchArguments(const fitbench::FitArgs& ar
   return branch;
 }
 
+QString CheckpointBrowser::checkpointDirectory(const QString& runDir, const fitbench::FitConfig& config) {
+  // Without --run-dir, fit() makes the prefix's folder the run folder: this
+  // one, wherever the working directory was then.
+  if (config.model_prefix.empty() || config.run_dir.empty()) return QDir(runDir).absolutePath();
+  return QFileInfo(QString::fromStdString(config.model_prefix)).absolutePath();
+}
+
 QString CheckpointBrowser::branchConflict(const fitbench::FitArgs& args, const QString& originalDir) {
   const fitbench::FitConfig config = fitbench::FitConfig::resolve(args);
   const QString original = QDir::cleanPath(QFileInfo(originalDir).absoluteFilePath());

@@ -48,6 +48,7 @@
 
 #include "CheckpointModel.h"
 #include "fitbench/fit_args.h"
+#include "fitbench/fit_config.h"
 
 class ElidedLabel;
 class EvaluationView;
@@ -111,6 +112,10 @@ class CheckpointBrowser : public QWidget {
   // epoch is loaded from; --run-dir cleared so the run directory follows the
   // new prefix. Throws fitbench::ArgError.
   static fitbench::FitArgs branchArguments(const fitbench::FitArgs& args);
+  // Where the run in `runDir` saved its checkpoints: the run folder itself,
+  // unless --run-dir put the run apart from its --model-prefix; then the
+  // prefix's folder (a relative prefix counts from the working directory).
+  static QString checkpointDirectory(const QString& runDir, const fitbench::FitConfig& config);
   // Why `args` would write into `originalDir` (its --model-prefix or
   // --run-dir there, or no --model-prefix at all); "" when they do not.
   static QString branchConflict(const fitbench::FitArgs& args, const QString& originalDir);

@@ -20,6 +20,9 @@ class ExperimentIo {
   static QString saveJson(const QString& path, const fitbench::FitArgs& args);
   // Reads an experiment file; on failure returns nullopt and sets *error.
   static std::optional<fitbench::FitArgs> loadJson(const QString& path, QString* error);
+  // The arguments of the run in the folder `runDir` (its config.json); on
+  // failure, nullopt and *error says the folder is not a run folder, and why.
+  static std::optional<fitbench::FitArgs> loadRunFolder(const QString& runDir, QString* error);
 
   // Parses a fit.py / train_mnist.py / fitbench-cli command line as
   // fitbench-cli does (on top of train_mnist.py's defaults). Leading words

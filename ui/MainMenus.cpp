@@ -8,11 +8,15 @@
 
 #include "ExperimentPanel.h"
 #include "HelpMenu.h"
+#include "RecentRuns.h"
 
 void MainMenus::build(QMainWindow* window, const Parts& parts) {
   QMenuBar* bar = window->menuBar();
   QMenu* file = bar->addMenu(tr("&File"));
   parts.experiment->addFileActions(file);
+  file->addSeparator();
+  file->addAction(parts.recentRuns->openAction());
+  file->addMenu(parts.recentRuns);
   file->addSeparator();
   // close(), not quit(): closeEvent() asks what to do with a run in progress.
   QAction* quit = file->addAction(tr("&Quit"), window, &QWidget::close);

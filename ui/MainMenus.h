@@ -1,9 +1,9 @@
 // MainMenus: the window's menu bar, built from the actions its parts own.
-// File: the experiment's files and command lines (ExperimentPanel), Quit
-// (the window's close(), which asks about a run in progress). View: the
-// docks and tool bars. Run: the run tool bar's commands with their
-// shortcuts. Charts: the charts' whole-run commands, also in each chart's
-// context menu. Help (HelpMenu).
+// File: the experiment's files and command lines (ExperimentPanel), Open run
+// folder… and Recent run folders (RecentRuns), Quit (the window's close(),
+// which asks about a run in progress). View: the docks and tool bars. Run:
+// the run tool bar's commands with their shortcuts. Charts: the charts'
+// whole-run commands, also in each chart's context menu. Help (HelpMenu).
 #pragma once
 
 #include <QCoreApplication>
@@ -12,6 +12,7 @@
 class ExperimentPanel;
 class QAction;
 class QMainWindow;
+class RecentRuns;
 
 class MainMenus {
   Q_DECLARE_TR_FUNCTIONS(MainMenus)
@@ -19,6 +20,7 @@ class MainMenus {
  public:
   struct Parts {
     const ExperimentPanel* experiment = nullptr;
+    RecentRuns* recentRuns = nullptr;
     QList<QAction*> viewToggles;  // the docks' and tool bars' toggleViewAction()
     QList<QAction*> runActions;
     QList<QAction*> chartActions;

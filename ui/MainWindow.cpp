@@ -30,6 +30,7 @@
 #include "RunControlBar.h"
 #include "RunLogView.h"
 #include "RunProgressView.h"
+#include "RecentRuns.h"
 #include "RunQuestions.h"
 #include "RunViews.h"
 #include "TrainerController.h"
@@ -271,12 +272,41 @@ void MainWindow::buildWorkspace() {
 }
 
 void MainWindow::buildMenus() {
+  m_recentRuns = new RecentRuns(this);
+  connect(m_recentRuns, &RecentRuns::openRequested, this, [this](const QString& folder) {
+    const QString error = openRunFolder(folder);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Open run folder"), error);
+  });
   MainMenus::build(this, {m_experiment,
+                          m_recentRuns,
                           {m_experimentDock->toggleViewAction(), m_checkpointDock->toggleViewAction(),
                            m_devicesDock->toggleViewAction(), m_workspace->queueDock()->toggleViewAction(),
                            m_runBar->toggleViewAction()},
                           m_runBar->menuActions(),
                           trainingCharts()->actions()});
+}
+
+QString MainWindow::openRunFolder(const QString& folder) {
+  const QString runDir = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+  QString error;
+  const std::optional<fitbench::FitArgs> args = ExperimentIo::loadRunFolder(runDir, &error);
+  if (!args) return error;
+  m_checkpointBrowser->setDirectory(
+      CheckpointBrowser::checkpointDirectory(runDir, fitbench::FitConfig::resolve(*args)));
+  m_checkpointDock->raise();
+  m_recentRuns->add(runDir);
+  m_views->showTab(trainingCharts());
+  // A run in progress keeps the charts and the form: the folder's curves go under its own.
+  if (isTraining()) return trainingCharts()->addOverlay(runDir);
+  // Otherwise the folder takes the finished run's place, as opening a document
+  // replaces the one in view: its curves become the main series (its best
+  // epoch stated above them, a click on them picking its checkpoints) and its
+  // arguments fill the form, ready to resume or branch. An overlay would leave
+  // the last run as the main series, and outlive the next Start.
+  setArgs(*args);
+  const QString curvesError = trainingCharts()->showRun(runDir);
+  if (curvesError.isEmpty()) m_runDir = runDir;
+  return curvesError;
 }
 
 QString MainWindow::openExperiment(const QString& path) { return m_experiment->openExperiment(path); }
@@ -497,6 +527,7 @@ void MainWindow::updateButtons() {
 
 void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_runDir = QDir(QString::fromStdString(info.run_dir)).absolutePath();
+  m_recentRuns->add(m_runDir);
   m_views->startRun(info);
   if (!m_overlayOnStart.isEmpty()) {
     const QString error = trainingCharts()->addOverlay(m_overlayOnStart);

@@ -16,7 +16,9 @@
 // kv-store (and a build with MPI and mpirun on PATH), Start runs "Processes"
 // workers under mpirun through a ProcessTrainer instead, whose signals feed
 // the same widgets, plus one throughput series per worker. A failed run ends
-// in a message, never a crash.
+// in a message, never a crash. File > Open run folder… (and Recent run
+// folders, which also lists every run trained here) shows an earlier run's
+// checkpoints, curves and arguments.
 //
 // Nothing is lost or overwritten without consent (RunQuestions). Closing
 // (Ctrl+Q, the window manager's close) during a run asks: stop and save a
@@ -57,6 +59,7 @@ class RunViews;
 class MonitorView;
 class QDockWidget;
 class ProcessTrainer;
+class RecentRuns;
 class TrainerController;
 class TrainingCharts;
 class WorkspacePanels;
@@ -112,6 +115,12 @@ class MainWindow : public QMainWindow {
   QString copyCommandLine() const;
   // Fills the form with the preset of that name; false if there is none.
   bool applyPreset(const QString& name);
+  // File > Open run folder: the checkpoints of the run in `folder` in the
+  // checkpoint browser, its curves in the charts (the main series; an
+  // overlay while a run trains) and its config.json in the form (not while a
+  // run trains); the folder goes first in File > Recent run folders.
+  QString openRunFolder(const QString& folder);
+  RecentRuns* recentRuns() const { return m_recentRuns; }
 
   // The window's size, its docks and the form as they were when it last
   // closed (QSettings), the form only when `withForm` (no arguments were
@@ -177,6 +186,7 @@ class MainWindow : public QMainWindow {
   QDockWidget* m_devicesDock = nullptr;
   GpuPicker* m_gpuPicker = nullptr;
   WorkspacePanels* m_workspace = nullptr;
+  RecentRuns* m_recentRuns = nullptr;
 
   QString m_runDir;                 // of the run that started last, absolute
   QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started

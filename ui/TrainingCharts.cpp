@@ -295,6 +295,17 @@ QString TrainingCharts::addOverlay(const QString& runDir) {
   return {};
 }
 
+QString TrainingCharts::showRun(const QString& runDir) {
+  QString error;
+  const std::optional<RunOverlay> run = RunOverlay::load(runDir, &error);
+  if (!run) return error;
+  clearRun();
+  m_pending = run->metrics();
+  m_liveUpdatesPerEpoch = run->metrics().updatesPerEpoch();
+  flush();
+  return {};
+}
+
 void TrainingCharts::clearOverlays() {
   removeSeriesWhere([this](const QString& name) {
     return std::any_of(m_overlayLabels.begin(), m_overlayLabels.end(),

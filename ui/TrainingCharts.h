@@ -61,6 +61,9 @@ class TrainingCharts : public QWidget {
   // Draws the run in `runDir` dashed under the live one; returns "" or the
   // error to show. Loading the same directory again replaces it.
   QString addOverlay(const QString& runDir);
+  // Draws the finished run in `runDir` as the live series, in place of the
+  // last run's (overlays stay); returns "" or the error to show.
+  QString showRun(const QString& runDir);
   void clearOverlays();
   QStringList overlays() const { return m_overlayLabels; }
 

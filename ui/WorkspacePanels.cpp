@@ -72,18 +72,17 @@ void WorkspacePanels::overlay(const QStringList& runDirs) {
   m_window.views->showTab(charts);
 }
 
-// A run's checkpoints sit where its --model-prefix points, else in its directory.
 void WorkspacePanels::showCheckpoints(const QString& runDir, bool live, int checkpoint) {
-  std::string prefix;
+  fitbench::FitConfig config;
   if (live)
-    prefix = m_window.liveConfig().model_prefix;
+    config = m_window.liveConfig();
   else if (const fitbench::RunSummary* run = m_runs->model()->find(runDir))
-    prefix = run->config.model_prefix;
-  if (prefix.empty() && checkpoint >= 0) return;  // it saved no checkpoints, or is not in the workspace
-  const QString full = QFileInfo(QString::fromStdString(prefix)).absoluteFilePath();
-  const QString directory = prefix.empty() ? runDir : QFileInfo(full).absolutePath();
+    config = run->config;
+  if (config.model_prefix.empty() && checkpoint >= 0) return;  // it saved no checkpoints, or is not in the workspace
+  const QString directory = CheckpointBrowser::checkpointDirectory(runDir, config);
+  const QString prefixName = QFileInfo(QString::fromStdString(config.model_prefix)).fileName();
   if (checkpoint >= 0)
-    m_window.checkpoints->showNearestEpoch(directory, full, checkpoint);
+    m_window.checkpoints->showNearestEpoch(directory, QDir(directory).filePath(prefixName), checkpoint);
   else
     m_window.checkpoints->setDirectory(directory);
   m_window.checkpointDock->raise();

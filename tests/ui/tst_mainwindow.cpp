@@ -26,6 +26,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -60,6 +61,7 @@
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
+#include "RecentRuns.h"
 #include "SeriesStore.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
@@ -234,6 +236,8 @@ class TestMainWindow : public QObject {
   void longTextsKeepTheWidth();
   void wheelNeedsFocus();
   void sessionIsRemembered();
+  void openRunFolder();
+  void openRunFolderDuringARun();
 
  private:
   QTemporaryDir m_tmp;
@@ -1331,6 +1335,70 @@ void TestMainWindow::wheelNeedsFocus() {
   wheelDown(mode);
   QCOMPARE(mode->currentText(), QStringLiteral("constant"));
   QCOMPARE(window.args().get_string("lr-warmup-mode"), std::string("constant"));
+}
+
+// issue 13: opening a run folder loaded neither its checkpoints nor its
+// curves nor its arguments. With no run in progress the folder's run takes
+// the finished run's place: checkpoints, the main curves and the form.
+void TestMainWindow::openRunFolder() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString dir = m_tmp.filePath(QStringLiteral("opened"));
+  trainRun(dir + QStringLiteral("/lenet"), 2);  // 10 batches an epoch
+  MainWindow window;
+  window.recentRuns()->clearFolders();
+  QCOMPARE(window.openRunFolder(dir), QString());
+
+  CheckpointBrowser* browser = window.checkpointBrowser();
+  QCOMPARE(browser->directory(), dir);
+  QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 2, 10000);
+  QCOMPARE(lossPoints(window), size_t{20});
+  QVERIFY(window.trainingCharts()->overlays().isEmpty());
+  QVERIFY2(window.trainingCharts()->bestEpochText().startsWith(QStringLiteral("Best: epoch ")),
+           qPrintable(window.trainingCharts()->bestEpochText()));
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), dir + QStringLiteral("/lenet"));
+  QCOMPARE(window.args().get_int("num-epochs"), 2);
+  QCOMPARE(window.args().get_int("num-examples"), 640);
+  QCOMPARE(window.recentRuns()->folders(), QStringList{dir});
+
+  // A click on its curves picks its checkpoints: update 9 is nearest epoch 1's end.
+  emit window.trainingCharts()->epochPicked(QString(), 1);
+  QTRY_COMPARE_WITH_TIMEOUT(browser->selectedRow(), 0, 10000);
+
+  // Not a run folder: it says so, and what was shown stays.
+  const QString error = window.openRunFolder(m_tmp.filePath(QStringLiteral("no-run-here")));
+  QVERIFY2(error.contains(QStringLiteral("is not a run folder")), qPrintable(error));
+  QCOMPARE(lossPoints(window), size_t{20});
+  QCOMPARE(window.recentRuns()->folders(), QStringList{dir});
+
+  // The File menu holds both.
+  QVERIFY(window.findChild<QAction*>(QStringLiteral("openRunFolderAction")));
+  QVERIFY(window.findChild<QMenu*>(QStringLiteral("recentRunsMenu")));
+}
+
+// While a run trains, an opened folder's curves go under the live ones and the
+// form stays the run's; the live run's folder is the most recent.
+void TestMainWindow::openRunFolderDuringARun() {
+  if (!QFile::exists(QString::fromLatin1(kFashionMnistTrain)))
+    QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+  const QString earlier = m_tmp.filePath(QStringLiteral("opened-earlier"));
+  trainRun(earlier + QStringLiteral("/lenet"), 1);
+  const QString live = m_tmp.filePath(QStringLiteral("opened-live"));
+  MainWindow window(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=6400"),
+                              QStringLiteral("model-prefix=") + live + QStringLiteral("/lenet")}));
+  window.recentRuns()->clearFolders();
+  QSignalSpy started(window.controller(), &TrainerController::runStarted);
+  QSignalSpy finished(window.controller(), &TrainerController::finished);
+  window.startTraining();
+  QTRY_VERIFY_WITH_TIMEOUT(started.count() > 0 || finished.count() > 0, kRunTimeoutMs);
+  QCOMPARE(window.recentRuns()->folders(), QStringList{live});
+
+  QCOMPARE(window.openRunFolder(earlier), QString());
+  QCOMPARE(window.trainingCharts()->overlays(), QStringList{QStringLiteral("opened-earlier (lenet)")});
+  QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), live + QStringLiteral("/lenet"));
+  QCOMPARE(window.recentRuns()->folders(), (QStringList{earlier, live}));
+  window.stopTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,9 +1,9 @@
 // TrainingCharts: observer snapshots reach the store and the right chart only
 // on flush(); top-k and loss metrics find their charts; the best epoch is
 // marked; the charts share one iteration axis; the smoothing slider drives
-// every chart; earlier runs overlay and survive a new run; one action counts
-// every chart's x axis in epochs; the chart preferences outlive the charts;
-// every series exports as CSV.
+// every chart; earlier runs overlay and survive a new run, or replace the
+// live run's curves; one action counts every chart's x axis in epochs; the
+// chart preferences outlive the charts; every series exports as CSV.
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLineSeries>
@@ -70,6 +70,7 @@ class TestTrainingCharts : public QObject {
   void exportsEverySeries();
   void epochAxisSwitchesEveryChart();
   void preferencesAreRemembered();
+  void showRunReplacesTheLiveCurves();
 
  private:
   QTemporaryDir m_tmp;
@@ -322,6 +323,26 @@ void TestTrainingCharts::preferencesAreRemembered() {
     QCOMPARE(chart->logScale(), chart == again.chart(RunMetrics::Chart::LearningRate));
   }
   QCOMPARE(QSettings().value(QStringLiteral("charts/xAxis")).toString(), QStringLiteral("epochs"));
+}
+
+// An opened run folder's curves take the live run's place: its best epoch,
+// its epochs on the x axis and its checkpoints for a click.
+void TestTrainingCharts::showRunReplacesTheLiveCurves() {
+  const QString dir = m_tmp.filePath(QStringLiteral("shown"));
+  QVERIFY(writeRunDir(dir, 3, 5, true));
+  TrainingCharts charts;
+  feedRun(charts);
+  charts.flush();
+  QCOMPARE(charts.showRun(dir), QString());
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), 15);
+  QVERIFY(charts.overlays().isEmpty());
+  QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: epoch 2, validation accuracy 0.9900"));
+  QCOMPARE(charts.store()->updatesPerEpoch(charts.store()->find(QStringLiteral("loss"))), 5.0);
+  const auto picked = charts.epochNear(QStringLiteral("loss"), 14);
+  QVERIFY(picked && picked->runDir.isEmpty());
+  QCOMPARE(picked->checkpoint, 3);
+  QVERIFY(!charts.showRun(m_tmp.filePath(QStringLiteral("nothing here"))).isEmpty());
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), 15);  // a failed open keeps what was shown
 }
 
 QTEST_MAIN(TestTrainingCharts)
