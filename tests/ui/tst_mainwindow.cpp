@@ -1011,6 +1011,20 @@ void TestMainWindow::startOverAnExistingPrefixAsks() {
   QCOMPARE(QString::fromStdString(window.args().get_string("model-prefix")), branch);
   QVERIFY(QFile::exists(QString::fromStdString(fitbench::params_path(branch.toStdString(), 2))));
   QCOMPARE(fileHashes(dir), before);
+
+  // Overwrite: once the run has started, the browser lists the epochs saved
+  // under the prefix (issue 13 saw none), before the run saves its own.
+  window.setArgs(argsWith({QString::fromLatin1(kTrainOnly), QStringLiteral("num-examples=640"),
+                           QStringLiteral("num-epochs=2"),
+                           QStringLiteral("model-prefix=") + QString::fromStdString(prefix)}));
+  window.overwriteAnswer = MainWindow::OverwriteChoice::Overwrite;
+  QSignalSpy started(window.controller(), &TrainerController::runStarted);
+  finished.clear();
+  window.startTraining();
+  QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kRunTimeoutMs);
+  QCOMPARE(window.checkpointBrowser()->directory(), dir);
+  QTRY_VERIFY_WITH_TIMEOUT(window.checkpointBrowser()->model()->rowCount() >= 1, 10000);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
 }
 
 void TestMainWindow::failedStartKeepsTheViewAndTheFiles_data() {
