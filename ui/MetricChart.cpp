@@ -6,14 +6,13 @@
 #include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
-#include <QLegend>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QWheelEvent>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QScatterSeries>
 #include <QValueAxis>
 
@@ -21,6 +20,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ChartLegend.h"
 #include "SeriesStore.h"
 
 namespace {
@@ -55,8 +55,6 @@ MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString
   setMinimumSize(160, 170);
   QChart* c = chart();
   c->setTitle(title);
-  c->legend()->setAlignment(Qt::AlignBottom);
-  c->setMargins(QMargins(4, 4, 4, 4));
   // The room around the chart's panel goes to the plot.
   c->layout()->setContentsMargins(0, 0, 0, 0);
   c->setBackgroundRoundness(0);
@@ -70,8 +68,7 @@ MetricChart::MetricChart(SeriesStore* store, const QString& title, const QString
   m_markerSeries->setMarkerSize(18);
   m_markerSeries->setColor(QColor(0xd6, 0x27, 0x28));
   attach(m_markerSeries);
-  c->legend()->markers(m_markerSeries).constFirst()->setVisible(false);
-  c->legend()->setShowToolTips(true);  // full names of series the legend shortens
+  m_legend = new ChartLegend(c, QMargins(4, 4, 4, 4));
 
   m_hoverLine = new QGraphicsLineItem(c);
   m_hoverLine->setPen(QPen(QColor(0, 0, 0, 90), 1, Qt::DashLine));
@@ -142,12 +139,12 @@ void MetricChart::updateAxisTitles() {
   m_axisY->setTitleVisible(visible);
 }
 
-void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
+void MetricChart::showSeries(const QString& name, Style style, const QString& overlayRun) {
   for (const Shown& s : std::as_const(m_shown))
     if (s.name == name) return;
-  Shown shown{name, style};
   const QColor color = seriesColor(m_nextColor++);
-  QPen pen(color, style == Style::Batch ? 1.0 : 2.0, dashed ? Qt::DashLine : Qt::SolidLine);
+  Shown shown{name, style, nullptr, nullptr, overlayRun, color};
+  QPen pen(color, style == Style::Batch ? 1.0 : 2.0, overlayRun.isEmpty() ? Qt::SolidLine : Qt::DashLine);
   shown.raw = new QLineSeries(chart());
   shown.raw->setName(name);
   shown.raw->setPen(pen);
@@ -167,7 +164,8 @@ void MetricChart::showSeries(const QString& name, Style style, bool dashed) {
     attach(shown.smoothed);
   }
   m_shown.append(shown);
-  setSmoothing(m_smoothing);  // styles the raw line and the legend
+  updateLegend();
+  setSmoothing(m_smoothing);  // styles the raw line
 }
 
 void MetricChart::hideSeries(const QString& name) {
@@ -180,9 +178,29 @@ void MetricChart::hideSeries(const QString& name) {
       delete m_shown[i].smoothed;
     }
     m_shown.removeAt(i);
+    updateLegend();
     return;
   }
 }
+
+// An entry names its series without its run (the legend lists an earlier
+// run's series after the run's name) and without the chart's value, which
+// the title says: "train per batch" on the accuracy chart.
+void MetricChart::updateLegend() {
+  const QRegularExpression value(QStringLiteral("\\s*\\b%1\\b").arg(QRegularExpression::escape(m_valueTitle)));
+  QList<ChartLegend::Entry> entries;
+  for (const Shown& s : std::as_const(m_shown)) {
+    QString label = s.name;
+    if (!s.run.isEmpty() && label.startsWith(s.run + QStringLiteral(": "))) label.remove(0, s.run.size() + 2);
+    const QString withoutValue = QString(label).remove(value).simplified();
+    entries.append({s.run, withoutValue.isEmpty() ? label : withoutValue, s.name, s.color});
+  }
+  m_legend->setEntries(entries);
+}
+
+QString MetricChart::legendText() const { return m_legend->toPlainText(); }
+
+QRectF MetricChart::legendRect() const { return m_legend->mapRectToParent(m_legend->boundingRect()); }
 
 QStringList MetricChart::seriesNames() const {
   QStringList names;
@@ -201,9 +219,6 @@ void MetricChart::setSmoothing(double weight) {
     pen.setColor(faint);
     s.raw->setPen(pen);
     s.smoothed->setVisible(smoothing);
-    // One legend entry per series: the smoothed line's when it is drawn.
-    chart()->legend()->markers(s.raw).constFirst()->setVisible(!smoothing);
-    chart()->legend()->markers(s.smoothed).constFirst()->setVisible(smoothing);
   }
   refresh();
 }
@@ -476,6 +491,7 @@ void MetricChart::leaveEvent(QEvent* event) {
 
 void MetricChart::resizeEvent(QResizeEvent* event) {
   QChartView::resizeEvent(event);
+  m_legend->place();
   updateAxisTitles();
   refresh();  // the thinning follows the width
 }

@@ -5,6 +5,8 @@
 // a log scale, mark one point (the best epoch), read out the values under the
 // mouse, and export its series as CSV or itself as PNG (context menu). A short
 // chart leaves out its axis titles and puts fewer ticks on its value axis.
+// Its legend (ChartLegend) wraps, and lists an earlier run's series after
+// the run's name.
 // It zooms into a rectangle dragged with the left button or by Ctrl+wheel
 // around the mouse, pans with the middle button, and follows the data again
 // after a double-click or "Reset zoom"; while zoomed, new points do not move
@@ -20,6 +22,7 @@
 
 #include <optional>
 
+class ChartLegend;
 class QAction;
 class QGraphicsLineItem;
 class QGraphicsSimpleTextItem;
@@ -48,8 +51,9 @@ class MetricChart : public QChartView {
   MetricChart(SeriesStore* store, const QString& title, const QString& valueTitle, QWidget* parent = nullptr);
 
   // Draws the store's series `name` (it may gain its first point later).
-  // `dashed` marks an overlaid earlier run.
-  void showSeries(const QString& name, Style style, bool dashed = false);
+  // A series of an overlaid earlier run, named "<overlayRun>: <metric>", is
+  // dashed and listed in the legend after the run's name.
+  void showSeries(const QString& name, Style style, const QString& overlayRun = {});
   void hideSeries(const QString& name);
   QStringList seriesNames() const;
 
@@ -80,6 +84,10 @@ class MetricChart : public QChartView {
   // The x axis scaled by `factor` (< 1 zooms in) around x value `center`.
   void zoomX(double factor, double center);
   void resetZoom();
+
+  // The legend's text, and where it is in the chart's coordinates.
+  QString legendText() const;
+  QRectF legendRect() const;
 
   // Points drawn for the raw series `name` (after thinning); -1 if not shown.
   int displayedCount(const QString& name) const;
@@ -118,11 +126,14 @@ class MetricChart : public QChartView {
     Style style;
     QLineSeries* raw = nullptr;
     QLineSeries* smoothed = nullptr;  // Batch style only
+    QString run;                      // an overlaid earlier run's name; "" for the live run
+    QColor color;
   };
   void attach(QXYSeries* series);
   void rebuildValueAxis();
   void updateAxisTitles();
   void labelXAxis();  // its title and number format, for m_xUnit
+  void updateLegend();
   void applyRanges();  // the axes from the extents, or the zoom
   void keepAxesAsZoom();  // after Qt's rubber band or scroll moved the axes
   void clearHover();
@@ -145,6 +156,7 @@ class MetricChart : public QChartView {
   std::optional<QPair<double, double>> m_sharedX;
   std::optional<QRectF> m_zoom;  // x: the axis' unit, y: values
   std::optional<QPoint> m_panFrom;  // the middle button's last position while it pans
+  ChartLegend* m_legend = nullptr;
   QGraphicsSimpleTextItem* m_hoverText = nullptr;
   QGraphicsLineItem* m_hoverLine = nullptr;
   QAction* m_logAction = nullptr;

@@ -210,7 +210,7 @@ void TrainingCharts::flush() {
 }
 
 void TrainingCharts::appendLive(const QString& storeName, const QString& metricName, const QList<QPointF>& points) {
-  if (m_store->find(storeName) < 0) showNewSeries(storeName, metricName, false);
+  if (m_store->find(storeName) < 0) showNewSeries(storeName, metricName, {});
   const int id = m_store->series(storeName);
   m_store->setUpdatesPerEpoch(id, m_liveUpdatesPerEpoch);
   m_store->append(id, points);
@@ -238,8 +238,9 @@ void TrainingCharts::removeSeriesWhere(const std::function<bool(const QString&)>
   }
 }
 
-void TrainingCharts::showNewSeries(const QString& storeName, const QString& metricName, bool overlay) {
-  chart(RunMetrics::chartOf(metricName))->showSeries(storeName, styleOf(metricName), overlay);
+void TrainingCharts::showNewSeries(const QString& storeName, const QString& metricName,
+                                   const QString& overlayRun) {
+  chart(RunMetrics::chartOf(metricName))->showSeries(storeName, styleOf(metricName), overlayRun);
 }
 
 void TrainingCharts::setSmoothing(double weight) {
@@ -289,7 +290,7 @@ QString TrainingCharts::addOverlay(const QString& runDir) {
     const int id = m_store->series(name);
     m_store->setUpdatesPerEpoch(id, run->metrics().updatesPerEpoch());
     m_store->append(id, it.value());
-    showNewSeries(name, it.key(), true);
+    showNewSeries(name, it.key(), label);
   }
   refreshCharts();
   return {};

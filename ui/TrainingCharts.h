@@ -89,7 +89,8 @@ class TrainingCharts : public QWidget {
  private:
   void refreshCharts();
   void removeSeriesWhere(const std::function<bool(const QString&)>& which);
-  void showNewSeries(const QString& storeName, const QString& metricName, bool overlay);
+  // `overlayRun`: the label of the earlier run it belongs to; "" for the live run.
+  void showNewSeries(const QString& storeName, const QString& metricName, const QString& overlayRun);
   // Appends to the live series `storeName`, shown as `metricName` is, adding it when new.
   void appendLive(const QString& storeName, const QString& metricName, const QList<QPointF>& points);
   void restorePreferences();

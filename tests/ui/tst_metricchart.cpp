@@ -1,10 +1,11 @@
 // MetricChart: draws the store's series thinned to about its width while the
 // store keeps every point, smooths batch series, switches to a log axis (and
 // leaves out values it cannot place), marks a point, reads out the values
-// under the mouse, counts its x axis in iterations or epochs, and exports CSV
-// and PNG.
+// under the mouse, counts its x axis in iterations or epochs, keeps a legend
+// of many series within the chart, and exports CSV and PNG.
 #include <QAbstractItemModelTester>
 #include <QChart>
+#include <QGraphicsTextItem>
 #include <QImage>
 #include <QAction>
 #include <QApplication>
@@ -37,7 +38,53 @@ class TestMetricChart : public QObject {
   void exports();
   void zoomPanAndReset();
   void epochAxis();
+  void legendWrapsWithinTheChart();
 };
+
+// issue 13: at 1280x720 the legends of charts with several series were cut
+// to "tr… tr… v… d…". The legend wraps under the plot and stays within the
+// chart; runs that do not fit are counted, and the tooltip names every series.
+void TestMetricChart::legendWrapsWithinTheChart() {
+  SeriesStore store;
+  MetricChart chart(&store, QStringLiteral("Accuracy"), QStringLiteral("accuracy"));
+  chart.resize(436, 195);  // a chart's cell in a 1280x720 window
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  const QStringList metrics{QStringLiteral("train accuracy per batch"), QStringLiteral("train accuracy"),
+                            QStringLiteral("validation accuracy")};
+  const auto show = [&](const QString& run) {
+    for (const QString& metric : metrics) {
+      const QString name = run.isEmpty() ? metric : run + QStringLiteral(": ") + metric;
+      chart.showSeries(name, MetricChart::Style::Epoch, run);
+      store.append(store.series(name), {QPointF(10, 0.5), QPointF(20, 0.8)});
+    }
+    chart.refresh();
+  };
+  show({});
+  show(QStringLiteral("lenet-lr0.05-batch-size32 (lenet)"));
+  QTRY_VERIFY(chart.chart()->plotArea().height() > 0);
+  const auto withinTheChart = [&] {
+    const QRectF legend = chart.legendRect();
+    return QRectF(QPointF(0, 0), chart.chart()->size()).contains(legend) &&
+           legend.top() >= chart.chart()->plotArea().bottom();
+  };
+  QTRY_VERIFY(withinTheChart());  // the plot makes room at the chart's next layout
+  // Names whole, each without the chart's value word; an earlier run's after its name.
+  const QString text = chart.legendText();
+  for (const char* part : {"train per batch", "train", "validation", "lenet-lr0.05-batch-size32 (lenet):"})
+    QVERIFY2(text.contains(QString::fromUtf8(part)), qPrintable(text));
+  QVERIFY2(!text.contains(QStringLiteral("…")) && !text.contains(QStringLiteral("...")), qPrintable(text));
+
+  for (int run = 1; run <= 6; ++run) show(QStringLiteral("run-%1").arg(run));
+  QTRY_VERIFY(withinTheChart());
+  QVERIFY2(chart.legendText().contains(QStringLiteral("more run")), qPrintable(chart.legendText()));
+  QVERIFY2(chart.chart()->plotArea().height() >= 0.3 * chart.height(),
+           qPrintable(QString::number(chart.chart()->plotArea().height())));
+  QString toolTip;
+  for (const QGraphicsItem* item : chart.chart()->childItems())
+    if (const auto* legend = dynamic_cast<const QGraphicsTextItem*>(item)) toolTip = legend->toolTip();
+  QVERIFY2(toolTip.contains(QStringLiteral("run-6: validation accuracy")), qPrintable(toolTip));
+}
 
 // issue 13: there was no epoch x-axis. In epochs each series' updates are
 // divided by its run's updates per epoch; a click still reports updates.
