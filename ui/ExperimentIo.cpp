@@ -65,9 +65,11 @@ std::optional<fitbench::FitArgs> ExperimentIo::loadJson(const QString& path, QSt
 
 std::optional<fitbench::FitArgs> ExperimentIo::loadRunFolder(const QString& runDir, QString* error) {
   QString reason;
-  std::optional<fitbench::FitArgs> args = loadJson(QDir(runDir).filePath(QStringLiteral("config.json")), &reason);
+  std::optional<fitbench::FitArgs> args =
+      loadJson(QDir(runDir).filePath(QStringLiteral("config.json")), &reason);
   if (!args && error != nullptr)
-    *error = tr("%1 is not a run folder (one with config.json and metrics.jsonl). %2").arg(shown(runDir), reason);
+    *error =
+        tr("%1 is not a run folder (one with config.json and metrics.jsonl). %2").arg(shown(runDir), reason);
   return args;
 }
 

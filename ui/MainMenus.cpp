@@ -22,7 +22,8 @@ void MainMenus::build(QMainWindow* window, const Parts& parts) {
   QAction* quit = file->addAction(tr("&Quit"), window, &QWidget::close);
   quit->setObjectName(QStringLiteral("quitAction"));
   // The platform's Quit key, or Ctrl+Q where the platform names none (offscreen, some desktops).
-  quit->setShortcut(QKeySequence::keyBindings(QKeySequence::Quit).value(0, QKeySequence(Qt::CTRL | Qt::Key_Q)));
+  quit->setShortcut(
+      QKeySequence::keyBindings(QKeySequence::Quit).value(0, QKeySequence(Qt::CTRL | Qt::Key_Q)));
 
   bar->addMenu(tr("&View"))->addActions(parts.viewToggles);
   bar->addMenu(tr("R&un"))->addActions(parts.runActions);  // Alt+R is the Processes box's

@@ -27,17 +27,17 @@
 #include "MonitorView.h"
 #include "NonFiniteBanner.h"
 #include "ProcessTrainer.h"
+#include "RecentRuns.h"
 #include "RunControlBar.h"
 #include "RunLogView.h"
 #include "RunProgressView.h"
-#include "RecentRuns.h"
 #include "RunQuestions.h"
 #include "RunViews.h"
+#include "RunsView.h"
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "WheelGuard.h"
 #include "WindowSession.h"
-#include "RunsView.h"
 #include "WorkspacePanels.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
@@ -89,7 +89,8 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
     connect(source, &RunSource::finished, this, &MainWindow::onFinished);
     connect(source, &RunSource::checkpointSaved, m_checkpointBrowser, &CheckpointBrowser::refresh);
     // The epoch's record comes after its checkpoint: the newest row's accuracies are read then.
-    connect(source, &RunSource::epochEnded, m_checkpointBrowser->model(), &CheckpointModel::refreshAccuracies);
+    connect(source, &RunSource::epochEnded, m_checkpointBrowser->model(),
+            &CheckpointModel::refreshAccuracies);
   }
   connect(m_controller, &TrainerController::pausedChanged, this, &MainWindow::updateButtons);
   connect(m_controller, &TrainerController::pausedChanged, m_views->progressView(), &RunProgressView::showPaused);

@@ -10,11 +10,11 @@
 #include <QLogValueAxis>
 #include <QMessageBox>
 #include <QMouseEvent>
-#include <QWheelEvent>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QScatterSeries>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -187,7 +187,8 @@ void MetricChart::hideSeries(const QString& name) {
 // run's series after the run's name) and without the chart's value, which
 // the title says: "train per batch" on the accuracy chart.
 void MetricChart::updateLegend() {
-  const QRegularExpression value(QStringLiteral("\\s*\\b%1\\b").arg(QRegularExpression::escape(m_valueTitle)));
+  const QRegularExpression value(
+      QStringLiteral("\\s*\\b%1\\b").arg(QRegularExpression::escape(m_valueTitle)));
   QList<ChartLegend::Entry> entries;
   for (const Shown& s : std::as_const(m_shown)) {
     QString label = s.name;
@@ -441,8 +442,9 @@ QString MetricChart::readout(double x) const {
     parts << s.name + QLatin1Char(' ') + formatValue(it->y());
   }
   if (parts.isEmpty()) return {};
-  const QString where = m_xUnit == XUnit::Epochs ? tr("epoch %1").arg(x, 0, 'f', 2)
-                                                 : tr("iteration %1").arg(static_cast<qlonglong>(std::floor(x)));
+  const QString where = m_xUnit == XUnit::Epochs
+                            ? tr("epoch %1").arg(x, 0, 'f', 2)
+                            : tr("iteration %1").arg(static_cast<qlonglong>(std::floor(x)));
   return where + QStringLiteral(" · ") + parts.join(QStringLiteral(" · "));
 }
 

@@ -154,7 +154,7 @@ class MetricChart : public QChartView {
   std::optional<QPair<double, double>> m_extentX;
   std::optional<QPair<double, double>> m_extentY;
   std::optional<QPair<double, double>> m_sharedX;
-  std::optional<QRectF> m_zoom;  // x: the axis' unit, y: values
+  std::optional<QRectF> m_zoom;     // x: the axis' unit, y: values
   std::optional<QPoint> m_panFrom;  // the middle button's last position while it pans
   ChartLegend* m_legend = nullptr;
   QGraphicsSimpleTextItem* m_hoverText = nullptr;

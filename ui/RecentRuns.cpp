@@ -24,8 +24,9 @@ RecentRuns::RecentRuns(QWidget* parent) : QMenu(tr("Recent run &folders"), paren
   m_openAction = new QAction(tr("Open &run folder…"), this);
   m_openAction->setObjectName(QStringLiteral("openRunFolderAction"));
   m_openAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-  m_openAction->setToolTip(tr("Show a run's checkpoints, curves and arguments (a folder with config.json and "
-                              "metrics.jsonl)"));
+  m_openAction->setToolTip(
+      tr("Show a run's checkpoints, curves and arguments (a folder with config.json and "
+         "metrics.jsonl)"));
   connect(m_openAction, &QAction::triggered, this, &RecentRuns::chooseFolder);
   // Built as it shows, never while one of its entries is being triggered.
   connect(this, &QMenu::aboutToShow, this, &RecentRuns::rebuild);
@@ -50,7 +51,8 @@ void RecentRuns::rebuild() {
   const QFontMetrics metrics(font());
   for (qsizetype i = 0; i < list.size(); ++i) {
     const QString path = QDir::toNativeSeparators(list[i]);
-    const QString shown = metrics.elidedText(path, Qt::ElideMiddle, metrics.averageCharWidth() * kEntryWidthChars);
+    const QString shown =
+        metrics.elidedText(path, Qt::ElideMiddle, metrics.averageCharWidth() * kEntryWidthChars);
     // &1 … &8: the digit chooses the entry from the keyboard.
     QAction* entry = addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(shown));
     entry->setToolTip(path);

@@ -69,7 +69,8 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
   m_epochAxis = new QAction(tr("X axis in e&pochs"), this);
   m_epochAxis->setObjectName(QStringLiteral("epochAxisAction"));
   m_epochAxis->setCheckable(true);
-  m_epochAxis->setToolTip(tr("Count the x axis of every chart in epochs (each run's own) instead of iterations"));
+  m_epochAxis->setToolTip(
+      tr("Count the x axis of every chart in epochs (each run's own) instead of iterations"));
   auto* overlay = new QAction(tr("&Overlay run…"), this);
   overlay->setObjectName(QStringLiteral("overlayAction"));
   overlay->setToolTip(tr("Draw an earlier run (a directory with metrics.jsonl) under this one"));
@@ -144,7 +145,7 @@ void TrainingCharts::restorePreferences() {
   const QSettings settings;
   setSmoothing(settings.value(kSmoothingSetting, kDefaultSmoothing / double(kSmoothingSteps)).toDouble());
   setXUnit(settings.value(kXAxisSetting).toString() == kEpochsValue ? MetricChart::XUnit::Epochs
-                                                                      : MetricChart::XUnit::Iterations);
+                                                                    : MetricChart::XUnit::Iterations);
   for (MetricChart* chart : std::as_const(m_charts)) {
     chart->setLogScale(settings.value(logScaleSetting(chart), false).toBool());
     connect(chart, &MetricChart::logScaleChanged, this,
@@ -209,7 +210,8 @@ void TrainingCharts::flush() {
   refreshCharts();
 }
 
-void TrainingCharts::appendLive(const QString& storeName, const QString& metricName, const QList<QPointF>& points) {
+void TrainingCharts::appendLive(const QString& storeName, const QString& metricName,
+                                const QList<QPointF>& points) {
   if (m_store->find(storeName) < 0) showNewSeries(storeName, metricName, {});
   const int id = m_store->series(storeName);
   m_store->setUpdatesPerEpoch(id, m_liveUpdatesPerEpoch);
@@ -250,7 +252,9 @@ void TrainingCharts::setSmoothing(double weight) {
 double TrainingCharts::smoothing() const { return m_smoothing->value() / double(kSmoothingSteps); }
 
 // The action holds the state: its toggled() switches the charts.
-void TrainingCharts::setXUnit(MetricChart::XUnit unit) { m_epochAxis->setChecked(unit == MetricChart::XUnit::Epochs); }
+void TrainingCharts::setXUnit(MetricChart::XUnit unit) {
+  m_epochAxis->setChecked(unit == MetricChart::XUnit::Epochs);
+}
 
 MetricChart::XUnit TrainingCharts::xUnit() const {
   return m_epochAxis->isChecked() ? MetricChart::XUnit::Epochs : MetricChart::XUnit::Iterations;
@@ -338,8 +342,7 @@ void TrainingCharts::updateBestEpoch() {
     const auto index = static_cast<qsizetype>(best - points.begin());
     const int epoch = index < m_epochs.size() ? m_epochs[index].first : static_cast<int>(index);
     // The checkpoint table's number for it: the end of MXNet's Epoch[N] saves file N + 1.
-    const QString text =
-        tr("Best: epoch %1, %2 %3").arg(epoch + 1).arg(series).arg(best->y(), 0, 'f', 4);
+    const QString text = tr("Best: epoch %1, %2 %3").arg(epoch + 1).arg(series).arg(best->y(), 0, 'f', 4);
     m_bestLabel->setText(text);
     accuracy->setMarker(*best, series, text);
     return;

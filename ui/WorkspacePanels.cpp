@@ -78,7 +78,8 @@ void WorkspacePanels::showCheckpoints(const QString& runDir, bool live, int chec
     config = m_window.liveConfig();
   else if (const fitbench::RunSummary* run = m_runs->model()->find(runDir))
     config = run->config;
-  if (config.model_prefix.empty() && checkpoint >= 0) return;  // it saved no checkpoints, or is not in the workspace
+  if (config.model_prefix.empty() && checkpoint >= 0)
+    return;  // it saved no checkpoints, or is not in the workspace
   const QString directory = CheckpointBrowser::checkpointDirectory(runDir, config);
   const QString prefixName = QFileInfo(QString::fromStdString(config.model_prefix)).fileName();
   if (checkpoint >= 0)

@@ -254,8 +254,9 @@ void TestCheckpointModel::accuraciesFollowTheEpochRecord() {
   QVERIFY(metrics.open(QIODevice::ReadOnly));
   QList<QByteArray> lines = metrics.readAll().split('\n');
   metrics.close();
-  const auto lastEpoch = std::find_if(lines.rbegin(), lines.rend(),
-                                      [](const QByteArray& line) { return line.contains("\"type\":\"epoch\""); });
+  const auto lastEpoch = std::find_if(lines.rbegin(), lines.rend(), [](const QByteArray& line) {
+    return line.contains("\"type\":\"epoch\"");
+  });
   QVERIFY(lastEpoch != lines.rend());
   const QByteArray record = *lastEpoch;
   lines.erase(std::next(lastEpoch).base());

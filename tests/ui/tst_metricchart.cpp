@@ -4,18 +4,18 @@
 // under the mouse, counts its x axis in iterations or epochs, keeps a legend
 // of many series within the chart, and exports CSV and PNG.
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
 #include <QChart>
 #include <QGraphicsTextItem>
 #include <QImage>
-#include <QAction>
-#include <QApplication>
 #include <QLineSeries>
-#include <QMouseEvent>
-#include <QWheelEvent>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QScatterSeries>
 #include <QTemporaryDir>
 #include <QValueAxis>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include "MetricChart.h"

@@ -18,7 +18,8 @@ QStringList entryPaths(RecentRuns& menu) {
   emit menu.aboutToShow();
   QStringList paths;
   for (const QAction* action : menu.actions())
-    if (!action->isSeparator() && action->isEnabled() && action->objectName().isEmpty()) paths << action->toolTip();
+    if (!action->isSeparator() && action->isEnabled() && action->objectName().isEmpty())
+      paths << action->toolTip();
   return paths;
 }
 

@@ -252,7 +252,8 @@ void TestTrainingCharts::exportsEverySeries() {
 // The line a chart draws for the store's series `name` (its raw line).
 QLineSeries* lineOf(MetricChart* chart, const QString& name) {
   for (QAbstractSeries* s : chart->chart()->series())
-    if (s->name() == name && s->type() == QAbstractSeries::SeriesTypeLine) return qobject_cast<QLineSeries*>(s);
+    if (s->name() == name && s->type() == QAbstractSeries::SeriesTypeLine)
+      return qobject_cast<QLineSeries*>(s);
   return nullptr;
 }
 
@@ -312,7 +313,9 @@ void TestTrainingCharts::preferencesAreRemembered() {
     TrainingCharts first;
     first.findChild<QSlider*>(QStringLiteral("smoothingSlider"))->setValue(30);
     first.findChild<QAction*>(QStringLiteral("epochAxisAction"))->trigger();
-    first.chart(RunMetrics::Chart::LearningRate)->findChild<QAction*>(QStringLiteral("logScaleAction"))->trigger();
+    first.chart(RunMetrics::Chart::LearningRate)
+        ->findChild<QAction*>(QStringLiteral("logScaleAction"))
+        ->trigger();
   }
   TrainingCharts again;
   QCOMPARE(again.smoothing(), 0.3);
