@@ -51,8 +51,10 @@ void RecentRuns::rebuild() {
   const QFontMetrics metrics(font());
   for (qsizetype i = 0; i < list.size(); ++i) {
     const QString path = QDir::toNativeSeparators(list[i]);
+    // A path's own & doubled, so it shows rather than marking a mnemonic.
     const QString shown =
-        metrics.elidedText(path, Qt::ElideMiddle, metrics.averageCharWidth() * kEntryWidthChars);
+        metrics.elidedText(path, Qt::ElideMiddle, metrics.averageCharWidth() * kEntryWidthChars)
+            .replace(QLatin1Char('&'), QStringLiteral("&&"));
     // &1 … &8: the digit chooses the entry from the keyboard.
     QAction* entry = addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(shown));
     entry->setToolTip(path);

@@ -99,6 +99,12 @@ void TestRecentRuns::opensAnEntryAndClears() {
   QCOMPARE(opened.count(), 1);
   QCOMPARE(opened.at(0).at(0).toString(), run);
   QVERIFY(menu.actions().constFirst()->text().startsWith(QStringLiteral("&1")));  // a digit chooses it
+  // A path's & shows as itself, not as a mnemonic.
+  const QString ampersand = folder(QStringLiteral("R&D"));
+  menu.add(ampersand);
+  emit menu.aboutToShow();
+  QVERIFY2(menu.actions().constFirst()->text().endsWith(QStringLiteral("R&&D")),
+           qPrintable(menu.actions().constFirst()->text()));
 
   clear = menu.findChild<QAction*>(QStringLiteral("clearRecentRunsAction"));
   QVERIFY(clear && clear->isEnabled());  // this showing's Clear
