@@ -27,6 +27,7 @@ ChartLegend::ChartLegend(QChart* chart, const QMargins& margins)
     : QGraphicsTextItem(chart), m_chart(chart), m_margins(margins) {
   setObjectName(QStringLiteral("chartLegend"));
   chart->legend()->hide();
+  chart->setMargins(margins);
   document()->setDocumentMargin(0);
   document()->setDefaultTextOption(QTextOption(Qt::AlignHCenter));
   setZValue(10);
