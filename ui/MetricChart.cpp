@@ -1,6 +1,7 @@
 #include "MetricChart.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QChart>
 #include <QFileDialog>
 #include <QGraphicsLayout>
@@ -44,6 +45,17 @@ std::pair<double, double> valueRange(const QAbstractAxis* axis) {
 // Below this height the axis titles give their room to the plot: the chart's
 // title names the value, and the x axis is the same on every chart.
 constexpr int kAxisTitlesMinHeight = 200;
+// A click this near a line, in pixels, is a click on it.
+constexpr double kClickReachPx = 5.0;
+
+double distanceToSegment(QPointF p, QPointF a, QPointF b) {
+  const QPointF ab = b - a;
+  const double lengthSquared = QPointF::dotProduct(ab, ab);
+  const double t =
+      lengthSquared > 0.0 ? std::clamp(QPointF::dotProduct(p - a, ab) / lengthSquared, 0.0, 1.0) : 0.0;
+  const QPointF gap = p - (a + t * ab);
+  return std::hypot(gap.x(), gap.y());
+}
 
 }  // namespace
 
@@ -149,18 +161,12 @@ void MetricChart::showSeries(const QString& name, Style style, const QString& ov
   shown.raw->setName(name);
   shown.raw->setPen(pen);
   shown.raw->setPointsVisible(style == Style::Epoch);
-  // Clicks report the store's x, so a click picks the same epoch in either unit.
-  const auto reportClick = [this, name](const QPointF& p) {
-    if (const auto perX = updatesPerX(name)) emit seriesClicked(name, QPointF(p.x() * *perX, p.y()));
-  };
-  connect(shown.raw, &QLineSeries::clicked, this, reportClick);
   attach(shown.raw);
   if (style == Style::Batch) {
     shown.smoothed = new QLineSeries(chart());
     shown.smoothed->setName(name);
     QPen strong(color, 2.0, pen.style());
     shown.smoothed->setPen(strong);
-    connect(shown.smoothed, &QLineSeries::clicked, this, reportClick);
     attach(shown.smoothed);
   }
   m_shown.append(shown);
@@ -387,6 +393,7 @@ void MetricChart::mousePressEvent(QMouseEvent* event) {
   }
   // Right is the context menu's: Qt's rubber band would zoom out on it.
   if (event->button() == Qt::RightButton) return QGraphicsView::mousePressEvent(event);
+  if (event->button() == Qt::LeftButton) m_pressedAt = event->position().toPoint();
   QChartView::mousePressEvent(event);
 }
 
@@ -397,10 +404,41 @@ void MetricChart::mouseReleaseEvent(QMouseEvent* event) {
     return;
   }
   if (event->button() == Qt::RightButton) return QGraphicsView::mouseReleaseEvent(event);
+  const QPoint pos = event->position().toPoint();
+  const bool click = event->button() == Qt::LeftButton && m_pressedAt &&
+                     (pos - *m_pressedAt).manhattanLength() < QApplication::startDragDistance();
+  m_pressedAt.reset();
   const double before[] = {m_axisX->min(), m_axisX->max()};
   QChartView::mouseReleaseEvent(event);
   // A drag zoomed the axes: that view stays until a reset (a click leaves them).
   if (m_axisX->min() != before[0] || m_axisX->max() != before[1]) keepAxesAsZoom();
+  // The lines never hear the click (the rubber band takes the press): it is found here.
+  if (click)
+    if (const auto hit = seriesAt(pos)) emit seriesClicked(hit->first, hit->second);
+}
+
+std::optional<std::pair<QString, QPointF>> MetricChart::seriesAt(const QPoint& pos) const {
+  const QPointF at = chart()->mapFromScene(mapToScene(pos));
+  if (!chart()->plotArea().contains(at)) return std::nullopt;
+  double nearest = kClickReachPx;
+  const Shown* hit = nullptr;
+  for (const Shown& s : m_shown)
+    for (QLineSeries* line : {s.raw, s.smoothed}) {
+      if (line == nullptr || !line->isVisible()) continue;
+      const QList<QPointF> points = line->points();
+      for (qsizetype i = 0; i < points.size(); ++i) {
+        const QPointF from = chart()->mapToPosition(points[i], line);
+        const QPointF to = chart()->mapToPosition(points[std::min(i + 1, points.size() - 1)], line);
+        if (const double distance = distanceToSegment(at, from, to); distance <= nearest) {
+          nearest = distance;
+          hit = &s;
+        }
+      }
+    }
+  const std::optional<double> perX = hit == nullptr ? std::nullopt : updatesPerX(hit->name);
+  if (!perX) return std::nullopt;
+  const QPointF value = chart()->mapToValue(at, m_markerSeries);
+  return std::pair(hit->name, QPointF(value.x() * *perX, value.y()));
 }
 
 void MetricChart::mouseDoubleClickEvent(QMouseEvent* event) {

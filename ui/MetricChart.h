@@ -21,6 +21,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <utility>
 
 class ChartLegend;
 class QAction;
@@ -134,7 +135,7 @@ class MetricChart : public QChartView {
   void updateAxisTitles();
   void labelXAxis();  // its title and number format, for m_xUnit
   void updateLegend();
-  void applyRanges();  // the axes from the extents, or the zoom
+  void applyRanges();     // the axes from the extents, or the zoom
   void keepAxesAsZoom();  // after Qt's rubber band or scroll moved the axes
   void clearHover();
   int displayBuckets() const;
@@ -142,6 +143,9 @@ class MetricChart : public QChartView {
   // epoch in epochs; nullopt where the series cannot be placed.
   std::optional<double> updatesPerX(const QString& name) const;
   QList<QPointF> displayPoints(const std::vector<QPointF>& points, double updatesPerX) const;
+  // The shown series whose line passes nearest `pos` (view coordinates), if
+  // one passes within a few pixels, and the point there in the store's x.
+  std::optional<std::pair<QString, QPointF>> seriesAt(const QPoint& pos) const;
 
   SeriesStore* m_store;
   QString m_valueTitle;
@@ -154,8 +158,9 @@ class MetricChart : public QChartView {
   std::optional<QPair<double, double>> m_extentX;
   std::optional<QPair<double, double>> m_extentY;
   std::optional<QPair<double, double>> m_sharedX;
-  std::optional<QRectF> m_zoom;     // x: the axis' unit, y: values
-  std::optional<QPoint> m_panFrom;  // the middle button's last position while it pans
+  std::optional<QRectF> m_zoom;       // x: the axis' unit, y: values
+  std::optional<QPoint> m_panFrom;    // the middle button's last position while it pans
+  std::optional<QPoint> m_pressedAt;  // the left button's press: a release near it is a click
   ChartLegend* m_legend = nullptr;
   QGraphicsSimpleTextItem* m_hoverText = nullptr;
   QGraphicsLineItem* m_hoverLine = nullptr;

@@ -263,6 +263,9 @@ void TestTrainingCharts::epochAxisSwitchesEveryChart() {
   const QString dir = m_tmp.filePath(QStringLiteral("epochs"));
   QVERIFY(writeRunDir(dir, 3, 5));  // 5 updates an epoch
   TrainingCharts charts;
+  charts.resize(1000, 800);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
   auto* action = charts.findChild<QAction*>(QStringLiteral("epochAxisAction"));
   QVERIFY(action && action->isCheckable() && !action->isChecked());
   QVERIFY(charts.actions().contains(action));
@@ -290,11 +293,18 @@ void TestTrainingCharts::epochAxisSwitchesEveryChart() {
   // The best epoch's marker sits on its epoch's end.
   QCOMPARE(charts.bestEpochText(), QStringLiteral("Best: epoch 1, validation accuracy 0.8000"));
 
-  // A click at 1.8 epochs of the earlier run (update 9) is nearest the end
-  // of its epoch 1, which saved checkpoint 2; at 0.6 of the live run, checkpoint 1.
+  // A click at 1.8 epochs on the earlier run's line (update 9) is nearest
+  // the end of its epoch 1, which saved checkpoint 2; at 1.2 on the live
+  // run's (update 12), nearest the end of its epoch 0: checkpoint 1.
   QSignalSpy picked(&charts, &TrainingCharts::epochPicked);
-  emit earlier->clicked(QPointF(1.8, 0.6));
-  emit live->clicked(QPointF(0.6, 0.8));
+  QTRY_VERIFY(accuracy->chart()->plotArea().width() > 0);
+  const auto clickAt = [accuracy](QPointF value) {
+    const QPointF inChart = accuracy->chart()->mapToPosition(value, accuracy->chart()->series().constFirst());
+    QTest::mouseClick(accuracy->viewport(), Qt::LeftButton, {},
+                      accuracy->mapFromScene(accuracy->chart()->mapToScene(inChart)));
+  };
+  clickAt(QPointF(1.8, 0.53));  // validation 0.45 at epoch 1, 0.55 at 2
+  clickAt(QPointF(1.2, 0.78));  // validation 0.8 at epoch 1, 0.7 at 2
   QCOMPARE(picked.count(), 2);
   QCOMPARE(picked.at(0).at(0).toString(), dir);
   QCOMPARE(picked.at(0).at(1).toInt(), 2);
