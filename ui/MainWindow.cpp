@@ -14,7 +14,6 @@
 #include <exception>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "ArgsForm.h"
 #include "CheckpointBrowser.h"
@@ -369,25 +368,19 @@ void MainWindow::startTraining() {
 }
 
 bool MainWindow::confirmOverwrites() {
-  const fitbench::FitArgs args = m_experiment->args();
-  QStringList files;
-  for (const std::string& file : fitbench::checkpoint_files_overwritten(fitbench::FitConfig::resolve(args)))
-    files << QDir::toNativeSeparators(QString::fromStdString(file));
-  if (files.isEmpty()) return true;
-  fitbench::FitArgs branch;
+  std::optional<RunQuestions::Overwrite> overwrite;
   try {
-    branch = CheckpointBrowser::branchArguments(args);
+    overwrite = RunQuestions::overwriteOf(m_experiment->args());
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Start"),
                          tr("Cannot choose a new prefix: %1").arg(QString::fromUtf8(e.what())));
     return false;
   }
-  const QString branchPrefix = QString::fromStdString(fitbench::FitConfig::resolve(branch).model_prefix);
-  switch (askOverwrite(files, QDir::toNativeSeparators(branchPrefix))) {
+  if (!overwrite) return true;
+  switch (askOverwrite(overwrite->files, overwrite->branchPrefix)) {
     case OverwriteChoice::Branch:
-      setArgs(branch);
-      statusBar()->showMessage(tr("The run saves under %1").arg(QDir::toNativeSeparators(branchPrefix)),
-                               10000);
+      setArgs(overwrite->branch);
+      statusBar()->showMessage(tr("The run saves under %1").arg(overwrite->branchPrefix), 10000);
       return true;
     case OverwriteChoice::Overwrite:
       return true;

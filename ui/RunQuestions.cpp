@@ -5,7 +5,10 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+#include "CheckpointBrowser.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/fit.h"
+#include "fitbench/fit_config.h"
 
 RunQuestions::CloseChoice RunQuestions::askClose(QWidget* parent, const RunToClose& run) {
   QMessageBox box(QMessageBox::Question, tr("Training is running"),
@@ -43,6 +46,17 @@ RunQuestions::CloseChoice RunQuestions::askClose(QWidget* parent, const RunToClo
   if (box.clickedButton() == quit) return CloseChoice::QuitWithoutSaving;
   if (save != nullptr && box.clickedButton() == save) return CloseChoice::StopAndSave;
   return CloseChoice::KeepTraining;
+}
+
+std::optional<RunQuestions::Overwrite> RunQuestions::overwriteOf(const fitbench::FitArgs& args) {
+  Overwrite overwrite;
+  for (const std::string& file : fitbench::checkpoint_files_overwritten(fitbench::FitConfig::resolve(args)))
+    overwrite.files << QDir::toNativeSeparators(QString::fromStdString(file));
+  if (overwrite.files.isEmpty()) return std::nullopt;
+  overwrite.branch = CheckpointBrowser::branchArguments(args);
+  overwrite.branchPrefix = QDir::toNativeSeparators(
+      QString::fromStdString(fitbench::FitConfig::resolve(overwrite.branch).model_prefix));
+  return overwrite;
 }
 
 RunQuestions::OverwriteChoice RunQuestions::askOverwrite(QWidget* parent, const QStringList& files,

@@ -2,16 +2,19 @@
 // checkpoints are overwritten. Closing the window during a run offers to stop
 // and save a checkpoint of the epoch so far (where the run can), to keep
 // training, or to quit without saving; a Start that would write over saved
-// files lists them and offers to branch into a new prefix instead. MainWindow
-// asks through its virtual askCloseDuringRun() and askOverwrite(), which the
-// tests override to answer.
+// files lists them (overwriteOf()) and offers to branch into a new prefix
+// instead. MainWindow asks through its virtual askCloseDuringRun() and
+// askOverwrite(), which the tests override to answer.
 #pragma once
 
 #include <QCoreApplication>
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <string>
+
+#include "fitbench/fit_args.h"
 
 class QWidget;
 
@@ -32,6 +35,15 @@ class RunQuestions {
     std::string modelPrefix;  // names the file Stop and save writes
   };
   static CloseChoice askClose(QWidget* parent, const RunToClose& run);
+  // What a Start of some arguments would write over, and the branch offered instead.
+  struct Overwrite {
+    QStringList files;         // native separators
+    fitbench::FitArgs branch;  // CheckpointBrowser::branchArguments()
+    QString branchPrefix;      // the branch's --model-prefix, native separators
+  };
+  // nullopt when a Start of `args` writes over no saved file. Throws
+  // fitbench::ArgError when no new prefix can be chosen for the branch.
+  static std::optional<Overwrite> overwriteOf(const fitbench::FitArgs& args);
   // Asks before a run writes over `files`; Branch would save under `branchPrefix` instead.
   static OverwriteChoice askOverwrite(QWidget* parent, const QStringList& files, const QString& branchPrefix);
 };
