@@ -56,6 +56,10 @@ DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& p
 // all take the same number of steps, or one would wait for the others forever.
 std::unique_ptr<DataIter> make_resize_iter(std::unique_ptr<DataIter> inner, int64_t batches);
 
+// Why the default data (Debian's Fashion-MNIST, used without --data-train)
+// cannot be read, and what to do; "" when it is installed.
+std::string default_data_missing();
+
 // True when `path` is read as images: a .rec file, or a directory without idx
 // files (CIFAR-10 batches or class sub-folders); idx files otherwise.
 bool is_image_data(const std::string& path);

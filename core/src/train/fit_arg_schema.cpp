@@ -15,6 +15,7 @@
 #include "fitbench/image_codec.h"
 #include "fitbench/models.h"
 #include "fitbench/optimizer.h"
+#include "train/pyformat.h"
 
 namespace fitbench {
 
@@ -220,18 +221,10 @@ std::optional<std::string> check_lr_step_epochs(const std::string& text) {
   return std::nullopt;
 }
 
-// fit.py accepts ce, nll and nll_loss, comma separated; it only warns about
-// anything else, which we reject so that a typo does not go unnoticed.
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
-  return text;
-}
-
 std::optional<std::string> check_network(const std::string& text) {
   const auto names = network_names();
   if (std::find(names.begin(), names.end(), text) != names.end()) return std::nullopt;
-  return "no network '" + text + "': choose from " + joined(names);
+  return "no network '" + text + "': choose from " + comma_list(names);
 }
 
 // MXNet's optimizer registry ignores case ("SGD" is sgd).
@@ -240,7 +233,7 @@ std::optional<std::string> check_optimizer(const std::string& text) {
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
   const auto names = Optimizer::supported();
   if (std::find(names.begin(), names.end(), key) != names.end()) return std::nullopt;
-  return "fitbench implements " + joined(names) + " (case-insensitive), not '" + text + "'";
+  return "fitbench implements " + comma_list(names) + " (case-insensitive), not '" + text + "'";
 }
 
 // Each optimizer's own settings with their defaults, for --optimizer-params.
@@ -260,6 +253,8 @@ std::string optimizer_params_help() {
   return text;
 }
 
+// fit.py accepts ce, nll and nll_loss, comma separated; it only warns about
+// anything else, which we reject so that a typo does not go unnoticed.
 std::optional<std::string> check_loss(const std::string& text) {
   if (text.empty()) return std::nullopt;
   for (std::string_view part : split_commas(text)) {
@@ -300,7 +295,7 @@ std::vector<ArgSpec> build_schema() {
       {.name = "network",
        .type = String,
        .default_value = std::nullopt,
-       .help = "the neural network to use: " + joined(network_names()),
+       .help = "the neural network to use: " + comma_list(network_names()),
        .group = network_group,
        .validate = check_network,
        .mxnet_group = training,
@@ -662,7 +657,7 @@ std::vector<ArgSpec> build_schema() {
       {.name = "optimizer",
        .type = String,
        .default_value = "sgd",
-       .help = "the optimizer type: " + joined(Optimizer::supported()) +
+       .help = "the optimizer type: " + comma_list(Optimizer::supported()) +
                " (MXNet 1.9.1's, case-insensitive); its own settings are --optimizer-params",
        .group = optimizer_group,
        .validate = check_optimizer,

@@ -153,12 +153,9 @@ Tensor first_rows(const Tensor& t, int64_t rows) {
 std::pair<std::string, std::string> data_paths(const FitConfig& config) {
   std::string train = config.data_train, val = config.data_val;
   if (train.empty()) {
-    const std::string dir = default_fashion_mnist_dir();
-    if (!std::filesystem::is_directory(dir))
-      fail("the default data set (Fashion-MNIST) is not installed at ", dir,
-           ": install the Debian package dataset-fashion-mnist, or give --data-train");
-    train = dir;
-    if (val.empty()) val = dir;
+    if (const std::string missing = default_data_missing(); !missing.empty()) fail(missing);
+    train = default_fashion_mnist_dir();
+    if (val.empty()) val = train;
   }
   return {train, val};
 }
@@ -231,6 +228,13 @@ AugmentParams common_params(const FitConfig& config) {
 
 
 }  // namespace
+
+std::string default_data_missing() {
+  const std::string dir = default_fashion_mnist_dir();
+  if (std::filesystem::is_directory(dir)) return "";
+  return "the default data set (Fashion-MNIST) is not installed at " + dir +
+         ": install the Debian package dataset-fashion-mnist, or give --data-train";
+}
 
 bool is_image_data(const std::string& path) {
   if (std::filesystem::is_regular_file(path)) return std::filesystem::path(path).extension() == ".rec";

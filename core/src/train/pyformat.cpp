@@ -24,4 +24,10 @@ std::string printf_string(const char* format, ...) {
   return out;
 }
 
+std::string comma_list(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
 }  // namespace fitbench

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace fitbench {
 
@@ -10,5 +11,7 @@ namespace fitbench {
 std::string python_float32_str(float value);
 // Python's "%e" / "%f" / "%0.5e" are printf's; this is printf into a string.
 std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// Python's ", ".join(names): how help texts and messages list choices.
+std::string comma_list(const std::vector<std::string>& names);
 
 }  // namespace fitbench

@@ -4,12 +4,13 @@
 #include <filesystem>
 
 #include "fitbench/checkpoint.h"
-#include "fitbench/data_iter.h"
 #include "fitbench/fit.h"
+#include "fitbench/fit_data.h"
 #include "fitbench/kvstore.h"
 #include "fitbench/models.h"
 #include "fitbench/optimizer.h"
 #include "train/fit_plan.h"
+#include "train/pyformat.h"
 
 namespace fitbench {
 namespace {
@@ -18,9 +19,9 @@ namespace fs = std::filesystem;
 
 // Saved epochs as "1, 2, 3", or "none".
 std::string epoch_list(const std::vector<int>& epochs) {
-  std::string text;
-  for (int e : epochs) text += (text.empty() ? "" : ", ") + std::to_string(e);
-  return text.empty() ? "none" : text;
+  std::vector<std::string> numbers;
+  for (int e : epochs) numbers.push_back(std::to_string(e));
+  return numbers.empty() ? "none" : comma_list(numbers);
 }
 
 void check_path(std::vector<StartProblem>& problems, const std::string& argument, const std::string& path) {
@@ -30,10 +31,9 @@ void check_path(std::vector<StartProblem>& problems, const std::string& argument
 }
 
 void check_data(std::vector<StartProblem>& problems, const FitConfig& config) {
-  if (config.data_train.empty() && !fs::is_directory(default_fashion_mnist_dir()))
-    problems.push_back({"data-train", "argument --data-train: the default data set (Fashion-MNIST) is not installed at " +
-                                          default_fashion_mnist_dir() +
-                                          ": install the Debian package dataset-fashion-mnist, or give --data-train"});
+  if (config.data_train.empty())
+    if (const std::string missing = default_data_missing(); !missing.empty())
+      problems.push_back({"data-train", "argument --data-train: " + missing});
   check_path(problems, "data-train", config.data_train);
   check_path(problems, "data-train-idx", config.data_train_idx);
   check_path(problems, "data-val", config.data_val);
@@ -44,8 +44,9 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
   if (!config.load_epoch) return;
   const std::string prefix = load_prefix(config, 0);
   if (prefix.empty()) {
-    problems.push_back({"load-epoch", "argument --load-epoch: it needs --model-prefix (or --load-prefix) to know "
-                                      "which checkpoint to load"});
+    problems.push_back({"load-epoch",
+                        "argument --load-epoch: it needs --model-prefix (or --load-prefix) to know "
+                        "which checkpoint to load"});
     return;
   }
   // A dist worker r > 0 reads its own "prefix-r" files, on its own machine: it checks them itself.
@@ -53,8 +54,9 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
   const int epoch = *config.load_epoch;
   for (const std::string& file : {symbol_path(prefix), params_path(prefix, epoch)})
     if (!fs::exists(file)) {
-      problems.push_back({"load-epoch", "argument --load-epoch: " + file + " does not exist (epochs saved under " +
-                                            prefix + ": " + epoch_list(saved_epochs(prefix)) +
+      problems.push_back({"load-epoch", "argument --load-epoch: " + file +
+                                            " does not exist (epochs saved under " + prefix + ": " +
+                                            epoch_list(saved_epochs(prefix)) +
                                             "); give one of them, or another --load-prefix"});
       return;
     }
@@ -64,11 +66,9 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
 
 std::vector<StartProblem> start_problems(const FitConfig& config) {
   std::vector<StartProblem> problems;
-  if (config.network.empty()) {
-    std::string names;
-    for (const auto& n : network_names()) names += (names.empty() ? "" : ", ") + n;
-    problems.push_back({"network", "argument --network: it is required (choose from " + names + ")"});
-  }
+  if (config.network.empty())
+    problems.push_back(
+        {"network", "argument --network: it is required (choose from " + comma_list(network_names()) + ")"});
   if (config.dtype != "float32")
     problems.push_back({"dtype", "argument --dtype: " + config.dtype +
                                      " is not implemented yet: fitbench trains in float32"});

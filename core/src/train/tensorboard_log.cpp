@@ -49,11 +49,16 @@ void add_hparams(tb::Event& event, const std::string& tag, const tb::HParamsPlug
   t->mutable_tensor_shape()->add_dim()->set_size(0);
 }
 
+// An argument's value as config.json's JSON holds it, in words: None, a string's text, a number's digits.
+std::string value_text(const nlohmann::json& value) {
+  return value.is_null() ? "None" : value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 // "| argument | value |" rows in Markdown, which the text plugin renders as a table.
 std::string arguments_table(const nlohmann::json& arguments) {
   std::string table = "| argument | value |\n|---|---|\n";
   for (const auto& [name, value] : arguments.items())
-    table += "| --" + name + " | " + (value.is_null() ? "None" : value.is_string() ? value.get<std::string>() : value.dump()) + " |\n";
+    table += "| --" + name + " | " + value_text(value) + " |\n";
   return table;
 }
 
@@ -72,7 +77,8 @@ std::string events_file_name(double start_time) {
 
 }  // namespace
 
-TensorBoardLog::TensorBoardLog(const std::string& run_dir, const nlohmann::json& arguments, double start_time) {
+TensorBoardLog::TensorBoardLog(const std::string& run_dir, const nlohmann::json& arguments,
+                               double start_time) {
   const std::filesystem::path dir = std::filesystem::path(run_dir) / "tb";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -97,7 +103,7 @@ TensorBoardLog::TensorBoardLog(const std::string& run_dir, const nlohmann::json&
     if (value.is_number())
       hparam.set_number_value(value.get<double>());
     else
-      hparam.set_string_value(value.is_string() ? value.get<std::string>() : value.dump());
+      hparam.set_string_value(value_text(value));
   }
   add_hparams(start, "_hparams_/session_start_info", session);
   write_event(*writer_, start);
@@ -146,7 +152,8 @@ void TensorBoardLog::histograms(const MonitorSnapshot& snapshot, int64_t step) {
     const double width = (stat.max - stat.min) / static_cast<double>(stat.histogram.size());
     double count = 0;
     for (size_t i = 0; i < stat.histogram.size(); ++i) {
-      h->add_bucket_limit(i + 1 == stat.histogram.size() ? stat.max : stat.min + width * static_cast<double>(i + 1));
+      h->add_bucket_limit(i + 1 == stat.histogram.size() ? stat.max
+                                                         : stat.min + width * static_cast<double>(i + 1));
       h->add_bucket(static_cast<double>(stat.histogram[i]));
       count += static_cast<double>(stat.histogram[i]);
     }
