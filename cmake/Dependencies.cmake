@@ -8,6 +8,14 @@ find_package(nlohmann_json 3.10 REQUIRED)
 # (the GPU machines); scripts/setup.sh always installs it.
 find_package(JPEG)
 find_package(PNG REQUIRED)
+# TensorBoard's event files (core/proto) are protobuf messages.
+find_package(Protobuf REQUIRED)
+# ONNX export (fitbench_onnx, fitbench-export) builds models with Debian's
+# libonnx-dev classes; optional like JPEG, for machines that only train.
+find_package(ONNX QUIET)
+if(NOT ONNX_FOUND)
+  message(WARNING "libonnx-dev not found: fitbench-export and the checkpoint browser's ONNX export are left out")
+endif()
 if(NOT JPEG_FOUND)
   message(WARNING "libjpeg not found: this build reads and writes PNG images only")
 endif()

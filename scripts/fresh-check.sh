@@ -12,7 +12,7 @@
 #              build-deb/ made by setup.sh, or --build-dir DIR), then, in a clean root,
 #              apt-get install ./fitbench_*.deb (the main package only: no CUDA
 #              library is on that machine), fitbench-cli on the packaged
-#              Fashion-MNIST, fitbench-score on its checkpoint, and fitbench
+#              Fashion-MNIST, fitbench-score and fitbench-export on its checkpoint, and fitbench
 #              offscreen for a few seconds; desktop-file-validate on the entry.
 #   --build-dir DIR  package the release build in DIR instead of making build-deb/
 #   --keep     leave the root folder behind for a look (mounts are always undone)
@@ -230,7 +230,7 @@ check contents "$root" '
   for file in /usr/share/icons/hicolor/scalable/apps/fitbench.svg /usr/share/applications/fitbench.desktop; do
     [ -s $file ] || { echo "missing: $file"; bad=1; }
   done
-  for tool in fitbench fitbench-cli fitbench-score fitbench-predict fitbench-im2rec; do
+  for tool in fitbench fitbench-cli fitbench-score fitbench-predict fitbench-export fitbench-im2rec; do
     [ -x /usr/bin/$tool ] || { echo "missing: /usr/bin/$tool"; bad=1; }
     [ -s /usr/share/man/man1/$tool.1.gz ] || { echo "missing: the man page of $tool"; bad=1; }
     if ldd /usr/bin/$tool | grep "not found"; then echo "$tool lacks a library"; bad=1; fi
@@ -245,6 +245,7 @@ check no-gpu "$root" '
   cat /tmp/gpus.err
   grep -q "fitbench-cuda" /tmp/gpus.err' "--help and --gpus 0 say the GPU module is missing and what to install"
 check score "$root" "cd /root && fitbench-score --model-prefix /root/m/mlp --load-epoch 1"
+check export "$root" "cd /root && fitbench-export --model-prefix /root/m/mlp --load-epoch 1 --onnx /root/mlp.onnx"
 check gui "$root" '
   cd /root && QT_QPA_PLATFORM=offscreen timeout 8 fitbench --num-epochs 1
   status=$?

@@ -50,9 +50,9 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 # --- 1. System packages ------------------------------------------------------
 # help2man makes the man pages of the .deb from each program's --help.
-# protobuf: TensorBoard's event files (core/proto/tensorboard.proto).
+# protobuf: TensorBoard's event files (core/proto/tensorboard.proto); onnx: fitbench-export.
 packages=(build-essential cmake ninja-build pkg-config libopenblas-dev nlohmann-json3-dev zlib1g-dev
-  libjpeg62-turbo-dev libpng-dev libprotobuf-dev protobuf-compiler dataset-fashion-mnist help2man)
+  libjpeg62-turbo-dev libpng-dev libprotobuf-dev protobuf-compiler libonnx-dev dataset-fashion-mnist help2man)
 if [[ "$tests" != OFF ]]; then
   # OpenMPI: FITBENCH_MPI=AUTO then builds the dist kvstores, and their tests (label mpi) run 2 workers on loopback.
   # python3-venv: a virtual environment for the PyPI package some tests read fitbench's files with.
