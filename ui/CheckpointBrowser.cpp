@@ -84,6 +84,8 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
       tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
   m_branchButton = new QPushButton(tr("Branch…"), this);
   m_branchButton->setObjectName(QStringLiteral("branchButton"));
+  m_exportButton = new QPushButton(tr("Export ONNX…"), this);
+  m_exportButton->setObjectName(QStringLiteral("exportOnnxButton"));
 
   m_evaluation = new EvaluationView(this);
   m_tryImage = new TryImagePanel(this);
@@ -103,6 +105,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   actions->addWidget(m_branchButton, 0, 1);
   actions->addWidget(m_evaluateButton, 0, 2);
   actions->addWidget(m_loadArgsButton, 1, 0);
+  actions->addWidget(m_exportButton, 1, 1);
   actions->addWidget(m_deleteButton, 1, 2);
   actions->setColumnStretch(3, 1);
 
@@ -128,6 +131,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   connect(m_deleteButton, &QPushButton::clicked, this, &CheckpointBrowser::deleteSelected);
   connect(m_evaluateButton, &QPushButton::clicked, this, &CheckpointBrowser::evaluateSelected);
   connect(m_branchButton, &QPushButton::clicked, this, &CheckpointBrowser::branchSelected);
+  connect(m_exportButton, &QPushButton::clicked, this, &CheckpointBrowser::exportSelected);
   connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &CheckpointBrowser::onSelectionChanged);
   connect(m_model, &CheckpointModel::loadingChanged, this, &CheckpointBrowser::updateStatus);
@@ -157,7 +161,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
 CheckpointBrowser::~CheckpointBrowser() = default;
 
 void CheckpointBrowser::setDirectory(const QString& directory) {
-  m_error.clear();
+  m_actionMessage.clear();
   m_model->setDirectory(directory);
   updateStatus();
 }
@@ -212,7 +216,7 @@ void CheckpointBrowser::updateStatus() {
   } else {
     text = tr("%n checkpoint(s) in %1", nullptr, m_model->rowCount()).arg(native(m_model->directory()));
   }
-  if (!m_error.isEmpty()) text = m_error + QLatin1Char('\n') + text;
+  if (!m_actionMessage.isEmpty()) text = m_actionMessage + QLatin1Char('\n') + text;
   m_status->setText(text);
 }
 
@@ -238,6 +242,10 @@ void CheckpointBrowser::updateActions() {
                            "prefix; the original run's files are left as they are."));
   m_loadArgsButton->setEnabled(haveArgs);
   m_evaluateButton->setEnabled(haveArgs);
+  m_exportButton->setEnabled(haveArgs && !m_exporting);
+  m_exportButton->setToolTip(m_exporting ? tr("An export is being written.")
+                                         : tr("Write this epoch as an ONNX model for ONNX Runtime, TensorRT or "
+                                              "OpenVINO (what fitbench-export does)."));
   m_deleteButton->setEnabled(selected);
 }
 
@@ -427,7 +435,7 @@ void CheckpointBrowser::branchSelected() {
     showError(tr("Cannot branch from epoch %1: %2").arg(epoch).arg(conflict));
     return;
   }
-  m_error.clear();
+  m_actionMessage.clear();
   updateStatus();
   emit branchRequested(args, directory);
 }
@@ -458,6 +466,39 @@ bool CheckpointBrowser::editBranchArguments(fitbench::FitArgs& args) {
   return true;
 }
 
+void CheckpointBrowser::exportSelected() {
+  const CheckpointEntry* entry = selectedEntry();
+  if (entry == nullptr || !m_details || !m_details->args || m_exporting) return;
+  const QString prefix = entry->prefix;
+  const int epoch = entry->epoch;
+  const std::optional<fitbench::FitArgs> args = m_details->args;
+  OnnxExportChoice choice;
+  choice.path = defaultOnnxPath(prefix, epoch);
+  if (!askOnnxExport(choice)) return;
+  m_exporting = true;
+  m_actionMessage = tr("Exporting epoch %1 to %2…").arg(epoch).arg(native(choice.path));
+  updateStatus();
+  updateActions();
+  auto* watcher = new QFutureWatcher<OnnxExportResult>(this);
+  connect(watcher, &QFutureWatcher<OnnxExportResult>::finished, this, [this, watcher] {
+    const OnnxExportResult result = watcher->result();
+    watcher->deleteLater();
+    m_exporting = false;
+    m_actionMessage = result.message;
+    updateStatus();
+    updateActions();
+    emit exportFinished(result.ok, result.message);
+  });
+  watcher->setFuture(QtConcurrent::run(exportToOnnx, prefix, epoch, args, choice));
+}
+
+bool CheckpointBrowser::askOnnxExport(OnnxExportChoice& choice) {
+  OnnxExportDialog dialog(choice, this);
+  if (dialog.exec() != QDialog::Accepted) return false;
+  choice = dialog.choice();
+  return true;
+}
+
 void CheckpointBrowser::loadArgumentsOfSelected() {
   if (selectedEntry() == nullptr || !m_details || !m_details->args) return;
   emit argumentsRequested(*m_details->args);
@@ -482,7 +523,7 @@ void CheckpointBrowser::deleteSelected() {
   QStringList failed;
   for (const QString& f : files)
     if (QFile::exists(f) && !QFile::remove(f)) failed << native(f);
-  m_error.clear();
+  m_actionMessage.clear();
   if (!failed.isEmpty()) showError(tr("Cannot delete %1.").arg(failed.join(QStringLiteral(", "))));
   emit checkpointDeleted(entry.prefix, entry.epoch);
   refresh();
@@ -494,6 +535,6 @@ bool CheckpointBrowser::confirmDelete(const QString& question) {
 }
 
 void CheckpointBrowser::showError(const QString& message) {
-  m_error = message;
+  m_actionMessage = message;
   updateStatus();
 }

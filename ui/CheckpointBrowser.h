@@ -1,8 +1,8 @@
 // CheckpointBrowser: the saved epochs of a model-prefix directory (a
 // CheckpointModel in a table) and, for the selected epoch, the network summary
 // (layers, output shapes, parameter count) with actions: resume from this
-// epoch, load its arguments, branch a new run from it, evaluate it, delete
-// it. Below the table, tabs: the summary, the evaluation (EvaluationView:
+// epoch, load its arguments, branch a new run from it, evaluate it, export
+// it to ONNX (OnnxExportDialog, written on a worker thread), delete it. Below the table, tabs: the summary, the evaluation (EvaluationView:
 // metrics, per-class accuracy, confusion matrix, misclassified images) and
 // "Try an image" (TryImagePanel) on the selected epoch.
 //
@@ -47,6 +47,7 @@
 #include <optional>
 
 #include "CheckpointModel.h"
+#include "OnnxExportDialog.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/fit_config.h"
 
@@ -132,6 +133,9 @@ class CheckpointBrowser : public QWidget {
   void evaluateSelected();
   // Lets the user edit branchArguments() and emits branchRequested().
   void branchSelected();
+  // Asks for the file and options, then writes the selected epoch as ONNX
+  // off the UI thread; exportFinished() reports it.
+  void exportSelected();
 
  signals:
   // The run's arguments with --load-epoch N and --model-prefix set.
@@ -145,6 +149,8 @@ class CheckpointBrowser : public QWidget {
   void detailsLoaded();
   // Files of an epoch were deleted (the model is rescanning).
   void checkpointDeleted(const QString& prefix, int epoch);
+  // An ONNX export is done; `message` (also in the status line) says what was written or why not.
+  void exportFinished(bool ok, const QString& message);
 
  protected:
   // Asks before deleting; tests override it to answer. Default: a QMessageBox.
@@ -154,6 +160,9 @@ class CheckpointBrowser : public QWidget {
   // Lets the user edit a branch's arguments; false when cancelled. Default:
   // a dialog with an ArgsForm; tests override it.
   virtual bool editBranchArguments(fitbench::FitArgs& args);
+  // Lets the user choose the ONNX file and options; false when cancelled.
+  // Default: an OnnxExportDialog; tests override it.
+  virtual bool askOnnxExport(OnnxExportChoice& choice);
 
  private:
   void updateStatus();
@@ -172,6 +181,7 @@ class CheckpointBrowser : public QWidget {
   QPushButton* m_deleteButton = nullptr;
   QPushButton* m_evaluateButton = nullptr;
   QPushButton* m_branchButton = nullptr;
+  QPushButton* m_exportButton = nullptr;
   QTabWidget* m_tabs = nullptr;
   EvaluationView* m_evaluation = nullptr;
   TryImagePanel* m_tryImage = nullptr;
@@ -179,7 +189,9 @@ class CheckpointBrowser : public QWidget {
   bool m_detailsLoading = false;
   bool m_runInProgress = false;
   quint64 m_detailsGeneration = 0;
-  QString m_error;  // the last action error, shown in the status line
+  // The last action's outcome (an error, or the file an export wrote), shown in the status line.
+  QString m_actionMessage;
+  bool m_exporting = false;
   // What showNearestEpoch() selects when the scan is done.
   std::optional<QPair<QString, int>> m_wantedEpoch;
 };

@@ -10,6 +10,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QMap>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -38,6 +39,8 @@ class AnsweringBrowser : public CheckpointBrowser {
   QStringList questions;
   std::function<bool(fitbench::FitArgs&)> branchEdit;
   std::optional<fitbench::FitArgs> branchOffered;
+  std::function<bool(OnnxExportChoice&)> exportChoice;
+  std::optional<OnnxExportChoice> exportOffered;
 
  protected:
   bool confirmDelete(const QString& question) override {
@@ -47,6 +50,10 @@ class AnsweringBrowser : public CheckpointBrowser {
   bool editBranchArguments(fitbench::FitArgs& args) override {
     branchOffered = args;
     return branchEdit(args);
+  }
+  bool askOnnxExport(OnnxExportChoice& choice) override {
+    exportOffered = choice;
+    return exportChoice(choice);
   }
 };
 
@@ -106,6 +113,7 @@ class TestCheckpointBrowser : public QObject {
   void partialCheckpointResumesUnderItsRun();
   void branchOfANewRun();
   void deleteEpoch();
+  void exportToOnnx();
   void showsTheEpochNearestAPickedOne();
   void deleteLastEpochTakesTheSymbol();
   void missingSymbolIsNamed();
@@ -129,6 +137,47 @@ void TestCheckpointBrowser::showsTheEpochNearestAPickedOne() {
   // Epoch 7 was never saved: the nearest that was, 2, in the directory already listed.
   browser.showNearestEpoch(m_run, m_run + QStringLiteral("/lenet"), 7);
   QTRY_COMPARE_WITH_TIMEOUT(selectedEpoch(), 2, 20000);
+}
+
+// The export writes an ONNX file off the UI thread and says so in the status
+// line; one it cannot write is named, and the button is back afterwards.
+void TestCheckpointBrowser::exportToOnnx() {
+  AnsweringBrowser browser;
+  QVERIFY(openAndWait(browser, m_run));
+  QVERIFY(selectAndWait(browser, 1));
+  QVERIFY(button(browser, "exportOnnxButton")->isEnabled());
+  const QString target = m_tmp.filePath(QStringLiteral("exported.onnx"));
+  browser.exportChoice = [&](OnnxExportChoice& choice) {
+    choice.path = target;
+    return true;
+  };
+  QSignalSpy finished(&browser, &CheckpointBrowser::exportFinished);
+  QTest::mouseClick(button(browser, "exportOnnxButton"), Qt::LeftButton);
+  QVERIFY(browser.exportOffered.has_value());
+  QCOMPARE(browser.exportOffered->path, QDir(m_run).filePath(QStringLiteral("lenet-0001.onnx")));
+  QVERIFY(!button(browser, "exportOnnxButton")->isEnabled());
+  QVERIFY(finished.wait(kTimeoutMs));
+  QCOMPARE(finished.at(0).at(0).toBool(), true);
+  QVERIFY2(browser.statusText().contains(QStringLiteral("Exported epoch 1")), qPrintable(browser.statusText()));
+  QVERIFY2(browser.statusText().contains(QStringLiteral("input 'pixels'")), qPrintable(browser.statusText()));
+  QVERIFY(QFileInfo(target).size() > 1000);
+  QVERIFY(button(browser, "exportOnnxButton")->isEnabled());
+
+  const QString unwritable = m_tmp.filePath(QStringLiteral("no-such-directory/model.onnx"));
+  browser.exportChoice = [&](OnnxExportChoice& choice) {
+    choice.path = unwritable;
+    return true;
+  };
+  browser.exportSelected();
+  QVERIFY(finished.wait(kTimeoutMs));
+  QCOMPARE(finished.at(1).at(0).toBool(), false);
+  QVERIFY2(finished.at(1).at(1).toString().contains(QStringLiteral("no-such-directory")),
+           qPrintable(finished.at(1).at(1).toString()));
+  QVERIFY(!QFile::exists(unwritable));
+
+  browser.exportChoice = [](OnnxExportChoice&) { return false; };  // cancelled: nothing happens
+  browser.exportSelected();
+  QCOMPARE(finished.count(), 2);
 }
 
 void TestCheckpointBrowser::initTestCase() {
