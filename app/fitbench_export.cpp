@@ -58,19 +58,8 @@ std::string shape_text(const fitbench::Shape& shape, bool dynamic_batch) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> words(argv + 1, argv + argc);
-  fitbench::ToolArgs a;
-  try {
-    a = command_line().parse(words);
+  return command_line().run(argc, argv, [](const fitbench::ToolArgs& a) {
     if (!a.has("onnx")) throw fitbench::ArgError("give the file to write with --onnx FILE");
-  } catch (const fitbench::HelpRequested&) {
-    std::fputs(command_line().help().c_str(), stdout);
-    return 0;
-  } catch (const fitbench::Error& e) {
-    std::fprintf(stderr, "fitbench-export: error: %s\n", e.what());
-    return 2;
-  }
-  try {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
     fitbench::OnnxExportOptions options;
@@ -87,8 +76,5 @@ int main(int argc, char** argv) {
     for (const auto& value : result.outputs)
       std::printf("  output %s %s\n", value.name.c_str(), shape_text(value.shape, options.dynamic_batch).c_str());
     return 0;
-  } catch (const std::exception& e) {  // fitbench::Error, or InternalError from a bug
-    std::fprintf(stderr, "fitbench-export: error: %s\n", e.what());
-    return 1;
-  }
+  });
 }

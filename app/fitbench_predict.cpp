@@ -127,22 +127,10 @@ std::string class_name(const std::vector<std::string>& names, int c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> words(argv + 1, argv + argc);
-  fitbench::ToolArgs a;
-  fitbench::Device device;
-  try {
-    a = command_line().parse(words);
-    device = fitbench::tool_device(a);
+  return command_line().run(argc, argv, [](const fitbench::ToolArgs& a) {
+    const fitbench::Device device = fitbench::tool_device(a);
     if (a.positional.empty()) throw fitbench::ArgError("give at least one INPUT (see fitbench-predict --help)");
     if (a.get_int("top-k") < 1) throw fitbench::ArgError("argument --top-k: must be at least 1");
-  } catch (const fitbench::HelpRequested&) {
-    std::fputs(command_line().help().c_str(), stdout);
-    return 0;
-  } catch (const fitbench::Error& e) {
-    std::fprintf(stderr, "fitbench-predict: error: %s\n", e.what());
-    return 2;
-  }
-  try {
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
     const fitbench::FitConfig config = fitbench::FitConfig::resolve(a.fit);
@@ -169,8 +157,5 @@ int main(int argc, char** argv) {
     // Skipped inputs were warned about; only a run with nothing to show fails.
     if (predicted == 0) fitbench::fail("none of the inputs could be read");
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "fitbench-predict: error: %s\n", e.what());
-    return 1;
-  }
+  });
 }

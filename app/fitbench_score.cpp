@@ -127,20 +127,8 @@ void print_json(const fitbench::EvaluateResult& r, const std::vector<std::string
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> words(argv + 1, argv + argc);
-  fitbench::ToolArgs a;
-  fitbench::Device device;
-  try {
-    a = command_line().parse(words);
-    device = fitbench::tool_device(a);
-  } catch (const fitbench::HelpRequested&) {
-    std::fputs(command_line().help().c_str(), stdout);
-    return 0;
-  } catch (const fitbench::Error& e) {
-    std::fprintf(stderr, "fitbench-score: error: %s\n", e.what());
-    return 2;
-  }
-  try {
+  return command_line().run(argc, argv, [](const fitbench::ToolArgs& a) {
+    const fitbench::Device device = fitbench::tool_device(a);
     std::string params_file;
     const fitbench::Checkpoint model = fitbench::load_tool_model(a, params_file);
     const fitbench::FitConfig config = fitbench::FitConfig::resolve(a.fit);
@@ -165,11 +153,5 @@ int main(int argc, char** argv) {
     else
       print_text(result, names);
     return 0;
-  } catch (const fitbench::ArgError& e) {
-    std::fprintf(stderr, "fitbench-score: error: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "fitbench-score: error: %s\n", e.what());
-    return 1;
-  }
+  });
 }

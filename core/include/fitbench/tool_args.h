@@ -4,6 +4,7 @@
 // validates and defaults exactly as in fitbench-cli.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ class ToolCommandLine {
   // Grouped help: the tool's own options, then the borrowed ones with the
   // defaults the tool starts from.
   std::string help(const FitArgs& defaults = {}) const;
+  // A tool's main(): parses argv (--help prints help() and gives 0), then
+  // gives `body`'s exit code. An ArgError, from parsing or from `body`, is a
+  // usage error: "<program>: error: ..." on stderr and 2; any other exception
+  // (an Error naming a bad file, or a bug) is reported the same way with 1.
+  int run(int argc, char** argv, const std::function<int(const ToolArgs&)>& body) const;
 
  private:
   const ArgSpec* own_spec(const std::string& name) const;

@@ -2,6 +2,7 @@
 #include "fitbench/tool_args.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "fitbench/fit_config.h"
 
@@ -74,6 +75,23 @@ const ArgSpec* ToolCommandLine::own_spec(const std::string& name) const {
   for (const auto& spec : own_)
     if (spec.name == name) return &spec;
   return nullptr;
+}
+
+int ToolCommandLine::run(int argc, char** argv, const std::function<int(const ToolArgs&)>& body) const {
+  const auto report = [&](const std::exception& e, int code) {
+    std::fprintf(stderr, "%s: error: %s\n", program_.c_str(), e.what());
+    return code;
+  };
+  try {
+    return body(parse(std::vector<std::string>(argv + 1, argv + argc)));
+  } catch (const HelpRequested&) {
+    std::fputs(help().c_str(), stdout);
+    return 0;
+  } catch (const ArgError& e) {
+    return report(e, 2);
+  } catch (const std::exception& e) {
+    return report(e, 1);
+  }
 }
 
 ToolArgs ToolCommandLine::parse(const std::vector<std::string>& words, FitArgs defaults) const {
