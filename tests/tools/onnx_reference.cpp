@@ -39,7 +39,7 @@ Symbol op(const std::string& type, const std::string& name, const std::vector<Sy
 // average pooling with and without count_include_pad under the "full"
 // convention, LeakyReLU (leaky, elu), clip, LRN, the other activations,
 // _copy, global sum pooling, FullyConnected without flatten, BatchNorm with
-// fix_gamma False, and SoftmaxOutput on 4-D data.
+// fix_gamma False; and SoftmaxOutput's shapes in the networks below.
 Symbol operator_zoo() {
   Symbol x = op("Convolution", "conv", {Symbol::variable("data")},
                 {{"kernel", "(3, 3)"}, {"pad", "(1, 1)"}, {"num_filter", "6"}});
@@ -83,6 +83,13 @@ Symbol softmax_multi_output() {
   return op("SoftmaxOutput", "softmax", {x}, {{"multi_output", "True"}});
 }
 
+// FullyConnected without flatten on 4-D data (over the last axis), then a
+// softmax over that axis (preserve_shape).
+Symbol softmax_preserve_shape() {
+  Symbol x = op("FullyConnected", "fc_last_axis", {Symbol::variable("data")}, {{"num_hidden", "6"}, {"flatten", "False"}});
+  return op("SoftmaxOutput", "softmax", {x}, {{"preserve_shape", "True"}});
+}
+
 struct Case {
   std::string name;
   Symbol symbol;
@@ -113,6 +120,7 @@ std::vector<Case> cases() {
       {"operator-zoo", operator_zoo(), {3, 17, 15}},
       {"softmax-4d", softmax_4d(), {1, 9, 9}},
       {"softmax-multi-output", softmax_multi_output(), {3, 5, 4}},
+      {"softmax-preserve-shape", softmax_preserve_shape(), {3, 4, 5}},
   };
 }
 
