@@ -165,6 +165,28 @@ TEST(Fit, BadInputNamesTheCulprit) {
   expect_error_naming(truncated, params);
 }
 
+// fit.py's synthetic data: num_examples / batch_size whole batches an epoch.
+TEST(Fit, BenchmarkEpochIsNumExamplesOverBatchSize) {
+  class BatchCounter : public TrainingObserver {
+   public:
+    void on_batch_end(const BatchStats&) override { ++batches; }
+    int batches = 0;
+  } counter;
+  TempDir dir;
+  FitArgs a = fitbench::train_mnist_defaults();
+  a.set("network", "mlp");
+  a.set("benchmark", "1");
+  a.set("num-examples", "100");
+  a.set("batch-size", "32");
+  a.set("num-epochs", "2");
+  a.set("tensorboard", "0");
+  fit(a, {&counter, nullptr, false, dir.file("run")});
+  EXPECT_EQ(counter.batches, 2 * 3);
+
+  a.set("num-examples", "20");
+  expect_error_naming(a, "--benchmark 1 with --num-examples 20 and --batch-size 32 gives no batch");
+}
+
 TEST(LearningRateSchedule, FollowsFitPysStepsAndBeginEpoch) {
   FitArgs a = train_mnist_defaults();
   a.set("lr", "0.1");

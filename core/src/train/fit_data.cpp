@@ -246,9 +246,17 @@ FitData make_fit_data(const FitConfig& config, uint64_t seed,
   const int batch = config.batch_size;
   FitData d;
   if (config.benchmark) {
+    // fit.py's SyntheticDataIter runs while cur_iter <= num_examples / batch_size
+    // (true division): the whole batches of an epoch of --num-examples.
+    if (!config.num_examples)
+      fail("--benchmark 1 needs --num-examples: an epoch of synthetic data is num-examples / batch-size batches");
+    const int batches = *config.num_examples / batch;
+    if (batches < 1)
+      fail("--benchmark 1 with --num-examples ", *config.num_examples, " and --batch-size ", batch,
+           " gives no batch: raise --num-examples to at least the batch size");
     std::vector<int64_t> dims{batch};
     for (int v : config.sample_shape()) dims.push_back(v);
-    d.train = make_synthetic_iter(Shape(dims), config.classes(), 500, seed);
+    d.train = make_synthetic_iter(Shape(dims), config.classes(), batches, seed);
     return d;
   }
   const auto [train, val] = data_paths(config);
