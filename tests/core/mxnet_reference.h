@@ -26,12 +26,4 @@ inline std::string mxnet_symbol_json(const std::string& name) {
   return text;
 }
 
-// The reference files come from an MKL-DNN build of MXNet, whose Pooling has a
-// hidden workspace output; "node_row_ptr" is the one place that shows it.
-inline std::string without_row_ptr(const std::string& json) {
-  const size_t begin = json.find("\"node_row_ptr\"");
-  const size_t end = json.find(']', begin);
-  return json.substr(0, begin) + json.substr(end + 1);
-}
-
 }  // namespace fitbench::test

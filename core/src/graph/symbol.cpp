@@ -40,6 +40,25 @@ OpSignature signature_of(const SymbolNode& node) {
   return {op->arguments().size(), op->aux_states().size(), op->num_outputs(), op->num_visible_outputs()};
 }
 
+// The outputs MXNet 1.9.1's wheel counts for `node` in node_row_ptr, where
+// two operators have a hidden output fitbench keeps elsewhere: Dropout's mask,
+// and the workspace its oneDNN Pooling keeps for max pooling over a 1-D to 3-D
+// kernel in a channels-first layout (GetNumOutputs in
+// src/operator/nn/pooling.cc). Every other operator counts the outputs it has.
+int mxnet_row_outputs(const SymbolNode& node, const OpSignature& sig) {
+  const std::string op = canonical_operator_name(node.op);
+  if (op == "Dropout") return 2;
+  if (op != "Pooling") return sig.num_outputs;
+  const auto attr = [&](const std::string& key, const std::string& fallback) {
+    const auto it = node.attrs.find(key);
+    return it == node.attrs.end() ? fallback : it->second;
+  };
+  const size_t kernel_dims = parse_int_tuple(attr("kernel", "()"), "kernel").size();
+  const std::string layout = attr("layout", "NCHW");
+  const bool channels_first = layout == "NCW" || layout == "NCHW" || layout == "NCDHW";
+  return attr("pool_type", "max") == "max" && kernel_dims >= 1 && kernel_dims <= 3 && channels_first ? 2 : 1;
+}
+
 // dmlc::JSONWriter's string escaping.
 std::string quote(const std::string& s) {
   std::string out = "\"";
@@ -242,7 +261,7 @@ std::string Symbol::to_json() const {
     }
     os << "      \"inputs\": " << write_array(inputs, "      ") << "\n    }";
     if (n.is_variable()) arg_nodes.push_back(std::to_string(i));
-    outputs += n.is_variable() ? 1 : sig.num_outputs;
+    outputs += n.is_variable() ? 1 : mxnet_row_outputs(n, sig);
     row_ptr.push_back(std::to_string(outputs));
   }
   std::vector<std::string> heads;
