@@ -52,6 +52,12 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_status = new ElidedLabel(this);
   m_status->setObjectName(QStringLiteral("checkpointStatus"));
   m_status->setElideMode(Qt::ElideMiddle);  // a path keeps its last directories
+  // What the last action did or why it failed: whole sentences, wrapped, never elided.
+  m_actionLabel = new QLabel(this);
+  m_actionLabel->setObjectName(QStringLiteral("checkpointActionMessage"));
+  m_actionLabel->setWordWrap(true);
+  m_actionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_actionLabel->hide();
 
   m_table = new QTableView(this);
   m_table->setObjectName(QStringLiteral("checkpointTable"));
@@ -123,6 +129,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(m_actionLabel);
   layout->addWidget(splitter, 1);
 
   connect(m_openButton, &QPushButton::clicked, this, &CheckpointBrowser::openDirectory);
@@ -205,7 +212,9 @@ const CheckpointEntry* CheckpointBrowser::selectedEntry() const {
 
 QString CheckpointBrowser::summaryText() const { return m_summary->toPlainText(); }
 
-QString CheckpointBrowser::statusText() const { return m_status->text(); }
+QString CheckpointBrowser::statusText() const {
+  return m_actionMessage.isEmpty() ? m_status->text() : m_actionMessage + QLatin1Char('\n') + m_status->text();
+}
 
 void CheckpointBrowser::updateStatus() {
   QString text;
@@ -216,8 +225,9 @@ void CheckpointBrowser::updateStatus() {
   } else {
     text = tr("%n checkpoint(s) in %1", nullptr, m_model->rowCount()).arg(native(m_model->directory()));
   }
-  if (!m_actionMessage.isEmpty()) text = m_actionMessage + QLatin1Char('\n') + text;
   m_status->setText(text);
+  m_actionLabel->setText(m_actionMessage);
+  m_actionLabel->setVisible(!m_actionMessage.isEmpty());
 }
 
 void CheckpointBrowser::setRunInProgress(bool running) {
@@ -243,9 +253,13 @@ void CheckpointBrowser::updateActions() {
   m_loadArgsButton->setEnabled(haveArgs);
   m_evaluateButton->setEnabled(haveArgs);
   m_exportButton->setEnabled(haveArgs && !m_exporting);
-  m_exportButton->setToolTip(m_exporting ? tr("An export is being written.")
-                                         : tr("Write this epoch as an ONNX model for ONNX Runtime, TensorRT or "
-                                              "OpenVINO (what fitbench-export does)."));
+  m_exportButton->setToolTip(
+      m_exporting ? tr("An export is being written.")
+      : selected && m_details && !haveArgs
+          ? tr("Needs the run's config.json for the input shape and normalisation; fitbench-export takes them "
+               "as arguments (--image-shape, --rgb-mean, --rgb-std).")
+          : tr("Write this epoch as an ONNX model for ONNX Runtime, TensorRT or OpenVINO (what fitbench-export "
+               "does)."));
   m_deleteButton->setEnabled(selected);
 }
 
@@ -472,9 +486,10 @@ void CheckpointBrowser::exportSelected() {
   const QString prefix = entry->prefix;
   const int epoch = entry->epoch;
   const std::optional<fitbench::FitArgs> args = m_details->args;
-  OnnxExportChoice choice;
+  OnnxExportChoice choice = m_lastExport;  // the options chosen last time, this epoch's file
   choice.path = defaultOnnxPath(prefix, epoch);
   if (!askOnnxExport(choice)) return;
+  m_lastExport = choice;
   m_exporting = true;
   m_actionMessage = tr("Exporting epoch %1 to %2…").arg(epoch).arg(native(choice.path));
   updateStatus();

@@ -53,6 +53,7 @@
 
 class ElidedLabel;
 class EvaluationView;
+class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
@@ -93,7 +94,8 @@ class CheckpointBrowser : public QWidget {
   void selectRow(int row);
   // The selected row, -1 when none.
   int selectedRow() const;
-  // The summary pane's text and the status line above the table.
+  // The summary pane's text, and the status above the table: the last
+  // action's outcome (when there is one) on its own line, then the folder's.
   QString summaryText() const;
   QString statusText() const;
   // True while the summary of the selected checkpoint is being read.
@@ -174,6 +176,7 @@ class CheckpointBrowser : public QWidget {
   CheckpointModel* m_model = nullptr;
   QTableView* m_table = nullptr;
   ElidedLabel* m_status = nullptr;
+  QLabel* m_actionLabel = nullptr;
   QPlainTextEdit* m_summary = nullptr;
   QPushButton* m_openButton = nullptr;
   QPushButton* m_resumeButton = nullptr;
@@ -192,6 +195,7 @@ class CheckpointBrowser : public QWidget {
   // The last action's outcome (an error, or the file an export wrote), shown in the status line.
   QString m_actionMessage;
   bool m_exporting = false;
+  OnnxExportChoice m_lastExport;
   // What showNearestEpoch() selects when the scan is done.
   std::optional<QPair<QString, int>> m_wantedEpoch;
 };

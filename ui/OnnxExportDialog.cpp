@@ -4,10 +4,12 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -36,25 +38,34 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   m_dynamicBatch->setToolTip(tr("A symbolic first dimension 'batch'; otherwise the model takes one image at a time."));
   m_preprocessing = new QCheckBox(tr("Takes raw pixels (normalisation inside the model)"), this);
   m_preprocessing->setChecked(choice.includePreprocessing);
-  m_preprocessing->setToolTip(tr("The input is 'pixels', 0 to 255 in RGB order, normalised as the run read its data; "
-                                 "otherwise it is 'data', already normalised."));
+  m_preprocessing->setToolTip(tr("The input is 'pixels', 0 to 255 in the run's channels (one gray channel for idx "
+                                 "data, RGB for color images), normalised as the run read its data; otherwise it is "
+                                 "'data', already normalised."));
 
   auto* note = new QLabel(tr("The ONNX model computes what this checkpoint computes at inference: BatchNorm with its "
                              "moving statistics, Dropout passing values through, the softmax as probabilities. "
-                             "ONNX's checker reads it before it is written."),
+                             "The file is checked with ONNX's checker before it is written."),
                           this);
   note->setWordWrap(true);
 
+  m_problem = new QLabel(this);
+  m_problem->setObjectName(QStringLiteral("onnxExportProblem"));
+  m_problem->setWordWrap(true);
+  m_problem->hide();
+
+  auto* opsetRow = new QHBoxLayout;  // a two-digit number needs no full row
+  opsetRow->addWidget(m_opset);
+  opsetRow->addStretch(1);
   auto* form = new QFormLayout;
   form->addRow(tr("File:"), pathRow);
-  form->addRow(tr("Opset:"), m_opset);
+  form->addRow(tr("Opset:"), opsetRow);
   form->addRow(QString(), m_dynamicBatch);
   form->addRow(QString(), m_preprocessing);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
   connect(m_path, &QLineEdit::textChanged, buttons->button(QDialogButtonBox::Ok),
-          [ok = buttons->button(QDialogButtonBox::Ok)](const QString& text) { ok->setEnabled(!text.isEmpty()); });
+          [ok = buttons->button(QDialogButtonBox::Ok)](const QString& text) { ok->setEnabled(!text.trimmed().isEmpty()); });
   connect(browseButton, &QPushButton::clicked, this, &OnnxExportDialog::browse);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -62,17 +73,37 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(note);
   layout->addLayout(form);
+  layout->addWidget(m_problem);
   layout->addWidget(buttons);
+  setMinimumWidth(fontMetrics().averageCharWidth() * 80);  // room for a path
+}
+
+void OnnxExportDialog::accept() {
+  const QFileInfo target(choice().path);
+  QString problem;
+  if (!target.absoluteDir().exists())
+    problem = tr("The folder %1 does not exist.").arg(QDir::toNativeSeparators(target.absolutePath()));
+  else if (target.isDir())
+    problem = tr("%1 is a folder: name the file to write.").arg(QDir::toNativeSeparators(target.filePath()));
+  m_problem->setText(problem);
+  m_problem->setVisible(!problem.isEmpty());
+  if (!problem.isEmpty()) return;
+  if (target.exists() &&
+      QMessageBox::question(this, tr("Export to ONNX"),
+                            tr("%1 exists. Replace it?").arg(QDir::toNativeSeparators(target.filePath())),
+                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
+    return;
+  QDialog::accept();
 }
 
 void OnnxExportDialog::browse() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export to ONNX"), m_path->text(),
+  const QString path = QFileDialog::getSaveFileName(this, tr("Choose the ONNX file"), m_path->text(),
                                                     tr("ONNX models (*.onnx)"));
   if (!path.isEmpty()) m_path->setText(QDir::toNativeSeparators(path));
 }
 
 OnnxExportChoice OnnxExportDialog::choice() const {
-  return {QDir::fromNativeSeparators(m_path->text()), m_opset->value(), m_dynamicBatch->isChecked(),
+  return {QDir::fromNativeSeparators(m_path->text().trimmed()), m_opset->value(), m_dynamicBatch->isChecked(),
           m_preprocessing->isChecked()};
 }
 
@@ -91,13 +122,14 @@ OnnxExportResult exportToOnnx(const QString& prefix, int epoch, const std::optio
     options.include_preprocessing = choice.includePreprocessing;
     options.input = fitbench::input_format(fitbench::FitConfig::resolve(args.value_or(fitbench::FitArgs{})));
     const fitbench::OnnxExport written = fitbench::save_onnx(choice.path.toStdString(), model, options);
-    return {true, QObject::tr("Exported epoch %1 to %2: ONNX opset %3, %4 nodes, input '%5'.")
+    return {true, QObject::tr("Exported epoch %1 to %2 (ONNX opset %3, %4 nodes, input '%5').")
                       .arg(epoch)
                       .arg(target)
                       .arg(written.opset)
                       .arg(written.nodes)
                       .arg(QString::fromStdString(written.input.name))};
   } catch (const std::exception& e) {
-    return {false, QObject::tr("Cannot export epoch %1 to %2: %3").arg(epoch).arg(target, QString::fromUtf8(e.what()))};
+    // The message names the file (or the layer) at fault.
+    return {false, QObject::tr("Cannot export epoch %1: %2").arg(epoch).arg(QString::fromUtf8(e.what()))};
   }
 }

@@ -11,6 +11,7 @@
 #include "fitbench/fit_args.h"
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -29,6 +30,11 @@ class OnnxExportDialog : public QDialog {
   explicit OnnxExportDialog(const OnnxExportChoice& choice, QWidget* parent = nullptr);
   OnnxExportChoice choice() const;
 
+ public slots:
+  // Refuses a file in a folder that does not exist (said in the dialog) and
+  // asks before replacing a file.
+  void accept() override;
+
  private:
   void browse();
 
@@ -36,6 +42,7 @@ class OnnxExportDialog : public QDialog {
   QSpinBox* m_opset = nullptr;
   QCheckBox* m_dynamicBatch = nullptr;
   QCheckBox* m_preprocessing = nullptr;
+  QLabel* m_problem = nullptr;  // why Export did not close the dialog
 };
 
 // The file an export of `prefix` at `epoch` offers first: "<prefix>-0003.onnx".

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMap>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -178,6 +179,14 @@ void TestCheckpointBrowser::exportToOnnx() {
   browser.exportChoice = [](OnnxExportChoice&) { return false; };  // cancelled: nothing happens
   browser.exportSelected();
   QCOMPARE(finished.count(), 2);
+
+  // The dialog itself keeps a file in a missing folder from being chosen, and says why.
+  OnnxExportDialog dialog({unwritable});
+  dialog.accept();
+  QCOMPARE(dialog.result(), int(QDialog::Rejected));
+  const auto* problem = dialog.findChild<QLabel*>(QStringLiteral("onnxExportProblem"));
+  QVERIFY(problem != nullptr && !problem->isHidden());
+  QVERIFY2(problem->text().contains(QStringLiteral("does not exist")), qPrintable(problem->text()));
 }
 
 void TestCheckpointBrowser::initTestCase() {
