@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# CPU training throughput: fitbench against PyTorch eager (the peer), measured
-# in the same run on synthetic data, two threads each. Prints both programs'
-# lines, then a table of img/s and the ratio fitbench / PyTorch per network.
+# CPU training throughput against the peers, measured in the same run on
+# synthetic data, two threads each:
+#   1. fitbench-bench against PyTorch eager (bench/torch_baseline.py, Debian's
+#      python3-torch): a table of img/s and the ratio per network;
+#   2. fitbench-cli against MXNet 1.9.1 (PyPI, oneDNN; into build/mxnet-venv)
+#      training the same network through Module.fit as fit.py sets it up
+#      (bench/mxnet_baseline.py): mlp, lenet, resnet-20 and resnet-56 at batch
+#      128 and 32, with each side's GFLOP/s against the sgemm roofline.
 #
-# Usage: bash bench/run_cpu.sh [--nets mlp,lenet,resnet20] [--threads 2]
+# Usage: bash bench/run_cpu.sh [--nets mlp,lenet,resnet20] [--mxnet-nets mlp,lenet,resnet-20,resnet-56]
+#                              [--threads 2]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 nets=mlp,lenet,resnet20
+mxnet_nets=mlp,lenet,resnet-20,resnet-56
 threads=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --nets) nets="$2"; shift ;;
     --nets=*) nets="${1#--nets=}" ;;
+    --mxnet-nets) mxnet_nets="$2"; shift ;;
+    --mxnet-nets=*) mxnet_nets="${1#--mxnet-nets=}" ;;
     --threads) threads="$2"; shift ;;
     --threads=*) threads="${1#--threads=}" ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -60,3 +69,14 @@ echo "==> PyTorch: $python bench/torch_baseline.py --cpu --threads $threads --ne
 
 echo
 awk -f bench/ratios.awk "$tmp/fitbench.txt" "$tmp/torch.txt"
+
+# --- The peer fitbench re-creates: MXNet 1.9.1 from PyPI ----------------------
+mxnet_venv="$build_dir/mxnet-venv"
+if ! "$mxnet_venv/bin/python" -c 'import mxnet' >/dev/null 2>&1; then
+  echo "==> pip install mxnet==1.9.1 'numpy<1.24' (into $mxnet_venv)" >&2
+  python3 -m venv "$mxnet_venv"
+  "$mxnet_venv/bin/pip" install --quiet --disable-pip-version-check mxnet==1.9.1 'numpy<1.24'
+fi
+echo "==> fitbench-cli and MXNet: bench/mxnet_baseline.py --nets $mxnet_nets" >&2
+OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$mxnet_venv/bin/python" bench/mxnet_baseline.py \
+  --fitbench-cli "$build_dir/app/fitbench-cli" --nets "$mxnet_nets" --batch-sizes 128,32
