@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -31,6 +32,7 @@
 #include "ElidedLabel.h"
 #include "EvaluationView.h"
 #include "ExperimentIo.h"
+#include "ToolTip.h"
 #include "TryImagePanel.h"
 #include "WheelGuard.h"
 #include "fitbench/checkpoint.h"
@@ -39,6 +41,21 @@
 #include "fitbench/symbol.h"
 
 namespace {
+
+// A wrapped label that takes the height its text needs at its width without
+// reporting height-for-width, so the scroll area around the browser keeps
+// fitting the browser to the dock instead of growing it to its preferred height.
+class MessageLabel : public QLabel {
+ public:
+  explicit MessageLabel(QWidget* parent) : QLabel(parent) { setWordWrap(true); }
+  bool hasHeightForWidth() const override { return false; }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override {
+    QLabel::resizeEvent(event);
+    setMinimumHeight(heightForWidth(width()));
+  }
+};
 
 QString native(const QString& path) { return QDir::toNativeSeparators(path); }
 
@@ -53,9 +70,8 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_status->setObjectName(QStringLiteral("checkpointStatus"));
   m_status->setElideMode(Qt::ElideMiddle);  // a path keeps its last directories
   // What the last action did or why it failed: whole sentences, wrapped, never elided.
-  m_actionLabel = new QLabel(this);
+  m_actionLabel = new MessageLabel(this);
   m_actionLabel->setObjectName(QStringLiteral("checkpointActionMessage"));
-  m_actionLabel->setWordWrap(true);
   m_actionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_actionLabel->hide();
 
@@ -86,8 +102,8 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent) : QWidget(parent), m_model
   m_deleteButton->setToolTip(tr("Delete this epoch's .params and .states files."));
   m_evaluateButton = new QPushButton(tr("Evaluate"), this);
   m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
-  m_evaluateButton->setToolTip(
-      tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix."));
+  m_evaluateButton->setToolTip(wrappedToolTip(
+      tr("Score this epoch on the run's validation data: metrics, per-class accuracy, confusion matrix.")));
   m_branchButton = new QPushButton(tr("Branch…"), this);
   m_branchButton->setObjectName(QStringLiteral("branchButton"));
   m_exportButton = new QPushButton(tr("Export ONNX…"), this);
@@ -242,24 +258,23 @@ void CheckpointBrowser::updateActions() {
   const QString busy =
       tr("A run is in progress (paused or not): stop it first, then start another from here.");
   m_resumeButton->setEnabled(haveArgs && !m_runInProgress);
-  m_resumeButton->setToolTip(
-      m_runInProgress ? busy
-                      : tr("Continue the run from this epoch with its optimizer state (--load-epoch)."));
+  m_resumeButton->setToolTip(wrappedToolTip(
+      m_runInProgress ? busy : tr("Continue the run from this epoch with its optimizer state (--load-epoch).")));
   m_branchButton->setEnabled(haveArgs && !m_runInProgress);
-  m_branchButton->setToolTip(
+  m_branchButton->setToolTip(wrappedToolTip(
       m_runInProgress ? busy
                       : tr("Start a new run from this epoch with edited arguments, saved under a new "
-                           "prefix; the original run's files are left as they are."));
+                           "prefix; the original run's files are left as they are.")));
   m_loadArgsButton->setEnabled(haveArgs);
   m_evaluateButton->setEnabled(haveArgs);
   m_exportButton->setEnabled(haveArgs && !m_exporting);
-  m_exportButton->setToolTip(
+  m_exportButton->setToolTip(wrappedToolTip(
       m_exporting ? tr("An export is being written.")
       : selected && m_details && !haveArgs
           ? tr("Needs the run's config.json for the input shape and normalisation; fitbench-export takes them "
                "as arguments (--image-shape, --rgb-mean, --rgb-std).")
           : tr("Write this epoch as an ONNX model for ONNX Runtime, TensorRT or OpenVINO (what fitbench-export "
-               "does)."));
+               "does).")));
   m_deleteButton->setEnabled(selected);
 }
 

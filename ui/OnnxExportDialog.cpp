@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "ToolTip.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
@@ -31,16 +32,19 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   m_opset = new QSpinBox(this);
   m_opset->setRange(13, fitbench::max_onnx_opset());
   m_opset->setValue(choice.opset);
-  m_opset->setToolTip(tr("The ONNX operator set: 13 runs on the most runtimes; the newest this build can check is %1.")
-                          .arg(fitbench::max_onnx_opset()));
+  m_opset->setToolTip(wrappedToolTip(
+      tr("The ONNX operator set: 13 runs on the most runtimes; the newest this build can check is %1.")
+          .arg(fitbench::max_onnx_opset())));
   m_dynamicBatch = new QCheckBox(tr("Any batch size"), this);
   m_dynamicBatch->setChecked(choice.dynamicBatch);
-  m_dynamicBatch->setToolTip(tr("A symbolic first dimension 'batch'; otherwise the model takes one image at a time."));
+  m_dynamicBatch->setToolTip(
+      wrappedToolTip(tr("A symbolic first dimension 'batch'; otherwise the model takes one image at a time.")));
   m_preprocessing = new QCheckBox(tr("Takes raw pixels (normalisation inside the model)"), this);
   m_preprocessing->setChecked(choice.includePreprocessing);
-  m_preprocessing->setToolTip(tr("The input is 'pixels', 0 to 255 in the run's channels (one gray channel for idx "
-                                 "data, RGB for color images), normalised as the run read its data; otherwise it is "
-                                 "'data', already normalised."));
+  m_preprocessing->setToolTip(
+      wrappedToolTip(tr("The input is 'pixels', 0 to 255 in the run's channels (one gray channel for idx data, RGB "
+                        "for color images), normalised as the run read its data; otherwise it is 'data', already "
+                        "normalised.")));
 
   auto* note = new QLabel(tr("The ONNX model computes what this checkpoint computes at inference: BatchNorm with its "
                              "moving statistics, Dropout passing values through, the softmax as probabilities. "
@@ -51,6 +55,7 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   m_problem = new QLabel(this);
   m_problem->setObjectName(QStringLiteral("onnxExportProblem"));
   m_problem->setWordWrap(true);
+  m_problem->setStyleSheet(QStringLiteral("color: #c62828"));  // the form's error red
   m_problem->hide();
 
   auto* opsetRow = new QHBoxLayout;  // a two-digit number needs no full row
@@ -66,6 +71,7 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
   connect(m_path, &QLineEdit::textChanged, buttons->button(QDialogButtonBox::Ok),
           [ok = buttons->button(QDialogButtonBox::Ok)](const QString& text) { ok->setEnabled(!text.trimmed().isEmpty()); });
+  connect(m_path, &QLineEdit::textEdited, m_problem, &QLabel::hide);  // the problem was with the old path
   connect(browseButton, &QPushButton::clicked, this, &OnnxExportDialog::browse);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -87,7 +93,12 @@ void OnnxExportDialog::accept() {
     problem = tr("%1 is a folder: name the file to write.").arg(QDir::toNativeSeparators(target.filePath()));
   m_problem->setText(problem);
   m_problem->setVisible(!problem.isEmpty());
-  if (!problem.isEmpty()) return;
+  if (!problem.isEmpty()) {
+    adjustSize();  // room for the message without squeezing the rows
+    m_path->setFocus();
+    m_path->selectAll();
+    return;
+  }
   if (target.exists() &&
       QMessageBox::question(this, tr("Export to ONNX"),
                             tr("%1 exists. Replace it?").arg(QDir::toNativeSeparators(target.filePath())),

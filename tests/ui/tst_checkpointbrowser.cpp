@@ -14,6 +14,8 @@
 #include <QLabel>
 #include <QMap>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -115,6 +117,7 @@ class TestCheckpointBrowser : public QObject {
   void branchOfANewRun();
   void deleteEpoch();
   void exportToOnnx();
+  void actionMessageKeepsTheBrowserInItsDock();
   void showsTheEpochNearestAPickedOne();
   void deleteLastEpochTakesTheSymbol();
   void missingSymbolIsNamed();
@@ -187,6 +190,32 @@ void TestCheckpointBrowser::exportToOnnx() {
   const auto* problem = dialog.findChild<QLabel*>(QStringLiteral("onnxExportProblem"));
   QVERIFY(problem != nullptr && !problem->isHidden());
   QVERIFY2(problem->text().contains(QStringLiteral("does not exist")), qPrintable(problem->text()));
+}
+
+// The window puts the browser in a scroll area in its dock: a long wrapped
+// message must not make the browser taller than the dock (its buttons would
+// scroll out of sight).
+void TestCheckpointBrowser::actionMessageKeepsTheBrowserInItsDock() {
+  QScrollArea dock;
+  dock.setWidgetResizable(true);
+  auto* browser = new AnsweringBrowser;
+  dock.setWidget(browser);
+  dock.resize(380, 640);
+  dock.show();
+  QVERIFY(openAndWait(*browser, m_run));
+  QVERIFY(selectAndWait(*browser, 2));
+  const int height = browser->height();
+  browser->exportChoice = [&](OnnxExportChoice& choice) {
+    choice.path = m_tmp.filePath(QStringLiteral("a-folder-that-is-not-there/with-a-long-name/model.onnx"));
+    return true;
+  };
+  QSignalSpy finished(browser, &CheckpointBrowser::exportFinished);
+  browser->exportSelected();
+  QVERIFY(finished.wait(kTimeoutMs));
+  QCoreApplication::processEvents();
+  QVERIFY(!browser->findChild<QLabel*>(QStringLiteral("checkpointActionMessage"))->isHidden());
+  QCOMPARE(browser->height(), height);
+  QVERIFY(!dock.verticalScrollBar()->isVisible());
 }
 
 void TestCheckpointBrowser::initTestCase() {
