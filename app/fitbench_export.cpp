@@ -31,7 +31,10 @@ const fitbench::ToolCommandLine& command_line() {
                     {
                         {.name = "onnx", .help = "the ONNX file to write", .metavar = "FILE"},
                         {.name = "opset", .type = ArgType::Int, .default_value = "13",
-                         .help = "the ONNX operator set, from 13 to " + std::to_string(fitbench::max_onnx_opset()),
+                         .help = "the ONNX operator set, from 13 to " + std::to_string(fitbench::max_onnx_opset()) +
+                                 "; ONNX's checker reads the file up to opset " +
+                                 std::to_string(fitbench::max_checked_onnx_opset()) +
+                                 " (the newest the ONNX library of this build knows)",
                          .metavar = "N"},
                         {.name = "dynamic-batch", .type = ArgType::Int, .default_value = "0",
                          .help = "1: any batch size (a symbolic first dimension 'batch'); 0: batches of 1",
@@ -68,9 +71,10 @@ int main(int argc, char** argv) {
     options.include_preprocessing = a.get_int("include-preprocessing") == 1;
     options.input = fitbench::input_format(fitbench::FitConfig::resolve(a.fit));
     const fitbench::OnnxExport result = fitbench::save_onnx(a.get("onnx"), model, options);
-    std::printf("fitbench-export: wrote %s from %s: ONNX opset %d, %d nodes, %lld parameters\n",
+    std::printf("fitbench-export: wrote %s from %s: ONNX opset %d, %d nodes, %lld parameters, %s\n",
                 a.get("onnx").c_str(), params_file.c_str(), result.opset, result.nodes,
-                static_cast<long long>(result.parameters));
+                static_cast<long long>(result.parameters),
+                result.checked ? "checked by ONNX's checker" : "newer than ONNX's checker here knows, unchecked");
     std::printf("  input  %s %s\n", result.input.name.c_str(),
                 shape_text(result.input.shape, options.dynamic_batch).c_str());
     for (const auto& value : result.outputs)

@@ -33,8 +33,9 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
   m_opset->setRange(13, fitbench::max_onnx_opset());
   m_opset->setValue(choice.opset);
   m_opset->setToolTip(wrappedToolTip(
-      tr("The ONNX operator set: 13 runs on the most runtimes; the newest this build can check is %1.")
-          .arg(fitbench::max_onnx_opset())));
+      tr("The ONNX operator set: 13 runs on the most runtimes. ONNX's checker reads the file up to opset %1, "
+         "the newest the ONNX library of this build knows.")
+          .arg(fitbench::max_checked_onnx_opset())));
   m_dynamicBatch = new QCheckBox(tr("Any batch size"), this);
   m_dynamicBatch->setChecked(choice.dynamicBatch);
   m_dynamicBatch->setToolTip(
@@ -48,7 +49,8 @@ OnnxExportDialog::OnnxExportDialog(const OnnxExportChoice& choice, QWidget* pare
 
   auto* note = new QLabel(tr("The ONNX model computes what this checkpoint computes at inference: BatchNorm with its "
                              "moving statistics, Dropout passing values through, the softmax as probabilities. "
-                             "The file is checked with ONNX's checker before it is written."),
+                             "The file is checked with ONNX's checker before it is written (up to opset %1).")
+                              .arg(fitbench::max_checked_onnx_opset()),
                           this);
   note->setWordWrap(true);
 

@@ -1,6 +1,6 @@
 // ONNX export of a checkpoint: the graph as ONNX nodes (built with Debian's
-// libonnx protobuf classes, checked by onnx::checker), the parameters as
-// initializers. Inference only: BatchNorm uses its moving statistics, Dropout
+// libonnx protobuf classes, checked by onnx::checker up to the newest opset
+// that library knows), the parameters as initializers. Inference only: BatchNorm uses its moving statistics, Dropout
 // passes values through, SoftmaxOutput becomes Softmax and drops its label.
 //
 // Every operator fitbench runs maps to ONNX with the same numbers, MXNet's
@@ -23,7 +23,8 @@ namespace fitbench {
 
 struct OnnxExportOptions {
   // ONNX operator set, from 13 (Softmax over one axis, Clip and ReduceSum
-  // taking tensors) to max_onnx_opset().
+  // taking tensors) to max_onnx_opset(); the file's IR version is the one of
+  // the ONNX release that introduced the opset.
   int opset = 13;
   // A symbolic batch dimension "batch" instead of a fixed batch of 1.
   bool dynamic_batch = false;
@@ -46,15 +47,19 @@ struct OnnxValueInfo {
 struct OnnxExport {
   std::string bytes;  // the serialized, checked ModelProto
   int opset = 0;
+  bool checked = false;  // onnx::checker read it (opset <= max_checked_onnx_opset())
   int nodes = 0;
   int64_t parameters = 0;  // floats in the initializers taken from the checkpoint
   OnnxValueInfo input;
   std::vector<OnnxValueInfo> outputs;
 };
 
-// The highest opset the ONNX library fitbench was built with knows (and so
-// can check): 17 for Debian 12's onnx 1.12.
+// The newest opset fitbench writes: 21.
 int max_onnx_opset();
+// The newest the ONNX library fitbench was built with knows, and so can
+// check: 17 for Debian 12's onnx 1.12. Newer opsets are written unchecked
+// (tests/tools/check_onnx.py runs them in onnxruntime).
+int max_checked_onnx_opset();
 
 // Throws Error naming the layer at fault, the checkpoint parameter that is
 // missing, or the option out of range.
