@@ -4,13 +4,10 @@
 // killed worker must end the run with an error naming its rank.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -18,139 +15,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "dist_test_util.h"
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
-#include "fitbench/file_util.h"
 
-using fitbench::test::TempDir;
+using namespace fitbench::test;
 
 namespace {
-
-#if FITBENCH_HAVE_MPI
-constexpr bool kHaveMpi = true;
-#else
-constexpr bool kHaveMpi = false;
-#endif
-
-#define SKIP_WITHOUT_MPI() \
-  if (!kHaveMpi) GTEST_SKIP() << "this build has no MPI (install libopenmpi-dev and reconfigure)"
-
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-std::vector<std::string> mpirun_argv(int workers, const std::string& cli_args) {
-  // Loopback only; no shared-memory single copy, which some containers forbid.
-  std::vector<std::string> argv{FITBENCH_MPIEXEC, "-np", std::to_string(workers), "--oversubscribe",
-                                "--mca", "btl_vader_single_copy_mechanism", "none", FITBENCH_CLI_PATH};
-  std::istringstream words(cli_args);
-  for (std::string w; words >> w;) argv.push_back(w);
-  return argv;
-}
-
-// Starts `argv` with stdout and stderr in `log`; returns its pid.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  // Root in CI containers; one OpenMP thread per worker on a 2-core machine.
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  setenv("OMP_NUM_THREADS", "1", 1);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Waits up to `limit` for `pid`; kills it if it is still running then
-// (a hang is a failure, reported by the caller through `finished`).
-int wait_for(pid_t pid, std::chrono::seconds limit, bool& finished) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < end) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      finished = true;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  finished = false;
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
-Result run(const std::vector<std::string>& argv, const TempDir& dir) {
-  const std::string log = dir.file("output.txt");
-  bool finished = false;
-  Result r;
-  r.code = wait_for(spawn(argv, log), std::chrono::seconds(300), finished);
-  r.output = read_file(log);
-  EXPECT_TRUE(finished) << "did not end within 300 s:\n" << r.output;
-  return r;
-}
-
-double validation_accuracy(const std::string& output, int rank, int epoch) {
-  const std::string key = "Node[" + std::to_string(rank) + "] Epoch[" + std::to_string(epoch) + "] Validation-accuracy=";
-  const auto pos = output.rfind(key);
-  if (pos == std::string::npos) return -1;
-  return std::stod(output.substr(pos + key.size()));
-}
-
-float max_difference(const fitbench::Checkpoint& a, const fitbench::Checkpoint& b) {
-  EXPECT_EQ(a.arg_params.size(), b.arg_params.size());
-  float worst = 0;
-  for (const auto& [name, t] : a.arg_params) {
-    const auto& u = b.arg_params.at(name);
-    EXPECT_EQ(t.size(), u.size()) << name;
-    for (int64_t i = 0; i < t.size(); ++i) worst = std::max(worst, std::fabs(t.f32()[i] - u.f32()[i]));
-  }
-  return worst;
-}
 
 std::string data_args(const TempDir& dir, int train_count) {
   fitbench::testing::write_idx_pair(dir.path() / "data", "train", train_count, 11);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 500, 12);
   return "--network mlp --data-train " + dir.file("data") + " --data-val " + dir.file("data") +
          " --num-examples " + std::to_string(train_count) + " --disp-batches 20 --lr 0.05 --seed 5";
-}
-
-// The pid of rank `rank` among mpirun's children (OpenMPI tells each its rank
-// in the environment).
-pid_t rank_pid(pid_t mpirun, int rank) {
-  const std::string wanted = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank);
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::istringstream stat(read_file(entry.path() / "stat"));
-    std::string pid, comm, state;
-    pid_t parent = 0;
-    stat >> pid >> comm >> state >> parent;
-    if (parent != mpirun) continue;
-    std::string environ = read_file(entry.path() / "environ");
-    std::replace(environ.begin(), environ.end(), '\0', '\n');
-    if (("\n" + environ).find("\n" + wanted + "\n") != std::string::npos) return static_cast<pid_t>(std::stoi(name));
-  }
-  return -1;
 }
 
 }  // namespace
@@ -166,10 +44,10 @@ TEST(DistSync, TwoWorkersTrainLikeOneProcessWithTheDoubleBatch) {
   ASSERT_EQ(dist.code, 0) << dist.output;
   EXPECT_NE(dist.output.find("Node[1] Resizing training data to 32 batches per machine"), std::string::npos)
       << dist.output;
-  std::vector<std::string> argv{FITBENCH_CLI_PATH};
-  std::istringstream words(common + " --kv-store local --batch-size 64 --model-prefix " + dir.file("local/mlp"));
-  for (std::string w; words >> w;) argv.push_back(w);
-  const Result single = run(argv, dir);
+  const Result single =
+      run(with_words({FITBENCH_CLI_PATH}, common + " --kv-store local --batch-size 64 --model-prefix " +
+                                              dir.file("local/mlp")),
+          dir);
   ASSERT_EQ(single.code, 0) << single.output;
 
   const auto rank0 = fitbench::load_checkpoint(dir.file("dist/mlp"), 1);
