@@ -2,7 +2,9 @@
 # Builds fitbench with its tests (scripts/setup.sh), then runs them with CTest.
 # Tests labelled gpu are left out (they skip themselves without a GPU anyway);
 # the mpi tests run 2 ranks on this machine with OpenMPI, which setup.sh
-# installs. UI tests run on Qt's offscreen platform: no display needed.
+# installs; the cluster tests run 3 ranks on simulated hosts (network
+# namespaces, tests/cluster/cluster.sh) as root and skip, saying why, where
+# namespaces cannot be made. UI tests run on Qt's offscreen platform: no display needed.
 # Extra arguments go to ctest (e.g. -R lr_scheduler, -L ui, -V).
 # Exit code: ctest's.
 set -euo pipefail
