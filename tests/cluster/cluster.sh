@@ -11,10 +11,13 @@
 # Usage: tests/cluster/cluster.sh COMMAND [ARGS]
 #   check [--netem]              exit 0 where namespaces (and with --netem, tc netem)
 #                                can be made; else print why, exit 1
-#   up [--hosts N] [--netem SPEC]
+#   up [--hosts N] [--netem SPEC | --drop PERCENT]
 #                                build N hosts (default 3), after removing any left
 #                                over; SPEC shapes every host's outgoing link
-#                                (tc netem words, e.g. "delay 20ms 5ms loss 1%")
+#                                (tc netem words, e.g. "delay 20ms 5ms loss 1%");
+#                                --drop loses PERCENT of each host's outgoing
+#                                packets at random, also where the kernel has no
+#                                netem (an HTB class that drops, a BPF classifier)
 #   exec [--mpi ARG]... -- PROGRAM [ARGS]
 #                                mpirun PROGRAM with one rank per host (rank K-1 on
 #                                host K) on the hosts that are up; --mpi adds an
@@ -74,16 +77,19 @@ down() {
 }
 
 up() {
-  local hosts=3 netem=""
+  local hosts=3 netem="" drop=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --hosts) hosts="$2"; shift ;;
       --netem) netem="$2"; shift ;;
+      --drop) drop="$2"; shift ;;
       *) die "up: unknown option '$1'" ;;
     esac
     shift
   done
   [[ "$hosts" =~ ^[0-9]+$ && "$hosts" -ge 1 && "$hosts" -le 200 ]] || die "--hosts: 1 to 200, not '$hosts'"
+  [[ -z "$drop" || "$drop" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--drop: a percentage, not '$drop'"
+  [[ -z "$netem" || -z "$drop" ]] || die "--netem and --drop: one or the other (netem has loss)"
   down
   mkdir -p "$state"
   ip netns add "$switch"
@@ -102,6 +108,7 @@ up() {
       # shellcheck disable=SC2086  # SPEC is tc's words
       ip netns exec "$ns" tc qdisc add dev eth0 root netem $netem
     fi
+    [[ -z "$drop" ]] || drop_packets "$ns" "$drop"
     echo "$ns slots=1" >>"$state/hostfile"
   done
   # OpenMPI calls the agent as it calls ssh: AGENT [OPTIONS] HOST COMMAND...,
@@ -114,6 +121,21 @@ shift
 exec ip netns exec "$host" unshare --uts /bin/sh -c "hostname $host && $*"
 EOF
   chmod +x "$state/agent"
+}
+
+# Loses `percent` of the packets `ns` sends: a classic BPF classifier sends
+# that share at random (ld rand < threshold) to HTB class 1:20, whose queue
+# holds nothing; the rest go to 1:10. Both classes at 40 Gbit/s, beyond what
+# a veth carries here, so only the loss shapes the link.
+drop_packets() {
+  local ns="$1" percent="$2" threshold
+  threshold="$(awk -v p="$percent" 'BEGIN { printf "%.0f", p / 100 * 4294967296 }')"
+  ip netns exec "$ns" sh -e -c "
+    tc qdisc add dev eth0 root handle 1: htb default 10 r2q 100000
+    tc class add dev eth0 parent 1: classid 1:10 htb rate 40gbit
+    tc class add dev eth0 parent 1: classid 1:20 htb rate 40gbit
+    tc qdisc add dev eth0 parent 1:20 handle 20: pfifo limit 0
+    tc filter add dev eth0 parent 1: bpf bytecode '4,32 0 0 4294963256,53 0 1 $threshold,6 0 0 0,6 0 0 65568'"
 }
 
 mpi_exec() {
@@ -144,7 +166,7 @@ run() {
   local up_args=() exec_args=()
   while [[ $# -gt 0 && "$1" != -- ]]; do
     case "$1" in
-      --hosts | --netem) up_args+=("$1" "$2"); shift ;;
+      --hosts | --netem | --drop) up_args+=("$1" "$2"); shift ;;
       --mpi) exec_args+=("$1" "$2"); shift ;;
       *) die "run: unknown option '$1'" ;;
     esac

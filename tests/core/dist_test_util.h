@@ -112,7 +112,8 @@ inline Result run(const std::vector<std::string>& argv, const TempDir& dir, int 
 }
 
 inline double validation_accuracy(const std::string& output, int rank, int epoch) {
-  const std::string key = "Node[" + std::to_string(rank) + "] Epoch[" + std::to_string(epoch) + "] Validation-accuracy=";
+  const std::string key =
+      "Node[" + std::to_string(rank) + "] Epoch[" + std::to_string(epoch) + "] Validation-accuracy=";
   const auto pos = output.rfind(key);
   if (pos == std::string::npos) return -1;
   return std::stod(output.substr(pos + key.size()));

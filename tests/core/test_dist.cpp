@@ -45,8 +45,8 @@ TEST(DistSync, TwoWorkersTrainLikeOneProcessWithTheDoubleBatch) {
   EXPECT_NE(dist.output.find("Node[1] Resizing training data to 32 batches per machine"), std::string::npos)
       << dist.output;
   const Result single =
-      run(with_words({FITBENCH_CLI_PATH}, common + " --kv-store local --batch-size 64 --model-prefix " +
-                                              dir.file("local/mlp")),
+      run(with_words({FITBENCH_CLI_PATH},
+                     common + " --kv-store local --batch-size 64 --model-prefix " + dir.file("local/mlp")),
           dir);
   ASSERT_EQ(single.code, 0) << single.output;
 
