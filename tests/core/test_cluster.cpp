@@ -112,6 +112,22 @@ TEST(ClusterSync, ThreeHostsTrainLikeOneProcessWithTheTripleBatch) {
             1e-5f);
 }
 
+// dist_device_sync sums in main memory as dist_sync does (kvstore.h): the same weights.
+TEST(ClusterSync, DeviceSyncOnThreeHostsEndsAsDistSync) {
+  SKIP_WITHOUT_CLUSTER("");
+  TempDir dir;
+  const std::string common = data_args(960) + " --num-epochs 1 --batch-size 32 --kv-store ";
+  for (const std::string store : {"dist_sync", "dist_device_sync"}) {
+    const Result r =
+        run(cluster_argv(common + store + " --model-prefix " + dir.file(store + "/mlp")), dir, SIGTERM);
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+  expect_identical_ranks(dir.file("dist_device_sync/mlp"), 1);
+  EXPECT_EQ(max_difference(rank_checkpoint(dir.file("dist_sync/mlp"), 0, 1),
+                           rank_checkpoint(dir.file("dist_device_sync/mlp"), 0, 1)),
+            0.0f);
+}
+
 // 20 ms +- 5 ms and 1% loss on every link where the kernel has netem; 1% loss
 // alone elsewhere (cluster.sh --drop), which still makes TCP retransmit.
 TEST(ClusterSync, SlowLossyLinksKeepTheWorkersIdentical) {
