@@ -155,8 +155,12 @@ mpi_exec() {
   # pml ob1 with btl tcp,self: no shared memory and no UCX, so ranks talk over
   # eth0 only; the daemons' own channel (oob) too. No tree spawn: host 1
   # starts every daemon. Environment (OMP_NUM_THREADS, ...) goes with the agent.
+  # Each host looks to OpenMPI like a machine with a core to spare, so a rank
+  # waiting for the others would spin; but all hosts share this machine's
+  # cores, and spinning made each batch wait some 30 ms for a time slice: the
+  # ranks yield instead.
   local cmd=(mpirun --allow-run-as-root --hostfile "$state/hostfile" -np "$hosts" --map-by node
-    --mca plm_rsh_agent "$state/agent" --mca plm_rsh_no_tree_spawn 1
+    --mca plm_rsh_agent "$state/agent" --mca plm_rsh_no_tree_spawn 1 --mca mpi_yield_when_idle 1
     --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet"
     "${mpi[@]}" "$@")
   ip netns exec "${host_prefix}1" unshare --uts /bin/sh -c "hostname ${host_prefix}1 && exec \"\$@\"" sh "${cmd[@]}"
