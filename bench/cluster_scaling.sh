@@ -2,8 +2,9 @@
 # dist_sync across 1, 2 and 3 simulated hosts (tests/cluster/cluster.sh: one
 # rank per network namespace, TCP over veth links): samples/s, the bytes the
 # hosts send per batch (their links' counters), with and without --gc-type
-# 2bit, and how long the other hosts take to notice a host whose cable is
-# pulled (--dist-timeout 4). mlp on the first samples of Fashion-MNIST, batch
+# 2bit, samples/s again with 1% of the packets lost (cluster.sh --drop 1), and
+# how long the other hosts take to notice a host whose cable is pulled
+# (--dist-timeout 4). mlp on the first samples of Fashion-MNIST, batch
 # 32 per host, one OpenMP thread per rank. Needs root. On a machine with
 # fewer cores than hosts the ranks share cores: the samples/s say nothing of
 # real scaling, the bytes do.
@@ -54,11 +55,13 @@ start() {
     --disp-batches 1000000 --seed 5 --run-dir "$work/run" "$@" >"$work/log" 2>&1 &
 }
 
-# train HOSTS EPOCHS [ARGS...]: one run; prints "<bytes sent> <epoch 1's time cost>".
+# train HOSTS EPOCHS [ARGS...]: one run on links shaped by cluster.sh up's
+# options in `links`; prints "<bytes sent> <epoch 1's time cost>".
+links=()
 train() {
   local hosts="$1" epochs="$2"
   shift 2
-  bash "$cluster" up --hosts "$hosts"
+  bash "$cluster" up --hosts "$hosts" "${links[@]}"
   local before
   before="$(sent "$hosts")"
   start --num-epochs "$epochs" "$@"
@@ -83,13 +86,18 @@ detect() {
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
 }
 
-printf '%-6s %-12s %-18s %-18s %-10s %-14s\n' hosts samples/s bytes/batch "bytes/batch 2bit" ratio "lost host (s)"
+rate() { awk -v n="$examples" -v t="$1" 'BEGIN { printf "%.0f", n / t }'; }
+
+printf '%-6s %-10s %-16s %-12s %-17s %-6s %-14s\n' hosts samples/s "samples/s 1%loss" bytes/batch "bytes/batch 2bit" ratio "lost host (s)"
 for hosts in $host_counts; do
   batches=$((examples / (32 * hosts)))
   read -r bytes1 _ < <(train "$hosts" 1)
   read -r bytes2 cost < <(train "$hosts" 2)
   read -r gc1 _ < <(train "$hosts" 1 --gc-type 2bit)
   read -r gc2 _ < <(train "$hosts" 2 --gc-type 2bit)
+  links=(--drop 1)
+  read -r _ lossy_cost < <(train "$hosts" 2)
+  links=()
   # The second epoch's bytes alone: start-up (launch, the first broadcast) cancels out.
   per=$(((bytes2 - bytes1) / batches))
   per_gc=$(((gc2 - gc1) / batches))
@@ -97,6 +105,6 @@ for hosts in $host_counts; do
   [[ "$per_gc" -gt 0 ]] && ratio="$(awk -v a="$per" -v b="$per_gc" 'BEGIN { printf "%.1f", a / b }')"
   lost=-
   [[ "$hosts" -gt 1 ]] && lost="$(detect "$hosts")"
-  printf '%-6s %-12s %-18s %-18s %-10s %-14s\n' "$hosts" "$(awk -v n="$examples" -v t="$cost" 'BEGIN { printf "%.0f", n / t }')" \
+  printf '%-6s %-10s %-16s %-12s %-17s %-6s %-14s\n' "$hosts" "$(rate "$cost")" "$(rate "$lossy_cost")" \
     "$per" "$per_gc" "$ratio" "$lost"
 done
