@@ -68,9 +68,9 @@ down() {
   local ns
   for ns in $(ip netns list | awk -v p="$host_prefix" -v s="$switch" '$1 ~ "^" p "[0-9]+$" || $1 == s { print $1 }'); do
     # Processes left in a host by a run that was killed (mpirun, orted, ranks).
-    local pids
-    pids="$(ip netns pids "$ns" 2>/dev/null || true)"
-    [[ -z "$pids" ]] || kill -KILL $pids 2>/dev/null || true
+    local pids=()
+    mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null || true)
+    [[ ${#pids[@]} -eq 0 ]] || kill -KILL "${pids[@]}" 2>/dev/null || true
     ip netns del "$ns"
   done
   rm -rf "$state"
@@ -159,6 +159,7 @@ mpi_exec() {
   # waiting for the others would spin; but all hosts share this machine's
   # cores, and spinning made each batch wait some 30 ms for a time slice: the
   # ranks yield instead.
+  # shellcheck disable=SC2054  # "tcp,self" is one word
   local cmd=(mpirun --allow-run-as-root --hostfile "$state/hostfile" -np "$hosts" --map-by node
     --mca plm_rsh_agent "$state/agent" --mca plm_rsh_no_tree_spawn 1 --mca mpi_yield_when_idle 1
     --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet"
