@@ -135,25 +135,21 @@ void fill_uniform(const fitbench::Tensor& t, float low, float high, std::mt19937
   for (int64_t i = 0; i < t.size(); ++i) t.f32()[i] = dist(rng);
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 nlohmann::json write_case(const Case& c, const std::string& dir, std::mt19937_64& rng) {
   const Shape data{kBatch, c.image_shape[0], c.image_shape[1], c.image_shape[2]};
   // Labels are fed, not learned: their shapes come from the data's.
   std::map<std::string, Shape> inputs{{"data", data}};
   for (const auto& [name, shape] : fitbench::infer_shapes(c.symbol, inputs).arguments)
-    if (ends_with(name, "_label")) inputs[name] = shape;
+    if (name.ends_with("_label")) inputs[name] = shape;
   fitbench::Executor exec(c.symbol, inputs);
 
   const auto init = fitbench::create_initializer("default", "resnet");
   fitbench::Checkpoint checkpoint{c.symbol, {}, {}};
   for (const auto& name : exec.param_names()) {
     const fitbench::Tensor& p = exec.param(name);
-    if (ends_with(name, "_gamma"))
+    if (name.ends_with("_gamma"))
       fill_uniform(p, 0.5f, 1.5f, rng);
-    else if (ends_with(name, "_beta") || ends_with(name, "_bias"))
+    else if (name.ends_with("_beta") || name.ends_with("_bias"))
       fill_uniform(p, -0.2f, 0.2f, rng);
     else
       (*init)(name, p, rng);
@@ -161,7 +157,7 @@ nlohmann::json write_case(const Case& c, const std::string& dir, std::mt19937_64
   }
   for (const auto& name : exec.aux_names()) {
     const fitbench::Tensor& a = exec.aux(name);
-    if (ends_with(name, "_moving_var"))
+    if (name.ends_with("_moving_var"))
       fill_uniform(a, 0.5f, 1.5f, rng);
     else
       fill_uniform(a, -0.2f, 0.2f, rng);

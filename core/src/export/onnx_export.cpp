@@ -87,6 +87,8 @@ class Layer {
   // Input i as an ONNX value; a parameter becomes an initializer.
   std::string in(size_t i) const;
   const Shape& shape(size_t i) const;
+  // The shape of the layer's first output, as the operator inferred it.
+  const Shape& output_shape() const;
   // An initializer of ones shaped like parameter input i (BatchNorm's fixed gamma).
   std::string ones_like(size_t i) const;
   const std::string& out() const { return output_; }
@@ -123,6 +125,7 @@ class Exporter {
   // The ONNX value of `entry`, read by `consumer`.
   std::string value(const SymbolEntry& entry, const std::string& consumer);
   const Shape& shape(const SymbolEntry& entry) const;
+  const Shape& layer_shape(const std::string& name) const { return layer_shapes_.at(name); }
   void initializer(const std::string& name, const Shape& shape, const float* values);
   void int_initializer(const std::string& name, const std::vector<int64_t>& values);
   onnx::NodeProto& add_node(const std::string& name, const std::string& op_type,
@@ -148,6 +151,8 @@ class Exporter {
 std::string Layer::in(size_t i) const { return exporter_.value(node_.inputs.at(i), node_.name); }
 
 const Shape& Layer::shape(size_t i) const { return exporter_.shape(node_.inputs.at(i)); }
+
+const Shape& Layer::output_shape() const { return exporter_.layer_shape(node_.name); }
 
 std::string Layer::ones_like(size_t i) const {
   const Shape& s = shape(i);
@@ -251,13 +256,11 @@ void pooling(const Layer& l) {
   const std::vector<int64_t> kernel = widen(a.get_tuple("kernel", {}));
   const std::vector<int64_t> stride = widen(a.get_tuple("stride", {1, 1}, 2));
   const std::vector<int64_t> pad = widen(a.get_tuple("pad", {0, 0}, 2));
-  const bool full = a.get_string("pooling_convention", "valid") == "full";
+  // The windows the Pooling operator inferred (more with "full") end `extra` past the padding.
+  const Shape& out = l.output_shape();
   std::vector<int64_t> extra(2, 0);
-  for (int i = 0; i < 2; ++i) {
-    const int64_t span = data[2 + i] + 2 * pad[i] - kernel[i];
-    const int64_t windows = 1 + (full ? (span + stride[i] - 1) / stride[i] : span / stride[i]);
-    extra[i] = std::max<int64_t>(0, (windows - 1) * stride[i] + kernel[i] - (data[2 + i] + 2 * pad[i]));
-  }
+  for (int i = 0; i < 2; ++i)
+    extra[i] = std::max<int64_t>(0, (out[2 + i] - 1) * stride[i] + kernel[i] - (data[2 + i] + 2 * pad[i]));
   const std::vector<int64_t> pads{pad[0], pad[1], pad[0] + extra[0], pad[1] + extra[1]};
   auto windows = [&](onnx::NodeProto& n, const std::vector<int64_t>& node_pads) -> onnx::NodeProto& {
     set_ints(n, "kernel_shape", kernel);
@@ -399,7 +402,7 @@ std::string Exporter::value(const SymbolEntry& entry, const std::string& consume
 
 const Shape& Exporter::shape(const SymbolEntry& entry) const {
   const std::string& name = entry.node->name;
-  if (!entry.node->is_variable()) return layer_shapes_.at(name);
+  if (!entry.node->is_variable()) return layer_shape(name);
   if (auto it = shapes_.arguments.find(name); it != shapes_.arguments.end()) return it->second;
   return shapes_.aux_states.at(name);
 }

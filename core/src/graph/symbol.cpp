@@ -49,14 +49,13 @@ int mxnet_row_outputs(const SymbolNode& node, const OpSignature& sig) {
   const std::string op = canonical_operator_name(node.op);
   if (op == "Dropout") return 2;
   if (op != "Pooling") return sig.num_outputs;
-  const auto attr = [&](const std::string& key, const std::string& fallback) {
-    const auto it = node.attrs.find(key);
-    return it == node.attrs.end() ? fallback : it->second;
-  };
-  const size_t kernel_dims = parse_int_tuple(attr("kernel", "()"), "kernel").size();
-  const std::string layout = attr("layout", "NCHW");
+  const AttrReader attrs("Pooling", node.attrs);
+  const size_t kernel_dims = attrs.get_tuple("kernel", {}).size();
+  const std::string layout = attrs.get_string("layout", "NCHW");
   const bool channels_first = layout == "NCW" || layout == "NCHW" || layout == "NCDHW";
-  return attr("pool_type", "max") == "max" && kernel_dims >= 1 && kernel_dims <= 3 && channels_first ? 2 : 1;
+  return attrs.get_string("pool_type", "max") == "max" && kernel_dims >= 1 && kernel_dims <= 3 && channels_first
+             ? 2
+             : 1;
 }
 
 // dmlc::JSONWriter's string escaping.
