@@ -13,6 +13,7 @@
 
 #include "fitbench/executor.h"
 #include "fitbench/models.h"
+#include "fitbench/openmp_wait.h"
 #include "fitbench/optimizer.h"
 
 using namespace fitbench;
@@ -83,6 +84,7 @@ void bench(const Net& net, int batch, double min_seconds, Device device) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fitbench::use_brief_openmp_spin(argv);
   std::string nets = "mlp,lenet,resnet20";
   int batch = 0;  // 0: each network's peer batch size
   double seconds = 3.0;
