@@ -25,27 +25,22 @@ const fitbench::ToolCommandLine& command_line() {
       "values through, SoftmaxOutput as Softmax (probabilities). Its input is 'data', shaped (batch, "
       "--image-shape) and normalised as the training run read it; with --include-preprocessing 1 it is 'pixels' "
       "instead, values 0..255 in RGB order, normalised inside the model.",
-      [] {
-        auto rows = fitbench::model_file_args();
-        rows.insert(rows.end(),
-                    {
-                        {.name = "onnx", .help = "the ONNX file to write", .metavar = "FILE"},
-                        {.name = "opset", .type = ArgType::Int, .default_value = "13",
-                         .help = "the ONNX operator set, from 13 to " + std::to_string(fitbench::max_onnx_opset()) +
-                                 "; ONNX's checker reads the file up to opset " +
-                                 std::to_string(fitbench::max_checked_onnx_opset()) +
-                                 " (the newest the ONNX library of this build knows)",
-                         .metavar = "N"},
-                        {.name = "dynamic-batch", .type = ArgType::Int, .default_value = "0",
-                         .help = "1: any batch size (a symbolic first dimension 'batch'); 0: batches of 1",
-                         .choices = {"0", "1"}, .metavar = "0|1"},
-                        {.name = "include-preprocessing", .type = ArgType::Int, .default_value = "0",
-                         .help = "1: the model takes raw pixels and subtracts --rgb-mean and divides by --rgb-std "
-                                 "(idx data: divides by 255) as its first nodes",
-                         .choices = {"0", "1"}, .metavar = "0|1"},
-                    });
-        return rows;
-      }(),
+      fitbench::with_model_file_args({
+          {.name = "onnx", .help = "the ONNX file to write", .metavar = "FILE"},
+          {.name = "opset", .type = ArgType::Int, .default_value = "13",
+           .help = "the ONNX operator set, from 13 to " + std::to_string(fitbench::max_onnx_opset()) +
+                   "; ONNX's checker reads the file up to opset " +
+                   std::to_string(fitbench::max_checked_onnx_opset()) +
+                   " (the newest the ONNX library of this build knows)",
+           .metavar = "N"},
+          {.name = "dynamic-batch", .type = ArgType::Int, .default_value = "0",
+           .help = "1: any batch size (a symbolic first dimension 'batch'); 0: batches of 1",
+           .choices = {"0", "1"}, .metavar = "0|1"},
+          {.name = "include-preprocessing", .type = ArgType::Int, .default_value = "0",
+           .help = "1: the model takes raw pixels and subtracts --rgb-mean and divides by --rgb-std "
+                   "(idx data: divides by 255) as its first nodes",
+           .choices = {"0", "1"}, .metavar = "0|1"},
+      }),
       {"model-prefix", "load-epoch", "image-shape", "rgb-mean", "rgb-std", "data-train", "data-val"});
   return cl;
 }

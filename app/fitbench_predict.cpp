@@ -41,16 +41,11 @@ const fitbench::ToolCommandLine& command_line() {
       "centre cropped) and normalised as the model's training run read its data: pixel / 255 for idx data (no "
       "--data-train / --data-val, or idx files), --rgb-mean and --rgb-std for image data (.rec, CIFAR-10, "
       "image folders).",
-      [] {
-        auto rows = fitbench::model_file_args();
-        rows.insert(rows.end(),
-                    {
-                        {.name = "top-k", .type = ArgType::Int, .default_value = "5",
-                         .help = "how many classes to print per input", .metavar = "K"},
-                        {.name = "synset", .help = "class names, one a line (MXNet's synset.txt)", .metavar = "FILE"},
-                    });
-        return rows;
-      }(),
+      fitbench::with_model_file_args({
+          {.name = "top-k", .type = ArgType::Int, .default_value = "5",
+           .help = "how many classes to print per input", .metavar = "K"},
+          {.name = "synset", .help = "class names, one a line (MXNet's synset.txt)", .metavar = "FILE"},
+      }),
       {"model-prefix", "load-epoch", "gpus", "image-shape", "rgb-mean", "rgb-std", "data-train", "data-val",
        "max-image-pixels"},
       "INPUT [INPUT ...]");

@@ -28,9 +28,7 @@ const fitbench::ToolCommandLine& command_line() {
       "fitbench-score",
       "Score a saved model on a validation set (MXNet's score.py). The model is --model-prefix with "
       "--load-epoch (prefix-symbol.json, prefix-%04d.params), or --symbol with --params.",
-      [] {
-        auto rows = fitbench::model_file_args();
-        rows.insert(rows.end(), {
+      fitbench::with_model_file_args({
           {.name = "metrics",
            .default_value = "acc,top_k_accuracy",
            .help = "comma separated: acc, top_k_accuracy (k from --top-k), ce, nll_loss",
@@ -46,9 +44,7 @@ const fitbench::ToolCommandLine& command_line() {
                    "row per true class: class,name,count,accuracy,predicted_0..); json",
            .choices = {"text", "csv", "json"},
            .metavar = "FORMAT"},
-        });
-        return rows;
-      }(),
+      }),
       {"model-prefix", "load-epoch", "gpus", "data-val", "data-val-idx", "image-shape", "rgb-mean", "rgb-std",
        "batch-size", "num-classes", "data-nthreads"});
   return cl;

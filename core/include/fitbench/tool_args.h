@@ -51,9 +51,9 @@ class ToolCommandLine {
   std::vector<std::string> borrowed_;
 };
 
-// The model arguments both tools take: own rows --symbol and --params, to be
-// used with the borrowed --model-prefix and --load-epoch.
-std::vector<ArgSpec> model_file_args();
+// A model tool's own rows: --symbol and --params (used with the borrowed
+// --model-prefix and --load-epoch), then `own`.
+std::vector<ArgSpec> with_model_file_args(std::vector<ArgSpec> own);
 // Loads the model they name; sets `params_file` to the .params path. Throws
 // ArgError when neither form is complete, Error when a file is bad.
 Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "fitbench/fit_config.h"
 
@@ -142,11 +143,13 @@ std::string ToolCommandLine::help(const FitArgs& defaults) const {
 // Rows name only the fields they set, as the FitArgs schema's do.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-std::vector<ArgSpec> model_file_args() {
-  return {
+std::vector<ArgSpec> with_model_file_args(std::vector<ArgSpec> own) {
+  std::vector<ArgSpec> rows = {
       {.name = "symbol", .help = "the symbol JSON file (instead of --model-prefix)", .metavar = "FILE"},
       {.name = "params", .help = "the .params file (with --symbol)", .metavar = "FILE"},
   };
+  rows.insert(rows.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+  return rows;
 }
 #pragma GCC diagnostic pop
 
