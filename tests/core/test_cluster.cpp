@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <regex>
 #include <string>
 #include <thread>
@@ -57,8 +58,13 @@ double best_accuracy(const std::string& output, int epoch) {
   return best;
 }
 
+// Where rank `rank` of a run with --model-prefix `prefix` saves.
+std::string rank_prefix(const std::string& prefix, int rank) {
+  return rank == 0 ? prefix : prefix + "-" + std::to_string(rank);
+}
+
 fitbench::Checkpoint rank_checkpoint(const std::string& prefix, int rank, int epoch) {
-  return fitbench::load_checkpoint(rank == 0 ? prefix : prefix + "-" + std::to_string(rank), epoch);
+  return fitbench::load_checkpoint(rank_prefix(prefix, rank), epoch);
 }
 
 void expect_identical_ranks(const std::string& prefix, int epoch) {
@@ -82,9 +88,13 @@ bool alive(pid_t pid) {
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
 
-int last_epoch(const std::string& prefix) {
-  int last = 0;
-  while (std::filesystem::exists(fitbench::params_path(prefix, last + 1))) ++last;
+// The last epoch every rank saved; 0 when one saved none.
+int last_epoch_of_all_ranks(const std::string& prefix) {
+  int last = std::numeric_limits<int>::max();
+  for (int r = 0; r < kHosts; ++r) {
+    const std::vector<int> epochs = fitbench::saved_epochs(rank_prefix(prefix, r));
+    last = std::min(last, epochs.empty() ? 0 : epochs.back());
+  }
   return last;
 }
 
@@ -211,8 +221,7 @@ TEST(ClusterSync, LostHostEndsTheRunAndTheResumeContinuesExactly) {
 
   // Every rank's last checkpoint of an epoch all of them finished loads; the
   // resume from it and an uninterrupted run end with the same weights.
-  int last = last_epoch(prefix);
-  for (int r = 1; r < kHosts; ++r) last = std::min(last, last_epoch(prefix + "-" + std::to_string(r)));
+  const int last = last_epoch_of_all_ranks(prefix);
   ASSERT_GE(last, 2);
   for (int r = 0; r < kHosts; ++r) EXPECT_NO_THROW(rank_checkpoint(prefix, r, last)) << r;
   const std::string epochs = " --num-epochs " + std::to_string(last + 1);

@@ -2,11 +2,10 @@
 // input raises fitbench::Error naming the file or argument.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit.h"
 
 using namespace fitbench;
@@ -35,11 +34,6 @@ FitArgs small_args(const TempDir& dir, const std::string& network, const std::st
   return a;
 }
 
-std::string bytes_of(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
 class Resume : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
@@ -57,10 +51,10 @@ TEST_P(Resume, TwoEpochsEqualOnePlusResumedOne) {
   Recorder rec;
   fit(second, {&rec, nullptr, false, {}});
 
-  const std::string straight = bytes_of(params_path(dir.file("straight/m"), 2));
+  const std::string straight = fitbench::read_file(params_path(dir.file("straight/m"), 2));
   ASSERT_FALSE(straight.empty());
-  EXPECT_TRUE(straight == bytes_of(params_path(dir.file("split/m"), 2))) << "resumed weights differ";
-  EXPECT_EQ(bytes_of(states_path(dir.file("straight/m"), 2)), bytes_of(states_path(dir.file("split/m"), 2)));
+  EXPECT_TRUE(straight == fitbench::read_file(params_path(dir.file("split/m"), 2))) << "resumed weights differ";
+  EXPECT_EQ(fitbench::read_file(states_path(dir.file("straight/m"), 2)), fitbench::read_file(states_path(dir.file("split/m"), 2)));
   ASSERT_EQ(rec.epochs.size(), 1u);
   EXPECT_EQ(rec.epochs[0].epoch, 1);
   // lr-step-epochs 1: the resumed run starts from the reduced rate.

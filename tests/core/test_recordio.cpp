@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
 
 #include "file_test_util.h"
+#include "fitbench/file_util.h"
 #include "fitbench/recordio.h"
 
 using namespace fitbench;
@@ -15,11 +15,6 @@ using fitbench::test::TempDir;
 namespace {
 
 const std::string kMxnetDir = std::string(FITBENCH_SOURCE_DIR) + "/tests/data/mxnet/";
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 std::string magic() {
   const uint32_t m = kRecordIOMagic;
@@ -45,8 +40,8 @@ TEST(RecordIO, WritesTheBytesMxnetWrites) {
   for (const auto& [header, payload] : mxnet_records()) index.emplace_back(header.id, w.write(pack_image_record(header, payload)));
   w.close();
   write_record_index(dir.file("r.idx"), index);
-  EXPECT_EQ(bytes_of(dir.file("r.rec")), bytes_of(kMxnetDir + "records.rec"));
-  EXPECT_EQ(bytes_of(dir.file("r.idx")), bytes_of(kMxnetDir + "records.idx"));
+  EXPECT_EQ(fitbench::read_file(dir.file("r.rec")), fitbench::read_file(kMxnetDir + "records.rec"));
+  EXPECT_EQ(fitbench::read_file(dir.file("r.idx")), fitbench::read_file(kMxnetDir + "records.idx"));
 }
 
 TEST(RecordIO, ReadsMxnetsRecordsThroughTheIndexAndByScanning) {
@@ -90,7 +85,7 @@ TEST(RecordIO, RoundTripsPayloadsFullOfMagicWords) {
 
 TEST(RecordIO, TruncatedOrCorruptFilesNameTheFileAndOffset) {
   TempDir dir;
-  std::string bytes = bytes_of(kMxnetDir + "records.rec");
+  std::string bytes = fitbench::read_file(kMxnetDir + "records.rec");
   std::ofstream(dir.file("cut.rec"), std::ios::binary) << bytes.substr(0, 120);
   RecordReader cut(dir.file("cut.rec"));
   std::string message = test::error_message([&] { cut.scan(); });

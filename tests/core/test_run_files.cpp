@@ -18,6 +18,7 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit.h"
 #include "fitbench/training_state.h"
 
@@ -30,17 +31,12 @@ namespace {
 
 const FitOptions kQuiet{nullptr, nullptr, false, {}};
 
-std::string bytes_of(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
 // Path inside `dir` -> bytes, of every file in `dir` and its folders (tb/).
 std::map<std::string, std::string> contents(const std::filesystem::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
     if (entry.is_regular_file())
-      files[std::filesystem::relative(entry.path(), dir).string()] = bytes_of(entry.path().string());
+      files[std::filesystem::relative(entry.path(), dir).string()] = fitbench::read_file(entry.path().string());
   return files;
 }
 
@@ -112,7 +108,7 @@ TEST(RunLog, TheErrorThatEndsAStartedRunIsInItsLog) {
   std::ofstream(dir.file("blocked")) << "a file where the checkpoints' directory should be";
   a.set("run-dir", dir.file("run"));
   EXPECT_THROW(fit(a, kQuiet), Error);
-  const std::string log = bytes_of(dir.file("run/log.txt"));
+  const std::string log = fitbench::read_file(dir.file("run/log.txt"));
   EXPECT_THAT(log.substr(0, log.find('\n')), HasSubstr("Node[0] start with arguments"));
   EXPECT_THAT(log, HasSubstr("Epoch[0] Time cost="));
   EXPECT_THAT(log, HasSubstr("Error: cannot create the checkpoint directory '" + dir.file("blocked") + "'"));
@@ -164,7 +160,7 @@ TEST_P(StopAndSave, SavesTheEpochSoFarAsAPartialCheckpointThatResumes) {
   EXPECT_EQ(rec.checkpoints[1].params_path, params_path(partial, 1));
   EXPECT_EQ(rec.checkpoints[1].states_path, states_path(partial, 1));
   EXPECT_FALSE(std::filesystem::exists(params_path(prefix, 2)));
-  EXPECT_NE(bytes_of(params_path(partial, 1)), bytes_of(params_path(prefix, 1)));
+  EXPECT_NE(fitbench::read_file(params_path(partial, 1)), fitbench::read_file(params_path(prefix, 1)));
   const Checkpoint loaded = load_checkpoint(partial, 1);
   EXPECT_FALSE(loaded.arg_params.empty());
   const TrainingState state = load_training_state(states_path(partial, 1));
