@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/models.h"
@@ -19,13 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// --summary and --test-io: done, with nothing trained.
-FinishInfo completed_without_training() {
-  FinishInfo finish;
-  finish.completed = true;
-  return finish;
-}
 
 }  // namespace
 
@@ -99,36 +91,6 @@ void Trainer::start_log(const std::string& run_dir) {
   const std::string own = rank > 0 ? config_.model_prefix + "-" + std::to_string(rank) : config_.model_prefix;
   for (const auto& path : remove_stale_temporaries(own))
     log("Removed " + path + ", left by a save that was interrupted");
-}
-
-// --summary: only the network and the data shape; no data is read and nothing trains.
-FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
-  std::istringstream table(
-      network_summary(symbol_, {{"data", memory.setup.data_shape(memory.setup.batch_size)}}));
-  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
-  for (std::string line; std::getline(table, line);) log(line);
-  for (const auto& line : describe_memory_estimate(memory.check.estimate)) log(line);
-  if (!memory.check.data_missing.empty()) log("The data is not counted: " + memory.check.data_missing);
-  if (!memory.check.shortfall.empty()) log("This run would not fit: " + memory.check.shortfall);
-  return completed_without_training();
-}
-
-// --test-io: reads the training data at full speed, with Speedometer lines.
-FinishInfo Trainer::test_io() {
-  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
-  const int frequent = config_.disp_batches;
-  auto tic = Clock::now();
-  DataBatch batch;
-  data_.train->reset();
-  for (int64_t i = 0; data_.train->next(batch); ++i) {
-    if ((i + 1) % frequent == 0) {
-      log(printf_string("Batch [%lld]\tSpeed: %.2f samples/sec", static_cast<long long>(i),
-                        frequent * config_.batch_size / seconds_since(tic)));
-      tic = Clock::now();
-    }
-    if (options_.control && options_.control->stop_requested()) break;
-  }
-  return completed_without_training();
 }
 
 // fit.py's get_epoch_size; without --num-examples each worker reads its own

@@ -1,7 +1,8 @@
 // Trainer: one fit() run, in fit.py's order. run() reads as its steps
 // (fit.cpp); the model's steps (set up, initialise, load, save) are in
-// trainer_checkpoints.cpp and what a non-finite loss or gradient sets off in
-// trainer_health.cpp.
+// trainer_checkpoints.cpp, what a non-finite loss or gradient sets off in
+// trainer_health.cpp, and the runs that train nothing (--summary, --test-io)
+// in trainer_dry_runs.cpp.
 #pragma once
 
 #include <cstdint>
