@@ -4,8 +4,8 @@
 #pragma once
 
 #include "fitbench/tensor.h"
-#include "gpu/dispatch.h"
 #include "ops/kernels/elemwise_add.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench {
 

@@ -1,9 +1,9 @@
 // Activation: y = f(x) elementwise, act_type relu | sigmoid | tanh | softrelu | softsign.
-#include "ops/kernels/activation.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/activation.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

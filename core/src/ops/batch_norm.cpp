@@ -8,10 +8,10 @@
 // - the moving statistics move on a training forward, as in MXNet's cuDNN and
 //   MKL-DNN paths (its plain CPU kernel moves them in backward, which gives the
 //   same values whenever a training forward is followed by its backward).
-#include "ops/kernels/batch_norm.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/batch_norm.h"
 #include "ops/ops.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

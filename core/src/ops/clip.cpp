@@ -1,10 +1,10 @@
 // clip: y = min(max(x, a_min), a_max) elementwise; both bounds are required,
 // as in MXNet. MobileNetV2 writes relu6 as clip(x, 0, 6).
-#include "ops/kernels/clip.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/clip.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

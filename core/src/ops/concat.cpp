@@ -1,9 +1,9 @@
 // Concat (alias concat): joins num_args inputs arg0..arg{n-1} along `dim`
 // (default 1); every other axis must agree.
-#include "ops/kernels/concat.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/concat.h"
 #include "ops/ops.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

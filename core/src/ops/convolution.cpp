@@ -1,9 +1,9 @@
 // Convolution: MXNet's 2-D convolution over NCHW data (kernels in cpu/convolution.cpp, cuda/convolution.cpp).
-#include "ops/kernels/convolution.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/convolution.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

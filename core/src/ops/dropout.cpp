@@ -1,11 +1,11 @@
 // Dropout: p (0.5) is the probability of dropping a value; mode "training"
 // drops only when training, "always" at inference too. Otherwise it is the
 // identity. The mask lives in the operator between forward and backward.
-#include "ops/kernels/dropout.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/dropout.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

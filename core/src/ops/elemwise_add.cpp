@@ -1,8 +1,8 @@
 // elemwise_add (aliases _Plus, _plus, _add): out = lhs + rhs, shapes equal.
-#include "ops/kernels/elemwise_add.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/elemwise_add.h"
 #include "ops/ops.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

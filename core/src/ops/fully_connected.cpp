@@ -1,10 +1,10 @@
 // FullyConnected: MXNet's dense layer y = x . w^T + b (kernels in cpu/fully_connected.cpp,
 // cuda/fully_connected.cu).
-#include "ops/kernels/fully_connected.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/fully_connected.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

@@ -1,11 +1,11 @@
 // LeakyReLU: act_type leaky (slope * x below zero, slope 0.25) or elu (slope
 // plays the role of alpha). MXNet's prelu, rrelu, selu and gelu are not
 // implemented.
-#include "ops/kernels/leaky_relu.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/leaky_relu.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

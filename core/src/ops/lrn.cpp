@@ -2,11 +2,11 @@
 // MXNet's attributes alpha (1e-4), beta (0.75), knorm (2) and nsize (the odd
 // window width, required). Outputs "output" and a hidden "tmp_norm" that
 // backward reuses, as in MXNet.
-#include "ops/kernels/lrn.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/lrn.h"
 #include "ops/ops.h"
 #include "ops/same_shape.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

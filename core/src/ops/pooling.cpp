@@ -1,8 +1,8 @@
 // Pooling: MXNet's 2-D max / avg / sum pooling over NCHW data (kernels in cpu/pooling.cpp, cuda/pooling.cu).
-#include "ops/kernels/pooling.h"
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
+#include "ops/kernels/pooling.h"
 #include "ops/ops.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

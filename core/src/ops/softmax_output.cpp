@@ -11,9 +11,9 @@
 #include <algorithm>
 
 #include "fitbench/attr_reader.h"
-#include "gpu/dispatch.h"
 #include "ops/kernels/softmax_output.h"
 #include "ops/ops.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::ops {
 

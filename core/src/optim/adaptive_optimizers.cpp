@@ -1,7 +1,7 @@
 // MXNet 1.9.1's adaptive optimizers besides Adam: FTML, RMSProp (plain and
 // centered), FTRL, LAMB, AdaGrad, GroupAdaGrad, AdaDelta, Adamax and Nadam,
 // with python/mxnet/optimizer/optimizer.py's bookkeeping (update counts, bias
-// corrections) in doubles and the element-wise rules of optim/update_math.h.
+// corrections) in doubles and the element-wise rules of optim/kernels/update_math.h.
 // t, a parameter's update count in MXNet, is num_update: every parameter is
 // updated at every step.
 #include <algorithm>

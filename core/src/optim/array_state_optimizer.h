@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "fitbench/optimizer.h"
-#include "gpu/dispatch.h"
 #include "optim/kernels/update_rules.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench::optim {
 
@@ -72,7 +72,7 @@ Tensor host_copy(const Tensor& t);
 float sequential_sum_of_squares(const float* x, int64_t n);
 float numpy_sum_of_squares(const float* x, int64_t n);
 
-// Runs an element-wise step of optim/update_math.h on `device`.
+// Runs an element-wise step of optim/kernels/update_math.h on `device`.
 inline void run_update_step(Device device, const UpdateStep& step) {
   FB_DISPATCH_ON(device, update_step(step));
 }

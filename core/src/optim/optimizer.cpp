@@ -15,11 +15,11 @@
 #include <optional>
 
 #include "fitbench/error.h"
-#include "gpu/dispatch.h"
 #include "gpu/gpu_backend.h"
 #include "optim/array_state_optimizer.h"
 #include "optim/kernels/update_rules.h"
 #include "optim/python_float.h"
+#include "tensor/dispatch.h"
 
 namespace fitbench {
 

@@ -1,6 +1,6 @@
 // MXNet 1.9.1's momentum-SGD relatives: Signum (signsgd without momentum),
 // DCASGD, SGLD, LARS and LBSGD, with python/mxnet/optimizer/optimizer.py's
-// bookkeeping in doubles and the element-wise rules of optim/update_math.h.
+// bookkeeping in doubles and the element-wise rules of optim/kernels/update_math.h.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -1,9 +1,9 @@
 // The optimizers' element-wise update rules over (n,) arrays on the CPU. The
-// math, shared with the CUDA kernels, is in optim/update_math.h; this file
+// math, shared with the CUDA kernels, is in optim/kernels/update_math.h; this file
 // supplies the loop that runs it.
 #include "optim/kernels/update_rules.h"
 
-#include "optim/update_math.h"
+#include "optim/kernels/update_math.h"
 
 namespace fitbench::cpu {
 

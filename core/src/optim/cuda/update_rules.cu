@@ -1,10 +1,10 @@
 // The optimizers' element-wise update rules over (n,) device arrays. The math,
 // shared with the CPU kernels so both agree with MXNet bit for bit, is in
-// optim/update_math.h, with why its products cannot become FMAs here; this
+// optim/kernels/update_math.h, with why its products cannot become FMAs here; this
 // file supplies the launch that runs it on the current stream.
 #include "cuda/context.h"
+#include "optim/kernels/update_math.h"
 #include "optim/kernels/update_rules.h"
-#include "optim/update_math.h"
 
 namespace fitbench::cuda {
 

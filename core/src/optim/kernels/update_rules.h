@@ -2,7 +2,7 @@
 // src/operator/optimizer_op-inl.h): each updates w in place from g and the
 // optimizer's states (mom; mean and var), all (n,) float arrays; clip < 0
 // means no gradient clipping. The formulas, in MXNet's operation order, are in
-// optim/update_math.h, the one copy of that arithmetic for both backends.
+// optim/kernels/update_math.h, the one copy of that arithmetic for both backends.
 //
 // CPU kernels in fitbench::cpu (optim/cpu/update_rules.cpp), their CUDA twins
 // in fitbench::cuda (optim/cuda/update_rules.cu): same names, parameters and
@@ -12,12 +12,12 @@
 #include <cstdint>
 #include <variant>
 
-#include "optim/update_math.h"
+#include "optim/kernels/update_math.h"
 
 namespace fitbench {
 
 // One update of one parameter by any of the other optimizers' rules (the
-// *Step structs of optim/update_math.h, which give each formula).
+// *Step structs of optim/kernels/update_math.h, which give each formula).
 using UpdateStep =
     std::variant<update_math::SignumStep, update_math::SignSgdStep, update_math::FtmlStep,
                  update_math::RmspropStep, update_math::RmspropCenteredStep, update_math::FtrlStep,
