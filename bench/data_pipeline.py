@@ -1,20 +1,35 @@
 #!/usr/bin/python3
-"""Data pipeline throughput: fitbench's RecordIO reader (decode + augment on
+"""Data pipeline throughput against a peer reading the same files, in the same run.
+
+Two workloads (--workload):
+
+jpeg224 (default): fitbench's RecordIO reader (decode + augment on
 --data-nthreads threads) against a PyTorch DataLoader with torchvision
-transforms doing the same work with as many workers, in the same run.
-
-It writes N 224x224 JPEGs with PIL into a temporary directory, packs them with
-fitbench-im2rec (--pass-through, so both read the same JPEG bytes), times one
-epoch of `fitbench-cli --test-io 1` (the whole process, start-up included)
-and one epoch of the DataLoader (worker start-up included), and prints the
-images/s of each and their ratio. The work per image for both: JPEG decode,
-pad 4 (fill 127), random 224x224 crop, random mirror, brightness / contrast /
-saturation jitter 0.4, mean / std normalisation to float CHW, batch of 32.
-
-Run with the system Python that has python3-torch and python3-torchvision:
+transforms doing the same work with as many workers. It writes N 224x224
+JPEGs with PIL into a temporary directory, packs them with fitbench-im2rec
+(--pass-through, so both read the same JPEG bytes), times one epoch of
+`fitbench-cli --test-io 1` (the whole process, start-up included) and one
+epoch of the DataLoader (worker start-up included). The work per image for
+both: JPEG decode, pad 4 (fill 127), random 224x224 crop, random mirror,
+brightness / contrast / saturation jitter 0.4, mean / std normalisation to
+float CHW, batch of 32. Run with the system Python that has python3-torch and
+python3-torchvision:
     /usr/bin/python3 bench/data_pipeline.py --build-dir build [--count 1000] [--threads 2]
+
+fashion28: small images. The first N Fashion-MNIST training images (Debian's
+dataset-fashion-mnist) as 28x28 grayscale PNGs, packed by fitbench-im2rec
+--pass-through. `fitbench-cli --test-io 1` (the whole process) against one
+epoch of MXNet 1.9.1's ImageRecordIter on the same .rec (iterator creation
+included), batch 128 and the same decode threads; then lenet trained one
+epoch by fitbench-cli from that .rec and from the idx files with the same N
+images, and the samples/s of each ("Time cost" of the epoch). Run with a
+Python that has mxnet==1.9.1 and numpy<1.24 (bench/run_cpu.sh makes
+build/mxnet-venv):
+    build/mxnet-venv/bin/python bench/data_pipeline.py --workload fashion28 [--count 12000]
 """
 import argparse
+import gzip
+import re
 import os
 import subprocess
 import sys
@@ -38,11 +53,23 @@ def make_images(root, count, seed=0):
         Image.fromarray(pixels).save(os.path.join(folder, '%05d.jpg' % i), quality=90)
 
 
-def time_fitbench(cli, rec, threads, batch, workdir):
-    cmd = [cli, '--network', 'lenet', '--test-io', '1', '--data-train', rec, '--image-shape', '3,224,224',
-           '--batch-size', str(batch), '--data-nthreads', str(threads), '--num-classes', '10',
-           '--pad-size', '4', '--random-crop', '1', '--random-mirror', '1', '--brightness', '0.4',
-           '--contrast', '0.4', '--saturation', '0.4', '--disp-batches', '1000000']
+def pack_records(im2rec, root, prefix, threads):
+    """prefix.rec of the image files under root (a folder per class), their bytes copied as they are."""
+    subprocess.run([im2rec, prefix, root, '--list', '--recursive'], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([im2rec, prefix, root, '--pass-through', '--num-thread', str(threads)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return prefix + '.rec'
+
+
+# The augmentation both sides of jpeg224 apply.
+JPEG224_ARGS = ['--image-shape', '3,224,224', '--num-classes', '10', '--pad-size', '4', '--random-crop', '1',
+                '--random-mirror', '1', '--brightness', '0.4', '--contrast', '0.4', '--saturation', '0.4']
+
+
+def time_fitbench_test_io(cli, rec, threads, batch, workdir, data_args):
+    """Seconds of `fitbench-cli --test-io 1` over rec, the whole process."""
+    cmd = [cli, '--network', 'lenet', '--test-io', '1', '--data-train', rec, '--batch-size', str(batch),
+           '--data-nthreads', str(threads), '--disp-batches', '1000000'] + data_args
     tic = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - tic
@@ -66,34 +93,104 @@ def time_torch(root, threads, batch):
         pass
     return time.perf_counter() - tic
 
+FASHION_DIR = '/usr/share/datasets/fashion-mnist'
+
+
+def make_fashion_pngs(root, count):
+    images = np.frombuffer(gzip.open(os.path.join(FASHION_DIR, 'train-images-idx3-ubyte.gz')).read(), np.uint8,
+                           offset=16).reshape(-1, 28, 28)
+    labels = np.frombuffer(gzip.open(os.path.join(FASHION_DIR, 'train-labels-idx1-ubyte.gz')).read(), np.uint8,
+                           offset=8)
+    if count > len(images):
+        sys.exit('data_pipeline.py: --count %d: Fashion-MNIST has %d training images' % (count, len(images)))
+    for i in range(count):
+        folder = os.path.join(root, 'class%d' % labels[i])
+        os.makedirs(folder, exist_ok=True)
+        Image.fromarray(images[i]).save(os.path.join(folder, '%05d.png' % i))
+
+
+def time_mxnet_record_iter(rec, threads, batch):
+    import mxnet as mx
+    tic = time.perf_counter()
+    it = mx.io.ImageRecordIter(path_imgrec=rec, data_shape=(1, 28, 28), batch_size=batch,
+                               preprocess_threads=threads, shuffle=True)
+    for _ in it:
+        pass
+    return time.perf_counter() - tic
+
+
+def lenet_epoch_seconds(cli, data_args, count, workdir, tag):
+    """fitbench-cli trains lenet one epoch on `count` images; the epoch's "Time cost"."""
+    cmd = [cli, '--network', 'lenet', '--batch-size', '128', '--num-epochs', '1', '--num-examples', str(count),
+           '--disp-batches', '1000000', '--model-prefix', os.path.join(workdir, tag, 'lenet')] + data_args
+    log = subprocess.run(cmd, check=True, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True).stdout
+    found = re.search(r'Epoch\[0\] Time cost=([0-9.]+)', log)
+    if not found:
+        sys.exit('data_pipeline.py: no "Time cost" line in:\n' + log)
+    return float(found.group(1))
+
+
+def print_throughput(workload, peer_name, count, ours, peer):
+    print('images: ' + workload)
+    print('%-32s %8.1f images/s' % ('fitbench RecordIO (--test-io):', count / ours))
+    print('%-32s %8.1f images/s' % (peer_name + ':', count / peer))
+    print('%-32s %8.2fx' % ('ratio fitbench / peer:', peer / ours))
+
+
+def run_fashion28(args, cli, im2rec):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, 'png')
+        make_fashion_pngs(root, args.count)
+        rec = pack_records(im2rec, root, os.path.join(tmp, 'fashion'), args.threads)
+        ours = min(time_fitbench_test_io(cli, rec, args.threads, args.batch, tmp, ['--image-shape', '1,28,28'])
+                   for _ in range(args.repeat))
+        peer = min(time_mxnet_record_iter(rec, args.threads, args.batch) for _ in range(args.repeat))
+        from_rec = min(lenet_epoch_seconds(cli, ['--data-train', rec, '--image-shape', '1,28,28',
+                                                 '--data-nthreads', str(args.threads)], args.count, tmp, 'rec')
+                       for _ in range(args.repeat))
+        from_idx = min(lenet_epoch_seconds(cli, [], args.count, tmp, 'idx') for _ in range(args.repeat))
+    print_throughput('%d Fashion-MNIST PNGs of 28x28, batch %d, %d decode threads' % (args.count, args.batch,
+                                                                                     args.threads),
+                     'MXNet 1.9.1 ImageRecordIter', args.count, ours, peer)
+    print('%-32s %8.1f samples/s' % ('lenet epoch from the .rec:', args.count / from_rec))
+    print('%-32s %8.1f samples/s' % ('lenet epoch from the idx files:', args.count / from_idx))
+    print('%-32s %8.2fx' % ('ratio RecordIO / idx:', from_idx / from_rec))
+
+
+def run_jpeg224(args, cli, im2rec):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, 'img')
+        make_images(root, args.count)
+        rec = pack_records(im2rec, root, os.path.join(tmp, 'data'), args.threads)
+        ours = min(time_fitbench_test_io(cli, rec, args.threads, args.batch, tmp, JPEG224_ARGS)
+                   for _ in range(args.repeat))
+        peer = min(time_torch(root, args.threads, args.batch) for _ in range(args.repeat))
+    print_throughput('%d JPEGs of 224x224, batch %d, %d threads / workers' % (args.count, args.batch, args.threads),
+                     'PyTorch DataLoader+torchvision', args.count, ours, peer)
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--workload', choices=('jpeg224', 'fashion28'), default='jpeg224',
+                   help='224 px JPEGs against PyTorch, or 28 px Fashion-MNIST PNGs against MXNet')
     p.add_argument('--build-dir', default='build', help='the CMake build directory with app/fitbench-cli')
-    p.add_argument('--count', type=int, default=1000, help='number of JPEGs')
+    p.add_argument('--count', type=int, help='number of images (default 1000 JPEGs, 12000 PNGs)')
     p.add_argument('--threads', type=int, default=2, help='decode threads / DataLoader workers')
-    p.add_argument('--batch', type=int, default=32)
+    p.add_argument('--batch', type=int, help='batch size (default 32 for jpeg224, 128 for fashion28)')
     p.add_argument('--repeat', type=int, default=2, help='runs of each; the fastest counts')
     args = p.parse_args()
+    small = args.workload == 'fashion28'
+    if args.count is None:
+        args.count = 12000 if small else 1000
+    if args.batch is None:
+        args.batch = 128 if small else 32
     cli = os.path.abspath(os.path.join(args.build_dir, 'app', 'fitbench-cli'))
     im2rec = os.path.abspath(os.path.join(args.build_dir, 'app', 'fitbench-im2rec'))
     for tool in (cli, im2rec):
         if not os.path.exists(tool):
             sys.exit('data_pipeline.py: %s is missing; build fitbench-cli and fitbench-im2rec first' % tool)
-    with tempfile.TemporaryDirectory() as tmp:
-        root = os.path.join(tmp, 'img')
-        make_images(root, args.count)
-        prefix = os.path.join(tmp, 'data')
-        subprocess.run([im2rec, prefix, root, '--list', '--recursive'], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([im2rec, prefix, root, '--pass-through', '--num-thread', str(args.threads)], check=True,
-                       stdout=subprocess.DEVNULL)
-        ours = min(time_fitbench(cli, prefix + '.rec', args.threads, args.batch, tmp) for _ in range(args.repeat))
-        peer = min(time_torch(root, args.threads, args.batch) for _ in range(args.repeat))
-    ours_rate, peer_rate = args.count / ours, args.count / peer
-    print('images: %d JPEGs of 224x224, batch %d, %d threads / workers' % (args.count, args.batch, args.threads))
-    print('fitbench RecordIO (--test-io):   %8.1f images/s' % ours_rate)
-    print('PyTorch DataLoader+torchvision:  %8.1f images/s' % peer_rate)
-    print('ratio fitbench / PyTorch:        %8.2fx' % (ours_rate / peer_rate))
+    (run_fashion28 if small else run_jpeg224)(args, cli, im2rec)
 
 
 if __name__ == '__main__':
