@@ -159,16 +159,16 @@ Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file) {
     params_file = args.get("params");
     return load_model(args.get("symbol"), params_file);
   }
-  const std::string prefix = args.fit.get_string("model-prefix");
-  if (prefix.empty() || !args.fit.is_set("load-epoch"))
+  const FitConfig config = FitConfig::resolve(args.fit);
+  if (config.model_prefix.empty() || !config.load_epoch)
     throw ArgError("give the model: --model-prefix P --load-epoch N, or --symbol FILE --params FILE");
-  params_file = params_path(prefix, args.fit.get_int("load-epoch"));
-  return load_checkpoint(prefix, args.fit.get_int("load-epoch"));
+  params_file = params_path(config.model_prefix, *config.load_epoch);
+  return load_checkpoint(config.model_prefix, *config.load_epoch);
 }
 
 Device tool_device(const ToolArgs& args) {
   try {
-    return usable_devices(args.fit.get_string("gpus")).front();
+    return usable_devices(FitConfig::resolve(args.fit).gpus).front();
   } catch (const Error& e) {
     throw ArgError(e.what());
   }
