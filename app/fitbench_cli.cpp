@@ -22,11 +22,11 @@
 #include <thread>
 #include <unistd.h>
 
+#include "fitbench/cpu_threads.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/gpu_module.h"
 #include "fitbench/kvstore.h"
-#include "fitbench/openmp_wait.h"
 #include "fitbench/run_queue.h"
 
 namespace {
@@ -145,7 +145,7 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  fitbench::use_brief_openmp_spin(argv);
+  fitbench::prepare_cpu_threads(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   QueueOptions queue;
   try {

@@ -18,13 +18,13 @@
 
 #include "MainWindow.h"
 #include "Screenshots.h"
+#include "fitbench/cpu_threads.h"
 #include "fitbench/error.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/gpu_module.h"
-#include "fitbench/openmp_wait.h"
 
 int main(int argc, char* argv[]) {
-  fitbench::use_brief_openmp_spin(argv);
+  fitbench::prepare_cpu_threads(argv);
   std::vector<std::string> args;
   std::string screenshotDir;
   double screenshotDelay = 10.0;

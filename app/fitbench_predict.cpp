@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "fitbench/cpu_threads.h"
 #include "fitbench/data_iter.h"
 #include "fitbench/evaluate.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
 #include "fitbench/image_input.h"
-#include "fitbench/openmp_wait.h"
 #include "fitbench/tool_args.h"
 
 namespace {
@@ -123,7 +123,7 @@ std::string class_name(const std::vector<std::string>& names, int c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  fitbench::use_brief_openmp_spin(argv);
+  fitbench::prepare_cpu_threads(argv);
   return command_line().run(argc, argv, [](const fitbench::ToolArgs& a) {
     const fitbench::Device device = fitbench::tool_device(a);
     if (a.positional.empty()) throw fitbench::ArgError("give at least one INPUT (see fitbench-predict --help)");

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitbench/cpu_threads.h"
 #include "fitbench/evaluate.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
-#include "fitbench/openmp_wait.h"
 #include "fitbench/tool_args.h"
 
 namespace {
@@ -124,7 +124,7 @@ void print_json(const fitbench::EvaluateResult& r, const std::vector<std::string
 }  // namespace
 
 int main(int argc, char** argv) {
-  fitbench::use_brief_openmp_spin(argv);
+  fitbench::prepare_cpu_threads(argv);
   return command_line().run(argc, argv, [](const fitbench::ToolArgs& a) {
     const fitbench::Device device = fitbench::tool_device(a);
     std::string params_file;

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <string>
 
+#include "fitbench/cpu_threads.h"
 #include "fitbench/executor.h"
 #include "fitbench/models.h"
-#include "fitbench/openmp_wait.h"
 #include "fitbench/optimizer.h"
 
 using namespace fitbench;
@@ -84,7 +84,7 @@ void bench(const Net& net, int batch, double min_seconds, Device device) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  fitbench::use_brief_openmp_spin(argv);
+  fitbench::prepare_cpu_threads(argv);
   std::string nets = "mlp,lenet,resnet20";
   int batch = 0;  // 0: each network's peer batch size
   double seconds = 3.0;
