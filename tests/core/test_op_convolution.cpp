@@ -197,8 +197,9 @@ TEST(Convolution, PointwiseMatchesDirectLoops) {
 }
 
 // Channel counts around the AVX-512 tiles (8 rows of 48 positions forward
-// and for dx, 6 to 16 channels by 16 to 64 filters for dw), odd sizes that
-// leave partial vectors, kernels 1, 3 and 5 with pads 0 to 2, and groups.
+// and for dx; for dw, 4 to 16 rows of channels, or of taps where channels are
+// few, by 16 to 64 filters), odd sizes that leave partial vectors, kernels 1,
+// 3 and 5 with pads 0 to 2, and groups.
 TEST(Convolution, TileEdgesMatchDirectLoops) {
   const int channels[] = {1, 3, 13, 16, 17, 33, 64};
   const int kernels[] = {1, 3, 5};

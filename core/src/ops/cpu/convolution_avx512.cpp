@@ -131,18 +131,29 @@ constexpr CorrelateTile correlate_tiles[correlate_rows + 1] = {
 // ---- correlate_weights ----
 //
 // dw[t, c, f] += sum_q xt[q + off[t], c] * dyt[q, f], with channels last in
-// both inputs, one tile of NJ channels c times NV vectors of f for one tap per
-// call: each position q loads NV vectors of dy and broadcasts NJ consecutive
-// values of x from one row (fixed displacements from one pointer), NJ*NV FMAs.
-// The sums stay in vector lanes along f, so no horizontal reduction is needed.
-// A tile past the last channel computes rows it then drops, reading up to
-// NJ - 1 floats beyond; the filters past F are masked off.
+// both inputs, one tile of NJ rows (t, c) times NV vectors of f per call: each
+// position q loads NV vectors of dy and broadcasts the NJ rows' values of x,
+// NJ*NV FMAs. The sums stay in vector lanes along f, so no horizontal
+// reduction is needed, and each dw element is one chain of FMAs over q in
+// order, whichever way the rows are chosen.
+//
+// The rows are NJ consecutive channels of one tap (TapRows false: row i reads
+// xt[i]), or, for layers with fewer channels than NJ (a first layer of 1 or 3
+// channels), NJ consecutive taps of one channel (TapRows true: row i reads
+// xt[tap_offset[i]]), so a tile does not spend most of its FMAs on channels
+// that do not exist. A channel tile past the last channel computes rows it
+// then drops, reading up to NJ - 1 floats beyond; a tap tile past the last tap
+// repeats its first tap's reads. The filters past F are masked off.
 
-template <int NJ, int NV>
-[[FITBENCH_AVX512]] void weight_tile(const float* xt, int64_t xs, int64_t channels, const float* dyt, int64_t dys,
-                                     int64_t filters, float* dw, int64_t dw_row, int64_t q_count) {
+template <int NJ, int NV, bool TapRows>
+[[FITBENCH_AVX512]] void weight_tile(const float* xt, const int64_t* tap_offset, int64_t rows, int64_t xs,
+                                     const float* dyt, int64_t dys, int64_t filters, float* dw, int64_t dw_row,
+                                     int64_t q_count) {
   __mmask16 mask[NV];
   __m512 acc[NJ][NV];
+  int64_t at[NJ];  // where row i reads x, from xt
+#pragma GCC unroll 16
+  for (int i = 0; i < NJ; ++i) at[i] = TapRows ? tap_offset[i < rows ? i : 0] : i;
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     mask[v] = first_lanes(filters - 16 * v);
@@ -155,14 +166,14 @@ template <int NJ, int NV>
     for (int v = 0; v < NV; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], dyt + 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < NJ; ++i) {
-      const __m512 x = _mm512_set1_ps(xt[i]);
+      const __m512 x = _mm512_set1_ps(xt[at[i]]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, dv[v], acc[i][v]);
     }
   }
 #pragma GCC unroll 16
   for (int i = 0; i < NJ; ++i) {
-    if (i >= channels) break;
+    if (i >= rows) break;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       float* out = dw + i * dw_row + 16 * v;
@@ -171,18 +182,26 @@ template <int NJ, int NV>
   }
 }
 
-using WeightTile = void (*)(const float*, int64_t, int64_t, const float*, int64_t, int64_t, float*, int64_t,
-                            int64_t);
+using WeightTile = void (*)(const float*, const int64_t*, int64_t, int64_t, const float*, int64_t, int64_t, float*,
+                            int64_t, int64_t);
 
-// Tile shapes by the number of f vectors: about 16 to 24 accumulators, with
-// channel counts that divide the usual 16, 32 and 64 channels.
+// Tile shapes by the number of f vectors: about 16 to 24 accumulators. Each
+// count of vectors has row counts that divide the usual 16, 32 and 64
+// channels first, then others that fit channel or tap counts such as 20 or 25
+// (lenet) without a part-empty last tile.
 struct WeightShape {
-  int channels;
-  WeightTile tile;
+  int rows;
+  WeightTile channel_tile, tap_tile;
 };
-constexpr int weight_vectors = 4;
-constexpr WeightShape weight_shapes[weight_vectors + 1] = {
-    {0, nullptr}, {16, weight_tile<16, 1>}, {8, weight_tile<8, 2>}, {8, weight_tile<8, 3>}, {6, weight_tile<6, 4>}};
+template <int NJ, int NV>
+constexpr WeightShape weight_shape{NJ, weight_tile<NJ, NV, false>, weight_tile<NJ, NV, true>};
+constexpr int weight_vectors = 4, weight_choices = 2;
+constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
+    {},
+    {weight_shape<16, 1>, weight_shape<12, 1>},
+    {weight_shape<8, 2>, weight_shape<10, 2>},
+    {weight_shape<8, 3>, weight_shape<6, 3>},
+    {weight_shape<4, 4>, weight_shape<5, 4>}};
 
 // ---- transpose ----
 //
@@ -246,11 +265,33 @@ void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_
 void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
                        int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q) {
   const int64_t vectors = (F + 15) / 16 < weight_vectors ? (F + 15) / 16 : weight_vectors;
-  const WeightShape shape = weight_shapes[vectors];
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
-      for (int64_t c0 = 0; c0 < C; c0 += shape.channels)
-        shape.tile(xt + off[t] * xs + c0, xs, C - c0, dyt + f0, dys, F - f0, dw + t * dwt + c0 * F + f0, F, Q);
+  // The tile computing the fewest rows (tiles times rows), channel rows first on a tie.
+  WeightShape shape{};
+  bool tap_rows = false;
+  int64_t fewest = -1;
+  for (const WeightShape& choice : weight_shapes[vectors])
+    for (int mode = 0; mode < 2; ++mode) {
+      const bool taps = mode == 1;
+      const int64_t rows = taps ? C * ((T + choice.rows - 1) / choice.rows) * choice.rows
+                                : T * ((C + choice.rows - 1) / choice.rows) * choice.rows;
+      if (fewest < 0 || rows < fewest) fewest = rows, shape = choice, tap_rows = taps;
+    }
+  if (!tap_rows) {
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
+        for (int64_t c0 = 0; c0 < C; c0 += shape.rows)
+          shape.channel_tile(xt + off[t] * xs + c0, nullptr, C - c0, xs, dyt + f0, dys, F - f0,
+                             dw + t * dwt + c0 * F + f0, F, Q);
+    return;
+  }
+  int64_t tap_offset[16];
+  for (int64_t t0 = 0; t0 < T; t0 += shape.rows) {
+    const int64_t taps = T - t0 < shape.rows ? T - t0 : shape.rows;
+    for (int64_t i = 0; i < taps; ++i) tap_offset[i] = off[t0 + i] * xs;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
+        shape.tap_tile(xt + c, tap_offset, taps, xs, dyt + f0, dys, F - f0, dw + t0 * dwt + c * F + f0, dwt, Q);
+  }
 }
 
 void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os) {
