@@ -186,9 +186,10 @@ using WeightTile = void (*)(const float*, const int64_t*, int64_t, int64_t, cons
                             int64_t, int64_t);
 
 // Tile shapes by the number of f vectors: about 16 to 24 accumulators. Each
-// count of vectors has row counts that divide the usual 16, 32 and 64
-// channels first, then others that fit channel or tap counts such as 20 or 25
-// (lenet) without a part-empty last tile.
+// count of vectors has a first row count that suits the usual 16, 32 and 64
+// channels, and a second one, taken only where it computes fewer rows, that
+// fits counts such as lenet's 20 channels and 25 taps without a part-empty
+// last tile.
 struct WeightShape {
   int rows;
   WeightTile channel_tile, tap_tile;
@@ -201,7 +202,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     {weight_shape<16, 1>, weight_shape<12, 1>},
     {weight_shape<8, 2>, weight_shape<10, 2>},
     {weight_shape<8, 3>, weight_shape<6, 3>},
-    {weight_shape<4, 4>, weight_shape<5, 4>}};
+    {weight_shape<6, 4>, weight_shape<5, 4>}};
 
 // ---- transpose ----
 //
@@ -265,7 +266,7 @@ void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_
 void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
                        int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q) {
   const int64_t vectors = (F + 15) / 16 < weight_vectors ? (F + 15) / 16 : weight_vectors;
-  // The tile computing the fewest rows (tiles times rows), channel rows first on a tie.
+  // The tile computing the fewest rows (tiles times rows); on a tie the first shape, channel rows first.
   WeightShape shape{};
   bool tap_rows = false;
   int64_t fewest = -1;
