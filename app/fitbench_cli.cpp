@@ -13,10 +13,16 @@
 //
 // The experiment queue, headless (see fitbench/run_queue.h):
 //   fitbench-cli --queue FILE                       runs FILE's entries in turn
+//   fitbench-cli --queue FILE --queue-gpus 0,1      one runner process per GPU,
+//                                                   each training a run on its GPU
 //   fitbench-cli --queue-add FILE [--name N] [--sweep ARG=VALUES]... [fit args]
 //                                                   adds a run, or a sweep's runs
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -64,11 +70,14 @@ struct QueueOptions {
   bool run = false;  // --queue
   std::string name;  // --name
   std::vector<std::string> sweeps;
+  std::string gpus;  // --queue-gpus
 };
 
 constexpr const char* kQueueHelp =
     "queue options (fitbench's experiment queue; the file's folder is the workspace of its runs):\n"
     "  --queue FILE          run the queue's entries one after another, resuming an interrupted one\n"
+    "  --queue-gpus LIST     with --queue: a runner per GPU (0,1), each training the next entry on its\n"
+    "                        GPU, so the runs go in parallel; each entry's own --gpus is not used\n"
     "  --queue-add FILE      add a run of the arguments given to the queue, without running it\n"
     "  --name NAME           with --queue-add: the run's name (default: the network's)\n"
     "  --sweep ARG=VALUES    with --queue-add: a run per value (0.1,0.05 or start:stop:step); two\n"
@@ -82,7 +91,8 @@ QueueOptions take_queue_options(std::vector<std::string>& args) {
     std::string word = args[i], value;
     const auto eq = word.find('=');
     if (word.starts_with("--") && eq != std::string::npos) value = word.substr(eq + 1), word.resize(eq);
-    const bool ours = word == "--queue" || word == "--queue-add" || word == "--name" || word == "--sweep";
+    const bool ours = word == "--queue" || word == "--queue-add" || word == "--name" || word == "--sweep" ||
+                      word == "--queue-gpus";
     if (!ours) {
       rest.push_back(args[i]);
       continue;
@@ -97,12 +107,15 @@ QueueOptions take_queue_options(std::vector<std::string>& args) {
       q.run = word == "--queue";
     } else if (word == "--name") {
       q.name = value;
+    } else if (word == "--queue-gpus") {
+      q.gpus = value;
     } else {
       q.sweeps.push_back(value);
     }
   }
   if (q.file.empty() && (!q.name.empty() || !q.sweeps.empty()))
     throw fitbench::ArgError("--name and --sweep add to a queue: give --queue-add FILE too");
+  if (!q.gpus.empty() && !q.run) throw fitbench::ArgError("--queue-gpus runs a queue: give --queue FILE too");
   if (q.run && !rest.empty())
     throw fitbench::ArgError("--queue runs the file's entries, which hold their own arguments; add runs with "
                              "--queue-add FILE [fit arguments]");
@@ -126,11 +139,17 @@ int add_to_queue(const QueueOptions& q, const fitbench::FitArgs& fit_args) {
   return 0;
 }
 
-int run_queue_file(const std::string& file, fitbench::TrainingControl& control) {
-  const auto run = fitbench::run_queue(file, {nullptr, &control, true, {}}, [](const fitbench::QueueEntry& e) {
-    std::fprintf(stderr, "fitbench-cli: queue: %s %s (entry %s)\n", e.attempts > 0 ? "resuming" : "starting",
-                 e.name.c_str(), e.id.c_str());
-  });
+// Runs the queue in this process; on `gpu` ("0") when given, else as each entry says.
+int run_queue_file(const std::string& file, fitbench::TrainingControl& control,
+                   const std::optional<std::string>& gpu = std::nullopt) {
+  const std::string where = gpu ? " on gpu(" + *gpu + ")" : "";
+  const auto run = fitbench::run_queue(
+      file, {nullptr, &control, true, {}},
+      [&where](const fitbench::QueueEntry& e) {
+        std::fprintf(stderr, "fitbench-cli: queue: %s %s (entry %s)%s\n", e.attempts > 0 ? "resuming" : "starting",
+                     e.name.c_str(), e.id.c_str(), where.c_str());
+      },
+      gpu);
   int failed = 0, waiting = 0;
   for (const auto& e : fitbench::RunQueue::load(file).entries()) {
     failed += e.state == fitbench::QueueState::Failed;
@@ -140,6 +159,62 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control) 
                failed, waiting);
   if (run.stopped) return 130;
   return failed > 0 ? 1 : 0;
+}
+
+// The runner processes of --queue-gpus, for the signal handler.
+constexpr int kMaxRunners = 64;
+pid_t runner_pids[kMaxRunners];
+int runner_count = 0;
+
+// Ctrl-C and SIGTERM reach the runners through here alone (they are in a
+// process group of their own), once each, as they would reach one runner.
+void pass_signal_to_runners(int signal) {
+  for (int i = 0; i < runner_count; ++i) kill(runner_pids[i], signal);
+}
+
+// --queue-gpus: a runner process per GPU, each claiming the queue's next
+// entry and training it on its GPU, until no entry is left. Exit code: 130
+// when a stop ended a runner, 1 when one failed, else 0.
+int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
+  std::vector<fitbench::Device> devices;
+  try {
+    devices = fitbench::usable_devices(gpus, "--queue-gpus");
+  } catch (const fitbench::Error& e) {
+    throw fitbench::ArgError(std::string("argument ") + e.what());
+  }
+  if (static_cast<int>(devices.size()) > kMaxRunners)
+    throw fitbench::ArgError("argument --queue-gpus: at most " + std::to_string(kMaxRunners) + " GPUs");
+  for (const fitbench::Device& device : devices) {
+    // Forked before this process starts any thread.
+    const pid_t pid = fork();
+    if (pid < 0) fitbench::fail("cannot start a queue runner: ", std::strerror(errno));
+    if (pid == 0) {
+      setpgid(0, 0);
+      fitbench::TrainingControl control;
+      watch_interrupts(control);
+      try {
+        _exit(run_queue_file(file, control, std::to_string(device.id)));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "fitbench-cli: error: gpu(%d): %s\n", device.id, e.what());
+        _exit(1);
+      }
+    }
+    runner_pids[runner_count++] = pid;
+  }
+  struct sigaction action {};
+  action.sa_handler = pass_signal_to_runners;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  int code = 0;
+  for (int i = 0; i < runner_count; ++i) {
+    int status = 0;
+    while (waitpid(runner_pids[i], &status, 0) < 0 && errno == EINTR) {
+    }
+    const int runner = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (runner == 130 || (runner != 0 && code != 130)) code = runner;
+  }
+  return code;
 }
 
 }  // namespace
@@ -155,10 +230,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (queue.run) {
-    fitbench::TrainingControl control;
-    watch_interrupts(control);
     try {
+      if (!queue.gpus.empty()) return run_queue_on_gpus(queue.file, queue.gpus);
+      fitbench::TrainingControl control;
+      watch_interrupts(control);
       return run_queue_file(queue.file, control);
+    } catch (const fitbench::ArgError& e) {
+      std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
+      return 2;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "fitbench-cli: error: %s\n", e.what());
       return 1;

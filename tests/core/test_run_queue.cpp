@@ -15,6 +15,7 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/gpu_module.h"
 #include "fitbench/run_queue.h"
 #include "fitbench/run_records.h"
 #include "run_program.h"
@@ -108,6 +109,8 @@ TEST(RunQueue, FitArgumentsPlaceTheRunAndResumeFromTheLastSavedEpoch) {
   EXPECT_EQ(fresh.get_string("run-dir"), dir.file("lenet-lr0.1"));
   EXPECT_EQ(fresh.get_string("model-prefix"), dir.file("lenet-lr0.1/lenet"));
   EXPECT_EQ(fresh.get_string("load-prefix"), "elsewhere/lenet");  // a branch starts where it was told
+  EXPECT_FALSE(fresh.is_set("gpus"));
+  EXPECT_EQ(queue_fit_args(e, dir.path().string(), "1").get_string("gpus"), "1");  // a runner that owns gpu(1)
 
   // Started before, with epochs 1 and 3 saved: it continues from 3, its own.
   e.attempts = 1;
@@ -205,6 +208,57 @@ TEST(QueueCli, AKilledRunnerLeavesARunThatResumesFromItsCheckpoint) {
   EXPECT_EQ(starts[0].begin_epoch, 0);
   EXPECT_GE(starts[1].begin_epoch, 1);
   EXPECT_TRUE(std::filesystem::exists(params_path(second + "/lenet", 6)));
+}
+
+// Runners in parallel (what --queue-gpus starts, one per GPU): every entry
+// is claimed by one of them and trained once.
+TEST(QueueCli, TwoRunnersTrainEveryEntryOnce) {
+  TempDir dir;
+  testing::write_idx_pair(dir.path() / "data", "train", 400, 5);
+  testing::write_idx_pair(dir.path() / "data", "t10k", 50, 6);
+  const std::string queue = dir.file("ws/queue.json");
+  const test::ProgramResult added =
+      test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --sweep lr=0.1,0.05,0.02,0.01 --network mlp " +
+                                               "--num-epochs 2 --disp-batches 1000 --data-train " + dir.file("data") +
+                                               " --data-val " + dir.file("data"));
+  ASSERT_EQ(added.code, 0) << added.output;
+  std::vector<pid_t> runners;
+  for (int r = 0; r < 2; ++r) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " > " +
+                                  dir.file("runner" + std::to_string(r) + ".log") + " 2>&1";
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    runners.push_back(pid);
+  }
+  for (const pid_t pid : runners) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  const RunQueue done = RunQueue::load(queue);
+  ASSERT_EQ(done.entries().size(), 4u);
+  for (const auto& e : done.entries()) {
+    EXPECT_EQ(e.state, QueueState::Done) << e.name;
+    EXPECT_EQ(e.attempts, 1) << e.name;
+    EXPECT_EQ(saved_epochs(dir.file("ws/" + e.name + "/mlp")), std::vector<int>({1, 2})) << e.name;
+  }
+}
+
+TEST(QueueCli, QueueGpusAreCheckedBeforeAnyRunnerStarts) {
+  TempDir dir;
+  const std::string queue = dir.file("queue.json");
+  ASSERT_EQ(test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --network mlp").code, 0);
+  if (gpu_module_status().loaded && usable_gpu_count() > 0) GTEST_SKIP() << "this machine has a GPU";
+  const test::ProgramResult r = test::run_program(FITBENCH_CLI_PATH, "--queue " + queue + " --queue-gpus 0,1");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("argument --queue-gpus 0,1: "));
+  EXPECT_THAT(r.output, HasSubstr("leave --queue-gpus out to run on the CPU"));
+  EXPECT_EQ(RunQueue::load(queue).entries()[0].state, QueueState::Queued);
+  EXPECT_EQ(test::run_program(FITBENCH_CLI_PATH, "--queue-gpus 0 --network mlp").code, 2);
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ int64_t epoch_size(int64_t num_examples, int workers, int batch_size);
 // fit.py's --gpus rule: "0,2,5" -> gpu(0), gpu(2), gpu(5); "" -> the CPU.
 std::vector<Device> devices_of(const std::string& gpus);
 // devices_of(gpus), after checking that this build and machine have those
-// GPUs; the Error names --gpus and says what to do.
-std::vector<Device> usable_devices(const std::string& gpus);
+// GPUs; the Error names `argument` (the option that gave them) and says what to do.
+std::vector<Device> usable_devices(const std::string& gpus, const std::string& argument = "--gpus");
 
 struct FitConfig {
   // Network

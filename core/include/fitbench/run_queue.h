@@ -97,7 +97,9 @@ void finish_entry(const std::string& path, const std::string& id, const FinishIn
 // and once it has been started before, --load-epoch of the last epoch it
 // saved (without --load-prefix), or of the newer partial checkpoint a stop
 // saved (--load-prefix <prefix>-partial), so it continues instead of starting over.
-FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace);
+// `gpus`, when given, replaces the entry's --gpus: the runner owns that GPU.
+FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace,
+                       const std::optional<std::string>& gpus = std::nullopt);
 
 struct QueueRun {
   int runs = 0;          // runs started
@@ -106,9 +108,13 @@ struct QueueRun {
 // Runs the queue in `path` (its folder is the workspace) until no entry is
 // left to run, or `options.control` stops the run in progress. Each run's
 // error is kept in its entry, not thrown; an unreadable queue file throws.
-// `before_run` (optional) is told each entry as it starts.
+// `before_run` (optional) is told each entry as it starts. Several runners
+// (processes) may run one queue at once, each claiming the next entry: with
+// `gpus` given, every run of this one trains on those GPUs, whatever its
+// entry says (one runner per GPU trains one run per GPU in parallel).
 QueueRun run_queue(const std::string& path, const FitOptions& options,
-                   const std::function<void(const QueueEntry&)>& before_run = {});
+                   const std::function<void(const QueueEntry&)>& before_run = {},
+                   const std::optional<std::string>& gpus = std::nullopt);
 
 // A sweep: each argument takes each of its values, every combination a run.
 struct SweepAxis {

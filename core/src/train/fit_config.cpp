@@ -27,22 +27,20 @@ std::vector<Device> devices_of(const std::string& gpus) {
   return devices;
 }
 
-std::vector<Device> usable_devices(const std::string& gpus) {
+std::vector<Device> usable_devices(const std::string& gpus, const std::string& argument) {
   if (gpus.empty()) return {Device::cpu()};
+  const std::string given = argument + " " + gpus;
   const GpuModuleStatus& module = gpu_module_status();
-  if (!module.loaded) fail("--gpus ", gpus, ": ", module.reason, "; or leave --gpus out to run on the CPU");
+  if (!module.loaded) fail(given, ": ", module.reason, "; or leave ", argument, " out to run on the CPU");
   const int usable = usable_gpu_count();
   if (usable == 0)
-    fail("--gpus ", gpus,
-         ": CUDA finds no usable GPU on this machine (no NVIDIA driver or GPU); leave --gpus out "
-         "to run on the CPU");
+    fail(given, ": CUDA finds no usable GPU on this machine (no NVIDIA driver or GPU); leave ", argument,
+         " out to run on the CPU");
   const std::vector<Device> devices = devices_of(gpus);
   for (const Device& d : devices)
     if (d.id >= usable)
-      fail("--gpus ", gpus, ": there is no ", d.str(), " (this machine has ", usable,
-           " usable GPU(s)); pick GPUs "
-           "from 0 to ",
-           usable - 1, " or leave --gpus out to run on the CPU");
+      fail(given, ": there is no ", d.str(), " (this machine has ", usable, " usable GPU(s)); pick GPUs from 0 to ",
+           usable - 1, " or leave ", argument, " out to run on the CPU");
   return devices;
 }
 

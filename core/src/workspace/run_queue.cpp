@@ -243,10 +243,12 @@ void edit_queue(const std::string& path, const std::function<bool(RunQueue&)>& e
   if (edit(queue)) queue.save(path);
 }
 
-FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace) {
+FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace,
+                       const std::optional<std::string>& gpus) {
   FitArgs args = entry.args;
   const std::string run_dir = run_dir_of(entry, workspace);
   args.set("run-dir", run_dir);
+  if (gpus) args.set("gpus", *gpus);
   const FitConfig config = FitConfig::resolve(args);
   const std::string prefix =
       config.model_prefix.empty() ? (fs::path(run_dir) / name_part(config.network)).string() : config.model_prefix;
@@ -296,7 +298,8 @@ void finish_entry(const std::string& path, const std::string& id, const FinishIn
 }
 
 QueueRun run_queue(const std::string& path, const FitOptions& options,
-                   const std::function<void(const QueueEntry&)>& before_run) {
+                   const std::function<void(const QueueEntry&)>& before_run,
+                   const std::optional<std::string>& gpus) {
   const std::string workspace = workspace_of(path);
   QueueRun result;
   while (const std::optional<QueueEntry> claimed = claim_next_entry(path)) {
@@ -304,7 +307,7 @@ QueueRun run_queue(const std::string& path, const FitOptions& options,
     ++result.runs;
     FinishInfo finish;
     try {
-      finish = fit(queue_fit_args(*claimed, workspace), options);
+      finish = fit(queue_fit_args(*claimed, workspace, gpus), options);
     } catch (const std::exception& e) {
       finish.error = e.what();
     }
