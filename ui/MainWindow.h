@@ -1,9 +1,11 @@
 // MainWindow: the fitbench application window; it builds its parts and wires
-// them to each other and to the runs. The experiment panel (ExperimentPanel, a
-// dock on the left: a preset chooser over an ArgsForm) holds the arguments;
-// the File menu opens and saves them as JSON and copies or pastes them as a
-// command line. Start / Pause / Stop / Save checkpoint / Set lr in the Run
-// tool bar (RunControlBar) drive a TrainerController, whose signals feed the
+// them to each other and to the runs. The docks on the left (MainDocks) hold
+// the experiment panel (ExperimentPanel: a preset chooser over an ArgsForm)
+// with the arguments, the checkpoint browser and the devices (GpuPicker,
+// which writes --gpus); the File menu opens and saves the arguments as JSON
+// and copies or pastes them as a command line. Start / Pause / Stop / Save
+// checkpoint / Set lr in the Run tool bar (RunControlBar; RunBarState says
+// which may be asked now) drive a TrainerController, whose signals feed the
 // central RunViews: it collects them and applies them to the widgets in one go
 // every 40 ms, so the event loop stays free however fast training runs. Batch
 // and epoch progress bars show the time left, the status line samples/s
@@ -12,23 +14,23 @@
 // live charts (TrainingCharts); a "Learning rate" tab beside it holds an
 // LrScheduleEditor that follows the form and writes its step edits back into
 // it, and a "Monitor" tab the parameter monitor (MonitorView) fed by
-// --monitor N. A "Devices" dock (GpuPicker) writes --gpus. With a dist_*
-// kv-store (and a build with MPI and mpirun on PATH), Start runs "Processes"
-// workers under mpirun through a ProcessTrainer instead, whose signals feed
-// the same widgets, plus one throughput series per worker. A failed run ends
-// in a message, never a crash. File > Open run folder… (and Recent run
-// folders, which also lists every run trained here) shows an earlier run's
-// checkpoints, curves and arguments.
+// --monitor N. With a dist_* kv-store (and a build with MPI and mpirun on
+// PATH), Start runs "Processes" workers under mpirun through a ProcessTrainer
+// instead, whose signals feed the same widgets, plus one throughput series
+// per worker. A failed run ends in a message, never a crash. File > Open run
+// folder… (and Recent run folders, which also lists every run trained here)
+// shows an earlier run's checkpoints, curves and arguments.
 //
 // Nothing is lost or overwritten without consent (RunQuestions). Closing
-// (Ctrl+Q, the window manager's close) during a run asks: stop and save a
-// checkpoint of the weights so far (the window closes once it is written),
-// keep training, or quit without saving. A Start that would write over saved
-// checkpoints (a resume from an epoch that is not the last, a new run over an
-// existing --model-prefix) asks first, offering to branch into a new prefix.
-// The last run's charts, monitor and checkpoint list stay until the next run
-// has really started, so a Start that fails keeps them. Resume and Branch in
-// the checkpoint browser are off while a run is in progress, paused or not.
+// (Ctrl+Q, the window manager's close) during a run asks (CloseGuard): stop
+// and save a checkpoint of the weights so far (the window closes once it is
+// written), keep training, or quit without saving. A Start that would write
+// over saved checkpoints (a resume from an epoch that is not the last, a new
+// run over an existing --model-prefix) asks first, offering to branch into a
+// new prefix. The last run's charts, monitor and checkpoint list stay until
+// the next run has really started, so a Start that fails keeps them. Resume
+// and Branch in the checkpoint browser are off while a run is in progress,
+// paused or not.
 //
 // The window fits small screens (1280x720, or 1366x768 at 1.5x scaling): the
 // docks are tabs on the left, texts that depend on the run are ElidedLabels,
@@ -50,14 +52,15 @@
 
 class ArgsForm;
 class CheckpointBrowser;
+class CloseGuard;
 class ExperimentPanel;
 class GpuPicker;
 class LrScheduleEditor;
+class MainDocks;
 class RunControlBar;
 class RunSource;
 class RunViews;
 class MonitorView;
-class QDockWidget;
 class ProcessTrainer;
 class RecentRuns;
 class TrainerController;
@@ -92,10 +95,10 @@ class MainWindow : public QMainWindow {
   bool startsProcesses() const;
   ArgsForm* argsForm() const;
   LrScheduleEditor* lrEditor() const;
-  CheckpointBrowser* checkpointBrowser() const { return m_checkpointBrowser; }
+  CheckpointBrowser* checkpointBrowser() const;
   TrainingCharts* trainingCharts() const;
   MonitorView* monitorView() const;
-  GpuPicker* gpuPicker() const { return m_gpuPicker; }
+  GpuPicker* gpuPicker() const;
 
   // The main views: a name (a screenshot's file name), the widget and how to
   // bring it into sight (a tab to select). A new view is one entry.
@@ -141,6 +144,7 @@ class MainWindow : public QMainWindow {
   void applyLearningRate(double rate);
 
  protected:
+  // During a run, closing asks first (CloseGuard).
   void closeEvent(QCloseEvent* event) override;
   // Asks what closing during a run does; without `canSave` (no --model-prefix,
   // or worker processes, which save only at epoch ends) Stop and save is not
@@ -152,20 +156,22 @@ class MainWindow : public QMainWindow {
 
  private:
   QList<RunSource*> runSources() const;
+  // The run in progress can save a checkpoint now (it takes the command, and has a --model-prefix).
+  bool runCanSave() const;
+  ExperimentPanel* experiment() const;
   void buildUi();
   void buildRunToolBar();
-  void buildExperimentDock();
-  void buildCheckpointDock();
-  void buildDevicesDock();
+  void buildDocks();
   void buildWorkspace();
   void buildMenus();
-  void arrangeDocks();
   void onArgsChanged();
-  // Whether the form's run may start: true when it writes over no saved
-  // checkpoint, or the user chose to overwrite, or to branch (which moves the
-  // form's --model-prefix to a new directory).
-  bool confirmOverwrites();
+  // Fills the form with `args` and starts them, unless a run goes on; once
+  // the run has started, the run in `overlay` ("" for none) is drawn under
+  // its curves. Whether the run started.
+  bool startWith(const fitbench::FitArgs& args, const QString& overlay);
   void updateButtons();
+  // A stop was asked: the bar's Stop is off and the status line says `status` until the run ends.
+  void showStopping(const QString& status);
   void checkMemory();
   void onRunStarted(const fitbench::RunInfo& info);
   void onFinished(const fitbench::FinishInfo& info);
@@ -179,16 +185,11 @@ class MainWindow : public QMainWindow {
   RunControlBar* m_runBar = nullptr;
   RunViews* m_views = nullptr;
 
-  QDockWidget* m_experimentDock = nullptr;
-  ExperimentPanel* m_experiment = nullptr;
-  QDockWidget* m_checkpointDock = nullptr;
-  CheckpointBrowser* m_checkpointBrowser = nullptr;
-  QDockWidget* m_devicesDock = nullptr;
-  GpuPicker* m_gpuPicker = nullptr;
+  MainDocks* m_docks = nullptr;
   WorkspacePanels* m_workspace = nullptr;
   RecentRuns* m_recentRuns = nullptr;
+  CloseGuard* m_closeGuard = nullptr;
 
-  QString m_runDir;                 // of the run that started last, absolute
-  QString m_overlayOnStart;         // a branch's original run, drawn once the branch has started
-  bool m_closeWhenStopped = false;  // "Stop and save" was chosen on close
+  QString m_runDir;          // of the run that started last, absolute
+  QString m_overlayOnStart;  // a branch's original run, drawn once the branch has started
 };

@@ -5,6 +5,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+#include <exception>
+
 #include "CheckpointBrowser.h"
 #include "fitbench/checkpoint.h"
 #include "fitbench/fit.h"
@@ -57,6 +59,29 @@ std::optional<RunQuestions::Overwrite> RunQuestions::overwriteOf(const fitbench:
   overwrite.branchPrefix = QDir::toNativeSeparators(
       QString::fromStdString(fitbench::FitConfig::resolve(overwrite.branch).model_prefix));
   return overwrite;
+}
+
+std::optional<fitbench::FitArgs> RunQuestions::confirmOverwrites(QWidget* parent,
+                                                                 const fitbench::FitArgs& args,
+                                                                 const AskOverwrite& ask) {
+  std::optional<Overwrite> overwrite;
+  try {
+    overwrite = overwriteOf(args);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(parent, tr("Start"),
+                         tr("Cannot choose a new prefix: %1").arg(QString::fromUtf8(e.what())));
+    return std::nullopt;
+  }
+  if (!overwrite) return args;
+  switch (ask(overwrite->files, overwrite->branchPrefix)) {
+    case OverwriteChoice::Branch:
+      return overwrite->branch;
+    case OverwriteChoice::Overwrite:
+      return args;
+    case OverwriteChoice::Cancel:
+      break;
+  }
+  return std::nullopt;
 }
 
 RunQuestions::OverwriteChoice RunQuestions::askOverwrite(QWidget* parent, const QStringList& files,

@@ -3,14 +3,15 @@
 // and save a checkpoint of the epoch so far (where the run can), to keep
 // training, or to quit without saving; a Start that would write over saved
 // files lists them (overwriteOf()) and offers to branch into a new prefix
-// instead. MainWindow asks through its virtual askCloseDuringRun() and
-// askOverwrite(), which the tests override to answer.
+// instead (confirmOverwrites()). MainWindow asks through its virtual
+// askCloseDuringRun() and askOverwrite(), which the tests override to answer.
 #pragma once
 
 #include <QCoreApplication>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,4 +47,11 @@ class RunQuestions {
   static std::optional<Overwrite> overwriteOf(const fitbench::FitArgs& args);
   // Asks before a run writes over `files`; Branch would save under `branchPrefix` instead.
   static OverwriteChoice askOverwrite(QWidget* parent, const QStringList& files, const QString& branchPrefix);
+  using AskOverwrite = std::function<OverwriteChoice(const QStringList& files, const QString& branchPrefix)>;
+  // What a Start of `args` may train: `args` when they write over no saved
+  // file or `ask` answers Overwrite, the branch when it answers Branch;
+  // nullopt when it answers Cancel, or when no new prefix can be chosen (a
+  // warning over `parent` says why).
+  static std::optional<fitbench::FitArgs> confirmOverwrites(QWidget* parent, const fitbench::FitArgs& args,
+                                                            const AskOverwrite& ask);
 };

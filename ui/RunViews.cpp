@@ -12,6 +12,8 @@
 #include "NonFiniteBanner.h"
 #include "RunLogView.h"
 #include "RunProgressView.h"
+#include "RunSource.h"
+#include "TrainerController.h"
 #include "TrainingCharts.h"
 
 namespace {
@@ -57,7 +59,31 @@ void RunViews::showTab(QWidget* tab) { m_tabs->setCurrentWidget(tab); }
 
 void RunViews::addTab(QWidget* view, const QString& title) { m_tabs->addTab(view, title); }
 
+void RunViews::follow(RunSource* source) {
+  connect(source, &RunSource::batchEnded, this, &RunViews::addBatch);
+  connect(source, &RunSource::epochEnded, this, &RunViews::addEpoch);
+  connect(source, &RunSource::logLine, m_log, &RunLogView::addLine);
+}
+
+void RunViews::followTrainer(TrainerController* trainer) {
+  follow(trainer);
+  connect(trainer, &TrainerController::pausedChanged, m_progressView, &RunProgressView::showPaused);
+  connect(trainer, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
+  connect(trainer, &TrainerController::nonFiniteFound, this, &RunViews::showNonFinite);
+  connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, trainer, [this, trainer](double lr) {
+    trainer->setLearningRate(lr);
+    emit learningRateChosen(lr);
+    trainer->resume();
+  });
+  connect(m_nonFiniteBanner, &NonFiniteBanner::stopRequested, trainer, &TrainerController::stop);
+  // Resumed from the tool bar instead: the banner's question is answered.
+  connect(trainer, &TrainerController::pausedChanged, m_nonFiniteBanner, [this](bool paused) {
+    if (!paused) m_nonFiniteBanner->hide();
+  });
+}
+
 void RunViews::prepareRun(const fitbench::FitConfig& config) {
+  m_lr = config.lr;
   m_progressView->prepareRun(config);
   m_flushTimer->start();
 }
@@ -85,9 +111,9 @@ void RunViews::addEpoch(const fitbench::EpochStats& stats) {
   m_progressView->addEpoch(stats);
 }
 
-void RunViews::showNonFinite(const fitbench::NonFiniteEvent& event, double rate) {
+void RunViews::showNonFinite(const fitbench::NonFiniteEvent& event) {
   flush();
-  m_nonFiniteBanner->showFor(event, rate);
+  m_nonFiniteBanner->showFor(event, m_lr);
   m_progressView->showDiverged(event);
   // The monitor received this batch's snapshot just before: show the layer at fault.
   m_tabs->setCurrentWidget(m_monitorView);
