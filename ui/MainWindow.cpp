@@ -417,14 +417,6 @@ void MainWindow::onFinished(const fitbench::FinishInfo& info) {
   m_overlayOnStart.clear();  // a branch that failed to start draws nothing
   m_views->finishRun(info);
   updateButtons();
-  if (!info.error.empty()) {
-    // Not modal: a run that fails while nobody watches must not block the window.
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"),
-                                QString::fromStdString(info.error), QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("trainingErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-  }
   if (m_closeGuard->runFinished(info)) {
     close();
     return;

@@ -1,5 +1,6 @@
 #include "RunViews.h"
 
+#include <QMessageBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -126,6 +127,13 @@ void RunViews::finishRun(const fitbench::FinishInfo& info) {
   m_nonFiniteBanner->hide();
   m_log->addLine(m_progressView->finishRun(info));
   m_log->flush();
+  if (info.error.empty()) return;
+  // Not modal: a run that fails while nobody watches must not block the window.
+  auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"), QString::fromStdString(info.error),
+                              QMessageBox::Ok, this);
+  box->setObjectName(QStringLiteral("trainingErrorBox"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
 }
 
 void RunViews::flush() {

@@ -57,7 +57,8 @@ class RunViews : public QWidget {
   void startRun(const fitbench::RunInfo& info);
   void addBatch(const fitbench::BatchStats& stats);
   void addEpoch(const fitbench::EpochStats& stats);
-  // Draws what is left, and ends the log with the run's summary.
+  // Draws what is left, and ends the log with the run's summary; a failed
+  // run's error also in a message box.
   void finishRun(const fitbench::FinishInfo& info);
 
  signals:
