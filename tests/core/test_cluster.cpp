@@ -111,6 +111,12 @@ TEST(ClusterSync, ThreeHostsTrainLikeOneProcessWithTheTripleBatch) {
   ASSERT_EQ(dist.code, 0) << dist.output;
   EXPECT_NE(dist.output.find("Node[2] Resizing training data to 20 batches per machine"), std::string::npos)
       << dist.output;
+  // Rank K-1 on host K, each naming its own.
+  for (int r = 0; r < kHosts; ++r)
+    EXPECT_NE(dist.output.find("Node[" + std::to_string(r) + "] Worker rank " + std::to_string(r) +
+                               " of 3 runs on host fbhost" + std::to_string(r + 1)),
+              std::string::npos)
+        << dist.output;
   const Result single =
       run(with_words({FITBENCH_CLI_PATH},
                      common + " --kv-store local --batch-size 96 --model-prefix " + dir.file("local/mlp")),

@@ -19,6 +19,7 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 
 using namespace fitbench::test;
 
@@ -44,6 +45,12 @@ TEST(DistSync, TwoWorkersTrainLikeOneProcessWithTheDoubleBatch) {
   ASSERT_EQ(dist.code, 0) << dist.output;
   EXPECT_NE(dist.output.find("Node[1] Resizing training data to 32 batches per machine"), std::string::npos)
       << dist.output;
+  // Each worker names the host it runs on.
+  for (int rank : {0, 1})
+    EXPECT_NE(dist.output.find("Node[" + std::to_string(rank) + "] Worker rank " + std::to_string(rank) +
+                               " of 2 runs on host " + fitbench::host_name()),
+              std::string::npos)
+        << dist.output;
   const Result single =
       run(with_words({FITBENCH_CLI_PATH},
                      common + " --kv-store local --batch-size 64 --model-prefix " + dir.file("local/mlp")),

@@ -13,5 +13,7 @@ std::string read_file(const std::string& path);
 // Whether process `pid` of this machine still runs: the writer of a
 // "<path>.tmp-<pid>", the runner of a queue entry. Not for pid 0 or below.
 bool process_is_running(int pid);
+// This machine's host name (gethostname); "localhost" when it has none.
+std::string host_name();
 
 }  // namespace fitbench

@@ -84,4 +84,11 @@ std::string read_file(const std::string& path) {
 
 bool process_is_running(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }
 
+std::string host_name() {
+  char host[256] = {};
+  // A name that fills the buffer may come without its terminating zero.
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "localhost";
+  return host;
+}
+
 }  // namespace fitbench

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/models.h"
 #include "pyformat.h"
 #include "train/fit_plan.h"
@@ -84,6 +85,9 @@ void Trainer::start_log(const std::string& run_dir) {
   const int rank = kv_->rank();
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank, config_.tensorboard);
   log("start with arguments " + args_.namespace_repr());
+  // Where each worker runs: the lines of every rank meet in mpirun's output (the application shows them).
+  if (kv_->num_workers() > 1)
+    log(printf_string("Worker rank %d of %d runs on host %s", rank, kv_->num_workers(), host_name().c_str()));
   if (kv_->type() == "nccl" && devices_.size() == 1 && devices_[0].is_cpu())
     log("--kv-store nccl without --gpus: the CPU alone has no gradients to all-reduce, so this run trains "
         "as --kv-store local would; give GPUs with --gpus to use NCCL");

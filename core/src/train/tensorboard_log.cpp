@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "fitbench/error.h"
+#include "fitbench/file_util.h"
 #include "io/tfrecord.h"
 #include "proto/tensorboard.pb.h"
 
@@ -69,9 +70,7 @@ tb::Status session_status(const std::string& end_status) {
 }
 
 std::string events_file_name(double start_time) {
-  char host[256] = "localhost";
-  gethostname(host, sizeof host - 1);
-  return "events.out.tfevents." + std::to_string(static_cast<int64_t>(start_time)) + "." + host + "." +
+  return "events.out.tfevents." + std::to_string(static_cast<int64_t>(start_time)) + "." + host_name() + "." +
          std::to_string(getpid()) + ".fitbench";
 }
 
