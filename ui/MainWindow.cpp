@@ -93,6 +93,8 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_views, &RunViews::learningRateShown, m_runBar, &RunControlBar::followLearningRate);
   connect(m_views, &RunViews::learningRateChosen, m_runBar, &RunControlBar::setLearningRate);
   connect(m_processTrainer, &ProcessTrainer::rankBatchEnded, trainingCharts(), &TrainingCharts::addRankBatch);
+  connect(m_processTrainer, &ProcessTrainer::hostsChanged, m_views->progressView(),
+          &RunProgressView::showHosts);
   connect(argsForm(), &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
   m_closeGuard = new CloseGuard(this, [this](bool canSave) { return askCloseDuringRun(canSave); });
   connect(m_closeGuard, &CloseGuard::closingChanged, m_workspace->driver(), &QueueDriver::setWindowClosing);
@@ -170,8 +172,8 @@ void MainWindow::buildRunToolBar() {
   connect(m_runBar, &RunControlBar::stopRequested, this, &MainWindow::stopTraining);
   connect(m_runBar, &RunControlBar::saveRequested, this, &MainWindow::saveCheckpointNow);
   connect(m_runBar, &RunControlBar::learningRateRequested, this, &MainWindow::applyLearningRate);
-  connect(m_runBar, &RunControlBar::processesChanged, this, &MainWindow::updateButtons);
-  connect(m_runBar, &RunControlBar::processesChanged, this, &MainWindow::checkMemory);
+  connect(m_runBar, &RunControlBar::workersChanged, this, &MainWindow::updateButtons);
+  connect(m_runBar, &RunControlBar::workersChanged, this, &MainWindow::checkMemory);
 }
 
 void MainWindow::buildDocks() {
@@ -277,16 +279,25 @@ void MainWindow::onArgsChanged() {
 }
 
 // A run in progress holds memory of its own: the check waits for it to end.
+// The workers share this machine, unless a hostfile spreads them over others,
+// whose memory it cannot see: then the estimate is one worker's.
 void MainWindow::checkMemory() {
-  if (!isTraining()) m_runBar->memoryLabel()->setConfig(m_config, startsProcesses() ? m_runBar->processes() : 1);
+  const bool shared = startsProcesses() && m_runBar->hostfile().isEmpty();
+  if (!isTraining()) m_runBar->memoryLabel()->setConfig(m_config, shared ? m_runBar->processes() : 1);
+}
+
+QString MainWindow::hostfileProblem() const {
+  return startsProcesses() ? ProcessTrainer::hostfileProblem(m_runBar->hostfile()) : QString();
 }
 
 void MainWindow::startTraining() {
   if (isTraining() || !argsForm()->isValid()) return;
-  // Files may have come or gone since the form last looked.
-  if (const QStringList problems = experiment()->checkStart(); !problems.isEmpty()) {
+  // Files may have come or gone since the form (and the hostfile box) last looked.
+  QStringList problems = experiment()->checkStart();
+  if (!problems.isEmpty()) m_docks->experimentDock()->raise();
+  if (const QString hostfile = hostfileProblem(); !hostfile.isEmpty()) problems << hostfile;
+  if (!problems.isEmpty()) {
     statusBar()->showMessage(tr("Cannot start: %1").arg(problems.join(QStringLiteral("; "))), 15000);
-    m_docks->experimentDock()->raise();
     return;
   }
   const fitbench::FitArgs formArgs = experiment()->args();
@@ -312,7 +323,7 @@ void MainWindow::startTraining() {
   m_runBar->setLearningRate(m_config.lr);
   if (startsProcesses()) {
     // The trainer logs the whole mpirun command line.
-    m_processTrainer->start(m_args, m_runBar->processes());
+    m_processTrainer->start(m_args, m_runBar->processes(), m_runBar->hostfile());
   } else {
     m_views->log()->addLine(tr("Starting: %1").arg(ExperimentIo::commandLine(m_args)));
     m_controller->start(m_args);
@@ -369,13 +380,13 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
-  WindowSession::save(*this, experiment()->args());
+  WindowSession::save(*this, experiment()->args(), *m_runBar);
   QMainWindow::closeEvent(event);
 }
 
 void MainWindow::restoreSession(bool withForm) {
   QString error;
-  const std::optional<fitbench::FitArgs> last = WindowSession::restore(*this, &error);
+  const std::optional<fitbench::FitArgs> last = WindowSession::restore(*this, *m_runBar, &error);
   if (withForm && last) setArgs(*last);
   if (withForm && !error.isEmpty())
     statusBar()->showMessage(tr("The last experiment was not restored: %1").arg(error), 10000);
@@ -393,7 +404,7 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
 
 void MainWindow::updateButtons() {
   m_runBar->setState(RunBarState::of({argsForm()->errors(), m_runBar->processes(), startsProcesses(),
-                                      activeRun(), !m_config.model_prefix.empty()}));
+                                      hostfileProblem(), activeRun(), !m_config.model_prefix.empty()}));
   const bool running = isTraining();
   m_docks->setRunInProgress(running);
   lrEditor()->setReadOnly(running);

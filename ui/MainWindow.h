@@ -125,9 +125,9 @@ class MainWindow : public QMainWindow {
   QString openRunFolder(const QString& folder);
   RecentRuns* recentRuns() const { return m_recentRuns; }
 
-  // The window's size, its docks and the form as they were when it last
-  // closed (QSettings), the form only when `withForm` (no arguments were
-  // given on the command line). Closing saves them.
+  // The window's size, its docks, the Run bar's Processes and hostfile, and
+  // the form as they were when it last closed (QSettings), the form only when
+  // `withForm` (no arguments were given on the command line). Closing saves them.
   void restoreSession(bool withForm);
 
   // The answers of the close question and of the overwrite question.
@@ -173,6 +173,8 @@ class MainWindow : public QMainWindow {
   // A stop was asked: the bar's Stop is off and the status line says `status` until the run ends.
   void showStopping(const QString& status);
   void checkMemory();
+  // Why Start cannot use the hostfile box's file; "" when it can, or when Start runs no processes.
+  QString hostfileProblem() const;
   void onRunStarted(const fitbench::RunInfo& info);
   void onFinished(const fitbench::FinishInfo& info);
 

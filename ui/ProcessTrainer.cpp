@@ -28,6 +28,18 @@ constexpr int kPollIntervalMs = 200;
 // Output lines kept for an error message when no worker named the error.
 constexpr int kLastOutputLines = 6;
 
+// "0–2,5": ranks in order, each run of consecutive ones as a range.
+QString rankRanges(const QList<int>& ranks) {
+  QStringList parts;
+  for (qsizetype first = 0; first < ranks.size();) {
+    qsizetype last = first;
+    while (last + 1 < ranks.size() && ranks[last + 1] == ranks[last] + 1) ++last;
+    parts << (last == first ? QString::number(ranks[first])
+                            : QStringLiteral("%1–%2").arg(ranks[first]).arg(ranks[last]));
+    first = last + 1;
+  }
+  return parts.join(QLatin1Char(','));
+}
 
 }  // namespace
 
@@ -72,13 +84,50 @@ QString ProcessTrainer::unavailableReason() {
   return {};
 }
 
+QString ProcessTrainer::hostfileProblem(const QString& hostfile) {
+  if (hostfile.isEmpty()) return {};
+  const QString shown = QDir::toNativeSeparators(hostfile);
+  const QFileInfo info(hostfile);
+  if (!info.exists())
+    return tr("The hostfile %1 does not exist: choose another, or clear the hostfile to run on this machine")
+        .arg(shown);
+  if (info.isDir())
+    return tr("The hostfile %1 is a folder: choose the file that lists the machines").arg(shown);
+  QFile file(hostfile);
+  if (!file.open(QIODevice::ReadOnly))
+    return tr("The hostfile %1 cannot be read: %2").arg(shown, file.errorString());
+  return {};
+}
+
+QString ProcessTrainer::describeHosts(const QMap<int, QString>& hosts) {
+  // Each host with its ranks, in the order of their first rank.
+  QStringList order;
+  QMap<QString, QList<int>> ranks;
+  for (auto it = hosts.cbegin(); it != hosts.cend(); ++it) {
+    if (!ranks.contains(it.value())) order << it.value();
+    ranks[it.value()] << it.key();
+  }
+  QStringList parts;
+  for (const QString& host : order)
+    parts << (ranks[host].size() == 1 ? tr("rank %1 on %2") : tr("ranks %1 on %2"))
+                 .arg(rankRanges(ranks[host]), host);
+  QString text = parts.join(QStringLiteral(", "));
+  if (!text.isEmpty()) text[0] = text[0].toUpper();
+  return text;
+}
+
 QStringList ProcessTrainer::mpirunArguments(const fitbench::FitArgs& args, int processes,
-                                            const QString& runDir) const {
+                                            const QString& hostfile, const QString& runDir) const {
   QStringList out{QStringLiteral("-np"), QString::number(processes)};
-  // A slot per logical CPU, as idealThreadCount() counts them; mpirun refuses
-  // more workers than slots unless told otherwise.
-  out << QStringLiteral("--use-hwthread-cpus");
-  if (processes > QThread::idealThreadCount()) out << QStringLiteral("--oversubscribe");
+  if (hostfile.isEmpty()) {
+    // A slot per logical CPU, as idealThreadCount() counts them; mpirun refuses
+    // more workers than slots unless told otherwise.
+    out << QStringLiteral("--use-hwthread-cpus");
+    if (processes > QThread::idealThreadCount()) out << QStringLiteral("--oversubscribe");
+  } else {
+    // The machines' slots are the hostfile's to say: this machine's CPUs tell nothing of theirs.
+    out << QStringLiteral("--hostfile") << QFileInfo(hostfile).absoluteFilePath();
+  }
   // Unbound, each worker's OpenMP threads may use any core; bound (mpirun's
   // default for two workers) they would share one. The shared-memory
   // transport copies through its own buffer: some containers forbid the
@@ -101,7 +150,7 @@ QString ProcessTrainer::runDirFor(const fitbench::FitConfig& config) const {
   return QDir::current().absoluteFilePath(dir);
 }
 
-bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
+bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes, const QString& hostfile) {
   if (m_running) return false;
   m_running = true;
   m_started = false;
@@ -111,6 +160,7 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
   m_lastOutput.clear();
   m_outputPartial.clear();
   m_lastValidation.clear();
+  m_hosts.clear();
   m_epochsDone = 0;
   processes = std::max(1, processes);
 
@@ -136,12 +186,13 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
   }
 
   if (!QFileInfo(m_cli).isExecutable()) {
-    fitbench::FinishInfo info;
-    info.error = tr("The worker program %1 is missing: it is installed next to the fitbench application "
-                    "(build the fitbench-cli target).")
-                     .arg(QDir::toNativeSeparators(m_cli))
-                     .toStdString();
-    QTimer::singleShot(0, this, [this, info] { finish(info); });
+    refuse(tr("The worker program %1 is missing: it is installed next to the fitbench application "
+              "(build the fitbench-cli target).")
+               .arg(QDir::toNativeSeparators(m_cli)));
+    return true;
+  }
+  if (const QString problem = hostfileProblem(hostfile); !problem.isEmpty()) {
+    refuse(problem);
     return true;
   }
 
@@ -154,8 +205,9 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
     env.insert(QStringLiteral("OMPI_ALLOW_RUN_AS_ROOT"), QStringLiteral("1"));
     env.insert(QStringLiteral("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"), QStringLiteral("1"));
   }
-  // The workers share the cores rather than each taking all of them.
-  if (!env.contains(QStringLiteral("OMP_NUM_THREADS")))
+  // The workers share this machine's cores rather than each taking all of
+  // them. Those of a hostfile run elsewhere too, in their machine's own environment.
+  if (hostfile.isEmpty() && !env.contains(QStringLiteral("OMP_NUM_THREADS")))
     env.insert(QStringLiteral("OMP_NUM_THREADS"),
                QString::number(std::max(1, QThread::idealThreadCount() / processes)));
   m_process->setProcessEnvironment(env);
@@ -163,7 +215,7 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes) {
   connect(m_process, &QProcess::finished, this, &ProcessTrainer::onProcessFinished);
   connect(m_process, &QProcess::errorOccurred, this, &ProcessTrainer::onProcessError);
 
-  const QStringList arguments = mpirunArguments(args, processes, m_runDir);
+  const QStringList arguments = mpirunArguments(args, processes, hostfile, m_runDir);
   emit logLine(
       tr("Starting %1 worker processes: %2 %3")
           .arg(processes)
@@ -252,6 +304,13 @@ void ProcessTrainer::onOutputLine(const QString& line) {
     emit checkpointSaved({epoch, params.toStdString(), fitbench::states_path(prefix.toStdString(), epoch)});
     return;
   }
+  static const QRegularExpression host(
+      QStringLiteral(R"(Node\[(\d+)\] Worker rank \d+ of \d+ runs on host (\S+)$)"));
+  if (const QRegularExpressionMatch m = host.match(line); m.hasMatch()) {
+    m_hosts[m.captured(1).toInt()] = m.captured(2);
+    emit hostsChanged(describeHosts(m_hosts));
+    return;
+  }
   if (!m_error.isEmpty()) return;
   // The first error a worker reports: the core's own log line ("worker rank 1
   // stopped unexpectedly ..."), or fitbench-cli's message.
@@ -301,6 +360,12 @@ void ProcessTrainer::onProcessError(QProcess::ProcessError error) {
                m_process->errorString())
           .toStdString();
   finish(info);
+}
+
+void ProcessTrainer::refuse(const QString& error) {
+  fitbench::FinishInfo info;
+  info.error = error.toStdString();
+  QTimer::singleShot(0, this, [this, info] { finish(info); });
 }
 
 void ProcessTrainer::finish(fitbench::FinishInfo info) {

@@ -1,6 +1,9 @@
-// ProcessTrainer: a run of several worker processes on this machine, with a
-// dist_* kvstore: `mpirun -np N fitbench-cli <the form's arguments> --run-dir D`
-// through QProcess (no shell). It follows the run from outside and reports it
+// ProcessTrainer: a run of several worker processes with a dist_* kvstore:
+// `mpirun -np N fitbench-cli <the form's arguments> --run-dir D` through
+// QProcess (no shell), on this machine, or with an OpenMPI hostfile on the
+// machines it lists (`mpirun --hostfile FILE`; each needs fitbench-cli, the
+// data and the run directory at the same paths, README: Several machines).
+// It follows the run from outside and reports it
 // with TrainerController's signals and snapshot types, so the main window's
 // charts, progress, log and checkpoint browser treat both kinds of run alike:
 //   - batch and epoch records from rank 0's D/metrics.jsonl, tailed on a timer
@@ -8,7 +11,8 @@
 //   - every rank's batch records (rank r > 0 writes D/node<r>/) for its
 //     samples/s, as rankBatchEnded();
 //   - log lines (and checkpoints, from rank 0's "Saved checkpoint" line) from
-//     mpirun's merged output.
+//     mpirun's merged output, where each rank also names its host at start
+//     (hostsChanged()).
 // mpirun gets the run directory explicitly (--run-dir), chosen as fit() does.
 // Stop sends SIGINT to mpirun, which passes the stop on to the workers (they
 // agree on the batch to stop at), and kills it when it has not ended after
@@ -18,6 +22,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMap>
 #include <QObject>
 #include <QProcess>
 #include <QString>
@@ -48,6 +53,11 @@ class ProcessTrainer : public RunSource {
   // "" when this build has the dist kvstores (MPI) and mpirun is on PATH;
   // otherwise why process runs are not offered, as a sentence.
   static QString unavailableReason();
+  // "" when `hostfile` is "" (this machine) or a file that can be read;
+  // otherwise why it cannot be used, naming it.
+  static QString hostfileProblem(const QString& hostfile);
+  // Where the ranks run, "Ranks 0-1 on node1, rank 2 on node2", from their hosts by rank.
+  static QString describeHosts(const QMap<int, QString>& hosts);
 
   // mpirun to start: mpirun on PATH unless set.
   void setMpirunPath(const QString& path) { m_mpirun = path; }
@@ -64,8 +74,10 @@ class ProcessTrainer : public RunSource {
   // How long Stop waits for mpirun before killing it.
   void setStopGracePeriod(int ms) { m_stopGraceMs = ms; }
 
-  // mpirun's arguments for `processes` workers training `args` into `runDir`.
-  QStringList mpirunArguments(const fitbench::FitArgs& args, int processes, const QString& runDir) const;
+  // mpirun's arguments for `processes` workers training `args` into `runDir`,
+  // on the machines of `hostfile` ("": on this machine).
+  QStringList mpirunArguments(const fitbench::FitArgs& args, int processes, const QString& hostfile,
+                              const QString& runDir) const;
 
   bool isRunning() const override { return m_running; }
   bool canPause() const override { return false; }
@@ -73,10 +85,11 @@ class ProcessTrainer : public RunSource {
   bool canSetLr() const override { return false; }
 
  public slots:
-  // Starts mpirun with `processes` workers of `args`. Returns false (and does
-  // nothing) while a run is in progress; a run that cannot start reports it
-  // through finished().
-  bool start(const fitbench::FitArgs& args, int processes);
+  // Starts mpirun with `processes` workers of `args`, on the machines of
+  // `hostfile` ("": on this machine). Returns false (and does nothing) while a
+  // run is in progress; a run that cannot start (a hostfile that cannot be
+  // read, say) reports it through finished().
+  bool start(const fitbench::FitArgs& args, int processes, const QString& hostfile = {});
   // SIGINT to mpirun: the workers stop after the current batch.
   void stop() override;
 
@@ -84,6 +97,8 @@ class ProcessTrainer : public RunSource {
   // Besides RunSource's: a batch of worker `rank` (0 included), for its
   // samples/s against its update count.
   void rankBatchEnded(int rank, const fitbench::BatchStats& stats);
+  // A rank named its host: where the ranks heard from so far run (describeHosts()).
+  void hostsChanged(const QString& hosts);
 
  private:
   QString runDirFor(const fitbench::FitConfig& config) const;
@@ -94,6 +109,8 @@ class ProcessTrainer : public RunSource {
   void onOutputLine(const QString& line);
   void onProcessFinished(int exitCode, QProcess::ExitStatus status);
   void onProcessError(QProcess::ProcessError error);
+  // Ends a run that could not start with `error`, once start() has returned.
+  void refuse(const QString& error);
   void finish(fitbench::FinishInfo info);
 
   QString m_mpirun;
@@ -111,6 +128,7 @@ class ProcessTrainer : public RunSource {
   QString m_error;           // the first error a worker reported
   fitbench::RunInfo m_info;
   fitbench::NameValues m_lastValidation;
+  QMap<int, QString> m_hosts;  // by rank, as each named it
   int m_epochsDone = 0;
   bool m_started = false;  // runStarted() emitted
   bool m_running = false;

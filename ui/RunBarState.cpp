@@ -14,6 +14,8 @@ RunControlBar::State RunBarState::of(const Facts& facts) {
     state.cannotStart = tr("%1 processes need a dist_* kv-store (dist_sync, dist_device_sync or dist_async): "
                            "choose one, or set Processes to 1")
                             .arg(facts.processes);
+  else if (!facts.hostfileProblem.isEmpty())
+    state.cannotStart = facts.hostfileProblem;
   state.startTip = facts.startsProcesses
                        ? tr("Runs %n worker process(es) under mpirun", nullptr, facts.processes)
                        : QString();

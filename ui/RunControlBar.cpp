@@ -1,11 +1,16 @@
 #include "RunControlBar.h"
 
 #include <QAction>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 
 #include "MemoryEstimateLabel.h"
 
@@ -40,14 +45,36 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
   m_processes = new QSpinBox(this);
   m_processes->setObjectName(QStringLiteral("processesSpin"));
   m_processes->setRange(1, 256);
-  m_processes->setEnabled(processesUnavailable.isEmpty());
-  m_processes->setToolTip(processesUnavailable.isEmpty()
-                              ? tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
-                                   "fitbench-cli on this machine and shows rank 0's curves and every rank's "
-                                   "throughput")
-                              : processesUnavailable);
+  m_processes->setToolTip(
+      processesUnavailable.isEmpty()
+          ? tr("Worker processes for a dist_* kv-store: Start runs mpirun -np <processes> "
+               "fitbench-cli on this machine (or on the hostfile's machines) and shows rank "
+               "0's curves, every rank's throughput and each rank's host")
+          : processesUnavailable);
   processesLabel->setBuddy(m_processes);
-  connect(m_processes, &QSpinBox::valueChanged, this, &RunControlBar::processesChanged);
+  connect(m_processes, &QSpinBox::valueChanged, this, &RunControlBar::workersChanged);
+
+  // mpirun's --hostfile, beside -np: where the processes run.
+  auto* hostfileLabel = new QLabel(tr("Hos&tfile:"), this);
+  m_hostfile = new QLineEdit(this);
+  m_hostfile->setObjectName(QStringLiteral("hostfileEdit"));
+  m_hostfile->setPlaceholderText(tr("this machine"));
+  m_hostfile->setClearButtonEnabled(true);
+  m_hostfile->setMaximumWidth(m_hostfile->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 20);
+  m_hostfile->setToolTip(
+      processesUnavailable.isEmpty()
+          ? tr("An OpenMPI hostfile (\"node1 slots=2\" a line): Start runs mpirun --hostfile <file> on the "
+               "machines it lists. Each needs fitbench-cli, the data and the run's folder at the same paths, "
+               "and "
+               "ssh without a password from here (README: Several machines). Empty: this machine.")
+          : processesUnavailable);
+  hostfileLabel->setBuddy(m_hostfile);
+  connect(m_hostfile, &QLineEdit::textChanged, this, &RunControlBar::workersChanged);
+  m_browseHostfile = new QToolButton(this);
+  m_browseHostfile->setObjectName(QStringLiteral("hostfileBrowse"));
+  m_browseHostfile->setText(tr("…"));
+  m_browseHostfile->setToolTip(tr("Choose a hostfile"));
+  connect(m_browseHostfile, &QToolButton::clicked, this, &RunControlBar::chooseHostfile);
 
   m_save = button(tr("Save checkpoint"), "saveCheckpointButton", this);
   connect(m_save, &QPushButton::clicked, this, &RunControlBar::saveRequested);
@@ -89,15 +116,36 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
   addWidget(m_stop);
   addWidget(processesLabel);
   addWidget(m_processes);
+  addWidget(hostfileLabel);
+  addWidget(m_hostfile);
+  addWidget(m_browseHostfile);
   addSeparator();
   addWidget(m_save);
   addSeparator();
   addWidget(lrLabel);
   addWidget(m_lr);
   addWidget(m_setLr);
+  enableWorkers(true);
+}
+
+void RunControlBar::enableWorkers(bool enabled) {
+  for (QWidget* control : std::initializer_list<QWidget*>{m_processes, m_hostfile, m_browseHostfile})
+    control->setEnabled(enabled && m_processesUnavailable.isEmpty());
 }
 
 int RunControlBar::processes() const { return m_processes->value(); }
+
+void RunControlBar::setProcesses(int processes) { m_processes->setValue(processes); }
+
+QString RunControlBar::hostfile() const { return m_hostfile->text().trimmed(); }
+
+void RunControlBar::setHostfile(const QString& hostfile) { m_hostfile->setText(hostfile); }
+
+void RunControlBar::chooseHostfile() {
+  const QString start = hostfile().isEmpty() ? QDir::homePath() : QFileInfo(hostfile()).absolutePath();
+  const QString chosen = QFileDialog::getOpenFileName(this, tr("Choose a hostfile"), start);
+  if (!chosen.isEmpty()) setHostfile(QDir::toNativeSeparators(chosen));
+}
 
 double RunControlBar::learningRate() const { return m_lr->value(); }
 
@@ -119,7 +167,7 @@ void RunControlBar::setState(const State& state) {
   m_start->setToolTip(state.cannotStart.isEmpty() ? state.startTip : state.cannotStart);
   // While a run goes on, more can be queued behind it.
   m_queue->setEnabled(state.cannotStart.isEmpty());
-  m_processes->setEnabled(!state.running && m_processesUnavailable.isEmpty());
+  enableWorkers(!state.running);
   const QString commandTip = state.running ? state.noCommandTip : QString();
   m_pause->setEnabled(state.canPause);
   m_pause->setText(state.canPause && state.paused ? tr("Resume") : tr("Pause"));

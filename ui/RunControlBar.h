@@ -1,6 +1,7 @@
 // RunControlBar: the Run toolbar. Start and Add to queue, with the memory the form's run needs
 // beside it; Pause / Resume and Stop; the worker processes a dist_* kv-store
-// runs under mpirun; Save checkpoint; and the learning rate of the running
+// runs under mpirun, and the OpenMPI hostfile of the machines they run on
+// (empty: this machine); Save checkpoint; and the learning rate of the running
 // training. It shows and asks, nothing more: MainWindow decides what each
 // request does and, through setState(), what may be asked now. As narrow as
 // its first button: what does not fit goes into the extension menu (»).
@@ -11,8 +12,10 @@
 
 class MemoryEstimateLabel;
 class QDoubleSpinBox;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 class RunControlBar : public QToolBar {
   Q_OBJECT
@@ -26,6 +29,10 @@ class RunControlBar : public QToolBar {
   // Stop Shift+F5, ...): each presses its button, so it is off when the button is.
   QList<QAction*> menuActions() const { return m_menuActions; }
   int processes() const;
+  void setProcesses(int processes);
+  // The hostfile as typed or chosen; "" for this machine.
+  QString hostfile() const;
+  void setHostfile(const QString& hostfile);
   double learningRate() const;
   void setLearningRate(double rate);
   // The run's rate now: shown unless the person has edited the box since the
@@ -56,10 +63,14 @@ class RunControlBar : public QToolBar {
   void stopRequested();
   void saveRequested();
   void learningRateRequested(double rate);
-  void processesChanged(int processes);
+  // The Processes box or the hostfile changed.
+  void workersChanged();
 
  private:
   void syncMenu();
+  void chooseHostfile();
+  // The Processes box and the hostfile, which are off without MPI.
+  void enableWorkers(bool enabled);
 
   QString m_processesUnavailable;
   QPushButton* m_start = nullptr;
@@ -71,6 +82,8 @@ class RunControlBar : public QToolBar {
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;
   QSpinBox* m_processes = nullptr;
+  QLineEdit* m_hostfile = nullptr;
+  QToolButton* m_browseHostfile = nullptr;
   QPushButton* m_save = nullptr;
   QDoubleSpinBox* m_lr = nullptr;
   QPushButton* m_setLr = nullptr;

@@ -38,6 +38,9 @@ RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
   showCounts();
   m_status = new ElidedLabel(tr("Ready"), this);
   m_status->setObjectName(QStringLiteral("statusLabel"));
+  m_hosts = new ElidedLabel(this);
+  m_hosts->setObjectName(QStringLiteral("hostsLabel"));
+  m_hosts->hide();
 
   // No margins: the bars and the status line sit in RunViews' layout as they would without this widget.
   auto* layout = new QVBoxLayout(this);
@@ -46,7 +49,11 @@ RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
   bars->addWidget(m_batchProgress, 3);
   bars->addWidget(m_epochProgress, 2);
   layout->addLayout(bars);
-  layout->addWidget(m_status);
+  // The hosts share the status line's row: the charts keep their height.
+  auto* statusRow = new QHBoxLayout;
+  statusRow->addWidget(m_status, 3);
+  statusRow->addWidget(m_hosts, 2);
+  layout->addLayout(statusRow);
 }
 
 void RunProgressView::showCounts() {
@@ -61,6 +68,7 @@ void RunProgressView::prepareRun(const fitbench::FitConfig& config) {
   m_epochInProgress = config.begin_epoch();
   m_numEpochs = config.num_epochs;
   m_status->setText(tr("Starting…"));
+  showHosts({});
 }
 
 void RunProgressView::startRun(const fitbench::RunInfo& info) {
@@ -138,6 +146,11 @@ void RunProgressView::showPausedAt() {
 
 void RunProgressView::showDiverged(const fitbench::NonFiniteEvent& event) {
   m_status->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
+}
+
+void RunProgressView::showHosts(const QString& hosts) {
+  m_hosts->setText(hosts);
+  m_hosts->setVisible(!hosts.isEmpty());
 }
 
 QString RunProgressView::finishRun(const fitbench::FinishInfo& info) {

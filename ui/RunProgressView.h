@@ -1,7 +1,8 @@
 // RunProgressView: the lines above the charts that say how a run goes. A bar
 // of the epoch's batches and one of the run's epochs, each with the time left
 // at the recent rate, and a status line: samples/s and the learning rate
-// while it trains, what a stop is waiting for, and the summary once it ends.
+// while it trains, what a stop is waiting for, and the summary once it ends;
+// beside it, for a run of worker processes, the host of each rank.
 // Batches arrive far faster than anyone reads: addBatch() only keeps the
 // latest, and flush() (RunViews' 40 ms timer) draws it.
 #pragma once
@@ -40,6 +41,8 @@ class RunProgressView : public QWidget {
   void showDiverged(const fitbench::NonFiniteEvent& event);
   // Shows how the run ended and returns that summary.
   QString finishRun(const fitbench::FinishInfo& info);
+  // Where the ranks run (ProcessTrainer::hostsChanged()); "" hides it.
+  void showHosts(const QString& hosts);
 
  private:
   // The bars' plain "batch 3 / 937" texts, without the time left.
@@ -49,6 +52,7 @@ class RunProgressView : public QWidget {
   QProgressBar* m_batchProgress = nullptr;  // batches of the epoch
   QProgressBar* m_epochProgress = nullptr;  // epochs of the run
   ElidedLabel* m_status = nullptr;
+  ElidedLabel* m_hosts = nullptr;
 
   fitbench::BatchStats m_lastBatch;
   bool m_haveBatch = false;  // m_lastBatch is not drawn yet

@@ -5,7 +5,9 @@
 // driven through the window fills the charts, shows its checkpoints in the
 // browser and resumes from one, and every main view can be grabbed. With a
 // dist_* kv-store and Processes > 1, Start runs worker processes under
-// mpirun and the same widgets show them, plus each rank's throughput. The
+// mpirun (on a hostfile's machines when one is given, refused when it cannot
+// be read) and the same widgets show them, plus each rank's throughput and
+// host. The
 // window fits small screens, long texts leave its width as it is, and the
 // wheel edits only a field that has the focus. Nothing is lost or overwritten
 // without consent (issue 13): closing during a run asks and can stop with a
@@ -66,6 +68,7 @@
 #include "TrainerController.h"
 #include "TrainingCharts.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/training_state.h"
@@ -258,6 +261,8 @@ void TestMainWindow::sessionIsRemembered() {
     first.resize(1100, 650);
     first.setArgs(argsWith({QStringLiteral("lr=0.123"), QStringLiteral("network=mlp")}));
     first.findChild<QDockWidget*>(QStringLiteral("queueDock"))->close();
+    first.findChild<QSpinBox*>(QStringLiteral("processesSpin"))->setValue(3);
+    first.findChild<QLineEdit*>(QStringLiteral("hostfileEdit"))->setText(QStringLiteral("/shared/hosts"));
     first.close();
   }
   MainWindow again;
@@ -270,6 +275,9 @@ void TestMainWindow::sessionIsRemembered() {
   QCOMPARE(again.args().get_string("network"), std::string("mlp"));
   QCOMPARE(again.size(), QSize(1100, 650));
   QVERIFY(again.findChild<QDockWidget*>(QStringLiteral("queueDock"))->isHidden());
+  QCOMPARE(again.findChild<QSpinBox*>(QStringLiteral("processesSpin"))->value(), 3);
+  QCOMPARE(again.findChild<QLineEdit*>(QStringLiteral("hostfileEdit"))->text(),
+           QStringLiteral("/shared/hosts"));
   // With arguments on the command line, those win over the saved form.
   MainWindow given(argsWith({QStringLiteral("lr=0.2")}));
   given.restoreSession(false);
@@ -1191,6 +1199,31 @@ void TestMainWindow::processesNeedADistStore() {
   QCOMPARE(window.args().get_string("kv-store"), std::string("dist_async"));
   QVERIFY(start->isEnabled());
   QVERIFY(window.startsProcesses());
+
+  // A hostfile that cannot be read keeps Start off, naming it, and Start refuses it.
+  auto* hostfile = window.findChild<QLineEdit*>(QStringLiteral("hostfileEdit"));
+  QVERIFY(hostfile && hostfile->isEnabled());
+  const QString missing = m_tmp.filePath(QStringLiteral("no-such-hosts"));
+  hostfile->setText(missing);
+  QVERIFY(!start->isEnabled());
+  QVERIFY2(start->toolTip().startsWith(QStringLiteral("The hostfile %1 does not exist").arg(missing)),
+           qPrintable(start->toolTip()));
+  window.startTraining();
+  QVERIFY(!window.isTraining());
+  QVERIFY2(window.statusBar()->currentMessage().contains(missing),
+           qPrintable(window.statusBar()->currentMessage()));
+  // One that can: Start goes to its machines.
+  const QString hosts = m_tmp.filePath(QStringLiteral("hosts"));
+  QFile file(hosts);
+  QVERIFY(file.open(QIODevice::WriteOnly) && file.write("localhost slots=2\n") > 0);
+  file.close();
+  hostfile->setText(hosts);
+  QVERIFY(start->isEnabled());
+  // Without a dist store the hostfile does not matter.
+  hostfile->setText(missing);
+  processes->setValue(1);
+  kvStore->setCurrentText(QStringLiteral("local"));
+  QVERIFY(start->isEnabled());
 }
 
 void TestMainWindow::processRunThroughTheWindow() {
@@ -1265,6 +1298,11 @@ void TestMainWindow::processRunThroughTheWindow() {
               .contains(QStringLiteral("Node[1] Epoch[0] Train-accuracy")));
   const QString status = window.findChild<ElidedLabel*>(QStringLiteral("statusLabel"))->text();
   QVERIFY2(status.startsWith(QStringLiteral("Finished 1 epoch")), qPrintable(status));
+  // And where the ranks ran.
+  const auto* hosts = window.findChild<ElidedLabel*>(QStringLiteral("hostsLabel"));
+  QVERIFY(hosts && !hosts->isHidden());
+  QCOMPARE(hosts->text(),
+           QStringLiteral("Ranks 0–1 on %1").arg(QString::fromStdString(fitbench::host_name())));
 }
 
 // The window fits a 1280x720 screen, and 1366x768 at QT_SCALE_FACTOR=1.5

@@ -1,9 +1,12 @@
-// ProcessTrainer: the mpirun command line it builds; a real run of two
-// dist_sync workers (mlp on 2,000 Fashion-MNIST images) reported through
-// TrainerController's signals plus every rank's throughput; Stop ending a run
-// with both workers at the same batch; and the errors of a missing mpirun, a
-// missing fitbench-cli, a worker that fails and a worker that is killed, each
-// ending in finished() with a readable error.
+// ProcessTrainer: the mpirun command line it builds, on this machine or on
+// a hostfile's machines; a hostfile that cannot be read refused, naming it;
+// each rank's host, from the workers' output; a real run of two dist_sync
+// workers (mlp on 2,000 Fashion-MNIST images) reported through
+// TrainerController's signals plus every rank's throughput and host; Stop
+// ending a run with both workers at the same batch; and the errors of a
+// missing mpirun, a missing fitbench-cli, a missing hostfile, a worker that
+// fails and a worker that is killed, each ending in finished() with a
+// readable error.
 #include <QDir>
 #include <QFile>
 #include <QSet>
@@ -16,6 +19,7 @@
 #include <csignal>
 
 #include "ProcessTrainer.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/run_records.h"
@@ -91,6 +95,11 @@ class TestProcessTrainer : public QObject {
  private slots:
   void mpirunArguments_data();
   void mpirunArguments();
+  void hostfileProblem_data();
+  void hostfileProblem();
+  void describeHosts_data();
+  void describeHosts();
+  void hostsFromWorkerOutput();
   void twoWorkersTrain();
   void stopEndsEveryWorkerAtTheSameBatch();
   void startErrors_data();
@@ -104,22 +113,38 @@ class TestProcessTrainer : public QObject {
 
 void TestProcessTrainer::mpirunArguments_data() {
   QTest::addColumn<int>("processes");
+  QTest::addColumn<QString>("hostfile");
   QTest::addColumn<bool>("oversubscribe");
-  QTest::newRow("one per core") << 1 << false;
-  QTest::newRow("more than the cores") << QThread::idealThreadCount() + 1 << true;
+  QTest::newRow("one per core") << 1 << QString() << false;
+  QTest::newRow("more than the cores") << QThread::idealThreadCount() + 1 << QString() << true;
+  // The hostfile's slots count, not this machine's cores.
+  QTest::newRow("a hostfile") << QThread::idealThreadCount() + 1 << QStringLiteral("cluster/hosts") << false;
 }
 
 void TestProcessTrainer::mpirunArguments() {
   QFETCH(int, processes);
+  QFETCH(QString, hostfile);
   QFETCH(bool, oversubscribe);
   ProcessTrainer trainer;
   trainer.setCliPath(QStringLiteral("/opt/fitbench/bin/fitbench-cli"));
   fitbench::FitArgs args = distArgs(2000, 1, QStringLiteral("ckpt/mlp"));
   args.set("run-dir", "the-form-dir");  // replaced by the run's own directory
-  const QStringList argv = trainer.mpirunArguments(args, processes, QStringLiteral("/runs/fresh"));
+  const QStringList argv = trainer.mpirunArguments(args, processes, hostfile, QStringLiteral("/runs/fresh"));
 
   QCOMPARE(argv.mid(0, 2), QStringList({QStringLiteral("-np"), QString::number(processes)}));
   QCOMPARE(argv.contains(QStringLiteral("--oversubscribe")), oversubscribe);
+  // A slot per logical CPU is this machine's count; the hostfile's machines have their own.
+  QCOMPARE(argv.contains(QStringLiteral("--use-hwthread-cpus")), hostfile.isEmpty());
+  const qsizetype hostfileAt = argv.indexOf(QStringLiteral("--hostfile"));
+  if (hostfile.isEmpty()) {
+    QCOMPARE(hostfileAt, -1);
+  } else {
+    QVERIFY(hostfileAt > 0);
+    QCOMPARE(argv.value(hostfileAt + 1), QDir::current().absoluteFilePath(hostfile));
+  }
+  // Either way the workers are unbound, and shared memory copies through its buffer.
+  QVERIFY(argv.join(QLatin1Char(' '))
+              .contains(QStringLiteral("--bind-to none --mca btl_vader_single_copy_mechanism none")));
   const qsizetype cli = argv.indexOf(QStringLiteral("/opt/fitbench/bin/fitbench-cli"));
   QVERIFY(cli > 0);
   // After the program: the form's command line, which parses back to the same arguments.
@@ -134,6 +159,94 @@ void TestProcessTrainer::mpirunArguments() {
   QVERIFY(parsed == args);
 }
 
+void TestProcessTrainer::hostfileProblem_data() {
+  QTest::addColumn<QString>("hostfile");
+  QTest::addColumn<QString>("problem");  // its start; "" for none
+  QVERIFY(m_tmp.isValid());
+  const QString hosts = m_tmp.filePath(QStringLiteral("hosts"));
+  QFile file(hosts);
+  QVERIFY(file.open(QIODevice::WriteOnly) && file.write("node1 slots=2\nnode2 slots=2\n") > 0);
+  const QString missing = m_tmp.filePath(QStringLiteral("no-such-hosts"));
+  QTest::newRow("this machine") << QString() << QString();
+  QTest::newRow("a hostfile") << hosts << QString();
+  QTest::newRow("missing") << missing << QStringLiteral("The hostfile %1 does not exist").arg(missing);
+  QTest::newRow("a folder") << m_tmp.path()
+                            << QStringLiteral("The hostfile %1 is a folder").arg(m_tmp.path());
+}
+
+void TestProcessTrainer::hostfileProblem() {
+  QFETCH(QString, hostfile);
+  QFETCH(QString, problem);
+  const QString found = ProcessTrainer::hostfileProblem(hostfile);
+  QVERIFY2(problem.isEmpty() ? found.isEmpty() : found.startsWith(problem), qPrintable(found));
+}
+
+void TestProcessTrainer::describeHosts_data() {
+  QTest::addColumn<QList<int>>("ranks");
+  QTest::addColumn<QStringList>("hosts");
+  QTest::addColumn<QString>("described");
+  QTest::newRow("none") << QList<int>() << QStringList() << QString();
+  QTest::newRow("one") << QList<int>{0} << QStringList{QStringLiteral("host-a")}
+                       << QStringLiteral("Rank 0 on host-a");
+  QTest::newRow("one each") << QList<int>{0, 1}
+                            << QStringList{QStringLiteral("host-a"), QStringLiteral("host-b")}
+                            << QStringLiteral("Rank 0 on host-a, rank 1 on host-b");
+  QTest::newRow("slots filled in turn")
+      << QList<int>{0, 1, 2, 3}
+      << QStringList{QStringLiteral("a"), QStringLiteral("a"), QStringLiteral("a"), QStringLiteral("b")}
+      << QStringLiteral("Ranks 0–2 on a, rank 3 on b");
+  QTest::newRow("round robin") << QList<int>{0, 1, 2, 3}
+                               << QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("a"),
+                                              QStringLiteral("b")}
+                               << QStringLiteral("Ranks 0,2 on a, ranks 1,3 on b");
+  QTest::newRow("one not heard from yet")
+      << QList<int>{0, 2} << QStringList{QStringLiteral("a"), QStringLiteral("a")}
+      << QStringLiteral("Ranks 0,2 on a");
+}
+
+void TestProcessTrainer::describeHosts() {
+  QFETCH(QList<int>, ranks);
+  QFETCH(QStringList, hosts);
+  QFETCH(QString, described);
+  QMap<int, QString> byRank;
+  for (qsizetype i = 0; i < ranks.size(); ++i) byRank[ranks[i]] = hosts[i];
+  QCOMPARE(ProcessTrainer::describeHosts(byRank), described);
+}
+
+// Each rank's host from the lines the workers print at start, amid the rest
+// of mpirun's output: a stand-in for mpirun prints them, so no MPI is needed.
+void TestProcessTrainer::hostsFromWorkerOutput() {
+  const QString mpirun = m_tmp.filePath(QStringLiteral("fake-mpirun"));
+  QFile script(mpirun);
+  QVERIFY(script.open(QIODevice::WriteOnly));
+  script.write(
+      "#!/bin/sh\n"
+      "echo '2026-12-06 10:00:00,001 Node[1] start with arguments Namespace(...)'\n"
+      "echo '2026-12-06 10:00:00,002 Node[1] Worker rank 1 of 3 runs on host node2.cluster'\n"
+      "echo '2026-12-06 10:00:00,003 Node[0] Worker rank 0 of 3 runs on host node1.cluster'\n"
+      "echo '2026-12-06 10:00:00,004 Node[2] Worker rank 2 of 3 runs on host node2.cluster'\n");
+  script.close();
+  QVERIFY(script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+  ProcessTrainer trainer;
+  trainer.setMpirunPath(mpirun);
+  trainer.setCliPath(QStringLiteral("/bin/true"));
+  trainer.setRunDir(m_tmp.filePath(QStringLiteral("hosts-run")));
+  QSignalSpy hosts(&trainer, &ProcessTrainer::hostsChanged);
+  QSignalSpy logs(&trainer, &ProcessTrainer::logLine);
+  QSignalSpy finished(&trainer, &ProcessTrainer::finished);
+  QVERIFY(trainer.start(distArgs(2000, 1, m_tmp.filePath(QStringLiteral("hosts-ckpt/mlp"))), 3));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+  QStringList described;
+  for (const QList<QVariant>& args : std::as_const(hosts)) described << args.at(0).toString();
+  QCOMPARE(described, QStringList({QStringLiteral("Rank 1 on node2.cluster"),
+                                   QStringLiteral("Rank 0 on node1.cluster, rank 1 on node2.cluster"),
+                                   QStringLiteral("Rank 0 on node1.cluster, ranks 1–2 on node2.cluster")}));
+  // The lines stay in the log.
+  QStringList lines;
+  for (const QList<QVariant>& args : std::as_const(logs)) lines << args.at(0).toString();
+  QCOMPARE(lines.filter(QStringLiteral("runs on host")).size(), 3);
+}
+
 void TestProcessTrainer::twoWorkersTrain() {
   SKIP_WITHOUT_WORKERS();
   ProcessTrainer trainer;
@@ -145,6 +258,7 @@ void TestProcessTrainer::twoWorkersTrain() {
   QSignalSpy ranks(&trainer, &ProcessTrainer::rankBatchEnded);
   QSignalSpy checkpoints(&trainer, &ProcessTrainer::checkpointSaved);
   QSignalSpy logs(&trainer, &ProcessTrainer::logLine);
+  QSignalSpy hosts(&trainer, &ProcessTrainer::hostsChanged);
   QSignalSpy finished(&trainer, &ProcessTrainer::finished);
 
   const QString prefix = m_tmp.filePath(QStringLiteral("two-ckpt/mlp"));
@@ -194,6 +308,10 @@ void TestProcessTrainer::twoWorkersTrain() {
   QStringList lines;
   for (const QList<QVariant>& args : std::as_const(logs)) lines << args.at(0).toString();
   QVERIFY(lines.filter(QStringLiteral("Node[1] Epoch[0] Train-accuracy")).size() == 1);
+  // Both on this machine.
+  QVERIFY(!hosts.isEmpty());
+  QCOMPARE(hosts.last().at(0).toString(),
+           QStringLiteral("Ranks 0–1 on %1").arg(QString::fromStdString(fitbench::host_name())));
 }
 
 void TestProcessTrainer::stopEndsEveryWorkerAtTheSameBatch() {
@@ -227,19 +345,25 @@ void TestProcessTrainer::stopEndsEveryWorkerAtTheSameBatch() {
 void TestProcessTrainer::startErrors_data() {
   QTest::addColumn<QString>("mpirun");
   QTest::addColumn<QString>("cli");
+  QTest::addColumn<QString>("hostfile");
   QTest::addColumn<QString>("expected");
   QTest::newRow("mpirun missing") << QStringLiteral("/nonexistent/bin/mpirun")
-                                  << QStringLiteral(FITBENCH_CLI_PATH)
+                                  << QStringLiteral(FITBENCH_CLI_PATH) << QString()
                                   << QStringLiteral("Cannot start mpirun (/nonexistent/bin/mpirun)");
   QTest::newRow("fitbench-cli missing")
-      << QStringLiteral("mpirun") << QStringLiteral("/nonexistent/bin/fitbench-cli")
+      << QStringLiteral("mpirun") << QStringLiteral("/nonexistent/bin/fitbench-cli") << QString()
       << QStringLiteral("The worker program /nonexistent/bin/fitbench-cli is missing");
+  QTest::newRow("hostfile missing") << QStringLiteral("mpirun") << QStringLiteral(FITBENCH_CLI_PATH)
+                                    << QStringLiteral("/nonexistent/cluster/hosts")
+                                    << QStringLiteral(
+                                           "The hostfile /nonexistent/cluster/hosts does not exist");
 }
 
 // These need neither MPI nor data: the run never gets that far.
 void TestProcessTrainer::startErrors() {
   QFETCH(QString, mpirun);
   QFETCH(QString, cli);
+  QFETCH(QString, hostfile);
   QFETCH(QString, expected);
   ProcessTrainer trainer;
   trainer.setMpirunPath(mpirun);
@@ -247,7 +371,7 @@ void TestProcessTrainer::startErrors() {
   trainer.setRunDir(m_tmp.filePath(QStringLiteral("error-run")));
   QSignalSpy started(&trainer, &ProcessTrainer::runStarted);
   QSignalSpy finished(&trainer, &ProcessTrainer::finished);
-  QVERIFY(trainer.start(distArgs(2000, 1, m_tmp.filePath(QStringLiteral("error-ckpt/mlp"))), 2));
+  QVERIFY(trainer.start(distArgs(2000, 1, m_tmp.filePath(QStringLiteral("error-ckpt/mlp"))), 2, hostfile));
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
   const QString error = QString::fromStdString(finishOf(finished).error);
   QVERIFY2(error.startsWith(expected), qPrintable(error));

@@ -1,5 +1,6 @@
-// RunBarState: Start waits for a valid form, and for a dist_* kv-store when
-// Processes asks for more than one, saying why in its tooltip; the commands
+// RunBarState: Start waits for a valid form, for a dist_* kv-store when
+// Processes asks for more than one, and for a hostfile that can be read,
+// saying why in its tooltip; the commands
 // to a run are those the run takes, Save checkpoint only with a
 // --model-prefix, and each that is off says why.
 #include <QtTest>
@@ -21,31 +22,38 @@ void TestRunBarState::start_data() {
   QTest::addColumn<QStringList>("formErrors");
   QTest::addColumn<int>("processes");
   QTest::addColumn<bool>("startsProcesses");
+  QTest::addColumn<QString>("hostfileProblem");
   QTest::addColumn<QString>("cannotStart");  // a part of it; "" when Start may start
   QTest::addColumn<QString>("startTip");     // its start
   const QStringList bad{QStringLiteral("argument --lr: not a number"),
                         QStringLiteral("argument --batch-size: must be >= 1, got 0")};
-  QTest::newRow("in-process") << QStringList() << 1 << false << QString() << QString();
-  QTest::newRow("invalid form") << bad << 1 << false
+  const QString missing = QStringLiteral("The hostfile /nonexistent/hosts does not exist");
+  QTest::newRow("in-process") << QStringList() << 1 << false << QString() << QString() << QString();
+  QTest::newRow("invalid form") << bad << 1 << false << QString()
                                 << QStringLiteral(
                                        "Fix the invalid arguments first: argument --lr: not a number\n"
                                        "argument --batch-size: must be >= 1, got 0")
                                 << QString();
   QTest::newRow("processes without a dist store")
-      << QStringList() << 2 << false << QStringLiteral("2 processes need a dist_* kv-store") << QString();
-  QTest::newRow("the form first") << bad << 2 << false << QStringLiteral("Fix the invalid arguments first")
-                                  << QString();
-  QTest::newRow("worker processes") << QStringList() << 3 << true << QString()
+      << QStringList() << 2 << false << QString() << QStringLiteral("2 processes need a dist_* kv-store")
+      << QString();
+  QTest::newRow("the form first") << bad << 2 << false << missing
+                                  << QStringLiteral("Fix the invalid arguments first") << QString();
+  QTest::newRow("worker processes") << QStringList() << 3 << true << QString() << QString()
                                     << QStringLiteral("Runs 3 worker process");
+  QTest::newRow("a hostfile that cannot be read")
+      << QStringList() << 3 << true << missing << missing << QStringLiteral("Runs 3 worker process");
 }
 
 void TestRunBarState::start() {
   QFETCH(QStringList, formErrors);
   QFETCH(int, processes);
   QFETCH(bool, startsProcesses);
+  QFETCH(QString, hostfileProblem);
   QFETCH(QString, cannotStart);
   QFETCH(QString, startTip);
-  const RunControlBar::State state = RunBarState::of({formErrors, processes, startsProcesses, nullptr, true});
+  const RunControlBar::State state =
+      RunBarState::of({formErrors, processes, startsProcesses, hostfileProblem, nullptr, true});
   QVERIFY(!state.running);
   if (cannotStart.isEmpty())
     QCOMPARE(state.cannotStart, QString());
@@ -81,7 +89,7 @@ void TestRunBarState::commandsOfARun() {
   FakeRun run;
   run.paused = paused;
   if (processes) takeOnlyStop(run);
-  const RunControlBar::State state = RunBarState::of({{}, 1, processes, &run, hasModelPrefix});
+  const RunControlBar::State state = RunBarState::of({{}, 1, processes, {}, &run, hasModelPrefix});
   QVERIFY(state.running);
   QCOMPARE(state.canPause, !processes);
   QCOMPARE(state.canSetLr, !processes);
