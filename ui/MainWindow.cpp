@@ -403,8 +403,9 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
 }
 
 void MainWindow::updateButtons() {
-  m_runBar->setState(RunBarState::of({argsForm()->errors(), m_runBar->processes(), startsProcesses(),
-                                      hostfileProblem(), activeRun(), !m_config.model_prefix.empty()}));
+  m_runBar->setState(
+      RunBarState::of({argsForm()->errors(), m_runBar->processes(), startsProcesses(), m_runBar->hostfile(),
+                       hostfileProblem(), activeRun(), !m_config.model_prefix.empty()}));
   const bool running = isTraining();
   m_docks->setRunInProgress(running);
   lrEditor()->setReadOnly(running);

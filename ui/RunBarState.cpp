@@ -16,9 +16,12 @@ RunControlBar::State RunBarState::of(const Facts& facts) {
                             .arg(facts.processes);
   else if (!facts.hostfileProblem.isEmpty())
     state.cannotStart = facts.hostfileProblem;
-  state.startTip = facts.startsProcesses
-                       ? tr("Runs %n worker process(es) under mpirun", nullptr, facts.processes)
-                       : QString();
+  if (facts.startsProcesses)
+    state.startTip =
+        facts.hostfile.isEmpty()
+            ? tr("Runs %n worker process(es) under mpirun", nullptr, facts.processes)
+            : tr("Runs %n worker process(es) under mpirun on the machines of %1", nullptr, facts.processes)
+                  .arg(facts.hostfile);
   state.canPause = run != nullptr && run->canPause();
   state.canSetLr = run != nullptr && run->canSetLr();
   state.canSave = run != nullptr && run->canSave() && facts.hasModelPrefix;

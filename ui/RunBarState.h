@@ -21,7 +21,8 @@ class RunBarState {
     QStringList formErrors;          // the form's invalid arguments; empty when it is valid
     int processes = 1;               // the Processes box
     bool startsProcesses = false;    // Start would run worker processes under mpirun
-    QString hostfileProblem;         // why their hostfile cannot be used; "" when it can
+    QString hostfile;                // the machines they run on; "" for this one
+    QString hostfileProblem;         // why the hostfile cannot be used; "" when it can
     const RunSource* run = nullptr;  // the run in progress; null when none
     bool hasModelPrefix = false;     // the run's (or the form's) --model-prefix is set
   };
