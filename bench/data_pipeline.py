@@ -23,7 +23,7 @@ epoch of MXNet 1.9.1's ImageRecordIter on the same .rec (iterator creation
 included), batch 128 and the same decode threads; then lenet trained one
 epoch by fitbench-cli from that .rec and from the idx files with the same N
 images, and the samples/s of each ("Time cost" of the epoch). Run with a
-Python that has mxnet==1.9.1 and numpy<1.24 (bench/run_cpu.sh makes
+Python that has mxnet==1.9.1, numpy<1.24 and pillow (bench/run_cpu.sh makes
 build/mxnet-venv):
     build/mxnet-venv/bin/python bench/data_pipeline.py --workload fashion28 [--count 12000]
 """

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# CPU training throughput against the peers, measured in the same run on
-# synthetic data, two threads each:
+# CPU training throughput against the peers, measured in the same run, two
+# threads each (1 and 2 on synthetic data):
 #   1. fitbench-bench against PyTorch eager (bench/torch_baseline.py, Debian's
 #      python3-torch): a table of img/s and the ratio per network;
 #   2. fitbench-cli against MXNet 1.9.1 (PyPI, oneDNN; into build/mxnet-venv)
 #      training the same network through Module.fit as fit.py sets it up
 #      (bench/mxnet_baseline.py): mlp, lenet, resnet-20 and resnet-56 at batch
-#      128 and 32, with each side's GFLOP/s against the sgemm roofline.
+#      128 and 32, with each side's GFLOP/s against the sgemm roofline;
+#   3. fitbench's RecordIO reader on 28 px Fashion-MNIST PNGs against MXNet's
+#      ImageRecordIter on the same .rec, and lenet from that .rec against the
+#      idx files (bench/data_pipeline.py --workload fashion28).
 #
 # Usage: bash bench/run_cpu.sh [--nets mlp,lenet,resnet20] [--mxnet-nets mlp,lenet,resnet-20,resnet-56]
 #                              [--threads 2]
@@ -72,11 +75,16 @@ awk -f bench/ratios.awk "$tmp/fitbench.txt" "$tmp/torch.txt"
 
 # --- The peer fitbench re-creates: MXNet 1.9.1 from PyPI ----------------------
 mxnet_venv="$build_dir/mxnet-venv"
-if ! "$mxnet_venv/bin/python" -c 'import mxnet' >/dev/null 2>&1; then
-  echo "==> pip install mxnet==1.9.1 'numpy<1.24' (into $mxnet_venv)" >&2
+# Pillow: bench/data_pipeline.py --workload fashion28 writes its PNGs with it.
+if ! "$mxnet_venv/bin/python" -c 'import mxnet, PIL' >/dev/null 2>&1; then
+  echo "==> pip install mxnet==1.9.1 'numpy<1.24' pillow (into $mxnet_venv)" >&2
   python3 -m venv "$mxnet_venv"
-  "$mxnet_venv/bin/pip" install --quiet --disable-pip-version-check mxnet==1.9.1 'numpy<1.24'
+  "$mxnet_venv/bin/pip" install --quiet --disable-pip-version-check mxnet==1.9.1 'numpy<1.24' pillow
 fi
 echo "==> fitbench-cli and MXNet: bench/mxnet_baseline.py --nets $mxnet_nets" >&2
 OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$mxnet_venv/bin/python" bench/mxnet_baseline.py \
   --fitbench-cli "$build_dir/app/fitbench-cli" --nets "$mxnet_nets" --batch-sizes 128,32
+
+echo "==> RecordIO of small images: bench/data_pipeline.py --workload fashion28" >&2
+OMP_NUM_THREADS="$threads" "$mxnet_venv/bin/python" bench/data_pipeline.py --workload fashion28 \
+  --build-dir "$build_dir" --threads "$threads"
