@@ -159,30 +159,42 @@ TEST(Sweep, ListsAndRangesExpandFirstAxisSlowest) {
   EXPECT_EQ(runs[3].second.get_int("batch-size"), 128);
 }
 
+// A queue in <dir>/ws of the runs `queue_args` (--sweep ... and fit
+// arguments) add, training on idx data of `samples` images in <dir>/data.
+std::string add_queue(const TempDir& dir, int samples, const std::string& queue_args) {
+  testing::write_idx_pair(dir.path() / "data", "train", samples, 5);
+  testing::write_idx_pair(dir.path() / "data", "t10k", samples / 10, 6);
+  const std::string queue = dir.file("ws/queue.json");
+  const test::ProgramResult added =
+      test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " " + queue_args + " --disp-batches 1000 " +
+                                               "--data-train " + dir.file("data") + " --data-val " + dir.file("data"));
+  EXPECT_EQ(added.code, 0) << added.output;
+  return queue;
+}
+
+// `fitbench-cli --queue queue` in a process of its own, its output in `log`.
+pid_t start_runner(const std::string& queue, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " > " + log + " 2>&1";
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
 // The must-show of the queue, headless: 4 runs, the runner killed while the
 // second trains, run again: all 4 finish, the second from its checkpoint.
 TEST(QueueCli, AKilledRunnerLeavesARunThatResumesFromItsCheckpoint) {
   TempDir dir;
-  testing::write_idx_pair(dir.path() / "data", "train", 1000, 5);
-  testing::write_idx_pair(dir.path() / "data", "t10k", 100, 6);
-  const std::string queue = dir.file("ws/queue.json");
-  const test::ProgramResult added =
-      test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --sweep lr=0.1,0.05 --sweep batch-size=25,50 " +
-                                               "--network lenet --num-epochs 6 --disp-batches 1000 --data-train " +
-                                               dir.file("data") + " --data-val " + dir.file("data"));
-  ASSERT_EQ(added.code, 0) << added.output;
+  const std::string queue =
+      add_queue(dir, 1000, "--sweep lr=0.1,0.05 --sweep batch-size=25,50 --network lenet --num-epochs 6");
   const RunQueue queued = RunQueue::load(queue);
   ASSERT_EQ(queued.entries().size(), 4u);
   const std::string second = dir.file("ws/" + queued.entries()[1].name);
 
-  const pid_t pid = fork();
+  const pid_t pid = start_runner(queue, dir.file("first.log"));
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " > " +
-                                dir.file("first.log") + " 2>&1";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // Killed (no chance to write anything) once the second run saved epoch 1.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!std::filesystem::exists(params_path(second + "/lenet", 1)) && std::chrono::steady_clock::now() < deadline)
@@ -214,25 +226,11 @@ TEST(QueueCli, AKilledRunnerLeavesARunThatResumesFromItsCheckpoint) {
 // is claimed by one of them and trained once.
 TEST(QueueCli, TwoRunnersTrainEveryEntryOnce) {
   TempDir dir;
-  testing::write_idx_pair(dir.path() / "data", "train", 400, 5);
-  testing::write_idx_pair(dir.path() / "data", "t10k", 50, 6);
-  const std::string queue = dir.file("ws/queue.json");
-  const test::ProgramResult added =
-      test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --sweep lr=0.1,0.05,0.02,0.01 --network mlp " +
-                                               "--num-epochs 2 --disp-batches 1000 --data-train " + dir.file("data") +
-                                               " --data-val " + dir.file("data"));
-  ASSERT_EQ(added.code, 0) << added.output;
+  const std::string queue = add_queue(dir, 400, "--sweep lr=0.1,0.05,0.02,0.01 --network mlp --num-epochs 2");
   std::vector<pid_t> runners;
   for (int r = 0; r < 2; ++r) {
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " > " +
-                                  dir.file("runner" + std::to_string(r) + ".log") + " 2>&1";
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    runners.push_back(pid);
+    runners.push_back(start_runner(queue, dir.file("runner" + std::to_string(r) + ".log")));
+    ASSERT_GE(runners.back(), 0);
   }
   for (const pid_t pid : runners) {
     int status = 0;
