@@ -3,7 +3,6 @@
 #include "fitbench/fit.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/file_util.h"
@@ -13,14 +12,6 @@
 #include "train/trainer.h"
 
 namespace fitbench {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-}  // namespace
 
 Trainer::Trainer(const FitArgs& args, const FitOptions& options)
     : args_(args), config_(FitConfig::resolve(args)), options_(options), monitor_(config_.monitor) {}

@@ -5,6 +5,7 @@
 // in trainer_dry_runs.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -39,6 +40,12 @@ class Trainer {
   }
 
  private:
+  // The Speedometer's and the epoch's clock.
+  using Clock = std::chrono::steady_clock;
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
   // What the memory check found (plan_memory).
   struct MemoryPlan {
     TrainingMemorySetup setup;

@@ -1,7 +1,6 @@
 // The runs that train nothing: --summary prints the network and its memory
 // estimate, --test-io reads the training data at full speed (fit.py's
 // --test-io loop, with its Speedometer lines).
-#include <chrono>
 #include <sstream>
 
 #include "fitbench/models.h"
@@ -11,8 +10,6 @@
 namespace fitbench {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 FinishInfo completed_without_training() {
   FinishInfo finish;
@@ -43,9 +40,8 @@ FinishInfo Trainer::test_io() {
   data_.train->reset();
   for (int64_t i = 0; data_.train->next(batch); ++i) {
     if ((i + 1) % frequent == 0) {
-      const std::chrono::duration<double> seconds = Clock::now() - tic;
       log(printf_string("Batch [%lld]\tSpeed: %.2f samples/sec", static_cast<long long>(i),
-                        frequent * config_.batch_size / seconds.count()));
+                        frequent * config_.batch_size / seconds_since(tic)));
       tic = Clock::now();
     }
     if (options_.control && options_.control->stop_requested()) break;
