@@ -164,7 +164,7 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control,
 // The runner processes of --queue-gpus, for the signal handler.
 constexpr int kMaxRunners = 64;
 pid_t runner_pids[kMaxRunners];
-int runner_count = 0;
+volatile sig_atomic_t runner_count = 0;  // counted after its pid is stored
 
 // Ctrl-C and SIGTERM reach the runners through here alone (they are in a
 // process group of their own), once each, as they would reach one runner.
@@ -184,10 +184,23 @@ int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
   }
   if (static_cast<int>(devices.size()) > kMaxRunners)
     throw fitbench::ArgError("argument --queue-gpus: at most " + std::to_string(kMaxRunners) + " GPUs");
+  // Before the first runner starts, so a Ctrl-C while they start reaches those already running.
+  struct sigaction action {};
+  action.sa_handler = pass_signal_to_runners;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  int code = 0;
   for (const fitbench::Device& device : devices) {
     // Forked before this process starts any thread.
     const pid_t pid = fork();
-    if (pid < 0) fitbench::fail("cannot start a queue runner: ", std::strerror(errno));
+    if (pid < 0) {
+      std::fprintf(stderr, "fitbench-cli: error: cannot start the runner of gpu(%d): %s; stopping the others\n",
+                   device.id, std::strerror(errno));
+      pass_signal_to_runners(SIGTERM);
+      code = 1;
+      break;
+    }
     if (pid == 0) {
       setpgid(0, 0);
       fitbench::TrainingControl control;
@@ -199,14 +212,11 @@ int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
         _exit(1);
       }
     }
-    runner_pids[runner_count++] = pid;
+    // Also here: the terminal's Ctrl-C must not reach a runner that has not moved yet.
+    setpgid(pid, pid);
+    runner_pids[runner_count] = pid;
+    runner_count = runner_count + 1;
   }
-  struct sigaction action {};
-  action.sa_handler = pass_signal_to_runners;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  int code = 0;
   for (int i = 0; i < runner_count; ++i) {
     int status = 0;
     while (waitpid(runner_pids[i], &status, 0) < 0 && errno == EINTR) {
