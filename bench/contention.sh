@@ -58,10 +58,9 @@ stop_busy_loops() {
 # Seconds of the training epoch, from the run's "Epoch[0] Time cost=" line.
 epoch_seconds() {
   local net="$1" examples="$2" log="$tmp/$1.log"
-  local shape=()
-  [[ "$net" == resnet-* ]] && shape=(--network resnet --num-layers "${net#resnet-}")
-  [[ "$net" != resnet-* ]] && shape=(--network "$net")
-  OMP_NUM_THREADS="$threads" "$cli" "${shape[@]}" --num-examples "$examples" --batch-size 128 \
+  local network=(--network "$net")
+  [[ "$net" == resnet-* ]] && network=(--network resnet --num-layers "${net#resnet-}")
+  OMP_NUM_THREADS="$threads" "$cli" "${network[@]}" --num-examples "$examples" --batch-size 128 \
     --num-epochs 1 --lr 0.05 --disp-batches 1000 --model-prefix "$tmp/m/$net" >"$log" 2>&1 ||
     { cat "$log" >&2; exit 1; }
   sed -n 's/.*Epoch\[0\] Time cost=\([0-9.]*\).*/\1/p' "$log"

@@ -65,8 +65,7 @@ RunControlBar::RunControlBar(const QString& processesUnavailable, QWidget* paren
       processesUnavailable.isEmpty()
           ? tr("An OpenMPI hostfile (\"node1 slots=2\" a line): Start runs mpirun --hostfile <file> on the "
                "machines it lists. Each needs fitbench-cli, the data and the run's folder at the same paths, "
-               "and "
-               "ssh without a password from here (README: Several machines). Empty: this machine.")
+               "and ssh without a password from here (README: Several machines). Empty: this machine.")
           : processesUnavailable);
   hostfileLabel->setBuddy(m_hostfile);
   connect(m_hostfile, &QLineEdit::textChanged, this, &RunControlBar::workersChanged);
