@@ -1,10 +1,11 @@
 // Convolution: forward and backward against a direct loop implementation,
 // finite-difference gradients for every parameter, and shape errors. Every
-// numeric check runs on the AVX-512 kernels (where the CPU has them) and on
-// the portable path.
+// numeric check runs on the AVX-512 kernels (where the CPU has them), with
+// and without Winograd, and on the portable path.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <random>
 
 #include "file_test_util.h"
@@ -17,17 +18,25 @@ namespace {
 
 using testing::random_tensor;
 
-// Runs `check` on each available kernel route, then restores the default.
+// Runs `check` on each available kernel route (the AVX-512 kernels with and
+// without Winograd for 3x3 stride-1 layers, and the portable path), then
+// restores the default.
 template <class Check>
 void on_each_route(Check check) {
-  const bool default_route = cpu::convolution_avx512();
+  const bool default_avx512 = cpu::convolution_avx512(), default_winograd = cpu::convolution_winograd();
   for (const bool avx512 : {true, false}) {
     cpu::set_convolution_avx512(avx512);
     if (cpu::convolution_avx512() != avx512) continue;  // no AVX-512 on this CPU
     SCOPED_TRACE(avx512 ? "AVX-512 kernels" : "portable path");
-    check();
+    for (const bool winograd : {true, false}) {
+      if (winograd && !avx512) continue;  // Winograd has AVX-512 kernels only
+      cpu::set_convolution_winograd(winograd);
+      SCOPED_TRACE(winograd ? "Winograd where it applies" : "direct convolution");
+      check();
+    }
   }
-  cpu::set_convolution_avx512(default_route);
+  cpu::set_convolution_avx512(default_avx512);
+  cpu::set_convolution_winograd(default_winograd);
 }
 
 void check_gradient(const std::string& op, const Attrs& attrs, const std::vector<Shape>& shapes) {
@@ -220,6 +229,53 @@ TEST(Convolution, TileEdgesMatchDirectLoops) {
     }
 }
 
+// The largest error of y and dx on the current route, relative to the sum of
+// the magnitudes of each element's terms (the float32 rounding scale).
+double largest_relative_error(const Params& p, const Shape& data) {
+  const Result r = run(p, data, 23);
+  const Reference g = geometry(p, data);
+  const float* x = r.in[0].f32();
+  const float* w = r.in[1].f32();
+  const float* dy = r.out[1].f32();
+  Sums y(r.out[0].size()), dx(r.in[0].size());
+  for_each_term(p, g, [&](int64_t xi, int64_t wi, int64_t yi) {
+    y.add(yi, double(x[xi]) * w[wi]);
+    dx.add(xi, double(dy[yi]) * w[wi]);
+  });
+  double largest = 0;
+  const auto compare = [&](const Tensor& actual, const Sums& expected) {
+    for (size_t i = 0; i < expected.value.size(); ++i)
+      if (expected.magnitude[i] > 0)
+        largest = std::max(largest, std::fabs(actual.f32()[i] - expected.value[i]) / expected.magnitude[i]);
+  };
+  compare(r.out[0], y);
+  compare(r.in_grad[0], dx);
+  return largest;
+}
+
+// Winograd's rounding against direct convolution's, on resnet-20's 3x3 layers:
+// both within a few float epsilons (1.19e-7) of the terms' magnitude.
+TEST(Convolution, WinogradErrorStaysNearDirect) {
+  if (!cpu::convolution_avx512()) GTEST_SKIP() << "Winograd runs on the AVX-512 route, which this CPU lacks";
+  const bool default_winograd = cpu::convolution_winograd();
+  struct Layer {
+    int channels, size;
+  };
+  for (const Layer layer : {Layer{16, 28}, Layer{32, 14}, Layer{64, 7}}) {
+    const Params p{.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = layer.channels, .bias = false};
+    const Shape data{2, layer.channels, layer.size, layer.size};
+    cpu::set_convolution_winograd(false);
+    const double direct = largest_relative_error(p, data);
+    cpu::set_convolution_winograd(true);
+    const double winograd = largest_relative_error(p, data);
+    std::cout << "[ measured ] " << layer.channels << " channels, " << layer.size << "x" << layer.size
+              << ": largest error / term magnitude, direct " << direct << ", Winograd " << winograd << "\n";
+    EXPECT_LT(direct, 1e-6);
+    EXPECT_LT(winograd, 1e-6);
+  }
+  cpu::set_convolution_winograd(default_winograd);
+}
+
 TEST(Convolution, ChunkedBatchMatchesDirectLoops) {
   // Few channels take im2col; the batch is cut into chunks, the last one smaller.
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {19, 4, 32, 32});
@@ -278,6 +334,16 @@ TEST(Convolution, GradientShiftedTaps) {
       "Convolution",
       Params{.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 2, .filters = 4, .groups = 2}.attrs(),
       {{1, 16, 5, 5}, {4, 8, 3, 3}, {4}});
+}
+
+// 3x3 stride-1 layers with 8 channels in and out or more take Winograd for y and dx.
+TEST(Convolution, GradientWinograd) {
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}.attrs(),
+                 {{2, 8, 5, 4}, {8, 8, 3, 3}, {8}});
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .filters = 9, .bias = false}.attrs(),
+                 {{1, 8, 5, 6}, {9, 8, 3, 3}});
+  check_gradient("Convolution", Params{.kh = 3, .kw = 3, .ph = 2, .pw = 1, .filters = 8}.attrs(),
+                 {{1, 10, 3, 4}, {8, 10, 3, 3}, {8}});
 }
 
 TEST(Convolution, GradientStridedShiftedTaps) {

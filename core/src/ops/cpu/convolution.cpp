@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "ops/cpu/convolution_avx512.h"
+#include "ops/cpu/convolution_winograd.h"
 #include "ops/cpu/parallel.h"
 #include "ops/kernels/convolution.h"
 
@@ -58,15 +59,27 @@ namespace fitbench::cpu {
 
 namespace {
 
+// Whether the environment variable `name` turns a route off: set, and not to 0.
+bool turned_off(const char* name) {
+  const char* off = std::getenv(name);
+  return off && *off && std::strcmp(off, "0") != 0;
+}
+
 // Whether plans take the AVX-512 route: read from the CPU and the
 // environment once, then switched only by set_convolution_avx512 (tests).
 bool& avx512_enabled() {
-  static bool enabled = [] {
-    const char* off = std::getenv("FITBENCH_NO_AVX512");
-    return avx512::supported() && !(off && *off && std::strcmp(off, "0") != 0);
-  }();
+  static bool enabled = avx512::supported() && !turned_off("FITBENCH_NO_AVX512");
   return enabled;
 }
+
+// Whether 3x3 stride-1 layers take Winograd for y and dx; likewise.
+bool& winograd_enabled() {
+  static bool enabled = !turned_off("FITBENCH_NO_WINOGRAD");
+  return enabled;
+}
+
+// Winograd's transforms and products are AVX-512 kernels.
+bool takes_winograd(const ConvShape& s) { return winograd_enabled() && avx512_enabled() && winograd::applies(s); }
 
 // Shifted taps pay off once a tap's GEMM has a few channels to sum over; the
 // AVX-512 kernels sum over all taps at once and need no such minimum.
@@ -541,13 +554,20 @@ bool convolution_avx512() { return avx512_enabled(); }
 
 void set_convolution_avx512(bool enabled) { avx512_enabled() = enabled && avx512::supported(); }
 
+bool convolution_winograd() { return winograd_enabled(); }
+
+void set_convolution_winograd(bool enabled) { winograd_enabled() = enabled; }
+
 size_t convolution_workspace_floats(const ConvShape& s) {
   const Plan p = make_plan(s);
-  return static_cast<size_t>(p.packed_weight_floats + p.threads * p.thread_floats());
+  const auto direct = static_cast<size_t>(p.packed_weight_floats + p.threads * p.thread_floats());
+  // Sized for either route, so that switching routes (tests) never outgrows it.
+  return winograd::applies(s) ? std::max(direct, winograd::workspace_floats(s)) : direct;
 }
 
 void convolution_forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* y,
                          float* workspace) {
+  if (takes_winograd(s)) return winograd::forward(s, x, w, bias, y, workspace);
   blas_on_calling_thread();
   const Plan p = make_plan(s);
   if (p.shifted) pack_taps(p, w, s.out_channels, p.avx512, workspace);
@@ -563,6 +583,11 @@ void convolution_forward(const ConvShape& s, const float* x, const float* w, con
 
 void convolution_backward(const ConvShape& s, const float* x, const float* w, const float* dy, float* dx,
                           float* dw, float* dbias, float* workspace) {
+  if (dx && takes_winograd(s)) {
+    // The weight and bias gradients first: dx's pass reuses the workspace.
+    if (dw || dbias) convolution_backward(s, x, w, dy, nullptr, dw, dbias, workspace);
+    return winograd::backward_data(s, w, dy, dx, workspace);
+  }
   blas_on_calling_thread();
   const Plan p = make_plan(s);
   if (p.shifted) pack_taps(p, w, s.out_channels, false, workspace);

@@ -248,6 +248,91 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     }
 }
 
+// ---- Winograd F(2x2, 3x3) transforms ----
+//
+// One channel at a time, 16 tiles of a tile row per vector (convolution_winograd.cpp
+// states the math). The 16 tiles of a row read 34 input columns from column
+// `first`; each tile's columns 2j .. 2j + 3 are picked out of them by
+// two-source permutes. Cells outside the image load as 0: masked loads never
+// touch them.
+
+// Permute lanes of (a, b): the even and the odd columns of their 32.
+[[FITBENCH_AVX512]] inline __m512i even_columns() {
+  return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+[[FITBENCH_AVX512]] inline __m512i odd_columns() {
+  return _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+// Columns [from, from + 16) of an image row `width` wide, 0 outside it.
+[[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
+  const __mmask16 inside = first_lanes(width - from) & ~first_lanes(-from);
+  return _mm512_maskz_loadu_ps(inside, row + from);
+}
+
+// v[e * es + j] = (B^T d_j B)[e] for the tiles j < 16 in `tiles`, whose 4x4
+// inputs d_j are columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a
+// row outside the image).
+[[FITBENCH_AVX512]] void input_tiles(const float* const rows[4], int64_t width, int64_t first, __mmask16 tiles,
+                                     float* v, int64_t es) {
+  const __m512i even = even_columns(), odd = odd_columns();
+  __m512 across[4][4];  // across[r] = row r of d times B
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    if (!rows[r]) {
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) across[r][c] = _mm512_setzero_ps();
+      continue;
+    }
+    const __m512 a = load_columns(rows[r], first, width), b = load_columns(rows[r], first + 16, width);
+    const __m512 a2 = load_columns(rows[r], first + 2, width), b2 = load_columns(rows[r], first + 18, width);
+    const __m512 d0 = _mm512_permutex2var_ps(a, even, b), d1 = _mm512_permutex2var_ps(a, odd, b);
+    const __m512 d2 = _mm512_permutex2var_ps(a2, even, b2), d3 = _mm512_permutex2var_ps(a2, odd, b2);
+    across[r][0] = _mm512_sub_ps(d0, d2);
+    across[r][1] = _mm512_add_ps(d1, d2);
+    across[r][2] = _mm512_sub_ps(d2, d1);
+    across[r][3] = _mm512_sub_ps(d1, d3);
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; ++c) {
+    _mm512_mask_storeu_ps(v + c * es, tiles, _mm512_sub_ps(across[0][c], across[2][c]));
+    _mm512_mask_storeu_ps(v + (4 + c) * es, tiles, _mm512_add_ps(across[1][c], across[2][c]));
+    _mm512_mask_storeu_ps(v + (8 + c) * es, tiles, _mm512_sub_ps(across[2][c], across[1][c]));
+    _mm512_mask_storeu_ps(v + (12 + c) * es, tiles, _mm512_sub_ps(across[1][c], across[3][c]));
+  }
+}
+
+// The 2x2 outputs A^T q_j A + add of the tiles j < 16 in `tiles`, whose
+// elements are q[e * es + j], interleaved into `top` and `bottom` (null: the
+// image has no such row), `columns` of each row existing.
+[[FITBENCH_AVX512]] void output_tiles(const float* q, int64_t es, __mmask16 tiles, float add, float* top,
+                                      float* bottom, int64_t columns) {
+  __m512 s0[4], s1[4];
+#pragma GCC unroll 4
+  for (int b = 0; b < 4; ++b) {
+    const __m512 q0 = _mm512_maskz_loadu_ps(tiles, q + b * es), q1 = _mm512_maskz_loadu_ps(tiles, q + (4 + b) * es);
+    const __m512 q2 = _mm512_maskz_loadu_ps(tiles, q + (8 + b) * es);
+    const __m512 q3 = _mm512_maskz_loadu_ps(tiles, q + (12 + b) * es);
+    s0[b] = _mm512_add_ps(_mm512_add_ps(q0, q1), q2);
+    s1[b] = _mm512_sub_ps(_mm512_sub_ps(q1, q2), q3);
+  }
+  const __m512 bias = _mm512_set1_ps(add);
+  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const __mmask16 first_half = first_lanes(columns), second_half = first_lanes(columns - 16);
+  const __m512* sums[2] = {s0, s1};
+  float* out[2] = {top, bottom};
+#pragma GCC unroll 2
+  for (int row = 0; row < 2; ++row) {
+    if (!out[row]) continue;
+    const __m512* s = sums[row];
+    const __m512 left = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), s[2]), bias);
+    const __m512 right = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[1], s[2]), s[3]), bias);
+    _mm512_mask_storeu_ps(out[row], first_half, _mm512_permutex2var_ps(left, low, right));
+    _mm512_mask_storeu_ps(out[row] + 16, second_half, _mm512_permutex2var_ps(left, high, right));
+  }
+}
+
 }  // namespace
 
 bool supported() { return __builtin_cpu_supports("avx512f"); }
@@ -299,6 +384,30 @@ void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, in
   for (int64_t r0 = 0; r0 < R; r0 += 16)
     for (int64_t c0 = 0; c0 < C; c0 += 16)
       transpose_block(in + r0 * is + c0, is, R - r0, C - c0, out + c0 * os + r0, os);
+}
+
+void winograd_input(const float* x, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w, int64_t tiles_h,
+                    int64_t tiles_w, float* v, int64_t es) {
+  for (int64_t i = 0; i < tiles_h; ++i) {
+    const float* rows[4];
+    for (int r = 0; r < 4; ++r) {
+      const int64_t iy = 2 * i - pad_h + r;
+      rows[r] = iy >= 0 && iy < h ? x + iy * w : nullptr;
+    }
+    for (int64_t j0 = 0; j0 < tiles_w; j0 += 16)
+      input_tiles(rows, w, 2 * j0 - pad_w, first_lanes(tiles_w - j0), v + i * tiles_w + j0, es);
+  }
+}
+
+void winograd_output(const float* mt, int64_t es, int64_t tiles_h, int64_t tiles_w, float add, float* y, int64_t oh,
+                     int64_t ow) {
+  for (int64_t i = 0; i < tiles_h; ++i) {
+    float* top = y + 2 * i * ow;
+    float* bottom = 2 * i + 1 < oh ? top + ow : nullptr;
+    for (int64_t j0 = 0; j0 < tiles_w; j0 += 16)
+      output_tiles(mt + i * tiles_w + j0, es, first_lanes(tiles_w - j0), add, top + 2 * j0,
+                   bottom ? bottom + 2 * j0 : nullptr, ow - 2 * j0);
+  }
 }
 
 }  // namespace fitbench::cpu::avx512

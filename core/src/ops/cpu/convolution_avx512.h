@@ -23,6 +23,17 @@ void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_
 void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
                        int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q);
 
+// Winograd F(2x2, 3x3) (convolution_winograd.cpp), one channel of one image:
+// v[e*es + i*tiles_w + j] = (B^T d B)[e] for the 4x4 input d of tile (i, j), rows
+// 2i - pad_h .. and columns 2j - pad_w .. of x (h, w), 0 outside it.
+void winograd_input(const float* x, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w, int64_t tiles_h,
+                    int64_t tiles_w, float* v, int64_t es);
+
+// y[2i + a, 2j + b] = (A^T q A)[a, b] + add for tile (i, j), q[e] = mt[e*es + i*tiles_w + j],
+// for the outputs inside y (oh, ow).
+void winograd_output(const float* mt, int64_t es, int64_t tiles_h, int64_t tiles_w, float add, float* y, int64_t oh,
+                     int64_t ow);
+
 // out[c*os + r] = in[r*is + c] for 0 <= r < R, 0 <= c < C.
 void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os);
 

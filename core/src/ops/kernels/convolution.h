@@ -35,6 +35,13 @@ namespace fitbench::cpu {
 bool convolution_avx512();
 void set_convolution_avx512(bool enabled);
 
+// Whether 3x3 stride-1 convolutions compute y and dx by Winograd F(2x2, 3x3)
+// (ops/cpu/convolution_winograd.cpp) on the AVX-512 route: yes, unless
+// FITBENCH_NO_WINOGRAD is set (other than to 0) when first asked. Tests switch
+// it to compare with direct convolution.
+bool convolution_winograd();
+void set_convolution_winograd(bool enabled);
+
 // Floats of scratch memory (on the kernels' own device: device memory for the
 // cuda:: twins) that convolution_forward / convolution_backward need.
 size_t convolution_workspace_floats(const ConvShape& s);
@@ -49,7 +56,7 @@ void convolution_backward(const ConvShape& s, const float* x, const float* w, co
 
 }  // namespace fitbench::cpu
 
-// The same kernels on the GPU (comments above), typed as their CPU twins, but for the AVX-512 switch.
+// The same kernels on the GPU (comments above), typed as their CPU twins, but for the route switches.
 namespace fitbench::cuda {
 
 decltype(cpu::convolution_workspace_floats) convolution_workspace_floats;

@@ -1,0 +1,182 @@
+// Winograd F(2x2, 3x3) convolution (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016).
+//
+// Shapes (NCHW, float32; 3x3 kernel, stride 1, one group):
+//   x (N, K, H, W)   w (M, K, 3, 3)   bias (M)   y (N, M, OH, OW),  OH = H + 2*PH - 2, OW likewise.
+// The output is cut into 2x2 tiles, TH = ceil(OH/2) by TW = ceil(OW/2) per
+// image. Tile (i, j) reads the 4x4 patch d_k of each channel k at rows
+// 2i - PH .. 2i - PH + 3 and columns 2j - PW .. 2j - PW + 3 (0 outside the image). With
+//   B^T = [1  0 -1  0]     G = [ 1    0    0 ]     A^T = [1  1  1  0]
+//         [0  1  1  0]         [1/2  1/2  1/2]           [0  1 -1 -1]
+//         [0 -1  1  0]         [1/2 -1/2  1/2]
+//         [0  1  0 -1]         [ 0    0    1 ]
+// its outputs are
+//   Y[m] = A^T [ sum_k (G w[m, k] G^T) * (B^T d_k B) ] A      (* elementwise on 4x4),
+// 16 products per 4 outputs where direct convolution takes 36. Over a chunk of
+// images with P tiles in all, the sums over k are 16 GEMMs, one per element e
+// of the 4x4 transforms:
+//   U[e] (K, M) = (G w G^T)[e]    V[e] (K, P) = (B^T d B)[e]    Mt[e] (M, P) = U[e]^T . V[e]
+// and each tile's outputs come from its column of Mt: Y = A^T Mt A, plus the bias.
+//
+// dx is the same computation run on dy: dx = convolution of dy (M channels in)
+// with the kernels turned by 180 degrees and their channel axes swapped
+// (K channels out), padding 2 - PH and 2 - PW.
+//
+// Rounding differs from direct convolution: the transforms add and subtract
+// neighbouring values, and G's halves are exact. The error against a double-precision
+// direct sum is a few float epsilons of the terms' magnitude; the
+// tests bound it.
+//
+// Each thread takes whole chunks of images, with V and Mt of a chunk in its
+// own cache-sized buffers, so nothing is summed across threads and results do
+// not depend on scheduling.
+#include "ops/cpu/convolution_winograd.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ops/cpu/convolution_avx512.h"
+#include "ops/cpu/parallel.h"
+
+namespace fitbench::cpu::winograd {
+
+namespace {
+
+constexpr int64_t min_channels = 8;
+// Elements of a transformed 4x4 tile, and so GEMMs per chunk.
+constexpr int64_t elements = 16;
+// V and Mt of one chunk, in floats: 1 MiB, so that the GEMMs read what the
+// input transform has just written from the core's L2 cache.
+constexpr int64_t chunk_budget_floats = int64_t{1} << 18;
+
+// One convolution the transform computes: `in` channels of (h, w) to `out`
+// channels of (oh, ow), with its tiling, chunks and workspace.
+struct Pass {
+  int64_t batch = 0, in = 0, out = 0, h = 0, w = 0, oh = 0, ow = 0, pad_h = 0, pad_w = 0;
+  int64_t tiles_h = 0, tiles_w = 0, tiles = 0;  // per image
+  int64_t images_per_chunk = 1, chunks = 1;
+  int threads = 1;
+  int64_t u_floats = 0, v_floats = 0, m_floats = 0;
+
+  int64_t thread_floats() const { return v_floats + m_floats; }
+  int64_t workspace_floats() const { return u_floats + threads * thread_floats(); }
+};
+
+Pass make_pass(int64_t batch, int64_t in, int64_t out, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w) {
+  Pass p;
+  p.batch = batch;
+  p.in = in;
+  p.out = out;
+  p.h = h;
+  p.w = w;
+  p.pad_h = pad_h;
+  p.pad_w = pad_w;
+  p.oh = h + 2 * pad_h - 2;
+  p.ow = w + 2 * pad_w - 2;
+  p.tiles_h = (p.oh + 1) / 2;
+  p.tiles_w = (p.ow + 1) / 2;
+  p.tiles = p.tiles_h * p.tiles_w;
+  p.threads = gemm_threads(batch * out * p.oh * p.ow * in * 9);
+  const int64_t per_image = elements * (in + out) * p.tiles;
+  const int64_t most = std::clamp<int64_t>(chunk_budget_floats / std::max<int64_t>(per_image, 1), 1, batch);
+  // A multiple of the threads, so that each gets as many images.
+  const int64_t chunks = ((batch + most - 1) / most + p.threads - 1) / p.threads * p.threads;
+  p.images_per_chunk = (batch + chunks - 1) / chunks;
+  p.chunks = (batch + p.images_per_chunk - 1) / p.images_per_chunk;
+  p.u_floats = elements * in * out;
+  p.v_floats = elements * in * p.images_per_chunk * p.tiles;
+  p.m_floats = elements * out * p.images_per_chunk * p.tiles;
+  return p;
+}
+
+Pass forward_pass(const ConvShape& s) {
+  return make_pass(s.batch, s.in_channels, s.out_channels, s.in_h, s.in_w, s.pad_h, s.pad_w);
+}
+
+Pass data_pass(const ConvShape& s) {
+  return make_pass(s.batch, s.out_channels, s.in_channels, s.out_h, s.out_w, 2 - s.pad_h, 2 - s.pad_w);
+}
+
+// U[e, k, m] = (G g G^T)[e] for the 3x3 kernel g from input channel k to output
+// channel m: g = w[m, k] forward; for dx (`turned`) g = w[k, m] turned by 180
+// degrees, w then being (filters = K', channels = M').
+void transform_weights(const float* w, int64_t filters, int64_t channels, bool turned, float* u) {
+  const int64_t in = turned ? filters : channels, out = turned ? channels : filters;
+  for (int64_t f = 0; f < filters; ++f)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* kernel = w + (f * channels + c) * 9;
+      float g[9];
+      for (int i = 0; i < 9; ++i) g[i] = kernel[turned ? 8 - i : i];
+      // G g: 4 rows of 3.
+      float gg[4][3];
+      for (int j = 0; j < 3; ++j) {
+        gg[0][j] = g[j];
+        gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+        gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+        gg[3][j] = g[6 + j];
+      }
+      const int64_t k = turned ? f : c, m = turned ? c : f;
+      for (int r = 0; r < 4; ++r) {
+        const float a = gg[r][0], b = gg[r][1], d = gg[r][2];
+        const float row[4] = {a, 0.5f * (a + b + d), 0.5f * (a - b + d), d};
+        for (int col = 0; col < 4; ++col) u[((r * 4 + col) * in + k) * out + m] = row[col];
+      }
+    }
+}
+
+// Mt (out, cols per element) = the products of one chunk: V's columns are
+// its images' tiles, image after image.
+void multiply(const Pass& p, const float* u, const float* v, float* mt, int64_t cols) {
+  static constexpr int64_t no_shift = 0;
+  for (int64_t e = 0; e < elements; ++e)
+    avx512::correlate(v + e * p.in * cols, cols, p.in, &no_shift, 1, u + e * p.in * p.out, 0, p.out,
+                      mt + e * p.out * cols, cols, cols, cols, cols);
+}
+
+// out (batch, p.out, oh, ow) = the pass's convolution of in (batch, p.in, h, w) with w (turned for dx).
+void run(const Pass& p, const float* in, const float* w, bool turned, const float* bias, float* out,
+         float* workspace) {
+  transform_weights(w, turned ? p.in : p.out, turned ? p.out : p.in, turned, workspace);
+  const int64_t in_area = p.h * p.w, out_area = p.oh * p.ow;
+#pragma omp parallel num_threads(p.threads)
+  {
+    float* v = workspace + p.u_floats + omp_get_thread_num() * p.thread_floats();
+    float* mt = v + p.v_floats;
+#pragma omp for schedule(static)
+    for (int64_t chunk = 0; chunk < p.chunks; ++chunk) {
+      const int64_t n0 = chunk * p.images_per_chunk, images = std::min(p.images_per_chunk, p.batch - n0);
+      const int64_t cols = images * p.tiles;
+      for (int64_t b = 0; b < images; ++b)
+        for (int64_t k = 0; k < p.in; ++k)
+          avx512::winograd_input(in + ((n0 + b) * p.in + k) * in_area, p.h, p.w, p.pad_h, p.pad_w, p.tiles_h,
+                                 p.tiles_w, v + k * cols + b * p.tiles, p.in * cols);
+      multiply(p, workspace, v, mt, cols);
+      for (int64_t b = 0; b < images; ++b)
+        for (int64_t m = 0; m < p.out; ++m)
+          avx512::winograd_output(mt + m * cols + b * p.tiles, p.out * cols, p.tiles_h, p.tiles_w,
+                                  bias ? bias[m] : 0.0f, out + ((n0 + b) * p.out + m) * out_area, p.oh, p.ow);
+    }
+  }
+}
+
+}  // namespace
+
+bool applies(const ConvShape& s) {
+  return s.kernel_h == 3 && s.kernel_w == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilate_h == 1 &&
+         s.dilate_w == 1 && s.groups == 1 && s.pad_h <= 2 && s.pad_w <= 2 && s.in_channels >= min_channels &&
+         s.out_channels >= min_channels && s.out_h > 0 && s.out_w > 0;
+}
+
+size_t workspace_floats(const ConvShape& s) {
+  return static_cast<size_t>(std::max(forward_pass(s).workspace_floats(), data_pass(s).workspace_floats()));
+}
+
+void forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* y, float* workspace) {
+  run(forward_pass(s), x, w, false, bias, y, workspace);
+}
+
+void backward_data(const ConvShape& s, const float* w, const float* dy, float* dx, float* workspace) {
+  run(data_pass(s), dy, w, true, nullptr, dx, workspace);
+}
+
+}  // namespace fitbench::cpu::winograd
