@@ -23,9 +23,11 @@
 // (K channels out), padding 2 - PH and 2 - PW.
 //
 // Rounding differs from direct convolution: the transforms add and subtract
-// neighbouring values, and G's halves are exact. The error against a double-precision
-// direct sum is a few float epsilons of the terms' magnitude; the
-// tests bound it.
+// neighbouring values (G's halves are exact), and each element then sums K
+// products where direct convolution sums 9K. On resnet-20's layers the largest
+// error against a double-precision sum, relative to the terms' magnitude,
+// measured 1.1e-7 here and 2.0e-7 for direct convolution
+// (Convolution.WinogradErrorStaysNearDirect bounds both).
 //
 // Each thread takes whole chunks of images, with V and Mt of a chunk in its
 // own cache-sized buffers, so nothing is summed across threads and results do
