@@ -10,6 +10,9 @@ For each network and batch size, in the same run, one after the other:
      data), the kvstore, Xavier(gaussian, in, 2), SGD with momentum 0.9,
      wd 0.0001 and a MultiFactorScheduler, the accuracy metric and the
      Speedometer.
+For the resnets, whose 3x3 stride-1 layers take Winograd, fitbench-cli also
+runs with FITBENCH_NO_WINOGRAD=1 right after, which measures that technique
+on its own (direct convolution against Winograd, same run).
 Both print fit.py's log; the last epoch's "Time cost" of each gives img/s, and
 GFLOP/s counts 3x the forward multiply-adds (x2) of Convolution and
 FullyConnected layers (forward, and backward's two products). A float32 GEMM
@@ -22,6 +25,7 @@ Run it with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set (bench/run_cpu.sh does).
 import argparse
 import json
 import logging
+import os
 import pathlib
 import re
 import subprocess
@@ -97,12 +101,12 @@ def forward_flops_per_sample(symbol, image_shape):
     return float(flops)
 
 
-def run_fitbench(cli, network_args, image_shape, batch_size, examples, epochs, prefix):
+def run_fitbench(cli, network_args, image_shape, batch_size, examples, epochs, prefix, env=None):
     out = subprocess.run([cli, *network_args, "--benchmark", "1", "--batch-size", str(batch_size),
                           "--num-examples", str(examples), "--num-epochs", str(epochs),
                           "--image-shape", ",".join(map(str, image_shape)), "--lr", "0.05",
                           "--model-prefix", str(prefix), "--tensorboard", "0"],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return [float(m[2]) for m in TIME_COST.finditer(out.stdout + out.stderr)]
 
 
@@ -154,19 +158,27 @@ def main():
                 prefix = pathlib.Path(tmp) / f"{name}-{batch_size}" / name
                 ours = run_fitbench(args.fitbench_cli, network_args, image_shape, batch_size, examples,
                                     args.num_epochs, prefix)
+                direct = None
+                if name.startswith("resnet"):
+                    direct = run_fitbench(args.fitbench_cli, network_args, image_shape, batch_size, examples,
+                                          args.num_epochs, prefix, {**os.environ, "FITBENCH_NO_WINOGRAD": "1"})
                 symbol = mx.sym.load(f"{prefix}-symbol.json")
                 theirs = run_mxnet(symbol, image_shape, batch_size, examples, args.num_epochs)
                 samples = int(examples // batch_size) * batch_size
                 flops = 3 * forward_flops_per_sample(symbol, image_shape)
-                rows.append((name, batch_size, samples / ours[-1], samples / theirs[-1], flops))
+                rows.append((name, batch_size, samples / ours[-1], samples / theirs[-1], flops,
+                             direct and samples / direct[-1]))
 
     print(f"\nfitbench-cli against MXNet 1.9.1 Module.fit (fit.py's set-up), last of {args.num_epochs} epochs; "
           f"sgemm 2048^3 roofline {roofline:.0f} GFLOP/s")
     print(f"{'network':<10} {'batch':>5} {'fitbench img/s':>15} {'MXNet img/s':>12} {'ratio':>7} "
-          f"{'fitbench GFLOP/s':>17} {'of roofline':>12} {'MXNet GFLOP/s':>14}")
-    for name, batch_size, ours, theirs, flops in rows:
+          f"{'fitbench GFLOP/s':>17} {'of roofline':>12} {'MXNet GFLOP/s':>14} "
+          f"{'without Winograd':>17} {'Winograd gain':>14}")
+    for name, batch_size, ours, theirs, flops, direct in rows:
+        without = f"{direct:>17.0f} {ours / direct:>13.2f}x" if direct else f"{'-':>17} {'-':>14}"
         print(f"{name:<10} {batch_size:>5} {ours:>15.0f} {theirs:>12.0f} {ours / theirs:>6.2f}x "
-              f"{ours * flops / 1e9:>17.1f} {ours * flops / 1e9 / roofline:>11.0%} {theirs * flops / 1e9:>14.1f}")
+              f"{ours * flops / 1e9:>17.1f} {ours * flops / 1e9 / roofline:>11.0%} {theirs * flops / 1e9:>14.1f} "
+              f"{without}")
 
 
 if __name__ == "__main__":

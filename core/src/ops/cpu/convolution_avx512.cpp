@@ -250,32 +250,23 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 
 // ---- Winograd F(2x2, 3x3) transforms ----
 //
-// One channel at a time, 16 tiles of a tile row per vector (convolution_winograd.cpp
-// states the math). The 16 tiles of a row read 34 input columns from column
-// `first`; each tile's columns 2j .. 2j + 3 are picked out of them by
-// two-source permutes. Cells outside the image load as 0: masked loads never
-// touch them.
-
-// Permute lanes of (a, b): the even and the odd columns of their 32.
-[[FITBENCH_AVX512]] inline __m512i even_columns() {
-  return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-}
-[[FITBENCH_AVX512]] inline __m512i odd_columns() {
-  return _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-}
+// 16 tiles of a tile row per vector (convolution_winograd.cpp states the
+// math). The 16 tiles of a row read 34 input columns from column `first`;
+// each tile's columns 2j .. 2j + 3 are picked out of them by two-source
+// permutes. Cells outside the image load as 0: masked loads never touch
+// them. Stores are whole vectors wherever the floats past the row are
+// written again later (the next rows, or the caller's slack), since masked
+// stores cost far more than plain ones on some CPUs.
 
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
-  const __mmask16 inside = first_lanes(width - from) & ~first_lanes(-from);
-  return _mm512_maskz_loadu_ps(inside, row + from);
+  return _mm512_maskz_loadu_ps(first_lanes(width - from) & ~first_lanes(-from), row + from);
 }
 
-// v[e * es + j] = (B^T d_j B)[e] for the tiles j < 16 in `tiles`, whose 4x4
-// inputs d_j are columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a
-// row outside the image).
-[[FITBENCH_AVX512]] void input_tiles(const float* const rows[4], int64_t width, int64_t first, __mmask16 tiles,
-                                     float* v, int64_t es) {
-  const __m512i even = even_columns(), odd = odd_columns();
+// v[e * es + j] = (B^T d_j B)[e] for 16 tiles j, whose 4x4 inputs d_j are
+// columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a row outside the image).
+[[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], int64_t width, int64_t first, float* v,
+                                            int64_t es, __m512i even, __m512i odd) {
   __m512 across[4][4];  // across[r] = row r of d times B
 #pragma GCC unroll 4
   for (int r = 0; r < 4; ++r) {
@@ -295,41 +286,79 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
 #pragma GCC unroll 4
   for (int c = 0; c < 4; ++c) {
-    _mm512_mask_storeu_ps(v + c * es, tiles, _mm512_sub_ps(across[0][c], across[2][c]));
-    _mm512_mask_storeu_ps(v + (4 + c) * es, tiles, _mm512_add_ps(across[1][c], across[2][c]));
-    _mm512_mask_storeu_ps(v + (8 + c) * es, tiles, _mm512_sub_ps(across[2][c], across[1][c]));
-    _mm512_mask_storeu_ps(v + (12 + c) * es, tiles, _mm512_sub_ps(across[1][c], across[3][c]));
+    _mm512_storeu_ps(v + c * es, _mm512_sub_ps(across[0][c], across[2][c]));
+    _mm512_storeu_ps(v + (4 + c) * es, _mm512_add_ps(across[1][c], across[2][c]));
+    _mm512_storeu_ps(v + (8 + c) * es, _mm512_sub_ps(across[2][c], across[1][c]));
+    _mm512_storeu_ps(v + (12 + c) * es, _mm512_sub_ps(across[1][c], across[3][c]));
   }
 }
 
-// The 2x2 outputs A^T q_j A + add of the tiles j < 16 in `tiles`, whose
-// elements are q[e * es + j], interleaved into `top` and `bottom` (null: the
-// image has no such row), `columns` of each row existing.
-[[FITBENCH_AVX512]] void output_tiles(const float* q, int64_t es, __mmask16 tiles, float add, float* top,
-                                      float* bottom, int64_t columns) {
+[[FITBENCH_AVX512]] void input_planes(const WinogradTiles& g, const float* x, int64_t channels, float* v,
+                                      int64_t vs, int64_t es) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
+    for (int64_t i = 0; i < g.tiles_h; ++i) {
+      const float* rows[4];
+      for (int r = 0; r < 4; ++r) {
+        const int64_t iy = 2 * i - g.pad_h + r;
+        rows[r] = iy >= 0 && iy < g.h ? x + iy * g.w : nullptr;
+      }
+      for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
+        input_tiles(rows, g.w, 2 * j0 - g.pad_w, v + i * g.tiles_w + j0, es, even, odd);
+    }
+}
+
+// The 2x2 outputs A^T q_j A + add of 16 tiles j, whose elements are
+// q[e * es + j], interleaved into rows `top` and `bottom` (null: the image has
+// no such row), `columns` of them inside the image. A row gets all 32 floats
+// where they stay inside the plane, `room` floats from its start for `top`;
+// otherwise only its `columns`.
+[[FITBENCH_AVX512]] inline void output_tiles(const float* q, int64_t es, __m512 add, float* top, float* bottom,
+                                             int64_t room, int64_t row, int64_t columns, __m512i low,
+                                             __m512i high) {
   __m512 s0[4], s1[4];
 #pragma GCC unroll 4
   for (int b = 0; b < 4; ++b) {
-    const __m512 q0 = _mm512_maskz_loadu_ps(tiles, q + b * es), q1 = _mm512_maskz_loadu_ps(tiles, q + (4 + b) * es);
-    const __m512 q2 = _mm512_maskz_loadu_ps(tiles, q + (8 + b) * es);
-    const __m512 q3 = _mm512_maskz_loadu_ps(tiles, q + (12 + b) * es);
+    const __m512 q0 = _mm512_loadu_ps(q + b * es), q1 = _mm512_loadu_ps(q + (4 + b) * es);
+    const __m512 q2 = _mm512_loadu_ps(q + (8 + b) * es), q3 = _mm512_loadu_ps(q + (12 + b) * es);
     s0[b] = _mm512_add_ps(_mm512_add_ps(q0, q1), q2);
     s1[b] = _mm512_sub_ps(_mm512_sub_ps(q1, q2), q3);
   }
-  const __m512 bias = _mm512_set1_ps(add);
-  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-  const __mmask16 first_half = first_lanes(columns), second_half = first_lanes(columns - 16);
   const __m512* sums[2] = {s0, s1};
   float* out[2] = {top, bottom};
+  const bool whole[2] = {room >= 32, room - row >= 32};
 #pragma GCC unroll 2
-  for (int row = 0; row < 2; ++row) {
-    if (!out[row]) continue;
-    const __m512* s = sums[row];
-    const __m512 left = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), s[2]), bias);
-    const __m512 right = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[1], s[2]), s[3]), bias);
-    _mm512_mask_storeu_ps(out[row], first_half, _mm512_permutex2var_ps(left, low, right));
-    _mm512_mask_storeu_ps(out[row] + 16, second_half, _mm512_permutex2var_ps(left, high, right));
+  for (int half = 0; half < 2; ++half) {
+    if (!out[half]) continue;
+    const __m512* s = sums[half];
+    const __m512 left = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), s[2]), add);
+    const __m512 right = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[1], s[2]), s[3]), add);
+    const __m512 first_half = _mm512_permutex2var_ps(left, low, right);
+    const __m512 second_half = _mm512_permutex2var_ps(left, high, right);
+    if (whole[half]) {
+      _mm512_storeu_ps(out[half], first_half);
+      _mm512_storeu_ps(out[half] + 16, second_half);
+    } else {
+      _mm512_mask_storeu_ps(out[half], first_lanes(columns), first_half);
+      _mm512_mask_storeu_ps(out[half] + 16, first_lanes(columns - 16), second_half);
+    }
+  }
+}
+
+[[FITBENCH_AVX512]] void output_planes(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms,
+                                       int64_t es, const float* bias, float* y) {
+  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  for (int64_t m = 0; m < channels; ++m, mt += ms, y += g.oh * g.ow) {
+    const __m512 add = _mm512_set1_ps(bias ? bias[m] : 0.0f);
+    for (int64_t i = 0; i < g.tiles_h; ++i) {
+      float* top = y + 2 * i * g.ow;
+      float* bottom = 2 * i + 1 < g.oh ? top + g.ow : nullptr;
+      for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
+        output_tiles(mt + i * g.tiles_w + j0, es, add, top + 2 * j0, bottom ? bottom + 2 * j0 : nullptr,
+                     g.oh * g.ow - (2 * i * g.ow + 2 * j0), g.ow, g.ow - 2 * j0, low, high);
+    }
   }
 }
 
@@ -386,28 +415,13 @@ void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, in
       transpose_block(in + r0 * is + c0, is, R - r0, C - c0, out + c0 * os + r0, os);
 }
 
-void winograd_input(const float* x, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w, int64_t tiles_h,
-                    int64_t tiles_w, float* v, int64_t es) {
-  for (int64_t i = 0; i < tiles_h; ++i) {
-    const float* rows[4];
-    for (int r = 0; r < 4; ++r) {
-      const int64_t iy = 2 * i - pad_h + r;
-      rows[r] = iy >= 0 && iy < h ? x + iy * w : nullptr;
-    }
-    for (int64_t j0 = 0; j0 < tiles_w; j0 += 16)
-      input_tiles(rows, w, 2 * j0 - pad_w, first_lanes(tiles_w - j0), v + i * tiles_w + j0, es);
-  }
+void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs, int64_t es) {
+  input_planes(g, x, channels, v, vs, es);
 }
 
-void winograd_output(const float* mt, int64_t es, int64_t tiles_h, int64_t tiles_w, float add, float* y, int64_t oh,
-                     int64_t ow) {
-  for (int64_t i = 0; i < tiles_h; ++i) {
-    float* top = y + 2 * i * ow;
-    float* bottom = 2 * i + 1 < oh ? top + ow : nullptr;
-    for (int64_t j0 = 0; j0 < tiles_w; j0 += 16)
-      output_tiles(mt + i * tiles_w + j0, es, first_lanes(tiles_w - j0), add, top + 2 * j0,
-                   bottom ? bottom + 2 * j0 : nullptr, ow - 2 * j0);
-  }
+void winograd_output(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms, int64_t es,
+                     const float* bias, float* y) {
+  output_planes(g, mt, channels, ms, es, bias, y);
 }
 
 }  // namespace fitbench::cpu::avx512

@@ -23,16 +23,25 @@ void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_
 void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
                        int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q);
 
-// Winograd F(2x2, 3x3) (convolution_winograd.cpp), one channel of one image:
-// v[e*es + i*tiles_w + j] = (B^T d B)[e] for the 4x4 input d of tile (i, j), rows
-// 2i - pad_h .. and columns 2j - pad_w .. of x (h, w), 0 outside it.
-void winograd_input(const float* x, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w, int64_t tiles_h,
-                    int64_t tiles_w, float* v, int64_t es);
+// Winograd F(2x2, 3x3) (convolution_winograd.cpp states the math): input
+// planes (h, w), padded by (pad_h, pad_w), to output planes (oh, ow) of
+// tiles_h by tiles_w tiles of 2x2.
+struct WinogradTiles {
+  int64_t h, w, pad_h, pad_w, oh, ow, tiles_h, tiles_w;
+};
 
-// y[2i + a, 2j + b] = (A^T q A)[a, b] + add for tile (i, j), q[e] = mt[e*es + i*tiles_w + j],
-// for the outputs inside y (oh, ow).
-void winograd_output(const float* mt, int64_t es, int64_t tiles_h, int64_t tiles_w, float add, float* y, int64_t oh,
-                     int64_t ow);
+// v[e*es + k*vs + i*tiles_w + j] = (B^T d B)[e] for the 4x4 input d of tile
+// (i, j) of channel k: rows 2i - pad_h .. and columns 2j - pad_w .. of
+// x[k] (0 outside it). Each channel's row of v is also written (with
+// garbage) up to 15 floats past its last tile: the caller leaves room there,
+// or writes those floats again afterwards.
+void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs, int64_t es);
+
+// y[m, 2i + a, 2j + b] = (A^T q A)[a, b] + bias[m] (bias may be null) for the
+// outputs of tile (i, j) inside each plane (oh, ow), q[e] = mt[e*es + m*ms + i*tiles_w + j].
+// mt is read up to 15 floats past each channel's last tile.
+void winograd_output(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms, int64_t es,
+                     const float* bias, float* y);
 
 // out[c*os + r] = in[r*is + c] for 0 <= r < R, 0 <= c < C.
 void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os);

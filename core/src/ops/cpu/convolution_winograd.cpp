@@ -47,6 +47,8 @@ namespace {
 constexpr int64_t min_channels = 8;
 // Elements of a transformed 4x4 tile, and so GEMMs per chunk.
 constexpr int64_t elements = 16;
+// The transform kernels write and read whole vectors past a row's last tile.
+constexpr int64_t row_slack = 16;
 // V and Mt of one chunk, in floats: 1 MiB, so that the GEMMs read what the
 // input transform has just written from the core's L2 cache.
 constexpr int64_t chunk_budget_floats = int64_t{1} << 18;
@@ -86,8 +88,8 @@ Pass make_pass(int64_t batch, int64_t in, int64_t out, int64_t h, int64_t w, int
   p.images_per_chunk = (batch + chunks - 1) / chunks;
   p.chunks = (batch + p.images_per_chunk - 1) / p.images_per_chunk;
   p.u_floats = elements * in * out;
-  p.v_floats = elements * in * p.images_per_chunk * p.tiles;
-  p.m_floats = elements * out * p.images_per_chunk * p.tiles;
+  p.v_floats = elements * in * (p.images_per_chunk * p.tiles + row_slack);
+  p.m_floats = elements * out * (p.images_per_chunk * p.tiles + row_slack);
   return p;
 }
 
@@ -126,20 +128,20 @@ void transform_weights(const float* w, int64_t filters, int64_t channels, bool t
     }
 }
 
-// Mt (out, cols per element) = the products of one chunk: V's columns are
-// its images' tiles, image after image.
-void multiply(const Pass& p, const float* u, const float* v, float* mt, int64_t cols) {
+// Mt[e] (out, cols) = U[e]^T . V[e] for the 16 elements e, rows `stride` apart.
+void multiply(const Pass& p, const float* u, const float* v, float* mt, int64_t cols, int64_t stride) {
   static constexpr int64_t no_shift = 0;
   for (int64_t e = 0; e < elements; ++e)
-    avx512::correlate(v + e * p.in * cols, cols, p.in, &no_shift, 1, u + e * p.in * p.out, 0, p.out,
-                      mt + e * p.out * cols, cols, cols, cols, cols);
+    avx512::correlate(v + e * p.in * stride, stride, p.in, &no_shift, 1, u + e * p.in * p.out, 0, p.out,
+                      mt + e * p.out * stride, stride, cols, cols, cols);
 }
 
 // out (batch, p.out, oh, ow) = the pass's convolution of in (batch, p.in, h, w) with w (turned for dx).
 void run(const Pass& p, const float* in, const float* w, bool turned, const float* bias, float* out,
          float* workspace) {
   transform_weights(w, turned ? p.in : p.out, turned ? p.out : p.in, turned, workspace);
-  const int64_t in_area = p.h * p.w, out_area = p.oh * p.ow;
+  const avx512::WinogradTiles tiling{p.h, p.w, p.pad_h, p.pad_w, p.oh, p.ow, p.tiles_h, p.tiles_w};
+  const int64_t in_image = p.in * p.h * p.w, out_image = p.out * p.oh * p.ow;
 #pragma omp parallel num_threads(p.threads)
   {
     float* v = workspace + p.u_floats + omp_get_thread_num() * p.thread_floats();
@@ -147,16 +149,14 @@ void run(const Pass& p, const float* in, const float* w, bool turned, const floa
 #pragma omp for schedule(static)
     for (int64_t chunk = 0; chunk < p.chunks; ++chunk) {
       const int64_t n0 = chunk * p.images_per_chunk, images = std::min(p.images_per_chunk, p.batch - n0);
-      const int64_t cols = images * p.tiles;
+      const int64_t cols = images * p.tiles, stride = cols + row_slack;
+      // Images in order: each one's overrun lands where the next one writes.
       for (int64_t b = 0; b < images; ++b)
-        for (int64_t k = 0; k < p.in; ++k)
-          avx512::winograd_input(in + ((n0 + b) * p.in + k) * in_area, p.h, p.w, p.pad_h, p.pad_w, p.tiles_h,
-                                 p.tiles_w, v + k * cols + b * p.tiles, p.in * cols);
-      multiply(p, workspace, v, mt, cols);
+        avx512::winograd_input(tiling, in + (n0 + b) * in_image, p.in, v + b * p.tiles, stride, p.in * stride);
+      multiply(p, workspace, v, mt, cols, stride);
       for (int64_t b = 0; b < images; ++b)
-        for (int64_t m = 0; m < p.out; ++m)
-          avx512::winograd_output(mt + m * cols + b * p.tiles, p.out * cols, p.tiles_h, p.tiles_w,
-                                  bias ? bias[m] : 0.0f, out + ((n0 + b) * p.out + m) * out_area, p.oh, p.ow);
+        avx512::winograd_output(tiling, mt + b * p.tiles, p.out, stride, p.out * stride, bias,
+                                out + (n0 + b) * out_image);
     }
   }
 }
