@@ -4,7 +4,9 @@
 // as a partial checkpoint (with --model-prefix; see partial_prefix() in
 // fitbench/checkpoint.h), which a resume continues at its next batch. A
 // second Ctrl-C ends the process at once (files are always written through
-// temporary names, so none is left half-written).
+// temporary names, so none is left half-written). SIGTERM is a Ctrl-C;
+// SIGHUP ends the process at once, and a queue entry it trained is left
+// interrupted, to be resumed by the queue's next runner.
 //
 // Under mpirun with a dist kvstore (mpirun -np 2 fitbench-cli --kv-store
 // dist_sync ...) each process is one worker: MPI starts here, once per
@@ -165,10 +167,15 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control,
 constexpr int kMaxRunners = 64;
 pid_t runner_pids[kMaxRunners];
 volatile sig_atomic_t runner_count = 0;  // counted after its pid is stored
+volatile sig_atomic_t signal_passed = 0;  // no runner starts after one
 
 // Ctrl-C and SIGTERM reach the runners through here alone (they are in a
 // process group of their own), once each, as they would reach one runner.
+// So does SIGHUP (the terminal or the application that started this process
+// went away), which ends a runner at once: its entry is left running with
+// its process gone, interrupted, for the next runner to resume.
 void pass_signal_to_runners(int signal) {
+  signal_passed = 1;
   for (int i = 0; i < runner_count; ++i) kill(runner_pids[i], signal);
 }
 
@@ -185,16 +192,30 @@ int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
   if (static_cast<int>(devices.size()) > kMaxRunners)
     throw fitbench::ArgError("argument --queue-gpus: at most " + std::to_string(kMaxRunners) + " GPUs");
   // Before the first runner starts, so a Ctrl-C while they start reaches those already running.
+  const int passed_on[] = {SIGINT, SIGTERM, SIGHUP};
   struct sigaction action {};
   action.sa_handler = pass_signal_to_runners;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  sigset_t held;
+  sigemptyset(&held);
+  for (const int passed : passed_on) {
+    sigaction(passed, &action, nullptr);
+    sigaddset(&held, passed);
+  }
   int code = 0;
   for (const fitbench::Device& device : devices) {
+    // Held across the fork: a runner must not take one with this process's
+    // handler, and this process passes one on only once it knows the runner.
+    sigset_t before;
+    sigprocmask(SIG_BLOCK, &held, &before);
+    if (signal_passed) {
+      sigprocmask(SIG_SETMASK, &before, nullptr);
+      break;
+    }
     // Forked before this process starts any thread.
     const pid_t pid = fork();
     if (pid < 0) {
+      sigprocmask(SIG_SETMASK, &before, nullptr);
       std::fprintf(stderr, "fitbench-cli: error: cannot start the runner of gpu(%d): %s; stopping the others\n",
                    device.id, std::strerror(errno));
       pass_signal_to_runners(SIGTERM);
@@ -203,8 +224,10 @@ int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
     }
     if (pid == 0) {
       setpgid(0, 0);
+      signal(SIGHUP, SIG_DFL);
       fitbench::TrainingControl control;
       watch_interrupts(control);
+      sigprocmask(SIG_SETMASK, &before, nullptr);
       try {
         _exit(run_queue_file(file, control, std::to_string(device.id)));
       } catch (const std::exception& e) {
@@ -216,6 +239,7 @@ int run_queue_on_gpus(const std::string& file, const std::string& gpus) {
     setpgid(pid, pid);
     runner_pids[runner_count] = pid;
     runner_count = runner_count + 1;
+    sigprocmask(SIG_SETMASK, &before, nullptr);
   }
   for (int i = 0; i < runner_count; ++i) {
     int status = 0;

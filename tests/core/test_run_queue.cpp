@@ -15,6 +15,7 @@
 #include "file_test_util.h"
 #include "fit_fixture.h"
 #include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/gpu_module.h"
 #include "fitbench/run_queue.h"
 #include "fitbench/run_records.h"
@@ -172,11 +173,12 @@ std::string add_queue(const TempDir& dir, int samples, const std::string& queue_
   return queue;
 }
 
-// `fitbench-cli --queue queue` in a process of its own, its output in `log`.
-pid_t start_runner(const std::string& queue, const std::string& log) {
+// `fitbench-cli --queue queue [options]` in a process of its own, its output in `log`.
+pid_t start_runner(const std::string& queue, const std::string& log, const std::string& options = "") {
   const pid_t pid = fork();
   if (pid == 0) {
-    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " > " + log + " 2>&1";
+    const std::string command =
+        "exec " + std::string(FITBENCH_CLI_PATH) + " --queue " + queue + " " + options + " > " + log + " 2>&1";
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -244,6 +246,33 @@ TEST(QueueCli, TwoRunnersTrainEveryEntryOnce) {
     EXPECT_EQ(e.attempts, 1) << e.name;
     EXPECT_EQ(saved_epochs(dir.file("ws/" + e.name + "/mlp")), std::vector<int>({1, 2})) << e.name;
   }
+}
+
+// What closing the application does to the --queue-gpus process it started
+// (SIGHUP): the runners end at once and leave their entries interrupted, for
+// the next runner to resume, as a killed runner does. (SIGTERM would stop
+// them, each saving its epoch so far, and the entries would be Stopped.)
+TEST(QueueCli, AHangupEndsTheGpuRunnersAndLeavesTheirEntriesToResume) {
+  if (!gpu_module_status().loaded || usable_gpu_count() == 0) GTEST_SKIP() << "needs a GPU";
+  TempDir dir;
+  const std::string queue = add_queue(dir, 1000, "--network lenet --num-epochs 1000");
+  const pid_t pid = start_runner(queue, dir.file("runner.log"), "--queue-gpus 0");
+  ASSERT_GE(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (RunQueue::load(queue).entries()[0].state != QueueState::Running &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const QueueEntry claimed = RunQueue::load(queue).entries()[0];
+  ASSERT_EQ(claimed.state, QueueState::Running);
+  kill(pid, SIGHUP);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_FALSE(process_is_running(claimed.runner_pid));
+  RunQueue left = RunQueue::load(queue);
+  EXPECT_EQ(left.entries()[0].state, QueueState::Running);
+  EXPECT_EQ(left.entries()[0].runner_pid, claimed.runner_pid);
+  ASSERT_NE(left.next_to_run(), nullptr);
+  EXPECT_EQ(left.next_to_run()->id, claimed.id);
 }
 
 TEST(QueueCli, QueueGpusAreCheckedBeforeAnyRunnerStarts) {
