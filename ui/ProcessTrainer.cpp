@@ -1,6 +1,5 @@
 #include "ProcessTrainer.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -16,6 +15,7 @@
 #include <algorithm>
 #include <string>
 
+#include "CliProgram.h"
 #include "ExperimentIo.h"
 #include "RunMetrics.h"
 #include "fitbench/checkpoint.h"
@@ -46,7 +46,7 @@ QString rankRanges(const QList<int>& ranks) {
 ProcessTrainer::ProcessTrainer(QObject* parent)
     : RunSource(parent),
       m_mpirun(QStandardPaths::findExecutable(QStringLiteral("mpirun"))),
-      m_cli(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("fitbench-cli"))),
+      m_cli(CliProgram::besideApplication()),
       m_pollTimer(new QTimer(this)),
       m_killTimer(new QTimer(this)) {
   TrainerController::registerMetaTypes();
@@ -185,10 +185,8 @@ bool ProcessTrainer::start(const fitbench::FitArgs& args, int processes, const Q
     }
   }
 
-  if (!QFileInfo(m_cli).isExecutable()) {
-    refuse(tr("The worker program %1 is missing: it is installed next to the fitbench application "
-              "(build the fitbench-cli target).")
-               .arg(QDir::toNativeSeparators(m_cli)));
+  if (const QString problem = CliProgram::problem(m_cli); !problem.isEmpty()) {
+    refuse(problem);
     return true;
   }
   if (const QString problem = hostfileProblem(hostfile); !problem.isEmpty()) {

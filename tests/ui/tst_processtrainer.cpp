@@ -352,7 +352,7 @@ void TestProcessTrainer::startErrors_data() {
                                   << QStringLiteral("Cannot start mpirun (/nonexistent/bin/mpirun)");
   QTest::newRow("fitbench-cli missing")
       << QStringLiteral("mpirun") << QStringLiteral("/nonexistent/bin/fitbench-cli") << QString()
-      << QStringLiteral("The worker program /nonexistent/bin/fitbench-cli is missing");
+      << QStringLiteral("The program /nonexistent/bin/fitbench-cli is missing");
   QTest::newRow("hostfile missing") << QStringLiteral("mpirun") << QStringLiteral(FITBENCH_CLI_PATH)
                                     << QStringLiteral("/nonexistent/cluster/hosts")
                                     << QStringLiteral(
