@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "RunsModel.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit_config.h"
 
 namespace {
@@ -132,10 +133,7 @@ void QueuePanel::reload() {
   m_table->setRowCount(static_cast<int>(m_entries.size()));
   for (int row = 0; row < static_cast<int>(m_entries.size()); ++row) {
     const fitbench::QueueEntry& e = m_entries[row];
-    const QString state = e.state == fitbench::QueueState::Running && e.runner_pid != static_cast<int>(::getpid())
-                              ? tr("running elsewhere")
-                              : QString::fromLatin1(fitbench::queue_state_name(e.state));
-    const QStringList cells{qs(e.name), state, RunsModel::changedArgumentsText(e.args), qs(e.message)};
+    const QStringList cells{qs(e.name), stateText(e), RunsModel::changedArgumentsText(e.args), qs(e.message)};
     for (int c = 0; c < ColumnCount; ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
       item->setData(Qt::UserRole, qs(e.id));
@@ -148,6 +146,14 @@ void QueuePanel::reload() {
   selectId(selected);
   updateButtons();
   emit queueChanged();
+}
+
+QString QueuePanel::stateText(const fitbench::QueueEntry& e) const {
+  if (e.state != fitbench::QueueState::Running || e.runner_pid == static_cast<int>(::getpid()))
+    return QString::fromLatin1(fitbench::queue_state_name(e.state));
+  // Its runner ended without finishing it: the next runner resumes it.
+  if (!fitbench::process_is_running(e.runner_pid)) return tr("interrupted");
+  return tr("running elsewhere");
 }
 
 QString QueuePanel::selectedId() const {

@@ -70,6 +70,7 @@ class QueuePanel : public QWidget {
 
  private:
   void reload();
+  QString stateText(const fitbench::QueueEntry& entry) const;
   void updateButtons();
 
   QString m_workspace;

@@ -96,6 +96,20 @@ void TestQueue::panelEditsFollowTheQueueRules() {
     return true;
   });
   QTRY_COMPARE_WITH_TIMEOUT(panel.table()->item(1, 1)->text(), QStringLiteral("cancelled"), 10000);
+
+  // An entry claimed by a process that still runs trains elsewhere; one whose process ended is interrupted.
+  const auto claimBy = [&](int pid) {
+    fitbench::edit_queue(panel.queueFile().toStdString(), [&](fitbench::RunQueue& q) {
+      fitbench::QueueEntry* entry = q.find(q.entries()[2].id);
+      entry->state = fitbench::QueueState::Running;
+      entry->runner_pid = pid;
+      return true;
+    });
+  };
+  claimBy(static_cast<int>(::getppid()));
+  QTRY_COMPARE_WITH_TIMEOUT(panel.table()->item(2, 1)->text(), QStringLiteral("running elsewhere"), 10000);
+  claimBy(deadPid());
+  QTRY_COMPARE_WITH_TIMEOUT(panel.table()->item(2, 1)->text(), QStringLiteral("interrupted"), 10000);
 }
 
 void TestQueue::closedAndReopenedWindowFinishesEveryRun() {
