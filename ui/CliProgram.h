@@ -1,6 +1,7 @@
 // CliProgram: fitbench-cli, which the application starts for work outside
-// its own process (mpirun's workers: ProcessTrainer). The package and the
-// build put it next to the fitbench application.
+// its own process: mpirun's workers (ProcessTrainer) and the queue's runners
+// on several GPUs (QueueRunnerProcess). The package and the build put it next
+// to the fitbench application.
 #pragma once
 
 #include <QCoreApplication>

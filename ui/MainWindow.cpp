@@ -201,21 +201,23 @@ bool MainWindow::startWith(const fitbench::FitArgs& args, const QString& overlay
 }
 
 // Every run of the workspace folder in a "Runs" tab, and the queue of runs to
-// train after one another in a "Queue" dock, started through startTraining().
+// train after one another in a "Queue" dock, started through startTraining(),
+// or one per GPU in a runner process when the Devices dock has several checked.
 void MainWindow::buildWorkspace() {
   const auto startQueued = [this](const fitbench::FitArgs& a) { return startWith(a, {}); };
-  m_workspace = new WorkspacePanels(this, {{[this] { return isTraining(); }, startQueued},
-                                           m_views,
-                                           m_runBar,
-                                           checkpointBrowser(),
-                                           m_docks->checkpointDock(),
-                                           [this] { return experiment()->args(); },
-                                           [this] { return m_runDir; },
-                                           [this] { return m_config; },
-                                           [this](const QString& m) { statusBar()->showMessage(m, 10000); }});
+  m_workspace = new WorkspacePanels(
+      this, {{[this] { return isTraining(); }, startQueued, [this] { return gpuPicker()->selectedGpus(); }},
+             m_views,
+             m_runBar,
+             checkpointBrowser(),
+             m_docks->checkpointDock(),
+             [this] { return experiment()->args(); },
+             [this] { return m_runDir; },
+             [this] { return m_config; },
+             [this](const QString& m) { statusBar()->showMessage(m, 10000); }});
   m_workspace->openWorkspace(WorkspacePanels::rememberedWorkspace());
-  // A queue that ran when the window closed goes on, from the run it interrupted.
-  QTimer::singleShot(0, m_workspace->driver(), &QueueDriver::startNext);
+  // A queue that ran when the window closed goes on, from the runs it interrupted.
+  QTimer::singleShot(0, m_workspace->driver(), &QueueDriver::startQueue);
 }
 
 void MainWindow::buildMenus() {
@@ -381,6 +383,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     return;
   }
   WindowSession::save(*this, experiment()->args(), *m_runBar);
+  // A runner process ends with the window, its runs left to resume when the queue runs again.
+  m_workspace->driver()->windowClosed();
   QMainWindow::closeEvent(event);
 }
 

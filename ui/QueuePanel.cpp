@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "RunsModel.h"
+#include "ToolTip.h"
 #include "fitbench/file_util.h"
 #include "fitbench/fit_config.h"
 
@@ -36,7 +37,15 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent), m_watcher(new QFileSy
   m_run = new QPushButton(tr("Run queue"), this);
   m_run->setObjectName(QStringLiteral("runQueueButton"));
   m_run->setCheckable(true);
-  m_run->setToolTip(tr("Train the queued runs one after another (an interrupted one first, from its checkpoint)"));
+  m_run->setToolTip(wrappedToolTip(
+      tr("Train the queued runs one after another (an interrupted one first, from its checkpoint). With two or "
+         "more GPUs checked in the Devices dock, a runner process trains one run per GPU at once instead, "
+         "outside the window.")));
+  m_runnerStatus = new QLabel(this);
+  m_runnerStatus->setObjectName(QStringLiteral("queueRunnerStatus"));
+  m_runnerStatus->setWordWrap(true);
+  m_runnerStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_runnerStatus->hide();
   auto* sweep = new QPushButton(tr("Sweep…"), this);
   sweep->setToolTip(tr("Queue a run for each value of one or two arguments, starting from the form's experiment"));
   m_table = new QTableWidget(0, ColumnCount, this);
@@ -68,6 +77,7 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent), m_watcher(new QFileSy
   top->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(m_runnerStatus);
   layout->addWidget(m_table, 1);
   layout->addLayout(buttons);
 
@@ -129,6 +139,21 @@ void QueuePanel::reload() {
   // Watched once they exist: the folder appears with the first entry.
   if (QFileInfo::exists(m_workspace) && !m_watcher->directories().contains(m_workspace)) m_watcher->addPath(m_workspace);
   if (QFileInfo::exists(queueFile()) && !m_watcher->files().contains(queueFile())) m_watcher->addPath(queueFile());
+  showEntries();
+  emit queueChanged();
+}
+
+QString QueuePanel::stateText(const fitbench::QueueEntry& e) const {
+  if (e.state != fitbench::QueueState::Running || e.runner_pid == static_cast<int>(::getpid()))
+    return QString::fromLatin1(fitbench::queue_state_name(e.state));
+  // Its runner ended without finishing it: the next runner resumes it.
+  if (!fitbench::process_is_running(e.runner_pid)) return tr("interrupted");
+  if (const auto gpu = m_entryGpus.constFind(qs(e.id)); gpu != m_entryGpus.constEnd())
+    return tr("running on GPU %1").arg(*gpu);
+  return tr("running elsewhere");
+}
+
+void QueuePanel::showEntries() {
   const QString selected = selectedId();
   m_table->setRowCount(static_cast<int>(m_entries.size()));
   for (int row = 0; row < static_cast<int>(m_entries.size()); ++row) {
@@ -145,15 +170,6 @@ void QueuePanel::reload() {
   m_table->resizeColumnToContents(StateColumn);
   selectId(selected);
   updateButtons();
-  emit queueChanged();
-}
-
-QString QueuePanel::stateText(const fitbench::QueueEntry& e) const {
-  if (e.state != fitbench::QueueState::Running || e.runner_pid == static_cast<int>(::getpid()))
-    return QString::fromLatin1(fitbench::queue_state_name(e.state));
-  // Its runner ended without finishing it: the next runner resumes it.
-  if (!fitbench::process_is_running(e.runner_pid)) return tr("interrupted");
-  return tr("running elsewhere");
 }
 
 QString QueuePanel::selectedId() const {
@@ -222,6 +238,32 @@ QString QueuePanel::addSweep(const QString& baseName, const fitbench::FitArgs& b
 bool QueuePanel::runRequested() const { return m_run->isChecked(); }
 
 void QueuePanel::setRunRequested(bool run) { m_run->setChecked(run); }
+
+bool QueuePanel::hasEntryToRun() const {
+  try {
+    return fitbench::RunQueue::load(queueFile().toStdString()).next_to_run() != nullptr;
+  } catch (const std::exception&) {
+    return false;  // the table's tooltip says what is wrong with the file
+  }
+}
+
+void QueuePanel::showRunnerStatus(const QString& text, const QString& toolTip) {
+  m_runnerStatus->setText(text);
+  m_runnerStatus->setToolTip(toolTip);
+  m_runnerStatus->setVisible(!text.isEmpty());
+}
+
+QString QueuePanel::runnerStatus() const { return m_runnerStatus->text(); }
+
+void QueuePanel::setEntryGpu(const QString& id, const QString& gpu) {
+  m_entryGpus.insert(id, gpu);
+  showEntries();
+}
+
+void QueuePanel::clearEntryGpus() {
+  m_entryGpus.clear();
+  showEntries();
+}
 
 std::optional<fitbench::QueueEntry> QueuePanel::claimNext() {
   std::optional<fitbench::QueueEntry> claimed;

@@ -5,13 +5,17 @@
 // fitbench::edit_queue, so fitbench-cli --queue can work on the same file;
 // the panel follows the file as it changes (QFileSystemWatcher).
 //
-// "Run queue" only asks for it (runRequestedChanged); MainWindow starts each
-// entry, claimed with claimNext(), as it would start the form's experiment,
-// and reports how it ended with finish(). The switch is kept in QSettings,
-// so a queue that was running when the application closed runs again when
-// it opens, beginning with the run the close interrupted.
+// "Run queue" only asks for it (runRequestedChanged); QueueDriver runs the
+// entries, through the window (each claimed with claimNext(), started as the
+// form's experiment would be, its end reported with finish()) or in a runner
+// process on several GPUs, which says how it goes in a line under Run queue
+// (showRunnerStatus()) and on which GPU each of its runs trains (setEntryGpu()).
+// The switch is kept in QSettings, so a queue that was running when the
+// application closed runs again when it opens, beginning with the runs the
+// close interrupted.
 #pragma once
 
+#include <QMap>
 #include <QWidget>
 
 #include <functional>
@@ -22,6 +26,7 @@
 #include "fitbench/run_queue.h"
 
 class QFileSystemWatcher;
+class QLabel;
 class QPushButton;
 class QTableWidget;
 
@@ -49,6 +54,15 @@ class QueuePanel : public QWidget {
 
   bool runRequested() const;
   void setRunRequested(bool run);
+  // Whether the queue file holds an entry to run: a queued one, or one interrupted.
+  bool hasEntryToRun() const;
+
+  // The line about the runner process under Run queue; hidden when `text` is "".
+  void showRunnerStatus(const QString& text, const QString& toolTip = {});
+  QString runnerStatus() const;
+  // The GPU ("1") on which the runner process trains entry `id`, for its State while it runs.
+  void setEntryGpu(const QString& id, const QString& gpu);
+  void clearEntryGpus();
 
   // The next entry to run (an interrupted one first), marked as run by this
   // process; nullopt when none is left.
@@ -70,15 +84,19 @@ class QueuePanel : public QWidget {
 
  private:
   void reload();
+  // The table of m_entries.
+  void showEntries();
   QString stateText(const fitbench::QueueEntry& entry) const;
   void updateButtons();
 
   QString m_workspace;
   std::vector<fitbench::QueueEntry> m_entries;
+  QMap<QString, QString> m_entryGpus;  // setEntryGpu()'s, by entry id
   std::function<fitbench::FitArgs()> m_sweepBase = [] { return fitbench::train_mnist_defaults(); };
   QFileSystemWatcher* m_watcher = nullptr;
   QTableWidget* m_table = nullptr;
   QPushButton* m_run = nullptr;
+  QLabel* m_runnerStatus = nullptr;
   QPushButton* m_up = nullptr;
   QPushButton* m_down = nullptr;
   QPushButton* m_pause = nullptr;

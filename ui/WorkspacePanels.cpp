@@ -29,6 +29,7 @@ WorkspacePanels::WorkspacePanels(QMainWindow* window, Window parts) : QObject(wi
   m_queueDock->setWidget(m_queue);
   m_driver = new QueueDriver(m_queue, m_window.queue, this);
   m_queue->setSweepBase(m_window.formArgs);
+  connect(m_driver, &QueueDriver::message, this, [this](const QString& text) { m_window.showMessage(text); });
 
   connect(m_runs, &RunsView::overlayRequested, this, &WorkspacePanels::overlay);
   connect(m_runs, &RunsView::workspaceChosen, this, [this](const QString& root) {

@@ -1,7 +1,7 @@
 // WorkspacePanels: the runs workspace in the window. A "Runs" tab (RunsView)
 // of every run in the workspace folder, and a "Queue" dock (QueuePanel) of the
 // runs lined up in its queue.json, trained one after another through the
-// window's Start (QueueDriver). It ties them to the window's other parts: the
+// window's Start, or one per GPU in a runner process (QueueDriver). It ties them to the window's other parts: the
 // Runs view's overlays go to the charts, a run opened or a point clicked on a
 // chart shows its checkpoints, and Add to queue queues the form. The folder
 // is remembered (QSettings "workspace/root"); the default is runs/ in the
@@ -30,7 +30,7 @@ class WorkspacePanels : public QObject {
  public:
   // What of the window the panels show into and ask.
   struct Window {
-    QueueDriver::Window queue;  // whether it is busy; how it starts a run
+    QueueDriver::Window queue;  // whether it is busy; how it starts a run; the GPUs checked
     RunViews* views = nullptr;  // the Runs tab joins its tabs; overlays go to its charts
     RunControlBar* runBar = nullptr;  // Add to queue
     CheckpointBrowser* checkpoints = nullptr;
