@@ -157,8 +157,8 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control,
     failed += e.state == fitbench::QueueState::Failed;
     waiting += e.state == fitbench::QueueState::Queued || e.state == fitbench::QueueState::Paused;
   }
-  std::fprintf(stderr, "fitbench-cli: queue: %d run(s) started, %d failed in the queue, %d waiting\n", run.runs,
-               failed, waiting);
+  std::fprintf(stderr, "fitbench-cli: queue: %d run%s started, %d failed in the queue, %d waiting\n", run.runs,
+               run.runs == 1 ? "" : "s", failed, waiting);
   if (run.stopped) return 130;
   return failed > 0 ? 1 : 0;
 }

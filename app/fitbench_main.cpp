@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "EnglishPlurals.h"
 #include "MainWindow.h"
 #include "Screenshots.h"
 #include "fitbench/cpu_threads.h"
@@ -59,6 +60,8 @@ int main(int argc, char* argv[]) {
   QApplication::setOrganizationName(QStringLiteral("fitbench"));
   QApplication::setDesktopFileName(QStringLiteral("fitbench"));
   QApplication::setApplicationVersion(QStringLiteral(FITBENCH_VERSION));
+  EnglishPlurals plurals;
+  QApplication::installTranslator(&plurals);
 
   MainWindow window(fitArgs);
   // The screenshots show the default layout and experiment, whatever was used last.
