@@ -276,6 +276,13 @@ TEST(Convolution, WinogradErrorStaysNearDirect) {
   cpu::set_convolution_winograd(default_winograd);
 }
 
+// Rows wider than one vector of 16 tiles (32 outputs), and planes larger than a chunk's cache budget.
+TEST(Convolution, WideWinogradRowsMatchDirectLoops) {
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {2, 8, 6, 70});
+  check_against_reference({.kh = 3, .kw = 3, .filters = 9}, {1, 8, 5, 37});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {1, 8, 67, 67});
+}
+
 TEST(Convolution, ChunkedBatchMatchesDirectLoops) {
   // Few channels take im2col; the batch is cut into chunks, the last one smaller.
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {19, 4, 32, 32});

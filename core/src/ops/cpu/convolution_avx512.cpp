@@ -312,11 +312,14 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 // The 2x2 outputs A^T q_j A + add of 16 tiles j, whose elements are
 // q[e * es + j], interleaved into rows `top` and `bottom` (null: the image has
 // no such row), `columns` of them inside the image. A row gets all 32 floats
-// where they stay inside the plane, `room` floats from its start for `top`;
-// otherwise only its `columns`.
+// where they stay inside the plane (`room` floats from `top`) and whatever
+// they overrun is written later. `bottom` is written after `top`, so `top`
+// may overrun into it only from the tile row's first vector (`first_of_row`):
+// after that, earlier vectors have written the start of `bottom`. Otherwise
+// a row gets only its `columns`.
 [[FITBENCH_AVX512]] inline void output_tiles(const float* q, int64_t es, __m512 add, float* top, float* bottom,
-                                             int64_t room, int64_t row, int64_t columns, __m512i low,
-                                             __m512i high) {
+                                             int64_t room, int64_t row, int64_t columns, bool first_of_row,
+                                             __m512i low, __m512i high) {
   __m512 s0[4], s1[4];
 #pragma GCC unroll 4
   for (int b = 0; b < 4; ++b) {
@@ -327,7 +330,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
   const __m512* sums[2] = {s0, s1};
   float* out[2] = {top, bottom};
-  const bool whole[2] = {room >= 32, room - row >= 32};
+  const bool whole[2] = {room >= 32 && (first_of_row || columns >= 32), room - row >= 32};
 #pragma GCC unroll 2
   for (int half = 0; half < 2; ++half) {
     if (!out[half]) continue;
@@ -357,7 +360,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
       float* bottom = 2 * i + 1 < g.oh ? top + g.ow : nullptr;
       for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
         output_tiles(mt + i * g.tiles_w + j0, es, add, top + 2 * j0, bottom ? bottom + 2 * j0 : nullptr,
-                     g.oh * g.ow - (2 * i * g.ow + 2 * j0), g.ow, g.ow - 2 * j0, low, high);
+                     g.oh * g.ow - (2 * i * g.ow + 2 * j0), g.ow, g.ow - 2 * j0, j0 == 0, low, high);
     }
   }
 }
