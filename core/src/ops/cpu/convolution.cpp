@@ -170,13 +170,8 @@ Plan make_plan(const ConvShape& s) {
     p.packed_weight_floats = p.taps * s.out_channels * p.cg;
   } else {
     p.col_rows = s.in_channels * p.taps;
-    const int64_t per_image = (p.col_rows + s.out_channels) * out_area;
-    const int64_t most =
-        std::clamp<int64_t>(chunk_budget_floats / std::max<int64_t>(per_image, 1), 1, s.batch);
-    // Round the chunk count up to a multiple of the threads so that each gets
-    // as many images.
-    const int64_t chunks = ((s.batch + most - 1) / most + p.threads - 1) / p.threads * p.threads;
-    p.images_per_chunk = (s.batch + chunks - 1) / chunks;
+    p.images_per_chunk =
+        images_per_chunk(s.batch, (p.col_rows + s.out_channels) * out_area, chunk_budget_floats, p.threads);
     p.input_floats = p.col_rows * p.images_per_chunk * out_area;
     if (p.images_per_chunk > 1) p.output_floats = s.out_channels * p.images_per_chunk * out_area;
     p.dweight_floats = s.out_channels * p.cg * p.taps + s.out_channels;

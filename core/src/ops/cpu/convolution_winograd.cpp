@@ -81,11 +81,8 @@ Pass make_pass(int64_t batch, int64_t in, int64_t out, int64_t h, int64_t w, int
   p.tiles_w = (p.ow + 1) / 2;
   p.tiles = p.tiles_h * p.tiles_w;
   p.threads = gemm_threads(batch * out * p.oh * p.ow * in * 9);
-  const int64_t per_image = elements * (in + out) * p.tiles;
-  const int64_t most = std::clamp<int64_t>(chunk_budget_floats / std::max<int64_t>(per_image, 1), 1, batch);
-  // A multiple of the threads, so that each gets as many images.
-  const int64_t chunks = ((batch + most - 1) / most + p.threads - 1) / p.threads * p.threads;
-  p.images_per_chunk = (batch + chunks - 1) / chunks;
+  p.images_per_chunk =
+      images_per_chunk(batch, elements * (in + out) * p.tiles, chunk_budget_floats, p.threads);
   p.chunks = (batch + p.images_per_chunk - 1) / p.images_per_chunk;
   p.u_floats = elements * in * out;
   p.v_floats = elements * in * (p.images_per_chunk * p.tiles + row_slack);

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace fitbench::cpu {
@@ -37,6 +38,16 @@ inline void blas_on_calling_thread() {
 inline int gemm_threads(int64_t products) {
   constexpr int64_t parallel_min_products = int64_t{1} << 20;
   return products >= parallel_min_products ? omp_get_max_threads() : 1;
+}
+
+// Images per chunk of a batch whose images take `per_image` each of a
+// per-thread `budget` (in any one unit): as many as fit, at least 1, with the
+// number of chunks rounded up to a multiple of `threads` so that each thread
+// gets as many.
+inline int64_t images_per_chunk(int64_t batch, int64_t per_image, int64_t budget, int threads) {
+  const int64_t most = std::clamp<int64_t>(budget / std::max<int64_t>(per_image, 1), 1, batch);
+  const int64_t chunks = ((batch + most - 1) / most + threads - 1) / threads * threads;
+  return (batch + chunks - 1) / chunks;
 }
 
 }  // namespace fitbench::cpu
