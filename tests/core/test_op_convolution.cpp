@@ -131,28 +131,40 @@ void expect_near_all(const Tensor& actual, const Sums& expected, const char* wha
         << what << " [" << i << "]";
 }
 
+// The direct loops' y (without the bias), dx and dw for the inputs and the output gradient of `r`.
+struct ReferenceSums {
+  Sums y, dx, dw;
+};
+
+ReferenceSums reference_sums(const Params& p, const Shape& data, const Result& r) {
+  const float* x = r.in[0].f32();
+  const float* w = r.in[1].f32();
+  const float* dy = r.out[1].f32();
+  ReferenceSums sums{Sums(r.out[0].size()), Sums(r.in[0].size()), Sums(r.in[1].size())};
+  for_each_term(p, geometry(p, data), [&](int64_t xi, int64_t wi, int64_t yi) {
+    sums.y.add(yi, double(x[xi]) * w[wi]);
+    sums.dx.add(xi, double(dy[yi]) * w[wi]);
+    sums.dw.add(wi, double(dy[yi]) * x[xi]);
+  });
+  return sums;
+}
+
 // Compares forward and all gradients with the direct loops on the current route.
 void check_route_against_reference(const Params& p, const Shape& data) {
   const Result r = run(p, data, 11);
   const Reference g = geometry(p, data);
-  const float* x = r.in[0].f32();
-  const float* w = r.in[1].f32();
   const float* dy = r.out[1].f32();
-  Sums y(r.out[0].size()), dx(r.in[0].size()), dw(r.in[1].size()), db(p.filters);
-  for_each_term(p, g, [&](int64_t xi, int64_t wi, int64_t yi) {
-    y.add(yi, double(x[xi]) * w[wi]);
-    dx.add(xi, double(dy[yi]) * w[wi]);
-    dw.add(wi, double(dy[yi]) * x[xi]);
-  });
+  ReferenceSums sums = reference_sums(p, data, r);
+  Sums db(p.filters);
   const int64_t area = g.oh * g.ow;
   for (int64_t i = 0; i < r.out[0].size(); ++i) {
     const int64_t f = i / area % g.f;
-    if (p.bias) y.add(i, r.in[2].f32()[f]);
+    if (p.bias) sums.y.add(i, r.in[2].f32()[f]);
     db.add(f, dy[i]);
   }
-  expect_near_all(r.out[0], y, "y");
-  expect_near_all(r.in_grad[0], dx, "dx");
-  expect_near_all(r.in_grad[1], dw, "dw");
+  expect_near_all(r.out[0], sums.y, "y");
+  expect_near_all(r.in_grad[0], sums.dx, "dx");
+  expect_near_all(r.in_grad[1], sums.dw, "dw");
   if (p.bias) expect_near_all(r.in_grad[2], db, "dbias");
 }
 
@@ -233,23 +245,15 @@ TEST(Convolution, TileEdgesMatchDirectLoops) {
 // the magnitudes of each element's terms (the float32 rounding scale).
 double largest_relative_error(const Params& p, const Shape& data) {
   const Result r = run(p, data, 23);
-  const Reference g = geometry(p, data);
-  const float* x = r.in[0].f32();
-  const float* w = r.in[1].f32();
-  const float* dy = r.out[1].f32();
-  Sums y(r.out[0].size()), dx(r.in[0].size());
-  for_each_term(p, g, [&](int64_t xi, int64_t wi, int64_t yi) {
-    y.add(yi, double(x[xi]) * w[wi]);
-    dx.add(xi, double(dy[yi]) * w[wi]);
-  });
+  const ReferenceSums sums = reference_sums(p, data, r);
   double largest = 0;
   const auto compare = [&](const Tensor& actual, const Sums& expected) {
     for (size_t i = 0; i < expected.value.size(); ++i)
       if (expected.magnitude[i] > 0)
         largest = std::max(largest, std::fabs(actual.f32()[i] - expected.value[i]) / expected.magnitude[i]);
   };
-  compare(r.out[0], y);
-  compare(r.in_grad[0], dx);
+  compare(r.out[0], sums.y);
+  compare(r.in_grad[0], sums.dx);
   return largest;
 }
 
