@@ -23,6 +23,7 @@
 #include "fitbench/fit.h"
 #include "fitbench/fit_args.h"
 #include "fitbench/run_records.h"
+#include "stub_program.h"
 
 namespace {
 
@@ -217,16 +218,13 @@ void TestProcessTrainer::describeHosts() {
 // of mpirun's output: a stand-in for mpirun prints them, so no MPI is needed.
 void TestProcessTrainer::hostsFromWorkerOutput() {
   const QString mpirun = m_tmp.filePath(QStringLiteral("fake-mpirun"));
-  QFile script(mpirun);
-  QVERIFY(script.open(QIODevice::WriteOnly));
-  script.write(
+  QVERIFY(writeStubProgram(
+      mpirun,
       "#!/bin/sh\n"
       "echo '2026-12-06 10:00:00,001 Node[1] start with arguments Namespace(...)'\n"
       "echo '2026-12-06 10:00:00,002 Node[1] Worker rank 1 of 3 runs on host node2.cluster'\n"
       "echo '2026-12-06 10:00:00,003 Node[0] Worker rank 0 of 3 runs on host node1.cluster'\n"
-      "echo '2026-12-06 10:00:00,004 Node[2] Worker rank 2 of 3 runs on host node2.cluster'\n");
-  script.close();
-  QVERIFY(script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+      "echo '2026-12-06 10:00:00,004 Node[2] Worker rank 2 of 3 runs on host node2.cluster'\n"));
   ProcessTrainer trainer;
   trainer.setMpirunPath(mpirun);
   trainer.setCliPath(QStringLiteral("/bin/true"));

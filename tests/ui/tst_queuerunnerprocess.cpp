@@ -24,6 +24,7 @@
 #include "QueueRunnerProcess.h"
 #include "fitbench/file_util.h"
 #include "fitbench/gpu_module.h"
+#include "stub_program.h"
 #include "workspace_fixture.h"
 
 namespace {
@@ -101,10 +102,8 @@ void TestQueueRunnerProcess::initTestCase() {
 QString TestQueueRunnerProcess::waitingStub() {
   const QString path = m_stubs.filePath(QStringLiteral("waiting-fitbench-cli"));
   QFile::remove(calls());
-  QFile script(path);
-  if (!script.open(QIODevice::WriteOnly)) return {};
   // `wait` returns for a trapped signal; a sleep in the foreground would hold the trap until it ended.
-  script.write(QStringLiteral(R"sh(#!/bin/sh
+  const QByteArray script = QStringLiteral(R"sh(#!/bin/sh
 trap 'echo "$$ TERM" >> "%1"; kill $sleeper; exit 130' TERM
 trap 'echo "$$ HUP" >> "%1"; kill $sleeper; exit 129' HUP
 echo "$$ $*" >> "%1"
@@ -113,11 +112,9 @@ sleep 120 &
 sleeper=$!
 wait $sleeper
 )sh")
-                   .arg(calls())
-                   .toUtf8());
-  script.close();
-  script.setPermissions(script.permissions() | QFileDevice::ExeOwner);
-  return path;
+                                .arg(calls())
+                                .toUtf8();
+  return writeStubProgram(path, script) ? path : QString();
 }
 
 void TestQueueRunnerProcess::twoGpusRunTheQueueInOneProcess() {
@@ -221,15 +218,11 @@ void TestQueueRunnerProcess::closingLeavesTheRunnersEntryToResume() {
 
 void TestQueueRunnerProcess::aFailedRunnerTurnsRunQueueOff() {
   const QString stub = m_stubs.filePath(QStringLiteral("failing-fitbench-cli"));
-  QFile script(stub);
-  QVERIFY(script.open(QIODevice::WriteOnly));
-  script.write(
-      "#!/bin/sh\n"
-      "echo 'fitbench-cli: starting the runners' >&2\n"
-      "echo 'fitbench-cli: argument --queue-gpus: gpu(1) is not on this machine' >&2\n"
-      "exit 2\n");
-  script.close();
-  script.setPermissions(script.permissions() | QFileDevice::ExeOwner);
+  QVERIFY(writeStubProgram(stub,
+                           "#!/bin/sh\n"
+                           "echo 'fitbench-cli: starting the runners' >&2\n"
+                           "echo 'fitbench-cli: argument --queue-gpus: gpu(1) is not on this machine' >&2\n"
+                           "exit 2\n"));
   QTemporaryDir tmp;
   Fixture f(tmp, stub);
   QVERIFY(f.window->gpuPicker()->setSelectedGpus(QStringLiteral("0,1")));
