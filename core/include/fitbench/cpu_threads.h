@@ -1,5 +1,6 @@
-// How the CPU kernels' threads behave, chosen in the environment before the
-// OpenMP runtime and OpenBLAS are loaded: both read it once, at load time.
+// How the CPU kernels' threads behave, and which kernels OpenBLAS runs,
+// chosen in the environment before the OpenMP runtime and OpenBLAS are
+// loaded: both read it once, at load time.
 #pragma once
 
 #include <string_view>
@@ -15,15 +16,25 @@ namespace fitbench {
 // the idle-machine speed (bench/contention.sh).
 inline constexpr std::string_view kOpenmpSpinPauses = "3000";
 
+// The OpenBLAS kernels to name in OPENBLAS_CORETYPE, or null where OpenBLAS
+// chose well itself. OpenBLAS picks its kernels by CPU model, and on a model
+// it does not know (Debian 12's 0.3.21 on an Emerald Rapids Xeon, for one)
+// falls back to its generic SSE3 kernels: sgemm then runs at a fifth of its
+// speed (38 against 176 GFLOP/s on one core of that Xeon). Where that
+// happened, this names OpenBLAS's AVX-512 kernels (SkylakeX) on a CPU with
+// AVX-512, or its AVX2 ones (Haswell) on a CPU with AVX2 and FMA.
+const char* openblas_kernels_for_this_cpu();
+
 // Call first in main(). Sets, where the user has not: GOMP_SPINCOUNT to
-// kOpenmpSpinPauses, and OPENBLAS_NUM_THREADS to 1, since every GEMM runs
-// inside an OpenMP team of fitbench's own (ops/cpu/parallel.h) and OpenBLAS's
+// kOpenmpSpinPauses; OPENBLAS_NUM_THREADS to 1, since every GEMM runs inside
+// an OpenMP team of fitbench's own (ops/cpu/parallel.h) and OpenBLAS's
 // pthreads build would otherwise start a pool of threads that spin with
-// sched_yield and are never used. When something had to change, the program
-// is executed again in the same process (same pid, same arguments) so the
-// libraries load with it; this returns when nothing had to change, or when
-// the program cannot be executed again (the run then keeps the libraries'
-// defaults).
+// sched_yield and are never used; and OPENBLAS_CORETYPE to
+// openblas_kernels_for_this_cpu() where that is not null. When something had
+// to change, the program is executed again in the same process (same pid,
+// same arguments) so the libraries load with it; this returns when nothing
+// had to change, or when the program cannot be executed again (the run then
+// keeps the libraries' defaults).
 void prepare_cpu_threads(char** argv);
 
 }  // namespace fitbench
