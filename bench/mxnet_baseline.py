@@ -17,6 +17,9 @@ Both print fit.py's log; the last epoch's "Time cost" of each gives img/s, and
 GFLOP/s counts 3x the forward multiply-adds (x2) of Convolution and
 FullyConnected layers (forward, and backward's two products). A float32 GEMM
 (numpy's BLAS, the same threads) gives the roofline those are compared with.
+Where fitbench names OpenBLAS's kernels for this CPU itself, this script runs
+with the same OPENBLAS_CORETYPE, for MXNet and numpy too
+(bench/openblas_kernels.py).
 
 Usage: python mxnet_baseline.py --fitbench-cli build/app/fitbench-cli
            [--nets mlp,lenet,resnet-20,resnet-56] [--batch-sizes 128,32] [--num-epochs 2]
@@ -32,8 +35,12 @@ import subprocess
 import tempfile
 import time
 
-import mxnet as mx
-import numpy as np
+import openblas_kernels
+
+openblas_kernels.run_again_with_kernels()  # before numpy and MXNet load their OpenBLAS
+
+import mxnet as mx  # noqa: E402
+import numpy as np  # noqa: E402
 
 # name -> (fitbench-cli / fit.py network arguments, image shape, examples an epoch)
 NETWORKS = {

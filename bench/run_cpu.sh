@@ -61,6 +61,16 @@ if ! "$python" -c 'import torch, torchvision' >/dev/null 2>&1; then
   fi
 fi
 
+# Where fitbench names OpenBLAS's kernels for this CPU itself, the peers' own
+# OpenBLAS builds (numpy's, MXNet's, PyTorch's) get the same setting.
+if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
+  kernels="$("$python" bench/openblas_kernels.py)"
+  if [[ -n "$kernels" ]]; then
+    echo "==> OPENBLAS_CORETYPE=$kernels for every side (bench/openblas_kernels.py)" >&2
+    export OPENBLAS_CORETYPE="$kernels"
+  fi
+fi
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
