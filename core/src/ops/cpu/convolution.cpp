@@ -52,6 +52,7 @@
 
 #include "ops/cpu/convolution_avx512.h"
 #include "ops/cpu/convolution_winograd.h"
+#include "ops/cpu/elementwise.h"
 #include "ops/cpu/parallel.h"
 #include "ops/kernels/convolution.h"
 
@@ -72,7 +73,7 @@ bool& avx512_enabled() {
   return enabled;
 }
 
-// Whether 3x3 stride-1 layers take Winograd for y and dx; likewise.
+// Whether 3x3 stride-1 layers take Winograd; likewise.
 bool& winograd_enabled() {
   static bool enabled = !turned_off("FITBENCH_NO_WINOGRAD");
   return enabled;
@@ -196,13 +197,6 @@ Scratch scratch_of(const Plan& p, float* workspace, int thread) {
   r.grad_t = r.dinput + p.dinput_floats;
   r.dweight = r.grad_t + p.grad_t_floats;
   return r;
-}
-
-float row_sum(const float* v, int64_t n) {
-  float sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t i = 0; i < n; ++i) sum += v[i];
-  return sum;
 }
 
 // ---- Shifted taps ----
@@ -578,10 +572,15 @@ void convolution_forward(const ConvShape& s, const float* x, const float* w, con
 
 void convolution_backward(const ConvShape& s, const float* x, const float* w, const float* dy, float* dx,
                           float* dw, float* dbias, float* workspace) {
-  if (dx && takes_winograd(s)) {
-    // The weight and bias gradients first: dx's pass reuses the workspace.
-    if (dw || dbias) convolution_backward(s, x, w, dy, nullptr, dw, dbias, workspace);
-    return winograd::backward_data(s, w, dy, dx, workspace);
+  if ((dx || dw) && takes_winograd(s)) {
+    // One pass after the other, each reusing the workspace; a bias gradient
+    // alone takes the direct route's sums.
+    if (dw)
+      winograd::backward_weights(s, x, dy, dw, dbias, workspace);
+    else if (dbias)
+      convolution_backward(s, x, w, dy, nullptr, nullptr, dbias, workspace);
+    if (dx) winograd::backward_data(s, w, dy, dx, workspace);
+    return;
   }
   blas_on_calling_thread();
   const Plan p = make_plan(s);

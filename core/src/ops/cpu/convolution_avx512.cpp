@@ -250,39 +250,34 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 
 // ---- Winograd F(2x2, 3x3) transforms ----
 //
-// 16 tiles of a tile row per vector (convolution_winograd.cpp states the
-// math). The 16 tiles of a row read 34 input columns from column `first`;
-// each tile's columns 2j .. 2j + 3 are picked out of them by two-source
-// permutes. Cells outside the image load as 0: masked loads never touch
-// them. Stores are whole vectors wherever the floats past the row are
-// written again later (the next rows, or the caller's slack), since masked
-// stores cost far more than plain ones on some CPUs.
+// 16 tiles per vector (convolution_winograd.cpp states the math), taken in
+// the plane's tile order, so that vectors of v, mt and z are 16 consecutive
+// columns of the GEMMs.
+//
+// Each vector takes 16 tiles of one tile row: they read 34 input columns
+// from column `first`, and each tile's columns 2j .. 2j + 3 are picked out of
+// them by two-source permutes.
+//
+// Cells outside the image load as 0: masked loads never touch them. Stores
+// are whole vectors wherever the floats past the row are written again later
+// (the next rows, or the caller's slack), since masked stores cost far more
+// than plain ones on some CPUs.
 
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
   return _mm512_maskz_loadu_ps(first_lanes(width - from) & ~first_lanes(-from), row + from);
 }
 
-// v[e * es + j] = (B^T d_j B)[e] for 16 tiles j, whose 4x4 inputs d_j are
-// columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a row outside the image).
-[[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], int64_t width, int64_t first, float* v,
-                                            int64_t es, __m512i even, __m512i odd) {
+// v[e * es + j] = (B^T d_j B)[e] for the 16 tiles j whose 4x4 inputs are
+// d[r][c] (row r, column c; lane j of each vector).
+[[FITBENCH_AVX512]] inline void store_input_transform(const __m512 d[4][4], float* v, int64_t es) {
   __m512 across[4][4];  // across[r] = row r of d times B
 #pragma GCC unroll 4
   for (int r = 0; r < 4; ++r) {
-    if (!rows[r]) {
-#pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) across[r][c] = _mm512_setzero_ps();
-      continue;
-    }
-    const __m512 a = load_columns(rows[r], first, width), b = load_columns(rows[r], first + 16, width);
-    const __m512 a2 = load_columns(rows[r], first + 2, width), b2 = load_columns(rows[r], first + 18, width);
-    const __m512 d0 = _mm512_permutex2var_ps(a, even, b), d1 = _mm512_permutex2var_ps(a, odd, b);
-    const __m512 d2 = _mm512_permutex2var_ps(a2, even, b2), d3 = _mm512_permutex2var_ps(a2, odd, b2);
-    across[r][0] = _mm512_sub_ps(d0, d2);
-    across[r][1] = _mm512_add_ps(d1, d2);
-    across[r][2] = _mm512_sub_ps(d2, d1);
-    across[r][3] = _mm512_sub_ps(d1, d3);
+    across[r][0] = _mm512_sub_ps(d[r][0], d[r][2]);
+    across[r][1] = _mm512_add_ps(d[r][1], d[r][2]);
+    across[r][2] = _mm512_sub_ps(d[r][2], d[r][1]);
+    across[r][3] = _mm512_sub_ps(d[r][1], d[r][3]);
   }
 #pragma GCC unroll 4
   for (int c = 0; c < 4; ++c) {
@@ -291,6 +286,28 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     _mm512_storeu_ps(v + (8 + c) * es, _mm512_sub_ps(across[2][c], across[1][c]));
     _mm512_storeu_ps(v + (12 + c) * es, _mm512_sub_ps(across[1][c], across[3][c]));
   }
+}
+
+// The input transform of 16 tiles of a tile row: tile j's input
+// is columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a row outside the image).
+[[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], int64_t width, int64_t first,
+                                            float* v, int64_t es, __m512i even, __m512i odd) {
+  __m512 d[4][4];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    if (!rows[r]) {
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) d[r][c] = _mm512_setzero_ps();
+      continue;
+    }
+    const __m512 a = load_columns(rows[r], first, width), b = load_columns(rows[r], first + 16, width);
+    const __m512 a2 = load_columns(rows[r], first + 2, width), b2 = load_columns(rows[r], first + 18, width);
+    d[r][0] = _mm512_permutex2var_ps(a, even, b);
+    d[r][1] = _mm512_permutex2var_ps(a, odd, b);
+    d[r][2] = _mm512_permutex2var_ps(a2, even, b2);
+    d[r][3] = _mm512_permutex2var_ps(a2, odd, b2);
+  }
+  store_input_transform(d, v, es);
 }
 
 [[FITBENCH_AVX512]] void input_planes(const WinogradTiles& g, const float* x, int64_t channels, float* v,
@@ -309,17 +326,11 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     }
 }
 
-// The 2x2 outputs A^T q_j A + add of 16 tiles j, whose elements are
-// q[e * es + j], interleaved into rows `top` and `bottom` (null: the image has
-// no such row), `columns` of them inside the image. A row gets all 32 floats
-// where they stay inside the plane (`room` floats from `top`) and whatever
-// they overrun is written later. `bottom` is written after `top`, so `top`
-// may overrun into it only from the tile row's first vector (`first_of_row`):
-// after that, earlier vectors have written the start of `bottom`. Otherwise
-// a row gets only its `columns`.
-[[FITBENCH_AVX512]] inline void output_tiles(const float* q, int64_t es, __m512 add, float* top, float* bottom,
-                                             int64_t room, int64_t row, int64_t columns, bool first_of_row,
-                                             __m512i low, __m512i high) {
+// The output transform of 16 tiles: A^T q_j A + add, whose elements are
+// q[e * es + j], as the outputs left (column 2j) and right (2j + 1) of the
+// top row (half 0) and the bottom row (half 1) of each tile j.
+[[FITBENCH_AVX512]] inline void output_transform(const float* q, int64_t es, __m512 add, __m512 left[2],
+                                                 __m512 right[2]) {
   __m512 s0[4], s1[4];
 #pragma GCC unroll 4
   for (int b = 0; b < 4; ++b) {
@@ -329,16 +340,33 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     s1[b] = _mm512_sub_ps(_mm512_sub_ps(q1, q2), q3);
   }
   const __m512* sums[2] = {s0, s1};
+#pragma GCC unroll 2
+  for (int half = 0; half < 2; ++half) {
+    const __m512* s = sums[half];
+    left[half] = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), s[2]), add);
+    right[half] = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[1], s[2]), s[3]), add);
+  }
+}
+
+// The outputs of 16 tiles of a tile row, interleaved into rows
+// `top` and `bottom` (null: the image has no such row), `columns` of them
+// inside the image. A row gets all 32 floats where they stay inside the
+// plane (`room` floats from `top`) and whatever they overrun is written
+// later. `bottom` is written after `top`, so `top` may overrun into it only
+// from the tile row's first vector (`first_of_row`): after that, earlier
+// vectors have written the start of `bottom`. Otherwise a row gets only its `columns`.
+[[FITBENCH_AVX512]] inline void output_tiles(const float* q, int64_t es, __m512 add, float* top,
+                                             float* bottom, int64_t room, int64_t row, int64_t columns,
+                                             bool first_of_row, __m512i low, __m512i high) {
+  __m512 left[2], right[2];
+  output_transform(q, es, add, left, right);
   float* out[2] = {top, bottom};
   const bool whole[2] = {room >= 32 && (first_of_row || columns >= 32), room - row >= 32};
 #pragma GCC unroll 2
   for (int half = 0; half < 2; ++half) {
     if (!out[half]) continue;
-    const __m512* s = sums[half];
-    const __m512 left = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), s[2]), add);
-    const __m512 right = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[1], s[2]), s[3]), add);
-    const __m512 first_half = _mm512_permutex2var_ps(left, low, right);
-    const __m512 second_half = _mm512_permutex2var_ps(left, high, right);
+    const __m512 first_half = _mm512_permutex2var_ps(left[half], low, right[half]);
+    const __m512 second_half = _mm512_permutex2var_ps(left[half], high, right[half]);
     if (whole[half]) {
       _mm512_storeu_ps(out[half], first_half);
       _mm512_storeu_ps(out[half] + 16, second_half);
@@ -363,6 +391,54 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
                      g.oh * g.ow - (2 * i * g.ow + 2 * j0), g.ow, g.ow - 2 * j0, j0 == 0, low, high);
     }
   }
+}
+
+// v's counterpart for the weight gradient: z[e * es + j] = (A g_j A^T)[e] for
+// the 16 tiles j whose 2x2 output gradients g_j = [a b; c d] are lane j of
+// a, b, c and d. A g A^T has rows [p, p + q, p - q, -q] for the rows [p, q]
+// of A g: [a, b], [a + c, b + d], [a - c, b - d], [-c, -d].
+[[FITBENCH_AVX512]] inline void store_gradient_transform(__m512 a, __m512 b, __m512 c, __m512 d, float* z,
+                                                         int64_t es) {
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512 p[4] = {a, _mm512_add_ps(a, c), _mm512_sub_ps(a, c), _mm512_sub_ps(zero, c)};
+  const __m512 q[4] = {b, _mm512_add_ps(b, d), _mm512_sub_ps(b, d), _mm512_sub_ps(zero, d)};
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    _mm512_storeu_ps(z + 4 * r * es, p[r]);
+    _mm512_storeu_ps(z + (4 * r + 1) * es, _mm512_add_ps(p[r], q[r]));
+    _mm512_storeu_ps(z + (4 * r + 2) * es, _mm512_sub_ps(p[r], q[r]));
+    _mm512_storeu_ps(z + (4 * r + 3) * es, _mm512_sub_ps(zero, q[r]));
+  }
+}
+
+// The gradient transform of 16 tiles of a tile row: tile j's
+// gradient is columns first + 2j and first + 2j + 1 of rows `top` and
+// `bottom` (null: the image has no such row).
+[[FITBENCH_AVX512]] inline void gradient_tiles(const float* top, const float* bottom, int64_t width,
+                                               int64_t first, float* z, int64_t es, __m512i even,
+                                               __m512i odd) {
+  const __m512 t0 = load_columns(top, first, width), t1 = load_columns(top, first + 16, width);
+  __m512 c = _mm512_setzero_ps(), d = c;
+  if (bottom) {
+    const __m512 b0 = load_columns(bottom, first, width), b1 = load_columns(bottom, first + 16, width);
+    c = _mm512_permutex2var_ps(b0, even, b1);
+    d = _mm512_permutex2var_ps(b0, odd, b1);
+  }
+  store_gradient_transform(_mm512_permutex2var_ps(t0, even, t1), _mm512_permutex2var_ps(t0, odd, t1), c, d, z,
+                           es);
+}
+
+[[FITBENCH_AVX512]] void gradient_planes(const WinogradTiles& g, const float* dy, int64_t channels, float* z,
+                                         int64_t zs, int64_t es) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  for (int64_t m = 0; m < channels; ++m, dy += g.oh * g.ow, z += zs)
+    for (int64_t i = 0; i < g.tiles_h; ++i) {
+      const float* top = dy + 2 * i * g.ow;
+      const float* bottom = 2 * i + 1 < g.oh ? top + g.ow : nullptr;
+      for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
+        gradient_tiles(top, bottom, g.ow, 2 * j0, z + i * g.tiles_w + j0, es, even, odd);
+    }
 }
 
 }  // namespace
@@ -425,6 +501,11 @@ void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, fl
 void winograd_output(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms, int64_t es,
                      const float* bias, float* y) {
   output_planes(g, mt, channels, ms, es, bias, y);
+}
+
+void winograd_gradient(const WinogradTiles& g, const float* dy, int64_t channels, float* z, int64_t zs,
+                       int64_t es) {
+  gradient_planes(g, dy, channels, z, zs, es);
 }
 
 }  // namespace fitbench::cpu::avx512

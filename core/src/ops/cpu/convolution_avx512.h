@@ -43,6 +43,12 @@ void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, fl
 void winograd_output(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms, int64_t es,
                      const float* bias, float* y);
 
+// z[e*es + m*zs + i*tiles_w + j] = (A g A^T)[e] for the 2x2 output gradient g
+// of tile (i, j) of channel m: rows 2i, 2i + 1 and columns 2j, 2j + 1 of
+// dy[m], planes (oh, ow), 0 outside them. Rows of z are overrun like v's.
+void winograd_gradient(const WinogradTiles& g, const float* dy, int64_t channels, float* z, int64_t zs,
+                       int64_t es);
+
 // out[c*os + r] = in[r*is + c] for 0 <= r < R, 0 <= c < C.
 void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, int64_t os);
 

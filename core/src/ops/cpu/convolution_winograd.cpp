@@ -22,22 +22,31 @@
 // with the kernels turned by 180 degrees and their channel axes swapped
 // (K channels out), padding 2 - PH and 2 - PW.
 //
+// dw is the adjoint of the forward sums. With Z (M, P) = (A g A^T)[e] for the
+// 2x2 output gradients g of the tiles (0 past the output's edge),
+//   dU[e] (K, M) = sum over tiles V[e] . Z[e]^T      dw[m, k] = G^T dU[., k, m] G,
+// 16 GEMMs that sum over the tiles, P per chunk. Element 5 of A g A^T, row 1
+// and column 1, is the sum of the tile's four gradients, so the bias
+// gradient is the sum of Z[5]'s rows.
+//
 // Rounding differs from direct convolution: the transforms add and subtract
 // neighbouring values (G's halves are exact), and each element then sums K
 // products where direct convolution sums 9K. On resnet-20's layers the largest
-// error against a double-precision sum, relative to the terms' magnitude,
-// measured 1.1e-7 here and 2.0e-7 for direct convolution
+// error of y, dx and dw against a double-precision sum, relative to the terms'
+// magnitude, measured 1.4e-7 here and 2.0e-7 for direct convolution
 // (Convolution.WinogradErrorStaysNearDirect bounds both).
 //
-// Each thread takes whole chunks of images, with V and Mt of a chunk in its
-// own cache-sized buffers, so nothing is summed across threads and results do
-// not depend on scheduling.
+// Each thread takes whole chunks of images, with V and Mt (or Z) of a chunk in
+// its own cache-sized buffers. y and dx are not summed across threads; dU and
+// the bias gradient are summed from per-thread parts in thread order. Chunks
+// go to threads in a fixed way, so results do not depend on scheduling.
 #include "ops/cpu/convolution_winograd.h"
 
 #include <algorithm>
 #include <cstdint>
 
 #include "ops/cpu/convolution_avx512.h"
+#include "ops/cpu/elementwise.h"
 #include "ops/cpu/parallel.h"
 
 namespace fitbench::cpu::winograd {
@@ -47,6 +56,8 @@ namespace {
 constexpr int64_t min_channels = 8;
 // Elements of a transformed 4x4 tile, and so GEMMs per chunk.
 constexpr int64_t elements = 16;
+// The element of A g A^T that sums a tile's 2x2 output gradient g.
+constexpr int64_t gradient_sum_element = 5;
 // The transform kernels write and read whole vectors past a row's last tile.
 constexpr int64_t row_slack = 16;
 // V and Mt of one chunk, in floats: 1 MiB, so that the GEMMs read what the
@@ -61,8 +72,10 @@ struct Pass {
   int64_t images_per_chunk = 1, chunks = 1;
   int threads = 1;
   int64_t u_floats = 0, v_floats = 0, m_floats = 0;
+  // The weight gradient's per-thread dU and bias gradient.
+  int64_t part_floats = 0;
 
-  int64_t thread_floats() const { return v_floats + m_floats; }
+  int64_t thread_floats() const { return v_floats + m_floats + part_floats; }
   int64_t workspace_floats() const { return u_floats + threads * thread_floats(); }
 };
 
@@ -98,6 +111,45 @@ Pass data_pass(const ConvShape& s) {
   return make_pass(s.batch, s.out_channels, s.in_channels, s.out_h, s.out_w, 2 - s.pad_h, 2 - s.pad_w);
 }
 
+// The forward tiling, with Z in Mt's place.
+Pass weight_pass(const ConvShape& s) {
+  Pass p = forward_pass(s);
+  p.part_floats = p.u_floats + p.out;
+  return p;
+}
+
+avx512::WinogradTiles tiling_of(const Pass& p) {
+  return {p.h, p.w, p.pad_h, p.pad_w, p.oh, p.ow, p.tiles_h, p.tiles_w};
+}
+
+// One thread's slices of the workspace, after U: V, Mt (or Z), and its part
+// of the weight and bias gradients.
+struct Buffers {
+  float *v, *m, *part;
+};
+
+Buffers buffers_of(const Pass& p, float* workspace, int thread) {
+  float* v = workspace + p.u_floats + thread * p.thread_floats();
+  return {v, v + p.v_floats, v + p.v_floats + p.m_floats};
+}
+
+// body(buffers, first image, images, tiles, row stride) for each chunk of
+// the batch, on the pass's team: whole chunks per thread, in its own buffers.
+// Rows of V and Mt (or Z) hold the chunk's tiles and then row_slack floats.
+template <class Body>
+void for_each_chunk(const Pass& p, float* workspace, Body body) {
+#pragma omp parallel num_threads(p.threads)
+  {
+    const Buffers buffers = buffers_of(p, workspace, omp_get_thread_num());
+#pragma omp for schedule(static)
+    for (int64_t chunk = 0; chunk < p.chunks; ++chunk) {
+      const int64_t n0 = chunk * p.images_per_chunk, images = std::min(p.images_per_chunk, p.batch - n0);
+      const int64_t cols = images * p.tiles;
+      body(buffers, n0, images, cols, cols + row_slack);
+    }
+  }
+}
+
 // U[e, k, m] = (G g G^T)[e] for the 3x3 kernel g from input channel k to output
 // channel m: g = w[m, k] forward; for dx (`turned`) g = w[k, m] turned by 180
 // degrees, w then being (filters = K', channels = M').
@@ -125,6 +177,28 @@ void transform_weights(const float* w, int64_t filters, int64_t channels, bool t
     }
 }
 
+// w[m, k] = G^T du[., k, m] G from du[e, k, m] (in = K, out = M): 3x3 of 4x4,
+// through the 3x4 rows of G^T du.
+void gradient_to_weights(const float* du, int64_t in, int64_t out, float* w) {
+  for (int64_t m = 0; m < out; ++m)
+    for (int64_t k = 0; k < in; ++k) {
+      float d[4][4];
+      for (int e = 0; e < elements; ++e) d[e / 4][e % 4] = du[(e * in + k) * out + m];
+      float gd[3][4];
+      for (int c = 0; c < 4; ++c) {
+        gd[0][c] = d[0][c] + 0.5f * (d[1][c] + d[2][c]);
+        gd[1][c] = 0.5f * (d[1][c] - d[2][c]);
+        gd[2][c] = 0.5f * (d[1][c] + d[2][c]) + d[3][c];
+      }
+      float* kernel = w + (m * in + k) * 9;
+      for (int r = 0; r < 3; ++r) {
+        kernel[3 * r] = gd[r][0] + 0.5f * (gd[r][1] + gd[r][2]);
+        kernel[3 * r + 1] = 0.5f * (gd[r][1] - gd[r][2]);
+        kernel[3 * r + 2] = 0.5f * (gd[r][1] + gd[r][2]) + gd[r][3];
+      }
+    }
+}
+
 // Mt[e] (out, cols) = U[e]^T . V[e] for the 16 elements e, rows `stride` apart.
 void multiply(const Pass& p, const float* u, const float* v, float* mt, int64_t cols, int64_t stride) {
   static constexpr int64_t no_shift = 0;
@@ -137,25 +211,61 @@ void multiply(const Pass& p, const float* u, const float* v, float* mt, int64_t 
 void run(const Pass& p, const float* in, const float* w, bool turned, const float* bias, float* out,
          float* workspace) {
   transform_weights(w, turned ? p.in : p.out, turned ? p.out : p.in, turned, workspace);
-  const avx512::WinogradTiles tiling{p.h, p.w, p.pad_h, p.pad_w, p.oh, p.ow, p.tiles_h, p.tiles_w};
+  const avx512::WinogradTiles tiling = tiling_of(p);
   const int64_t in_image = p.in * p.h * p.w, out_image = p.out * p.oh * p.ow;
-#pragma omp parallel num_threads(p.threads)
-  {
-    float* v = workspace + p.u_floats + omp_get_thread_num() * p.thread_floats();
-    float* mt = v + p.v_floats;
-#pragma omp for schedule(static)
-    for (int64_t chunk = 0; chunk < p.chunks; ++chunk) {
-      const int64_t n0 = chunk * p.images_per_chunk, images = std::min(p.images_per_chunk, p.batch - n0);
-      const int64_t cols = images * p.tiles, stride = cols + row_slack;
-      // Images in order: each one's overrun lands where the next one writes.
-      for (int64_t b = 0; b < images; ++b)
-        avx512::winograd_input(tiling, in + (n0 + b) * in_image, p.in, v + b * p.tiles, stride, p.in * stride);
-      multiply(p, workspace, v, mt, cols, stride);
-      for (int64_t b = 0; b < images; ++b)
-        avx512::winograd_output(tiling, mt + b * p.tiles, p.out, stride, p.out * stride, bias,
-                                out + (n0 + b) * out_image);
-    }
+  for_each_chunk(p, workspace,
+                 [&](const Buffers& buf, int64_t n0, int64_t images, int64_t cols, int64_t stride) {
+                   // Images in order: each one's overrun lands where the next one writes.
+                   for (int64_t b = 0; b < images; ++b)
+                     avx512::winograd_input(tiling, in + (n0 + b) * in_image, p.in, buf.v + b * p.tiles,
+                                            stride, p.in * stride);
+                   multiply(p, workspace, buf.v, buf.m, cols, stride);
+                   for (int64_t b = 0; b < images; ++b)
+                     avx512::winograd_output(tiling, buf.m + b * p.tiles, p.out, stride, p.out * stride, bias,
+                                             out + (n0 + b) * out_image);
+                 });
+}
+
+// dw, and dbias when it is not null, from x and dy: each thread sums its
+// chunks' dU[e] += V[e] . Z[e]^T into its own part, then the parts are added
+// in thread order.
+void run_weights(const Pass& p, const float* x, const float* dy, float* dw, float* dbias, float* workspace) {
+  blas_on_calling_thread();
+  const avx512::WinogradTiles tiling = tiling_of(p);
+  const int64_t in_image = p.in * p.h * p.w, out_image = p.out * p.oh * p.ow;
+  // Zeroed here rather than by each thread, in case the team comes out smaller.
+  for (int t = 0; t < p.threads; ++t) {
+    float* part = buffers_of(p, workspace, t).part;
+    std::fill(part, part + p.part_floats, 0.0f);
   }
+  for_each_chunk(p, workspace,
+                 [&](const Buffers& buf, int64_t n0, int64_t images, int64_t cols, int64_t stride) {
+                   const float* v = buf.v;
+                   const float* z = buf.m;
+                   float* du = buf.part;
+                   for (int64_t b = 0; b < images; ++b) {
+                     avx512::winograd_input(tiling, x + (n0 + b) * in_image, p.in, buf.v + b * p.tiles,
+                                            stride, p.in * stride);
+                     avx512::winograd_gradient(tiling, dy + (n0 + b) * out_image, p.out, buf.m + b * p.tiles,
+                                               stride, p.out * stride);
+                   }
+                   for (int64_t e = 0; e < elements; ++e)
+                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(p.in), int(p.out), int(cols),
+                                 1.0f, v + e * p.in * stride, int(stride), z + e * p.out * stride,
+                                 int(stride), 1.0f, du + e * p.in * p.out, int(p.out));
+                   if (dbias) {
+                     float* db = du + p.u_floats;
+                     for (int64_t m = 0; m < p.out; ++m)
+                       db[m] += row_sum(z + (gradient_sum_element * p.out + m) * stride, cols);
+                   }
+                 });
+  float* sum = buffers_of(p, workspace, 0).part;  // dU, then the bias gradient
+  for (int t = 1; t < p.threads; ++t) {
+    const float* part = buffers_of(p, workspace, t).part;
+    for (int64_t i = 0; i < p.part_floats; ++i) sum[i] += part[i];
+  }
+  gradient_to_weights(sum, p.in, p.out, dw);
+  if (dbias) std::copy(sum + p.u_floats, sum + p.u_floats + p.out, dbias);
 }
 
 }  // namespace
@@ -167,7 +277,8 @@ bool applies(const ConvShape& s) {
 }
 
 size_t workspace_floats(const ConvShape& s) {
-  return static_cast<size_t>(std::max(forward_pass(s).workspace_floats(), data_pass(s).workspace_floats()));
+  return static_cast<size_t>(std::max({forward_pass(s).workspace_floats(), data_pass(s).workspace_floats(),
+                                       weight_pass(s).workspace_floats()}));
 }
 
 void forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* y, float* workspace) {
@@ -176,6 +287,11 @@ void forward(const ConvShape& s, const float* x, const float* w, const float* bi
 
 void backward_data(const ConvShape& s, const float* w, const float* dy, float* dx, float* workspace) {
   run(data_pass(s), dy, w, true, nullptr, dx, workspace);
+}
+
+void backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw, float* dbias,
+                      float* workspace) {
+  run_weights(weight_pass(s), x, dy, dw, dbias, workspace);
 }
 
 }  // namespace fitbench::cpu::winograd

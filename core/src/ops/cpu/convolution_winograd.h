@@ -1,5 +1,5 @@
 // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions on CPUs with AVX-512
-// (used by convolution.cpp for the forward pass and for dx; its transforms and
+// (used by convolution.cpp for all three passes; its transforms and
 // products are kernels of convolution_avx512.cpp). The math and the layouts
 // are at the top of convolution_winograd.cpp.
 #pragma once
@@ -16,7 +16,7 @@ namespace fitbench::cpu::winograd {
 // which the transforms cost more than the products they save.
 bool applies(const ConvShape& s);
 
-// Floats of workspace that forward() and backward_data() need.
+// Floats of workspace that each of the passes below needs.
 size_t workspace_floats(const ConvShape& s);
 
 // y = convolution of x with w, plus bias when it is not null.
@@ -24,5 +24,10 @@ void forward(const ConvShape& s, const float* x, const float* w, const float* bi
 
 // dx = the input gradient of that convolution for the output gradient dy.
 void backward_data(const ConvShape& s, const float* w, const float* dy, float* dx, float* workspace);
+
+// dw (and dbias, when it is not null) = the weight (and bias) gradient of
+// that convolution for the input x and the output gradient dy.
+void backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw, float* dbias,
+                      float* workspace);
 
 }  // namespace fitbench::cpu::winograd

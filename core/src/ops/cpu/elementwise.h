@@ -26,6 +26,14 @@ FITBENCH_SIMD_CLONES void simd_range(int64_t begin, int64_t end, F f) {
   for (int64_t i = begin; i < end; ++i) f(i);
 }
 
+// v[0] + ... + v[n - 1], summed in vector lanes.
+inline float row_sum(const float* v, int64_t n) {
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t i = 0; i < n; ++i) sum += v[i];
+  return sum;
+}
+
 // f(begin, end) over contiguous ranges that cover [0, n), one per thread; the
 // split depends only on n and the thread count, so results are deterministic.
 template <class F>

@@ -35,7 +35,7 @@ namespace fitbench::cpu {
 bool convolution_avx512();
 void set_convolution_avx512(bool enabled);
 
-// Whether 3x3 stride-1 convolutions compute y and dx by Winograd F(2x2, 3x3)
+// Whether 3x3 stride-1 convolutions compute y, dx and dw by Winograd F(2x2, 3x3)
 // (ops/cpu/convolution_winograd.cpp) on the AVX-512 route: yes, unless
 // FITBENCH_NO_WINOGRAD is set (other than to 0) when first asked. Tests switch
 // it to compare with direct convolution.
