@@ -288,6 +288,14 @@ TEST(Convolution, WideWinogradRowsMatchDirectLoops) {
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {1, 8, 67, 67});
 }
 
+// Tile rows of at most 7 tiles, R = 16 / tiles_w of them per vector: 5 tiles
+// (R = 3) in 7 tile rows, 7 tiles in 3 rows, 2 tiles in 2 rows, odd sizes.
+TEST(Convolution, NarrowWinogradPlanesMatchDirectLoops) {
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {2, 8, 13, 9});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 2, .pw = 2, .filters = 10}, {2, 9, 2, 9});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8, .bias = false}, {3, 8, 3, 3});
+}
+
 TEST(Convolution, ChunkedBatchMatchesDirectLoops) {
   // Few channels take im2col; the batch is cut into chunks, the last one smaller.
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 16}, {19, 4, 32, 32});

@@ -254,18 +254,74 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 // the plane's tile order, so that vectors of v, mt and z are 16 consecutive
 // columns of the GEMMs.
 //
-// Each vector takes 16 tiles of one tile row: they read 34 input columns
-// from column `first`, and each tile's columns 2j .. 2j + 3 are picked out of
-// them by two-source permutes.
+// Wide planes (tile rows of 8 tiles or more) take 16 tiles of one tile row
+// per vector: they read 34 input columns from column `first`, and each
+// tile's columns 2j .. 2j + 3 are picked out of them by two-source permutes.
+// Narrow planes (tile rows of at most 7 tiles: a 14x14 output's 7, a 7x7
+// output's 4) take R = 16 / tiles_w whole tile rows per vector instead, so
+// that the transforms' arithmetic and stores run on full vectors: a tile
+// row's columns fit one load, and two-source permutes place two tile rows at
+// a time in their lanes.
 //
 // Cells outside the image load as 0: masked loads never touch them. Stores
 // are whole vectors wherever the floats past the row are written again later
 // (the next rows, or the caller's slack), since masked stores cost far more
 // than plain ones on some CPUs.
 
+constexpr int64_t narrow_tiles = 7;
+
+// 0, 2, .., 30: the permute index of the even lanes of two vectors (add 1 for the odd ones).
+[[FITBENCH_AVX512]] inline __m512i even_lanes() {
+  return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
   return _mm512_maskz_loadu_ps(first_lanes(width - from) & ~first_lanes(-from), row + from);
+}
+
+// A narrow vector's tile rows 2p and 2p + 1 (pair p) are lanes
+// [2p * tiles_w, (2p + 2) * tiles_w), taken from the two rows' loads a and b
+// by one permute of (a, b): lane l of tile row 2p reads column
+// 2 * (l - 2p * tiles_w) + c of a, lane l of tile row 2p + 1 column
+// 2 * (l - (2p + 1) * tiles_w) + c of b (index 16 + that). Both are pair 0's
+// index minus 4p * tiles_w.
+struct NarrowPair {
+  __m512i column[4];  // the permute's index for column c = 0 .. 3 of each tile
+  __mmask16 lanes;
+};
+
+[[FITBENCH_AVX512]] inline NarrowPair narrow_pair(int64_t tiles_w, int64_t pair) {
+  NarrowPair n;
+  alignas(64) int32_t index[16];
+  for (int c = 0; c < 4; ++c) {
+    for (int l = 0; l < 16; ++l)
+      index[l] = int32_t(2 * l + c + (l / tiles_w % 2 ? 16 - 2 * tiles_w : 0) - 4 * pair * tiles_w);
+    n.column[c] = _mm512_load_si512(index);
+  }
+  n.lanes = first_lanes((2 * pair + 2) * tiles_w) & ~first_lanes(2 * pair * tiles_w);
+  return n;
+}
+
+// A narrow plane's vectors: R tile rows each, in pairs.
+struct NarrowVector {
+  int64_t rows, pairs;
+  NarrowPair pair[8];
+};
+
+[[FITBENCH_AVX512]] inline NarrowVector narrow_vector(int64_t tiles_w) {
+  NarrowVector n;
+  n.rows = 16 / tiles_w;
+  n.pairs = (n.rows + 1) / 2;
+  for (int64_t p = 0; p < n.pairs; ++p) n.pair[p] = narrow_pair(tiles_w, p);
+  return n;
+}
+
+// v = the pair's permute of (a, b) in its lanes, v elsewhere (all of it for pair 0).
+[[FITBENCH_AVX512]] inline __m512 place_pair(__m512 v, const NarrowPair& n, int64_t pair, int c, __m512 a,
+                                             __m512 b) {
+  const __m512 placed = _mm512_permutex2var_ps(a, n.column[c], b);
+  return pair == 0 ? placed : _mm512_mask_blend_ps(n.lanes, v, placed);
 }
 
 // v[e * es + j] = (B^T d_j B)[e] for the 16 tiles j whose 4x4 inputs are
@@ -288,7 +344,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
 }
 
-// The input transform of 16 tiles of a tile row: tile j's input
+// The input transform of 16 tiles of a wide plane's tile row: tile j's input
 // is columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a row outside the image).
 [[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], int64_t width, int64_t first,
                                             float* v, int64_t es, __m512i even, __m512i odd) {
@@ -312,8 +368,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 
 [[FITBENCH_AVX512]] void input_planes(const WinogradTiles& g, const float* x, int64_t channels, float* v,
                                       int64_t vs, int64_t es) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
     for (int64_t i = 0; i < g.tiles_h; ++i) {
       const float* rows[4];
@@ -323,6 +378,36 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
       }
       for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
         input_tiles(rows, g.w, 2 * j0 - g.pad_w, v + i * g.tiles_w + j0, es, even, odd);
+    }
+}
+
+// Input row r of tile row i of a narrow plane: columns -pad_w .. 2 * tiles_w
+// + 1 - pad_w <= 15 - pad_w, one load; 0 outside the image.
+[[FITBENCH_AVX512]] inline __m512 narrow_input_row(const WinogradTiles& g, const float* plane, int64_t i,
+                                                   int r) {
+  const int64_t iy = 2 * i - g.pad_h + r;
+  return i < g.tiles_h && iy >= 0 && iy < g.h ? load_columns(plane + iy * g.w, -g.pad_w, g.w)
+                                              : _mm512_setzero_ps();
+}
+
+// Narrow planes: tile rows i0 .. i0 + R - 1 per vector, two at a time.
+[[FITBENCH_AVX512]] void narrow_input_planes(const WinogradTiles& g, const float* x, int64_t channels,
+                                             float* v, int64_t vs, int64_t es) {
+  const NarrowVector n = narrow_vector(g.tiles_w);
+  for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
+    for (int64_t i0 = 0; i0 < g.tiles_h; i0 += n.rows) {
+      __m512 d[4][4];
+#pragma GCC unroll 16
+      for (int e = 0; e < 16; ++e) d[e / 4][e % 4] = _mm512_setzero_ps();
+      for (int64_t p = 0; p < n.pairs && i0 + 2 * p < g.tiles_h; ++p)
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; ++r) {
+          const __m512 a = narrow_input_row(g, x, i0 + 2 * p, r),
+                       b = narrow_input_row(g, x, i0 + 2 * p + 1, r);
+#pragma GCC unroll 4
+          for (int c = 0; c < 4; ++c) d[r][c] = place_pair(d[r][c], n.pair[p], p, c, a, b);
+        }
+      store_input_transform(d, v + i0 * g.tiles_w, es);
     }
 }
 
@@ -348,7 +433,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
 }
 
-// The outputs of 16 tiles of a tile row, interleaved into rows
+// The outputs of 16 tiles of a wide plane's tile row, interleaved into rows
 // `top` and `bottom` (null: the image has no such row), `columns` of them
 // inside the image. A row gets all 32 floats where they stay inside the
 // plane (`room` floats from `top`) and whatever they overrun is written
@@ -393,6 +478,38 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
 }
 
+// Narrow planes: each output row of a vector's tile row t is one
+// interleaving permute of lanes t * tiles_w .. of left and right, at most 14
+// columns: a whole-vector store overruns into the rows below, which are
+// written later, except on the plane's last row.
+[[FITBENCH_AVX512]] void narrow_output_planes(const WinogradTiles& g, const float* mt, int64_t channels,
+                                              int64_t ms, int64_t es, const float* bias, float* y) {
+  // Lane 2b + s: lane b of left (s = 0) or of right (s = 1), from the tile row's first lane.
+  const __m512i interleave = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const int64_t rows_per_vector = 16 / g.tiles_w, plane = g.oh * g.ow;
+  for (int64_t m = 0; m < channels; ++m, mt += ms, y += plane) {
+    const __m512 add = _mm512_set1_ps(bias ? bias[m] : 0.0f);
+    for (int64_t i0 = 0; i0 < g.tiles_h; i0 += rows_per_vector) {
+      __m512 left[2], right[2];
+      output_transform(mt + i0 * g.tiles_w, es, add, left, right);
+      const int64_t rows = g.tiles_h - i0 < rows_per_vector ? g.tiles_h - i0 : rows_per_vector;
+      for (int64_t t = 0; t < rows; ++t) {
+        const __m512i from = _mm512_add_epi32(interleave, _mm512_set1_epi32(int32_t(t * g.tiles_w)));
+#pragma GCC unroll 2
+        for (int half = 0; half < 2; ++half) {
+          const int64_t oy = 2 * (i0 + t) + half;
+          if (oy >= g.oh) continue;
+          const __m512 outputs = _mm512_permutex2var_ps(left[half], from, right[half]);
+          if (plane - oy * g.ow >= 16)
+            _mm512_storeu_ps(y + oy * g.ow, outputs);
+          else
+            _mm512_mask_storeu_ps(y + oy * g.ow, first_lanes(g.ow), outputs);
+        }
+      }
+    }
+  }
+}
+
 // v's counterpart for the weight gradient: z[e * es + j] = (A g_j A^T)[e] for
 // the 16 tiles j whose 2x2 output gradients g_j = [a b; c d] are lane j of
 // a, b, c and d. A g A^T has rows [p, p + q, p - q, -q] for the rows [p, q]
@@ -411,7 +528,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   }
 }
 
-// The gradient transform of 16 tiles of a tile row: tile j's
+// The gradient transform of 16 tiles of a wide plane's tile row: tile j's
 // gradient is columns first + 2j and first + 2j + 1 of rows `top` and
 // `bottom` (null: the image has no such row).
 [[FITBENCH_AVX512]] inline void gradient_tiles(const float* top, const float* bottom, int64_t width,
@@ -430,14 +547,41 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 
 [[FITBENCH_AVX512]] void gradient_planes(const WinogradTiles& g, const float* dy, int64_t channels, float* z,
                                          int64_t zs, int64_t es) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t m = 0; m < channels; ++m, dy += g.oh * g.ow, z += zs)
     for (int64_t i = 0; i < g.tiles_h; ++i) {
       const float* top = dy + 2 * i * g.ow;
       const float* bottom = 2 * i + 1 < g.oh ? top + g.ow : nullptr;
       for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
         gradient_tiles(top, bottom, g.ow, 2 * j0, z + i * g.tiles_w + j0, es, even, odd);
+    }
+}
+
+// Gradient row 2i + half of a narrow plane, at most 14 columns, one load; 0 outside the image.
+[[FITBENCH_AVX512]] inline __m512 narrow_gradient_row(const WinogradTiles& g, const float* plane, int64_t i,
+                                                      int half) {
+  const int64_t oy = 2 * i + half;
+  return i < g.tiles_h && oy < g.oh ? load_columns(plane + oy * g.ow, 0, g.ow) : _mm512_setzero_ps();
+}
+
+// Narrow planes: tile rows i0 .. i0 + R - 1 per vector, two at a time.
+[[FITBENCH_AVX512]] void narrow_gradient_planes(const WinogradTiles& g, const float* dy, int64_t channels,
+                                                float* z, int64_t zs, int64_t es) {
+  const NarrowVector n = narrow_vector(g.tiles_w);
+  for (int64_t m = 0; m < channels; ++m, dy += g.oh * g.ow, z += zs)
+    for (int64_t i0 = 0; i0 < g.tiles_h; i0 += n.rows) {
+      __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;  // the tiles' gradients [a b; c d]
+      for (int64_t p = 0; p < n.pairs && i0 + 2 * p < g.tiles_h; ++p) {
+        const int64_t i = i0 + 2 * p;
+        const __m512 top0 = narrow_gradient_row(g, dy, i, 0), top1 = narrow_gradient_row(g, dy, i + 1, 0);
+        const __m512 bottom0 = narrow_gradient_row(g, dy, i, 1),
+                     bottom1 = narrow_gradient_row(g, dy, i + 1, 1);
+        a = place_pair(a, n.pair[p], p, 0, top0, top1);
+        b = place_pair(b, n.pair[p], p, 1, top0, top1);
+        c = place_pair(c, n.pair[p], p, 0, bottom0, bottom1);
+        d = place_pair(d, n.pair[p], p, 1, bottom0, bottom1);
+      }
+      store_gradient_transform(a, b, c, d, z + i0 * g.tiles_w, es);
     }
 }
 
@@ -495,16 +639,19 @@ void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, in
 }
 
 void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs, int64_t es) {
+  if (g.tiles_w <= narrow_tiles) return narrow_input_planes(g, x, channels, v, vs, es);
   input_planes(g, x, channels, v, vs, es);
 }
 
 void winograd_output(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms, int64_t es,
                      const float* bias, float* y) {
+  if (g.tiles_w <= narrow_tiles) return narrow_output_planes(g, mt, channels, ms, es, bias, y);
   output_planes(g, mt, channels, ms, es, bias, y);
 }
 
 void winograd_gradient(const WinogradTiles& g, const float* dy, int64_t channels, float* z, int64_t zs,
                        int64_t es) {
+  if (g.tiles_w <= narrow_tiles) return narrow_gradient_planes(g, dy, channels, z, zs, es);
   gradient_planes(g, dy, channels, z, zs, es);
 }
 
