@@ -275,6 +275,12 @@ constexpr int64_t narrow_tiles = 7;
   return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 
+// 0, 16, 1, 17, .., 7, 23: the permute index that interleaves the first
+// halves of two vectors (add 8 for the second halves).
+[[FITBENCH_AVX512]] inline __m512i interleaved_lanes() {
+  return _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
   return _mm512_maskz_loadu_ps(first_lanes(width - from) & ~first_lanes(-from), row + from);
@@ -464,8 +470,7 @@ struct NarrowVector {
 
 [[FITBENCH_AVX512]] void output_planes(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms,
                                        int64_t es, const float* bias, float* y) {
-  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const __m512i low = interleaved_lanes(), high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
   for (int64_t m = 0; m < channels; ++m, mt += ms, y += g.oh * g.ow) {
     const __m512 add = _mm512_set1_ps(bias ? bias[m] : 0.0f);
     for (int64_t i = 0; i < g.tiles_h; ++i) {
@@ -485,7 +490,7 @@ struct NarrowVector {
 [[FITBENCH_AVX512]] void narrow_output_planes(const WinogradTiles& g, const float* mt, int64_t channels,
                                               int64_t ms, int64_t es, const float* bias, float* y) {
   // Lane 2b + s: lane b of left (s = 0) or of right (s = 1), from the tile row's first lane.
-  const __m512i interleave = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i interleave = interleaved_lanes();
   const int64_t rows_per_vector = 16 / g.tiles_w, plane = g.oh * g.ow;
   for (int64_t m = 0; m < channels; ++m, mt += ms, y += plane) {
     const __m512 add = _mm512_set1_ps(bias ? bias[m] : 0.0f);

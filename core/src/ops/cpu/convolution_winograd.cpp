@@ -240,13 +240,13 @@ void run_weights(const Pass& p, const float* x, const float* dy, float* dw, floa
   }
   for_each_chunk(p, workspace,
                  [&](const Buffers& buf, int64_t n0, int64_t images, int64_t cols, int64_t stride) {
-                   const float* v = buf.v;
-                   const float* z = buf.m;
+                   float* v = buf.v;
+                   float* z = buf.m;
                    float* du = buf.part;
                    for (int64_t b = 0; b < images; ++b) {
-                     avx512::winograd_input(tiling, x + (n0 + b) * in_image, p.in, buf.v + b * p.tiles,
-                                            stride, p.in * stride);
-                     avx512::winograd_gradient(tiling, dy + (n0 + b) * out_image, p.out, buf.m + b * p.tiles,
+                     avx512::winograd_input(tiling, x + (n0 + b) * in_image, p.in, v + b * p.tiles, stride,
+                                            p.in * stride);
+                     avx512::winograd_gradient(tiling, dy + (n0 + b) * out_image, p.out, z + b * p.tiles,
                                                stride, p.out * stride);
                    }
                    for (int64_t e = 0; e < elements; ++e)
