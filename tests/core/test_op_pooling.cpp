@@ -90,6 +90,71 @@ TEST(Pooling, MatchesDirectLoops) {
       }
   // Enough work to run on several threads.
   check_against_reference({"max", 3, 2, 1}, {8, 16, 32, 32});
+  // 2x2 max at stride 2 (its own kernels on AVX-512): rows of several
+  // vectors, a part-filled last one and a last odd column and row.
+  check_against_reference({"max", 2, 2, 0}, {2, 3, 9, 37});
+  check_against_reference({"max", 2, 2, 0}, {32, 20, 24, 24});
+}
+
+// The gradient of max pooling against a scan of each window in row-major
+// order, on inputs of a few distinct values, so that most windows hold ties
+// and only the first maximum may take dy.
+void check_max_gradient_against_reference(const Config& c, const Shape& data) {
+  std::mt19937_64 rng(4);
+  Tensor x(data);
+  std::uniform_int_distribution<int> level(0, 2);
+  for (int64_t i = 0; i < x.size(); ++i) x.f32()[i] = 0.5f * static_cast<float>(level(rng));
+  auto op = create_operator("Pooling", c.attrs());
+  std::vector<Shape> in = {data}, out(1), aux;
+  op->infer_shape(in, out, aux);
+  Tensor y = Tensor::zeros(out[0]), dx = Tensor::full(data, 42.0f);
+  const Tensor dy = random_tensor(out[0], rng);
+  Workspace ws;
+  const OpContext ctx{true, nullptr, &ws};
+  op->forward(ctx, {x}, {y}, {});
+  op->backward(ctx, {dy}, {x}, {y}, {dx}, {GradReq::Write}, {});
+  const int64_t h = data[2], w = data[3], oh = out[0][2], ow = out[0][3];
+  std::vector<double> expected(static_cast<size_t>(x.size()), 0.0);
+  for (int64_t plane = 0; plane < data[0] * data[1]; ++plane)
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const int64_t o = (plane * oh + oy) * ow + ox;
+        bool found = false;
+        for (int64_t i = 0; i < c.k && !found; ++i)
+          for (int64_t j = 0; j < c.k && !found; ++j) {
+            const int64_t r = oy * c.s - c.p + i, q = ox * c.s - c.p + j;
+            if (r < 0 || r >= h || q < 0 || q >= w) continue;
+            const int64_t at = (plane * h + r) * w + q;
+            if (x.f32()[at] == y.f32()[o]) {
+              expected[static_cast<size_t>(at)] += dy.f32()[o];
+              found = true;
+            }
+          }
+      }
+  for (int64_t i = 0; i < x.size(); ++i)
+    ASSERT_FLOAT_EQ(dx.f32()[i], static_cast<float>(expected[static_cast<size_t>(i)]))
+        << "k" << c.k << " s" << c.s << " p" << c.p << " at " << i;
+}
+
+TEST(Pooling, MaxGradientGoesToTheFirstMaximumOfEveryWindow) {
+  check_max_gradient_against_reference({"max", 2, 2, 0}, {2, 3, 9, 37});
+  check_max_gradient_against_reference({"max", 2, 2, 0}, {32, 20, 24, 24});
+  check_max_gradient_against_reference({"max", 2, 2, 0}, {1, 2, 5, 4});
+  check_max_gradient_against_reference({"max", 3, 2, 1}, {2, 3, 9, 11});
+  check_max_gradient_against_reference({"max", 3, 1, 0}, {1, 2, 6, 7});
+}
+
+// A NaN never wins a window, as in MXNet, whose fold starts from the lowest
+// float and keeps a cell only where it is greater.
+TEST(Pooling, MaxSkipsNan) {
+  Tensor x = iota_image(4, 36);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  x.f32()[0] = nan;       // the first cell of window (0, 0)
+  x.f32()[36 + 3] = nan;  // the last cell of window (0, 1)
+  const Tensor y = forward({{"kernel", "(2, 2)"}, {"stride", "(2, 2)"}}, x);
+  EXPECT_EQ(y.f32()[0], 37.0f);
+  EXPECT_EQ(y.f32()[1], 38.0f);
+  EXPECT_EQ(y.f32()[17], 71.0f);
 }
 
 TEST(Pooling, HandComputedValues) {

@@ -50,6 +50,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ops/cpu/avx512.h"
 #include "ops/cpu/convolution_avx512.h"
 #include "ops/cpu/convolution_winograd.h"
 #include "ops/cpu/elementwise.h"

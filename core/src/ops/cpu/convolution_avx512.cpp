@@ -1,34 +1,13 @@
 // AVX-512 convolution kernels: register-tiled sums over every tap and channel
 // at once, where OpenBLAS (run on its AVX2 kernels here) would take one small
 // GEMM per tap and write the partial result back each time.
-//
-// Each function carries its own target attribute instead of the file being
-// built with -mavx512f, so that nothing the compiler emits here for shared use
-// (inline functions, template instances) can end up running on CPUs without
-// AVX-512. For the same reason this file uses no standard-library templates.
 #include "ops/cpu/convolution_avx512.h"
 
-// GCC 12 reports the _mm512_undefined_ps() inside its own unpack intrinsics
-// as uninitialized (GCC bug 105593, fixed in 13).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
-#define FITBENCH_AVX512 gnu::target("avx512f")
+#include "ops/cpu/avx512.h"
 
 namespace fitbench::cpu::avx512 {
 
 namespace {
-
-// Mask of the first n lanes of a vector (none for n <= 0, all for n >= 16).
-[[FITBENCH_AVX512]] inline __mmask16 first_lanes(int64_t n) {
-  if (n <= 0) return 0;
-  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
-}
 
 // ---- correlate ----
 //
@@ -269,17 +248,6 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 // than plain ones on some CPUs.
 
 constexpr int64_t narrow_tiles = 7;
-
-// 0, 2, .., 30: the permute index of the even lanes of two vectors (add 1 for the odd ones).
-[[FITBENCH_AVX512]] inline __m512i even_lanes() {
-  return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-}
-
-// 0, 16, 1, 17, .., 7, 23: the permute index that interleaves the first
-// halves of two vectors (add 8 for the second halves).
-[[FITBENCH_AVX512]] inline __m512i interleaved_lanes() {
-  return _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-}
 
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
@@ -591,8 +559,6 @@ struct NarrowVector {
 }
 
 }  // namespace
-
-bool supported() { return __builtin_cpu_supports("avx512f"); }
 
 void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
                int64_t M, float* y, int64_t ys, int64_t Q, int64_t row, int64_t width) {

@@ -1,14 +1,12 @@
 // AVX-512 kernels of stride-1 style convolution on a padded plane (used by
-// convolution.cpp, which holds the layouts). Call them only when supported()
-// is true: they are compiled for AVX-512 whatever the build's target.
+// convolution.cpp, which holds the layouts). Call them only when
+// supported() (avx512.h) is true: they are compiled for AVX-512 whatever the
+// build's target.
 #pragma once
 
 #include <cstdint>
 
 namespace fitbench::cpu::avx512 {
-
-// Whether this CPU runs AVX-512F/VL/DQ code.
-bool supported();
 
 // y[m*ys + (q / row)*width + q % row] = sum_{t < T} sum_{k < K} w[t*wt + k*M + m] * x[k*xs + q + off[t]]
 // for 0 <= m < M, 0 <= q < Q with q % row < width (width <= row): x's rows of

@@ -17,12 +17,15 @@
 // (vectorized), then along the columns within one scratch row. The window
 // bounds of each axis are computed once per call. Max backward finds the first
 // maximum without branches (a select per cell, scanning backwards), since
-// which cell holds it is random and a search loop mispredicts.
+// which cell holds it is random and a search loop mispredicts. On CPUs with
+// AVX-512, 2x2 max pooling at stride 2 takes pooling_avx512.cpp's kernels.
 #include <algorithm>
 #include <limits>
 #include <vector>
 
+#include "ops/cpu/avx512.h"
 #include "ops/cpu/elementwise.h"
+#include "ops/cpu/pooling_avx512.h"
 #include "ops/kernels/pooling.h"
 
 namespace fitbench::cpu {
@@ -60,6 +63,13 @@ struct Windows {
       : rows(spans(s.out_h, s.in_h, s.kernel_h, s.stride_h, s.pad_h, s.count_include_pad)),
         cols(spans(s.out_w, s.in_w, s.kernel_w, s.stride_w, s.pad_w, s.count_include_pad)) {}
 };
+
+// Max pooling with 2x2 windows at stride 2 that all lie inside the image.
+bool takes_avx512_2x2(const PoolShape& s) {
+  return s.type == PoolType::Max && s.kernel_h == 2 && s.kernel_w == 2 && s.stride_h == 2 &&
+         s.stride_w == 2 && s.pad_h == 0 && s.pad_w == 0 && 2 * s.out_h <= s.in_h && 2 * s.out_w <= s.in_w &&
+         avx512::supported();
+}
 
 struct Max {
   static constexpr float identity = std::numeric_limits<float>::lowest();
@@ -146,6 +156,10 @@ void for_each_plane(const PoolShape& s, F f) {
 void pooling_forward(const PoolShape& s, const float* x, float* y) {
   const Windows win(s);
   const int64_t in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
+  if (takes_avx512_2x2(s))
+    return for_each_plane(s, [&](int64_t p, float*) {
+      avx512::max_pool_2x2(x + p * in_area, s.in_w, s.out_h, s.out_w, y + p * out_area);
+    });
   for_each_plane(s, [&](int64_t p, float* row) {
     if (s.type == PoolType::Max)
       forward_plane<Max>(s, win, x + p * in_area, y + p * out_area, row);
@@ -157,6 +171,11 @@ void pooling_forward(const PoolShape& s, const float* x, float* y) {
 void pooling_backward(const PoolShape& s, const float* x, const float* y, const float* dy, float* dx) {
   const Windows win(s);
   const int64_t in_area = s.in_h * s.in_w, out_area = s.out_h * s.out_w;
+  if (takes_avx512_2x2(s))
+    return for_each_plane(s, [&](int64_t p, float*) {
+      avx512::max_pool_2x2_backward(x + p * in_area, s.in_h, s.in_w, y + p * out_area, dy + p * out_area,
+                                    s.out_h, s.out_w, dx + p * in_area);
+    });
   for_each_plane(s, [&](int64_t p, float* row) {
     float* din = dx + p * in_area;
     std::fill(din, din + in_area, 0.0f);
