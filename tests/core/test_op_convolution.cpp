@@ -210,6 +210,17 @@ TEST(Convolution, StridedShiftedTapsMatchDirectLoops) {
                           {11, 16, 32, 32});
 }
 
+// Where the grid's discarded columns would waste vectors, the AVX-512
+// forward reads an unrolled copy of each image instead: lenet's layers
+// (8 of 12 and 24 of 28 columns kept), with padding, dilation and groups.
+TEST(Convolution, UnrolledInputMatchesDirectLoops) {
+  check_against_reference({.kh = 5, .kw = 5, .filters = 20}, {3, 1, 28, 28});
+  check_against_reference({.kh = 5, .kw = 5, .filters = 50}, {3, 20, 12, 12});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 2, .pw = 1, .dh = 2, .dw = 3, .filters = 9}, {2, 5, 7, 9});
+  check_against_reference({.kh = 5, .kw = 3, .ph = 1, .pw = 2, .filters = 6, .groups = 2, .bias = false},
+                          {2, 4, 9, 6});
+}
+
 TEST(Convolution, PointwiseMatchesDirectLoops) {
   check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 8, 5, 6});
   check_against_reference({.kh = 1, .kw = 1, .filters = 5}, {3, 4, 5, 6});
@@ -217,10 +228,11 @@ TEST(Convolution, PointwiseMatchesDirectLoops) {
   check_against_reference({.kh = 1, .kw = 1, .sh = 2, .sw = 2, .filters = 3}, {2, 4, 7, 7});
 }
 
-// Channel counts around the AVX-512 tiles (8 rows of 48 positions forward
-// and for dx; for dw, 4 to 16 rows of channels, or of taps where channels are
-// few, by 16 to 64 filters), odd sizes that leave partial vectors, kernels 1,
-// 3 and 5 with pads 0 to 2, and groups.
+// Channel counts around the AVX-512 tiles (up to 6, 8 or 12 rows by 4, 3 or
+// 2 vectors of positions forward and for dx; for dw, 4 to 16 rows of
+// channels, or of taps where channels are few, by 16 to 64 filters), odd
+// sizes that leave partial vectors, kernels 1, 3 and 5 with pads 0 to 2, and
+// groups.
 TEST(Convolution, TileEdgesMatchDirectLoops) {
   const int channels[] = {1, 3, 13, 16, 17, 33, 64};
   const int kernels[] = {1, 3, 5};

@@ -30,7 +30,15 @@
 //   Y (Fg, Q): correlate with weights wf[t, g, c, f] = w[g*Fg + f, c, t], the
 //   kernel dropping the discarded columns as it writes y itself;
 //   dwf[t, g, c, f] += sum_q xt[q + off_t, c] . dYt[q, f] on channels-last
-//   copies xt (the split image) and dYt (dY on the grid), no reductions across lanes.
+//   copies xt (the split image) and dYt (dY on the grid), no reductions across
+//   lanes, the kernel stepping over the discarded columns.
+// Where those columns would cost Y's correlation an eighth of its vectors or
+// more at stride 1 (lenet's 5x5 layers: 8 kept of 12), its input is unrolled
+// instead: kernel column kj's copy of the padded image keeps the OW columns
+// that outputs read through it,
+//   xu[c, kj, iy, ox] = xpadded[c, iy, ox + kj*DW],
+// and tap (ki, kj) reads xu[c, kj] at q + ki*DH*OW for q = oy*OW + ox, so
+// that every position computed is kept.
 // With stride 1, dx is a correlation too: with dY placed `lead` = off_{T-1}
 // zeros into each channel of a zero buffer (dYpad, lead zeros after it too),
 //   dxpadded[c, p] = sum_{t, f} wr[t, f, c] * dYpad[f, p + lead - off_t],
@@ -81,7 +89,9 @@ bool& winograd_enabled() {
 }
 
 // Winograd's transforms and products are AVX-512 kernels.
-bool takes_winograd(const ConvShape& s) { return winograd_enabled() && avx512_enabled() && winograd::applies(s); }
+bool takes_winograd(const ConvShape& s) {
+  return winograd_enabled() && avx512_enabled() && winograd::applies(s);
+}
 
 // Shifted taps pay off once a tap's GEMM has a few channels to sum over; the
 // AVX-512 kernels sum over all taps at once and need no such minimum.
@@ -109,6 +119,13 @@ struct Plan {
   // dY staged per channel on the grid: grad_lead zeros, cols, then zeros up to grad_floats.
   int64_t grad_lead = 0, grad_floats = 0;
   bool dx_correlate = false;  // stride-1 dx by the AVX-512 correlation
+  // The forward's unrolled input (AVX-512, stride 1): xu[c, kj] at c *
+  // channel_floats + kj * plane, its taps reading at offsets[t].
+  struct Unrolled {
+    bool used = false;
+    int64_t plane = 0, channel_floats = 0;
+    std::vector<int64_t> offsets;
+  } unrolled;
   // im2col.
   int64_t images_per_chunk = 1, col_rows = 0;
   // Floats of each per-thread buffer, and of the repacked weights (shifted).
@@ -157,11 +174,20 @@ Plan make_plan(const ConvShape& s) {
       for (int64_t t = 0; t < p.taps; ++t) p.flipped.push_back(p.grad_lead - p.offsets[t]);
     }
     p.grad_floats = p.cols + 2 * p.grad_lead;
+    const auto vectors = [](int64_t positions) { return (positions + 15) / 16; };
+    Plan::Unrolled& u = p.unrolled;
+    u.used = p.dx_correlate && s.kernel_w > 1 && vectors(out_area) * 8 <= vectors(p.cols) * 7;
+    if (u.used) {
+      u.plane = p.phase_h * s.out_w;
+      u.channel_floats = s.kernel_w * u.plane;
+      for (int64_t t = 0; t < p.taps; ++t)
+        u.offsets.push_back(t % s.kernel_w * u.plane + t / s.kernel_w * s.dilate_h * s.out_w);
+    }
     const int64_t image_floats = s.in_channels * p.channel_floats;
     if (p.split_input && !p.dx_correlate) p.dinput_floats = image_floats;
     if (p.avx512) {
       // The weight gradient reads a channels-last copy of every image.
-      p.input_floats = image_floats + transposed_slack_floats;
+      p.input_floats = std::max(image_floats + transposed_slack_floats, s.in_channels * u.channel_floats);
       p.output_floats = s.out_channels * p.grad_floats;
       p.grad_t_floats = p.cols * s.out_channels;
     } else {
@@ -198,6 +224,18 @@ Scratch scratch_of(const Plan& p, float* workspace, int thread) {
   r.grad_t = r.dinput + p.dinput_floats;
   r.dweight = r.grad_t + p.grad_t_floats;
   return r;
+}
+
+// Output positions [lo, hi) along one axis whose input index
+// o*stride + first lies inside [0, extent).
+struct Span {
+  int64_t lo, hi;
+};
+
+Span valid_span(int64_t first, int64_t stride, int64_t extent, int64_t outputs) {
+  const int64_t lo = first >= 0 ? 0 : (-first + stride - 1) / stride;
+  const int64_t hi = extent - first <= 0 ? 0 : (extent - first + stride - 1) / stride;
+  return {std::min(lo, outputs), std::clamp(hi, std::min(lo, outputs), outputs)};
 }
 
 // ---- Shifted taps ----
@@ -281,27 +319,59 @@ void merge_image(const ConvShape& s, const Plan& p, const float* dxq, float* dx)
     }
 }
 
+// y[f, :] += bias[f] for one image's outputs (bias may be null).
+void add_bias(const ConvShape& s, const float* bias, float* y) {
+  if (!bias) return;
+  const int64_t out_area = s.out_h * s.out_w;
+  for (int64_t f = 0; f < s.out_channels; ++f)
+    for (int64_t i = 0; i < out_area; ++i) y[f * out_area + i] += bias[f];
+}
+
+// The forward's unrolled copy of one image (stride 1): xu[c, kj, iy + PH, ox]
+// = x[c, iy, ox + kj*DW - PW] for the outputs ox that read inside the image.
+// Cells outside it are never written, so they keep the zeros the buffer
+// started with.
+void unroll_image(const ConvShape& s, const Plan& p, const float* x, float* xu) {
+  const Plan::Unrolled& u = p.unrolled;
+  for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
+    const int64_t first = kj * s.dilate_w - s.pad_w;  // the image column output 0 reads
+    const Span inside = valid_span(first, 1, s.in_w, s.out_w);
+    if (inside.hi <= inside.lo) continue;
+    for (int64_t c = 0; c < s.in_channels; ++c)
+      avx512::copy_rows(x + c * s.in_h * s.in_w + first + inside.lo, s.in_w, s.in_h, inside.hi - inside.lo,
+                        xu + c * u.channel_floats + kj * u.plane + s.pad_h * s.out_w + inside.lo, s.out_w);
+  }
+}
+
 // wr is packed filters last on the AVX-512 route.
 void shifted_forward(const ConvShape& s, const Plan& p, const float* x, const float* wr, const float* bias,
                      float* y, const Scratch& scratch) {
   const int64_t in_image = s.in_channels * s.in_h * s.in_w, out_area = s.out_h * s.out_w;
-  if (p.split_input) std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
+  if (p.split_input || p.unrolled.used) std::fill(scratch.input, scratch.input + p.input_floats, 0.0f);
 #pragma omp for schedule(static)
   for (int64_t n = 0; n < s.batch; ++n) {
     const float* xq = x + n * in_image;
+    float* yn = y + n * s.out_channels * out_area;
+    if (p.unrolled.used) {
+      const Plan::Unrolled& u = p.unrolled;
+      unroll_image(s, p, xq, scratch.input);
+      for (int64_t g = 0; g < s.groups; ++g)
+        avx512::correlate(scratch.input + g * p.cg * u.channel_floats, u.channel_floats, p.cg,
+                          u.offsets.data(), p.taps, wr + g * p.fg * p.cg, s.out_channels * p.cg, p.fg,
+                          yn + g * p.fg * out_area, out_area, out_area, s.out_w, s.out_w);
+      add_bias(s, bias, yn);
+      continue;
+    }
     if (p.split_input) {
       split_image(s, p, xq, false, scratch.input);
       xq = scratch.input;
     }
-    float* yn = y + n * s.out_channels * out_area;
     if (p.avx512) {
       for (int64_t g = 0; g < s.groups; ++g)
         avx512::correlate(xq + g * p.cg * p.channel_floats, p.channel_floats, p.cg, p.offsets.data(), p.taps,
                           wr + g * p.fg * p.cg, s.out_channels * p.cg, p.fg, yn + g * p.fg * out_area,
                           out_area, p.cols, p.phase_w, s.out_w);
-      if (bias)
-        for (int64_t f = 0; f < s.out_channels; ++f)
-          for (int64_t i = 0; i < out_area; ++i) yn[f * out_area + i] += bias[f];
+      add_bias(s, bias, yn);
       continue;
     }
     float* out = p.direct ? yn : scratch.output;
@@ -356,7 +426,7 @@ void shifted_backward(const ConvShape& s, const Plan& p, const float* x, const f
         for (int64_t g = 0; g < s.groups; ++g)
           avx512::correlate_weights(scratch.input + g * p.cg, s.in_channels, p.cg, p.offsets.data(), p.taps,
                                     scratch.grad_t + g * p.fg, s.out_channels, p.fg, dwr + g * p.fg * p.cg,
-                                    s.out_channels * p.cg, p.cols);
+                                    s.out_channels * p.cg, p.cols, p.phase_w, s.out_w);
       } else {
         const float* xq = xn;
         if (p.split_input) {
@@ -396,18 +466,6 @@ void shifted_backward(const ConvShape& s, const Plan& p, const float* x, const f
 }
 
 // ---- im2col ----
-
-// Output positions [lo, hi) along one axis whose input index
-// o*stride + first lies inside [0, extent).
-struct Span {
-  int64_t lo, hi;
-};
-
-Span valid_span(int64_t first, int64_t stride, int64_t extent, int64_t outputs) {
-  const int64_t lo = first >= 0 ? 0 : (-first + stride - 1) / stride;
-  const int64_t hi = extent - first <= 0 ? 0 : (extent - first + stride - 1) / stride;
-  return {std::min(lo, outputs), std::clamp(hi, std::min(lo, outputs), outputs)};
-}
 
 // x holds `images` images; col is (C*KH*KW, images*OH*OW).
 void im2col(const ConvShape& s, const float* x, int64_t images, float* col) {

@@ -12,16 +12,23 @@ namespace {
 // ---- correlate ----
 //
 // y[m, q] = sum_{t, k} w[t, k, m] * x[k, q + off[t]], one tile of MF rows m
-// times 48 positions q (3 vectors) per call: MF*3 accumulators stay in zmm
-// registers over all T*K terms. Each term loads 3 vectors of x (unaligned, at
-// any shift) and broadcasts MF weights straight from memory ({1to16}), so a
-// full tile of 8 rows does 24 FMAs per 11 loads. Positions past Q are masked
-// off, which also keeps the loads inside x. When y's rows are narrower than
-// x's (width < row), each vector goes out in one masked store per row of y
-// it meets, which drops the positions q % row >= width: a few stores per
-// T*K*24 FMAs instead of a separate copying pass.
+// times NV vectors of 16 positions q per call: MF*NV accumulators stay in zmm
+// registers over all T*K terms. Each term loads NV vectors of x (unaligned,
+// at any shift) and broadcasts MF weights straight from memory ({1to16}), so
+// a full tile of 8 rows by 3 vectors does 24 FMAs per 11 loads. Positions
+// past Q are masked off, which also keeps the loads inside x. When y's rows
+// are narrower than x's (width < row), each vector goes out in one masked
+// store per row of y it meets, which drops the positions q % row >= width: a
+// few stores per T*K*MF*NV FMAs instead of a separate copying pass.
+//
+// NV is chosen per call so that the last tile of positions wastes the
+// fewest lanes (Q = 64 takes two tiles of 2 vectors, Q = 144 three of 3), and the rows are
+// spread evenly over as few tiles as the largest MF allows (50 rows by 6:
+// five tiles of 6 and four of 5, not eight of 6 and one of 2).
 
-constexpr int correlate_rows = 8, correlate_vectors = 3, correlate_cols = 16 * correlate_vectors;
+// The most rows a tile of NV vectors holds: about 24 accumulators.
+constexpr int correlate_rows(int vectors) { return vectors == 2 ? 12 : vectors == 3 ? 8 : 6; }
+constexpr int correlate_min_vectors = 2, correlate_max_vectors = 4;
 
 struct Correlation {
   const float* x;
@@ -34,36 +41,36 @@ struct Correlation {
   int64_t ys, q, row, width;
 };
 
-template <int MF>
+template <int MF, int NV>
 [[FITBENCH_AVX512]] void correlate_tile(const Correlation& a, int64_t m0, int64_t q0) {
-  __mmask16 mask[correlate_vectors];
-  __m512 acc[MF][correlate_vectors];
+  __mmask16 mask[NV];
+  __m512 acc[MF][NV];
 #pragma GCC unroll 4
-  for (int v = 0; v < correlate_vectors; ++v) {
+  for (int v = 0; v < NV; ++v) {
     mask[v] = first_lanes(a.q - q0 - 16 * v);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int i = 0; i < MF; ++i) acc[i][v] = _mm512_setzero_ps();
   }
   for (int64_t t = 0; t < a.taps; ++t) {
     const float* xk = a.x + a.off[t] + q0;
     const float* wk = a.w + t * a.wt + m0;
     for (int64_t k = 0; k < a.k; ++k, xk += a.xs, wk += a.m) {
-      __m512 xv[correlate_vectors];
+      __m512 xv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < correlate_vectors; ++v) xv[v] = _mm512_maskz_loadu_ps(mask[v], xk + 16 * v);
-#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(mask[v], xk + 16 * v);
+#pragma GCC unroll 12
       for (int i = 0; i < MF; ++i) {
         const __m512 weight = _mm512_set1_ps(wk[i]);
 #pragma GCC unroll 4
-        for (int v = 0; v < correlate_vectors; ++v) acc[i][v] = _mm512_fmadd_ps(weight, xv[v], acc[i][v]);
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(weight, xv[v], acc[i][v]);
       }
     }
   }
   if (a.width == a.row) {
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int i = 0; i < MF; ++i)
 #pragma GCC unroll 4
-      for (int v = 0; v < correlate_vectors; ++v)
+      for (int v = 0; v < NV; ++v)
         _mm512_mask_storeu_ps(a.y + (m0 + i) * a.ys + q0 + 16 * v, mask[v], acc[i][v]);
     return;
   }
@@ -74,13 +81,13 @@ template <int MF>
     __mmask16 lanes;
     int64_t at;
   };
-  Piece pieces[correlate_cols + correlate_vectors];
-  int first_piece[correlate_vectors + 1];
+  Piece pieces[17 * NV];
+  int first_piece[NV + 1];
   int count = 0;
-  const int64_t end = a.q - q0 < correlate_cols ? a.q - q0 : correlate_cols;
+  const int64_t end = a.q - q0 < 16 * NV ? a.q - q0 : 16 * NV;
   const int64_t row0 = q0 / a.row, start = -(q0 % a.row);
 #pragma GCC unroll 4
-  for (int v = 0; v < correlate_vectors; ++v) {
+  for (int v = 0; v < NV; ++v) {
     first_piece[v] = count;
     const int64_t lo = 16 * v, hi = 16 * (v + 1) < end ? 16 * (v + 1) : end;
     // Rows r of the tile whose kept positions [start + r*row, start + r*row + width) meet [lo, hi).
@@ -90,22 +97,44 @@ template <int MF>
       if (lanes) pieces[count++] = {lanes, (row0 + r) * a.width + lo - from};
     }
   }
-  first_piece[correlate_vectors] = count;
-#pragma GCC unroll 8
+  first_piece[NV] = count;
+#pragma GCC unroll 12
   for (int i = 0; i < MF; ++i) {
     float* yi = a.y + (m0 + i) * a.ys;
 #pragma GCC unroll 4
-    for (int v = 0; v < correlate_vectors; ++v)
+    for (int v = 0; v < NV; ++v)
       for (int k = first_piece[v]; k < first_piece[v + 1]; ++k)
         _mm512_mask_storeu_ps(yi + pieces[k].at, pieces[k].lanes, acc[i][v]);
   }
 }
 
 using CorrelateTile = void (*)(const Correlation&, int64_t, int64_t);
-// Indexed by the tile's row count; the last rows of M take a smaller tile.
-constexpr CorrelateTile correlate_tiles[correlate_rows + 1] = {
-    nullptr,           correlate_tile<1>, correlate_tile<2>, correlate_tile<3>, correlate_tile<4>,
-    correlate_tile<5>, correlate_tile<6>, correlate_tile<7>, correlate_tile<8>};
+
+// The tile of `rows` rows (1 .. correlate_rows(NV)) and NV vectors.
+template <int NV, int MF = correlate_rows(NV)>
+constexpr CorrelateTile correlate_tile_of(int64_t rows) {
+  if constexpr (MF == 1)
+    return correlate_tile<1, NV>;
+  else
+    return rows == MF ? correlate_tile<MF, NV> : correlate_tile_of<NV, MF - 1>(rows);
+}
+
+CorrelateTile correlate_tile_of(int vectors, int64_t rows) {
+  return vectors == 2   ? correlate_tile_of<2>(rows)
+         : vectors == 3 ? correlate_tile_of<3>(rows)
+                        : correlate_tile_of<4>(rows);
+}
+
+// The vectors per tile that cover Q positions in the fewest vectors: 3 on a
+// tie, else the fewest vectors (for Q = 64, 2 by 12 rows ran 10% faster than
+// 4 by 6).
+int correlate_vectors(int64_t q) {
+  int best = 3;
+  auto lanes = [q](int vectors) { return (q + 16 * vectors - 1) / (16 * vectors) * vectors; };
+  for (int vectors = correlate_min_vectors; vectors <= correlate_max_vectors; ++vectors)
+    if (lanes(vectors) < lanes(best)) best = vectors;
+  return best;
+}
 
 // ---- correlate_weights ----
 //
@@ -114,7 +143,8 @@ constexpr CorrelateTile correlate_tiles[correlate_rows + 1] = {
 // position q loads NV vectors of dy and broadcasts the NJ rows' values of x,
 // NJ*NV FMAs. The sums stay in vector lanes along f, so no horizontal
 // reduction is needed, and each dw element is one chain of FMAs over q in
-// order, whichever way the rows are chosen.
+// order, whichever way the rows are chosen. The positions q % row >= width
+// (dy's discarded columns, all 0) are stepped over, not summed.
 //
 // The rows are NJ consecutive channels of one tap (TapRows false: row i reads
 // xt[i]), or, for layers with fewer channels than NJ (a first layer of 1 or 3
@@ -126,8 +156,8 @@ constexpr CorrelateTile correlate_tiles[correlate_rows + 1] = {
 
 template <int NJ, int NV, bool TapRows>
 [[FITBENCH_AVX512]] void weight_tile(const float* xt, const int64_t* tap_offset, int64_t rows, int64_t xs,
-                                     const float* dyt, int64_t dys, int64_t filters, float* dw, int64_t dw_row,
-                                     int64_t q_count) {
+                                     const float* dyt, int64_t dys, int64_t filters, float* dw,
+                                     int64_t dw_row, int64_t q_count, int64_t row, int64_t width) {
   __mmask16 mask[NV];
   __m512 acc[NJ][NV];
   int64_t at[NJ];  // where row i reads x, from xt
@@ -139,16 +169,21 @@ template <int NJ, int NV, bool TapRows>
 #pragma GCC unroll 16
     for (int i = 0; i < NJ; ++i) acc[i][v] = _mm512_setzero_ps();
   }
-  for (int64_t q = 0; q < q_count; ++q, xt += xs, dyt += dys) {
-    __m512 dv[NV];
+  for (int64_t q0 = 0; q0 < q_count; q0 += row) {
+    const int64_t kept = q_count - q0 < width ? q_count - q0 : width;
+    for (int64_t q = 0; q < kept; ++q, xt += xs, dyt += dys) {
+      __m512 dv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], dyt + 16 * v);
+      for (int v = 0; v < NV; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], dyt + 16 * v);
 #pragma GCC unroll 16
-    for (int i = 0; i < NJ; ++i) {
-      const __m512 x = _mm512_set1_ps(xt[at[i]]);
+      for (int i = 0; i < NJ; ++i) {
+        const __m512 x = _mm512_set1_ps(xt[at[i]]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, dv[v], acc[i][v]);
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, dv[v], acc[i][v]);
+      }
     }
+    xt += (row - kept) * xs;
+    dyt += (row - kept) * dys;
   }
 #pragma GCC unroll 16
   for (int i = 0; i < NJ; ++i) {
@@ -161,8 +196,8 @@ template <int NJ, int NV, bool TapRows>
   }
 }
 
-using WeightTile = void (*)(const float*, const int64_t*, int64_t, int64_t, const float*, int64_t, int64_t, float*,
-                            int64_t, int64_t);
+using WeightTile = void (*)(const float*, const int64_t*, int64_t, int64_t, const float*, int64_t, int64_t,
+                            float*, int64_t, int64_t, int64_t, int64_t);
 
 // Tile shapes by the number of f vectors: about 16 to 24 accumulators. Each
 // count of vectors has a first row count that suits the usual 16, 32 and 64
@@ -194,7 +229,8 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
   const __mmask16 load = first_lanes(cols), store = first_lanes(rows);
   __m512 r[16], t[16];
 #pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(load, in + i * is) : _mm512_setzero_ps();
+  for (int i = 0; i < 16; ++i)
+    r[i] = i < rows ? _mm512_maskz_loadu_ps(load, in + i * is) : _mm512_setzero_ps();
 #pragma GCC unroll 8
   for (int i = 0; i < 8; ++i) {
     t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
@@ -208,7 +244,7 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
       r[4 * i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
       r[4 * i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
     }
-  // t[j + 4h]: lanes h and h + 2 of rows 0-3 and 4-7; t[j + 8 + 4h] the same for rows 8-15.
+    // t[j + 4h]: lanes h and h + 2 of rows 0-3 and 4-7; t[j + 8 + 4h] the same for rows 8-15.
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
     t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
@@ -222,8 +258,12 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     for (int h = 0; h < 2; ++h) {
       // Columns 4h + j and 4(h + 2) + j.
       const int c0 = 4 * h + j, c1 = 4 * (h + 2) + j;
-      if (c0 < cols) _mm512_mask_storeu_ps(out + c0 * os, store, _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0x88));
-      if (c1 < cols) _mm512_mask_storeu_ps(out + c1 * os, store, _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0xdd));
+      if (c0 < cols)
+        _mm512_mask_storeu_ps(out + c0 * os, store,
+                              _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0x88));
+      if (c1 < cols)
+        _mm512_mask_storeu_ps(out + c1 * os, store,
+                              _mm512_shuffle_f32x4(t[j + 4 * h], t[j + 8 + 4 * h], 0xdd));
     }
 }
 
@@ -560,19 +600,24 @@ struct NarrowVector {
 
 }  // namespace
 
-void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w, int64_t wt,
-               int64_t M, float* y, int64_t ys, int64_t Q, int64_t row, int64_t width) {
+void correlate(const float* x, int64_t xs, int64_t K, const int64_t* off, int64_t T, const float* w,
+               int64_t wt, int64_t M, float* y, int64_t ys, int64_t Q, int64_t row, int64_t width) {
   const Correlation a{x, xs, K, off, T, w, wt, M, y, ys, Q, row, width};
-  // Row blocks outside: one block's weights (T*K*8 floats) stay in L1 while
-  // the positions stream past.
-  for (int64_t m0 = 0; m0 < M; m0 += correlate_rows) {
-    const CorrelateTile tile = correlate_tiles[M - m0 < correlate_rows ? M - m0 : correlate_rows];
-    for (int64_t q0 = 0; q0 < Q; q0 += correlate_cols) tile(a, m0, q0);
+  const int vectors = correlate_vectors(Q);
+  const int64_t most_rows = correlate_rows(vectors), tiles = (M + most_rows - 1) / most_rows;
+  // Row blocks outside: one block's weights (T*K*MF floats) stay in L1 while
+  // the positions stream past. Block i takes its even share of the rows left.
+  for (int64_t i = 0, m0 = 0; i < tiles; ++i) {
+    const int64_t rows = (M - m0 + tiles - i - 1) / (tiles - i);
+    const CorrelateTile tile = correlate_tile_of(vectors, rows);
+    for (int64_t q0 = 0; q0 < Q; q0 += 16 * vectors) tile(a, m0, q0);
+    m0 += rows;
   }
 }
 
-void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T, const float* dyt,
-                       int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q) {
+void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* off, int64_t T,
+                       const float* dyt, int64_t dys, int64_t F, float* dw, int64_t dwt, int64_t Q,
+                       int64_t row, int64_t width) {
   const int64_t vectors = (F + 15) / 16 < weight_vectors ? (F + 15) / 16 : weight_vectors;
   // The tile computing the fewest rows (tiles times rows); on a tie the first shape, channel rows first.
   WeightShape shape{};
@@ -590,7 +635,7 @@ void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* of
       for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
         for (int64_t c0 = 0; c0 < C; c0 += shape.rows)
           shape.channel_tile(xt + off[t] * xs + c0, nullptr, C - c0, xs, dyt + f0, dys, F - f0,
-                             dw + t * dwt + c0 * F + f0, F, Q);
+                             dw + t * dwt + c0 * F + f0, F, Q, row, width);
     return;
   }
   int64_t tap_offset[16];
@@ -599,7 +644,21 @@ void correlate_weights(const float* xt, int64_t xs, int64_t C, const int64_t* of
     for (int64_t i = 0; i < taps; ++i) tap_offset[i] = off[t0 + i] * xs;
     for (int64_t c = 0; c < C; ++c)
       for (int64_t f0 = 0; f0 < F; f0 += 16 * vectors)
-        shape.tap_tile(xt + c, tap_offset, taps, xs, dyt + f0, dys, F - f0, dw + t0 * dwt + c * F + f0, dwt, Q);
+        shape.tap_tile(xt + c, tap_offset, taps, xs, dyt + f0, dys, F - f0, dw + t0 * dwt + c * F + f0, dwt,
+                       Q, row, width);
+  }
+}
+
+// Whole vectors, then one masked vector per row: rows of a few floats (lenet's
+// 8, 24) cost a load and a store each, where memcpy would cost a call.
+[[FITBENCH_AVX512]] void copy_rows(const float* in, int64_t is, int64_t R, int64_t C, float* out,
+                                   int64_t os) {
+  if (C <= 0) return;
+  const __mmask16 last = first_lanes(C % 16 == 0 ? 16 : C % 16);
+  const int64_t whole = (C - 1) / 16 * 16;
+  for (int64_t r = 0; r < R; ++r, in += is, out += os) {
+    for (int64_t c = 0; c < whole; c += 16) _mm512_storeu_ps(out + c, _mm512_loadu_ps(in + c));
+    _mm512_mask_storeu_ps(out + whole, last, _mm512_maskz_loadu_ps(last, in + whole));
   }
 }
 
@@ -609,7 +668,8 @@ void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, in
       transpose_block(in + r0 * is + c0, is, R - r0, C - c0, out + c0 * os + r0, os);
 }
 
-void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs, int64_t es) {
+void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs,
+                    int64_t es) {
   if (g.tiles_w <= narrow_tiles) return narrow_input_planes(g, x, channels, v, vs, es);
   input_planes(g, x, channels, v, vs, es);
 }
