@@ -306,6 +306,11 @@ TEST(Convolution, NarrowWinogradPlanesMatchDirectLoops) {
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {2, 8, 13, 9});
   check_against_reference({.kh = 3, .kw = 3, .ph = 2, .pw = 2, .filters = 10}, {2, 9, 2, 9});
   check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8, .bias = false}, {3, 8, 3, 3});
+  // Tile rows of 8 tiles (CIFAR's 16x16 stage): two tile rows per vector, an
+  // odd count of tile rows, and no padding.
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 8}, {2, 8, 16, 16});
+  check_against_reference({.kh = 3, .kw = 3, .ph = 1, .pw = 1, .filters = 9}, {2, 8, 13, 15});
+  check_against_reference({.kh = 3, .kw = 3, .filters = 8, .bias = false}, {1, 10, 18, 17});
 }
 
 TEST(Convolution, ChunkedBatchMatchesDirectLoops) {

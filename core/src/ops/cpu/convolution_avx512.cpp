@@ -273,21 +273,24 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
 // the plane's tile order, so that vectors of v, mt and z are 16 consecutive
 // columns of the GEMMs.
 //
-// Wide planes (tile rows of 8 tiles or more) take 16 tiles of one tile row
+// Wide planes (tile rows of 9 tiles or more) take 16 tiles of one tile row
 // per vector: they read 34 input columns from column `first`, and each
 // tile's columns 2j .. 2j + 3 are picked out of them by two-source permutes.
-// Narrow planes (tile rows of at most 7 tiles: a 14x14 output's 7, a 7x7
-// output's 4) take R = 16 / tiles_w whole tile rows per vector instead, so
-// that the transforms' arithmetic and stores run on full vectors: a tile
-// row's columns fit one load, and two-source permutes place two tile rows at
-// a time in their lanes.
+// Narrow planes (tile rows of at most 8 tiles: a 16x16 output's 8, a 14x14
+// output's 7, a 7x7 output's 4) take R = 16 / tiles_w whole tile rows per
+// vector instead, so that the transforms' arithmetic and stores run on full
+// vectors: a tile row's columns fit one load, and two-source permutes place
+// two tile rows at a time in their lanes. Tile rows of exactly 8 tiles read
+// 18 input columns, two loads a row, so their input transform takes the wide
+// planes' permutes with the second tile row's loads in place of the first
+// row's next 16 columns.
 //
 // Cells outside the image load as 0: masked loads never touch them. Stores
 // are whole vectors wherever the floats past the row are written again later
 // (the next rows, or the caller's slack), since masked stores cost far more
 // than plain ones on some CPUs.
 
-constexpr int64_t narrow_tiles = 7;
+constexpr int64_t narrow_tiles = 8;
 
 // Columns [from, from + 16) of an image row `width` wide, 0 outside it.
 [[FITBENCH_AVX512]] inline __m512 load_columns(const float* row, int64_t from, int64_t width) {
@@ -358,20 +361,23 @@ struct NarrowVector {
   }
 }
 
-// The input transform of 16 tiles of a wide plane's tile row: tile j's input
-// is columns first + 2j .. first + 2j + 3 of rows[0..3] (null: a row outside the image).
-[[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], int64_t width, int64_t first,
-                                            float* v, int64_t es, __m512i even, __m512i odd) {
+// The input transform of 16 tiles whose inputs are 34 columns: tile j < 8
+// reads columns first + 2j .. first + 2j + 3 of rows[0..3], tile j >= 8 the
+// same columns of second[0..3] from second_first - 16 on (null: a row
+// outside the image). For a wide plane's 16 tiles of one tile row, second
+// is rows and second_first is first + 16; for two tile rows of 8 tiles,
+// second is the next tile row's rows and second_first is first.
+[[FITBENCH_AVX512]] inline void input_tiles(const float* const rows[4], const float* const second[4],
+                                            int64_t width, int64_t first, int64_t second_first, float* v,
+                                            int64_t es, __m512i even, __m512i odd) {
+  const __m512 zero = _mm512_setzero_ps();
   __m512 d[4][4];
 #pragma GCC unroll 4
   for (int r = 0; r < 4; ++r) {
-    if (!rows[r]) {
-#pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) d[r][c] = _mm512_setzero_ps();
-      continue;
-    }
-    const __m512 a = load_columns(rows[r], first, width), b = load_columns(rows[r], first + 16, width);
-    const __m512 a2 = load_columns(rows[r], first + 2, width), b2 = load_columns(rows[r], first + 18, width);
+    const __m512 a = rows[r] ? load_columns(rows[r], first, width) : zero;
+    const __m512 a2 = rows[r] ? load_columns(rows[r], first + 2, width) : zero;
+    const __m512 b = second[r] ? load_columns(second[r], second_first, width) : zero;
+    const __m512 b2 = second[r] ? load_columns(second[r], second_first + 2, width) : zero;
     d[r][0] = _mm512_permutex2var_ps(a, even, b);
     d[r][1] = _mm512_permutex2var_ps(a, odd, b);
     d[r][2] = _mm512_permutex2var_ps(a2, even, b2);
@@ -380,18 +386,39 @@ struct NarrowVector {
   store_input_transform(d, v, es);
 }
 
+// The input rows of tile row i of a plane (null: outside the image or past the last tile row).
+[[FITBENCH_AVX512]] inline void tile_input_rows(const WinogradTiles& g, const float* plane, int64_t i,
+                                                const float* rows[4]) {
+  for (int r = 0; r < 4; ++r) {
+    const int64_t iy = 2 * i - g.pad_h + r;
+    rows[r] = i < g.tiles_h && iy >= 0 && iy < g.h ? plane + iy * g.w : nullptr;
+  }
+}
+
 [[FITBENCH_AVX512]] void input_planes(const WinogradTiles& g, const float* x, int64_t channels, float* v,
                                       int64_t vs, int64_t es) {
   const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
     for (int64_t i = 0; i < g.tiles_h; ++i) {
       const float* rows[4];
-      for (int r = 0; r < 4; ++r) {
-        const int64_t iy = 2 * i - g.pad_h + r;
-        rows[r] = iy >= 0 && iy < g.h ? x + iy * g.w : nullptr;
+      tile_input_rows(g, x, i, rows);
+      for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16) {
+        const int64_t first = 2 * j0 - g.pad_w;
+        input_tiles(rows, rows, g.w, first, first + 16, v + i * g.tiles_w + j0, es, even, odd);
       }
-      for (int64_t j0 = 0; j0 < g.tiles_w; j0 += 16)
-        input_tiles(rows, g.w, 2 * j0 - g.pad_w, v + i * g.tiles_w + j0, es, even, odd);
+    }
+}
+
+// Planes of 8 tiles a row: tile rows i and i + 1 per vector.
+[[FITBENCH_AVX512]] void paired_input_planes(const WinogradTiles& g, const float* x, int64_t channels,
+                                             float* v, int64_t vs, int64_t es) {
+  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
+    for (int64_t i = 0; i < g.tiles_h; i += 2) {
+      const float *rows[4], *next[4];
+      tile_input_rows(g, x, i, rows);
+      tile_input_rows(g, x, i + 1, next);
+      input_tiles(rows, next, g.w, -g.pad_w, -g.pad_w, v + i * g.tiles_w, es, even, odd);
     }
 }
 
@@ -492,7 +519,7 @@ struct NarrowVector {
 }
 
 // Narrow planes: each output row of a vector's tile row t is one
-// interleaving permute of lanes t * tiles_w .. of left and right, at most 14
+// interleaving permute of lanes t * tiles_w .. of left and right, at most 16
 // columns: a whole-vector store overruns into the rows below, which are
 // written later, except on the plane's last row.
 [[FITBENCH_AVX512]] void narrow_output_planes(const WinogradTiles& g, const float* mt, int64_t channels,
@@ -570,7 +597,7 @@ struct NarrowVector {
     }
 }
 
-// Gradient row 2i + half of a narrow plane, at most 14 columns, one load; 0 outside the image.
+// Gradient row 2i + half of a narrow plane, at most 16 columns, one load; 0 outside the image.
 [[FITBENCH_AVX512]] inline __m512 narrow_gradient_row(const WinogradTiles& g, const float* plane, int64_t i,
                                                       int half) {
   const int64_t oy = 2 * i + half;
@@ -670,7 +697,8 @@ void transpose(const float* in, int64_t is, int64_t R, int64_t C, float* out, in
 
 void winograd_input(const WinogradTiles& g, const float* x, int64_t channels, float* v, int64_t vs,
                     int64_t es) {
-  if (g.tiles_w <= narrow_tiles) return narrow_input_planes(g, x, channels, v, vs, es);
+  if (g.tiles_w == narrow_tiles) return paired_input_planes(g, x, channels, v, vs, es);
+  if (g.tiles_w < narrow_tiles) return narrow_input_planes(g, x, channels, v, vs, es);
   input_planes(g, x, channels, v, vs, es);
 }
 
