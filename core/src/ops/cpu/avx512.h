@@ -35,15 +35,25 @@ inline bool supported() { return __builtin_cpu_supports("avx512f"); }
   return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
 }
 
-// 0, 2, .., 30: the permute index of the even lanes of two vectors (add 1 for the odd ones).
+// 0, 2, .., 30: the permute index of the even lanes of two vectors.
 [[FITBENCH_AVX512]] inline __m512i even_lanes() {
   return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 
+// 1, 3, .., 31: the odd lanes.
+[[FITBENCH_AVX512]] inline __m512i odd_lanes() {
+  return _mm512_add_epi32(even_lanes(), _mm512_set1_epi32(1));
+}
+
 // 0, 16, 1, 17, .., 7, 23: the permute index that interleaves the first
-// halves of two vectors (add 8 for the second halves).
+// halves of two vectors.
 [[FITBENCH_AVX512]] inline __m512i interleaved_lanes() {
   return _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
+// 8, 24, 9, 25, .., 15, 31: the second halves.
+[[FITBENCH_AVX512]] inline __m512i interleaved_high_lanes() {
+  return _mm512_add_epi32(interleaved_lanes(), _mm512_set1_epi32(8));
 }
 
 }  // namespace fitbench::cpu::avx512

@@ -237,14 +237,15 @@ constexpr WeightShape weight_shapes[weight_vectors + 1][weight_choices] = {
     t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
   }
 #pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
 #pragma GCC unroll 2
     for (int h = 0; h < 2; ++h) {
       const __m512d a = _mm512_castps_pd(t[4 * i + h]), b = _mm512_castps_pd(t[4 * i + h + 2]);
       r[4 * i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
       r[4 * i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
     }
-    // t[j + 4h]: lanes h and h + 2 of rows 0-3 and 4-7; t[j + 8 + 4h] the same for rows 8-15.
+  }
+  // t[j + 4h]: lanes h and h + 2 of rows 0-3 and 4-7; t[j + 8 + 4h] the same for rows 8-15.
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
     t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
@@ -397,7 +398,7 @@ struct NarrowVector {
 
 [[FITBENCH_AVX512]] void input_planes(const WinogradTiles& g, const float* x, int64_t channels, float* v,
                                       int64_t vs, int64_t es) {
-  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i even = even_lanes(), odd = odd_lanes();
   for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
     for (int64_t i = 0; i < g.tiles_h; ++i) {
       const float* rows[4];
@@ -412,7 +413,7 @@ struct NarrowVector {
 // Planes of 8 tiles a row: tile rows i and i + 1 per vector.
 [[FITBENCH_AVX512]] void paired_input_planes(const WinogradTiles& g, const float* x, int64_t channels,
                                              float* v, int64_t vs, int64_t es) {
-  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i even = even_lanes(), odd = odd_lanes();
   for (int64_t k = 0; k < channels; ++k, x += g.h * g.w, v += vs)
     for (int64_t i = 0; i < g.tiles_h; i += 2) {
       const float *rows[4], *next[4];
@@ -505,7 +506,7 @@ struct NarrowVector {
 
 [[FITBENCH_AVX512]] void output_planes(const WinogradTiles& g, const float* mt, int64_t channels, int64_t ms,
                                        int64_t es, const float* bias, float* y) {
-  const __m512i low = interleaved_lanes(), high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
+  const __m512i low = interleaved_lanes(), high = interleaved_high_lanes();
   for (int64_t m = 0; m < channels; ++m, mt += ms, y += g.oh * g.ow) {
     const __m512 add = _mm512_set1_ps(bias ? bias[m] : 0.0f);
     for (int64_t i = 0; i < g.tiles_h; ++i) {
@@ -587,7 +588,7 @@ struct NarrowVector {
 
 [[FITBENCH_AVX512]] void gradient_planes(const WinogradTiles& g, const float* dy, int64_t channels, float* z,
                                          int64_t zs, int64_t es) {
-  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i even = even_lanes(), odd = odd_lanes();
   for (int64_t m = 0; m < channels; ++m, dy += g.oh * g.ow, z += zs)
     for (int64_t i = 0; i < g.tiles_h; ++i) {
       const float* top = dy + 2 * i * g.ow;

@@ -5,7 +5,7 @@
 // and their backward compares each output's window in a loop of its own.
 #include "ops/cpu/pooling_avx512.h"
 
-#include <limits>
+#include <cfloat>
 
 #include "ops/cpu/avx512.h"
 
@@ -46,8 +46,8 @@ struct Columns {
 }  // namespace
 
 [[FITBENCH_AVX512]] void max_pool_2x2(const float* x, int64_t w, int64_t oh, int64_t ow, float* y) {
-  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const __m512 lowest = _mm512_set1_ps(std::numeric_limits<float>::lowest());
+  const __m512i even = even_lanes(), odd = odd_lanes();
+  const __m512 lowest = _mm512_set1_ps(-FLT_MAX);
   for (int64_t oy = 0; oy < oh; ++oy) {
     const float* top = x + 2 * oy * w;
     for (int64_t ox = 0; ox < ow; ox += 16) {
@@ -63,8 +63,8 @@ struct Columns {
 
 [[FITBENCH_AVX512]] void max_pool_2x2_backward(const float* x, int64_t h, int64_t w, const float* y,
                                                const float* dy, int64_t oh, int64_t ow, float* dx) {
-  const __m512i even = even_lanes(), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const __m512i low = interleaved_lanes(), high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
+  const __m512i even = even_lanes(), odd = odd_lanes();
+  const __m512i low = interleaved_lanes(), high = interleaved_high_lanes();
   for (int64_t oy = 0; oy < oh; ++oy) {
     const float* top = x + 2 * oy * w;
     float* dtop = dx + 2 * oy * w;
