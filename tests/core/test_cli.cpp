@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include <sys/wait.h>
@@ -86,7 +88,7 @@ TEST(Cli, EveryStartProblemAtOnceBeforeAnythingIsWritten) {
 // issue 13: the first Ctrl-C saves the epoch so far, and a resume goes on from it.
 TEST(Cli, InterruptSavesTheEpochSoFarAndResumeContinuesIt) {
   TempDir dir;
-  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 2000, 5);
+  fitbench::testing::write_idx_pair(dir.path() / "data", "train", 3000, 5);
   fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 100, 6);
   const std::string prefix = dir.file("ckpt/lenet");
   const std::string common = "--network lenet --data-train " + dir.file("data") + " --data-val " + dir.file("data") +
@@ -95,15 +97,22 @@ TEST(Cli, InterruptSavesTheEpochSoFarAndResumeContinuesIt) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " " + common + " --num-epochs 50 > " + log + " 2>&1";
+    const std::string command = "exec " + std::string(FITBENCH_CLI_PATH) + " " + common +
+                                " --num-epochs 50 --disp-batches 1 > " + log + " 2>&1";
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Interrupt once the first epoch's checkpoint exists, in the middle of the second.
+  // Interrupt in the middle of the second epoch: as soon as its first batch
+  // is logged (stderr is unbuffered), with 59 batches of it still to go. A
+  // fixed wait after the first checkpoint raced a fast CPU to the end of it.
+  const auto second_epoch_started = [&] {
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.find("Epoch[1] Batch [") != std::string::npos;
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  while (!std::filesystem::exists(fitbench::params_path(prefix, 1)) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  while (!second_epoch_started() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);
