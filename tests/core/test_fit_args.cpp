@@ -53,6 +53,7 @@ const std::vector<Row>& expected_rows() {
       {"num-examples", Int, std::nullopt, "60000"},
       {"data-nthreads", Int, "4", "8"},
       {"max-image-pixels", Int, "64000000", "1000000"},
+      {"image-cache-mb", Int, "256", "0"},
       {"benchmark", Int, "0", "1"},
       {"random-crop", Int, "0", "1"},
       {"random-mirror", Int, "0", "1"},
@@ -498,7 +499,7 @@ TEST(FitArgsRepr, DefaultsAsPythonNamespace) {
             "Namespace(alpha=1.0, batch_size=128, benchmark=0, brightness=0, clip_gradient=-1.0, contrast=0, "
             "data_nthreads=4, data_train=None, data_train_idx='', data_val=None, data_val_idx='', "
             "disp_batches=20, dist_timeout=60.0, dtype='float32', fill_value=127, gc_threshold=0.5, "
-            "gc_type='none', gpus=None, "
+            "gc_type='none', gpus=None, image_cache_mb=256, "
             "image_shape=None, initializer='default', kv_store='device', load_epoch=None, load_prefix=None, "
             "loss='', lr=0.1, "
             "lr_factor=0.1, lr_scheduler='auto', lr_step_epochs=None, lr_warmup_begin=0.0, "

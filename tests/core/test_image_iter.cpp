@@ -94,6 +94,50 @@ TEST(RecordIter, ShufflesAlikeWithAnyThreadCountAndResumesAnEpoch) {
   EXPECT_EQ(epoch_values(*three), second);
 }
 
+// Later epochs take kept images instead of reading the file, and give the
+// batches a fresh decode gives; a budget too small keeps what fits and reads
+// the rest, and a destroyed iterator gives its memory back.
+TEST(RecordIter, KeepsDecodedImagesForLaterEpochsWithinItsBudget) {
+  TempDir dir;
+  const std::string rec = write_rec(dir, 23, true);
+  ImageIterOptions o = gray_options(4);
+  o.shuffle = true;
+  o.seed = 5;
+  o.threads = 2;
+  auto decoding = make_record_iter(rec, "", o);
+  std::vector<std::vector<float>> epochs;
+  for (int e = 0; e < 3; ++e, decoding->reset()) epochs.push_back(epoch_values(*decoding));
+  ASSERT_NE(epochs[0], epochs[1]);
+
+  const std::string copy = dir.file("copy.rec");
+  const auto keeping_epochs = [&](int64_t budget_bytes, int64_t* used) {
+    std::filesystem::copy_file(rec, copy, std::filesystem::copy_options::overwrite_existing);
+    o.decoded_cache = std::make_shared<DecodedImageBudget>(budget_bytes);
+    auto keeping = make_record_iter(copy, dir.file("d.idx"), o);
+    EXPECT_EQ(epoch_values(*keeping), epochs[0]);
+    *used = o.decoded_cache->used();
+    std::filesystem::resize_file(copy, 0);  // from now on a read fails
+    std::vector<std::vector<float>> later;
+    for (int e = 1; e < 3; ++e) {
+      keeping->reset();
+      later.push_back(epoch_values(*keeping));
+    }
+    keeping.reset();
+    EXPECT_EQ(o.decoded_cache->used(), 0);
+    return later;
+  };
+  int64_t all = 0;
+  EXPECT_EQ(keeping_epochs(1 << 20, &all), std::vector<std::vector<float>>(epochs.begin() + 1, epochs.end()));
+  EXPECT_GT(all, 23 * 16);  // at least every image's pixels
+
+  for (const int64_t budget : {all - 1, int64_t{1}}) {
+    int64_t used = 0;
+    const std::string message = test::error_message([&] { keeping_epochs(budget, &used); });
+    EXPECT_NE(message.find("copy.rec"), std::string::npos) << message;
+    EXPECT_LE(used, budget);
+  }
+}
+
 TEST(RecordIter, ShardsByPart) {
   TempDir dir;
   const std::string rec = write_rec(dir, 10, true);

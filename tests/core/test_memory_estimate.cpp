@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "file_test_util.h"
 #include "fit_fixture.h"
@@ -234,6 +235,23 @@ TEST(MemoryEstimate, FitsArgumentsCountTheDataSetFromItsHeaders) {
   EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, 0);
   EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).batches, 1)
       << "the synthetic batch is handed out, not copied";
+}
+
+// Encoded images (.rec, folders) count the decoded images kept for later
+// epochs at most: --image-cache-mb, once for training and validation together.
+TEST(MemoryEstimate, RecordDataCountsTheDecodedImageBudget) {
+  test::TempDir dir;
+  fitbench::testing::write_idx_pair(dir.path() / "data", "t10k", 30, 2);
+  std::ofstream(dir.file("train.rec")).put('\0');
+  FitArgs args = fitbench::testing::idx_fit_args(dir.path(), "mlp");
+  args.set("data-train", dir.file("train.rec"));
+  args.set("image-shape", "1,28,28");
+  const int64_t val_bytes = 30 * (28 * 28 + 1) * 4;
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, val_bytes + (int64_t{256} << 20));
+  args.set("data-val", dir.file("train.rec"));
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, int64_t{256} << 20);
+  args.set("image-cache-mb", "0");
+  EXPECT_EQ(fit_data_footprint(FitConfig::resolve(args)).fixed_bytes, 0);
 }
 
 // What the application shows next to Start: fit()'s own check, run before

@@ -60,6 +60,7 @@ struct FitConfig {
   std::optional<int> num_examples;
   int data_nthreads = 0;
   int64_t max_image_pixels = 0;
+  int64_t image_cache_mb = 0;
   bool benchmark = false;
 
   // Augmentation

@@ -3,6 +3,7 @@
 // Decoding and augmentation run on --data-nthreads threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,29 @@
 #include "fitbench/image_codec.h"
 
 namespace fitbench {
+
+// Main memory that decoded images may keep from one epoch to the next,
+// shared by the iterators of a run (--image-cache-mb). Each image of a .rec
+// or a folder is decoded in the first epoch that reads it, and its pixels are
+// kept while the budget lasts: later epochs only augment them. For small
+// images (28x28 PNGs) decoding costs more than the network's own step.
+class DecodedImageBudget {
+ public:
+  explicit DecodedImageBudget(int64_t bytes) : left_(bytes), total_(bytes) {}
+  // Takes `bytes`; false, taking nothing, when fewer are left.
+  bool take(int64_t bytes) {
+    for (int64_t left = left_.load(); left >= bytes;)
+      if (left_.compare_exchange_weak(left, left - bytes)) return true;
+    return false;
+  }
+  // Returns what take() took, when its images are freed.
+  void give_back(int64_t bytes) { left_ += bytes; }
+  int64_t used() const { return total_ - left_.load(); }
+
+ private:
+  std::atomic<int64_t> left_;
+  const int64_t total_;
+};
 
 struct ImageIterOptions {
   int batch_size = 128;
@@ -25,6 +49,8 @@ struct ImageIterOptions {
   int num_parts = 1;          // sharding for distributed training: this worker reads
   int part_index = 0;         // samples [n * index / parts, n * (index + 1) / parts)
   int64_t max_image_pixels = kDefaultMaxImagePixels;  // larger images are skipped as corrupt ones are
+  // Where decoded images are kept for later epochs; null decodes every epoch.
+  std::shared_ptr<DecodedImageBudget> decoded_cache;
   // What the data is for, in the per-epoch count ("the training data"), so
   // one file read for training and validation tells its two counts apart.
   std::string role;

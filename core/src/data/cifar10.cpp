@@ -65,6 +65,7 @@ class Cifar10Source final : public ImageSource {
       for (size_t c = 0; c < 3; ++c) img.pixels[p * 3 + c] = rec[1 + c * kPlane + p];
     return channels == 1 ? to_gray(img) : img;
   }
+  bool decodes() const override { return false; }
 
  private:
   std::string dir_;

@@ -3,7 +3,9 @@
 // wrapping to the epoch's start) with each batch decoded and augmented on a
 // pool of threads. An image that is corrupt or larger than --max-image-pixels
 // is skipped with one warning, and the number skipped is reported when the
-// epoch ends.
+// epoch ends. Decoded images are kept for later epochs while the run's
+// DecodedImageBudget lasts; augmentation still runs on every read, drawing
+// the same numbers, so a kept image gives the batch a fresh decode would.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -123,7 +125,19 @@ class ImageIter final : public DataIter {
     first_ = begin;
     bad_.assign(static_cast<size_t>(end - begin), 0);
     sample_size_ = size_t(o_.augment.channels) * size_t(o_.augment.height) * size_t(o_.augment.width);
+    if (o_.decoded_cache && source_->decodes()) {
+      const int64_t slots_bytes = (end - begin) * static_cast<int64_t>(sizeof(Decoded));
+      if (o_.decoded_cache->take(slots_bytes)) {
+        kept_bytes_ = slots_bytes;
+        decoded_.resize(static_cast<size_t>(end - begin));
+        keeping_ = true;
+      }
+    }
     start_epoch();
+  }
+
+  ~ImageIter() override {
+    if (kept_bytes_ > 0) o_.decoded_cache->give_back(kept_bytes_);
   }
 
   void reset() override { start_epoch(); }
@@ -157,22 +171,33 @@ class ImageIter final : public DataIter {
         positions.push_back(pos_++);
       }
       errors.assign(positions.size(), {});
+      if (keeping_) fresh_.assign(positions.size(), {});
       pool_.run(static_cast<int>(positions.size()), [&](int j) {
         const int64_t p = positions[size_t(j)];
-        const int64_t sample = first_ + order_[static_cast<size_t>(p % count)];
+        const size_t offset = static_cast<size_t>(order_[static_cast<size_t>(p % count)]);
+        const Image* img = nullptr;
+        Image loaded;
         float label = 0;
-        Image img;
-        try {
-          img = source_->load(sample, o_.augment.channels, o_.max_image_pixels, label);
-        } catch (const ImageDecodeError& e) {
-          errors[size_t(j)] = e.what();
-          return;
+        if (!decoded_.empty() && decoded_[offset].image.height > 0) {
+          img = &decoded_[offset].image;
+          label = decoded_[offset].label;
+        } else {
+          const int64_t sample = first_ + static_cast<int64_t>(offset);
+          try {
+            loaded = source_->load(sample, o_.augment.channels, o_.max_image_pixels, label);
+          } catch (const ImageDecodeError& e) {
+            errors[size_t(j)] = e.what();
+            return;
+          }
+          check_label(label, sample);
+          img = &loaded;
         }
-        check_label(label, sample);
         std::mt19937_64 rng(splitmix64(epoch_seed_ ^ splitmix64(static_cast<uint64_t>(p))));
-        augment_image(img, o_.augment, rng, data + size_t(filled + j) * sample_size_);
+        augment_image(*img, o_.augment, rng, data + size_t(filled + j) * sample_size_);
         labels[filled + j] = label;
+        if (keeping_ && img == &loaded) fresh_[size_t(j)] = {std::move(loaded), label};
       });
+      if (keeping_) keep_decoded(positions);
       // Keep the rows that decoded, in order, and note the rest.
       size_t write = static_cast<size_t>(filled);
       for (size_t j = 0; j < positions.size(); ++j) {
@@ -221,6 +246,26 @@ class ImageIter final : public DataIter {
     epoch_seed_ = rng_();
   }
 
+  // Moves this batch's newly decoded images into decoded_ while the budget
+  // lasts; once it is spent, later images are decoded on every read.
+  void keep_decoded(const std::vector<int64_t>& positions) {
+    const int64_t count = static_cast<int64_t>(order_.size());
+    for (size_t j = 0; j < positions.size() && keeping_; ++j) {
+      Decoded& fresh = fresh_[j];
+      Decoded& slot = decoded_[static_cast<size_t>(order_[static_cast<size_t>(positions[j] % count)])];
+      // Unread (a skipped image), or the same sample twice in a batch smaller than the data.
+      if (fresh.image.height == 0 || slot.image.height > 0) continue;
+      const int64_t bytes = static_cast<int64_t>(fresh.image.pixels.capacity());
+      if (!o_.decoded_cache->take(bytes)) {
+        keeping_ = false;
+        break;
+      }
+      kept_bytes_ += bytes;
+      slot = std::move(fresh);
+    }
+    fresh_.clear();
+  }
+
   void check_label(float label, int64_t sample) const {
     if (o_.num_classes > 0 && !(label >= 0 && label < float(o_.num_classes) && label == std::floor(label)))
       fail(source_->describe(sample), ": label ", label, " is out of range for --num-classes ", o_.num_classes,
@@ -249,6 +294,16 @@ class ImageIter final : public DataIter {
   std::vector<int64_t> order_;  // sample offsets from first_, in this epoch's order
   int64_t first_ = 0;
   std::vector<char> bad_;  // by offset from first_: found corrupt, skipped from now on
+  // By offset from first_: the decoded image and its label, kept for later
+  // epochs; height 0 where none is kept. Empty when nothing is kept.
+  struct Decoded {
+    Image image;
+    float label = 0;
+  };
+  std::vector<Decoded> decoded_;
+  std::vector<Decoded> fresh_;  // by batch row: images decoded in this batch
+  bool keeping_ = false;        // the budget is not spent: new images are kept
+  int64_t kept_bytes_ = 0;      // taken from o_.decoded_cache
   size_t sample_size_ = 0;
   int64_t pos_ = 0;        // next position in the epoch; positions >= order_.size() are padding
   int64_t skipped_ = 0;

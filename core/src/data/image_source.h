@@ -23,6 +23,9 @@ class ImageSource {
   // `max_pixels`. Called from several threads at once. Throws
   // ImageDecodeError for a bad image, Error for a bad source.
   virtual Image load(int64_t i, int channels, int64_t max_pixels, float& label) const = 0;
+  // Whether load() decodes (a PNG, a JPEG) rather than copies pixels already
+  // in memory: only then is keeping its result for later epochs worth memory.
+  virtual bool decodes() const { return true; }
 };
 
 std::unique_ptr<DataIter> make_image_iter(std::shared_ptr<const ImageSource> source, const ImageIterOptions& options);

@@ -68,6 +68,7 @@ FitConfig FitConfig::resolve(const FitArgs& a) {
   c.num_examples = optional_of<int>(a, "num-examples", &FitArgs::get_int);
   c.data_nthreads = a.get_int("data-nthreads");
   c.max_image_pixels = a.get_int("max-image-pixels");
+  c.image_cache_mb = a.get_int("image-cache-mb");
   c.benchmark = a.get_int("benchmark") != 0;
 
   c.random_crop = a.get_int("random-crop");

@@ -263,6 +263,9 @@ FitData make_fit_data(const FitConfig& config, uint64_t seed,
   ImageIterOptions options = image_options(config, seed, partition);
   // Training builds a network of config.classes() outputs: every label must fit it.
   options.num_classes = config.classes();
+  // Training and validation share one budget: --image-cache-mb is the run's.
+  if (config.image_cache_mb > 0)
+    options.decoded_cache = std::make_shared<DecodedImageBudget>(config.image_cache_mb << 20);
   if (is_image_data(train)) {
     ImageIterOptions t = options;
     t.role = "the training data";
@@ -297,11 +300,16 @@ DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& p
   const auto [train, val] = data_paths(config);
   DataFootprint f;
   // An idx pair is held whole as float32 (even past --num-examples); image
-  // sources hold only CIFAR-10's files. Beside each prefetch ring, fit() has
-  // one batch of its own from each iterator.
+  // sources hold CIFAR-10's files, or up to --image-cache-mb of decoded
+  // images. Beside each prefetch ring, fit() has one batch of its own from
+  // each iterator.
+  bool decodes = false;
   const auto add = [&](const std::string& path, bool training) {
     if (is_image_data(path)) {
-      if (is_cifar10_dir(path)) f.fixed_bytes += cifar10_bytes(path, training);
+      if (is_cifar10_dir(path))
+        f.fixed_bytes += cifar10_bytes(path, training);
+      else
+        decodes = true;
       f.batches += kImagePrefetch + 1;
       return;
     }
@@ -314,6 +322,7 @@ DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& p
   };
   add(train, true);
   if (!val.empty()) add(val, false);
+  if (decodes) f.fixed_bytes += config.image_cache_mb << 20;
   return f;
 }
 
