@@ -160,7 +160,7 @@ class ImageIter final : public DataIter {
       positions.clear();
       int64_t known_bad_run = 0;
       while (static_cast<int>(positions.size()) < b - filled) {
-        const size_t sample = static_cast<size_t>(order_[static_cast<size_t>(pos_ % count)]);
+        const size_t sample = offset_at(pos_);
         if (bad_[sample]) {
           if (pos_ < count) ++skipped_;
           if (++known_bad_run >= count) fail(source_->name(), ": none of its images can be decoded");
@@ -174,7 +174,7 @@ class ImageIter final : public DataIter {
       if (keeping_) fresh_.assign(positions.size(), {});
       pool_.run(static_cast<int>(positions.size()), [&](int j) {
         const int64_t p = positions[size_t(j)];
-        const size_t offset = static_cast<size_t>(order_[static_cast<size_t>(p % count)]);
+        const size_t offset = offset_at(p);
         const Image* img = nullptr;
         Image loaded;
         float label = 0;
@@ -203,7 +203,7 @@ class ImageIter final : public DataIter {
       for (size_t j = 0; j < positions.size(); ++j) {
         const int64_t p = positions[j];
         if (!errors[j].empty()) {
-          bad_[static_cast<size_t>(order_[static_cast<size_t>(p % count)])] = 1;
+          bad_[offset_at(p)] = 1;
           if (p < count) ++skipped_;
           warn("skipping an unreadable image: " + errors[j]);
           continue;
@@ -246,13 +246,18 @@ class ImageIter final : public DataIter {
     epoch_seed_ = rng_();
   }
 
+  // The sample at epoch position p, as an offset from first_; positions past
+  // the epoch's end wrap to its start (the last batch's padding).
+  size_t offset_at(int64_t p) const {
+    return static_cast<size_t>(order_[static_cast<size_t>(p % static_cast<int64_t>(order_.size()))]);
+  }
+
   // Moves this batch's newly decoded images into decoded_ while the budget
   // lasts; once it is spent, later images are decoded on every read.
   void keep_decoded(const std::vector<int64_t>& positions) {
-    const int64_t count = static_cast<int64_t>(order_.size());
     for (size_t j = 0; j < positions.size() && keeping_; ++j) {
       Decoded& fresh = fresh_[j];
-      Decoded& slot = decoded_[static_cast<size_t>(order_[static_cast<size_t>(positions[j] % count)])];
+      Decoded& slot = decoded_[offset_at(positions[j])];
       // Unread (a skipped image), or the same sample twice in a batch smaller than the data.
       if (fresh.image.height == 0 || slot.image.height > 0) continue;
       const int64_t bytes = static_cast<int64_t>(fresh.image.pixels.capacity());
