@@ -144,6 +144,8 @@ struct FitConfig {
   // (A model being scored has its own: there a named count is checked
   // against it, and num_classes stays optional.)
   int classes() const { return num_classes.value_or(kDefaultNumClasses); }
+  // --image-cache-mb in bytes: the decoded images a run may keep.
+  int64_t image_cache_bytes() const { return image_cache_mb << 20; }
   // The epoch training starts from: --load-epoch, or 0.
   int begin_epoch() const { return load_epoch.value_or(0); }
   // epoch_size() of --num-examples for one of `workers` workers; 0 when

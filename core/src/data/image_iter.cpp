@@ -267,6 +267,7 @@ class ImageIter final : public DataIter {
       }
       kept_bytes_ += bytes;
       slot = std::move(fresh);
+      if (++kept_count_ == decoded_.size()) keeping_ = false;
     }
     fresh_.clear();
   }
@@ -307,7 +308,8 @@ class ImageIter final : public DataIter {
   };
   std::vector<Decoded> decoded_;
   std::vector<Decoded> fresh_;  // by batch row: images decoded in this batch
-  bool keeping_ = false;        // the budget is not spent: new images are kept
+  bool keeping_ = false;        // new images are kept: the budget lasts and some are not kept yet
+  size_t kept_count_ = 0;       // images in decoded_
   int64_t kept_bytes_ = 0;      // taken from o_.decoded_cache
   size_t sample_size_ = 0;
   int64_t pos_ = 0;        // next position in the epoch; positions >= order_.size() are padding

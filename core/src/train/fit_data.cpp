@@ -265,7 +265,7 @@ FitData make_fit_data(const FitConfig& config, uint64_t seed,
   options.num_classes = config.classes();
   // Training and validation share one budget: --image-cache-mb is the run's.
   if (config.image_cache_mb > 0)
-    options.decoded_cache = std::make_shared<DecodedImageBudget>(config.image_cache_mb << 20);
+    options.decoded_cache = std::make_shared<DecodedImageBudget>(config.image_cache_bytes());
   if (is_image_data(train)) {
     ImageIterOptions t = options;
     t.role = "the training data";
@@ -322,7 +322,7 @@ DataFootprint fit_data_footprint(const FitConfig& config, const DataPartition& p
   };
   add(train, true);
   if (!val.empty()) add(val, false);
-  if (decodes) f.fixed_bytes += config.image_cache_mb << 20;
+  if (decodes) f.fixed_bytes += config.image_cache_bytes();
   return f;
 }
 
