@@ -72,7 +72,8 @@ struct QueueOptions {
   bool run = false;  // --queue
   std::string name;  // --name
   std::vector<std::string> sweeps;
-  std::string gpus;  // --queue-gpus
+  std::string gpus;    // --queue-gpus
+  bool retry = false;  // --retry
 };
 
 constexpr const char* kQueueHelp =
@@ -80,6 +81,8 @@ constexpr const char* kQueueHelp =
     "  --queue FILE          run the queue's entries one after another, resuming an interrupted one\n"
     "  --queue-gpus LIST     with --queue: a runner per GPU (0,1), each training the next entry on its\n"
     "                        GPU, so the runs go in parallel; each entry's own --gpus is not used\n"
+    "  --retry               with --queue: first queue the stopped and failed entries again (a\n"
+    "                        stopped one goes on from its checkpoint of the epoch so far)\n"
     "  --queue-add FILE      add a run of the arguments given to the queue, without running it\n"
     "  --name NAME           with --queue-add: the run's name (default: the network's)\n"
     "  --sweep ARG=VALUES    with --queue-add: a run per value (0.1,0.05 or start:stop:step); two\n"
@@ -91,6 +94,10 @@ QueueOptions take_queue_options(std::vector<std::string>& args) {
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string word = args[i], value;
+    if (word == "--retry") {
+      q.retry = true;
+      continue;
+    }
     const auto eq = word.find('=');
     if (word.starts_with("--") && eq != std::string::npos) value = word.substr(eq + 1), word.resize(eq);
     const bool ours = word == "--queue" || word == "--queue-add" || word == "--name" || word == "--sweep" ||
@@ -118,6 +125,7 @@ QueueOptions take_queue_options(std::vector<std::string>& args) {
   if (q.file.empty() && (!q.name.empty() || !q.sweeps.empty()))
     throw fitbench::ArgError("--name and --sweep add to a queue: give --queue-add FILE too");
   if (!q.gpus.empty() && !q.run) throw fitbench::ArgError("--queue-gpus runs a queue: give --queue FILE too");
+  if (q.retry && !q.run) throw fitbench::ArgError("--retry runs a queue again: give --queue FILE too");
   if (q.run && !rest.empty())
     throw fitbench::ArgError("--queue runs the file's entries, which hold their own arguments; add runs with "
                              "--queue-add FILE [fit arguments]");
@@ -152,13 +160,20 @@ int run_queue_file(const std::string& file, fitbench::TrainingControl& control,
                      e.name.c_str(), e.id.c_str(), where.c_str());
       },
       gpu);
-  int failed = 0, waiting = 0;
+  int failed = 0, waiting = 0, stopped = 0;
   for (const auto& e : fitbench::RunQueue::load(file).entries()) {
     failed += e.state == fitbench::QueueState::Failed;
+    stopped += e.state == fitbench::QueueState::Stopped;
     waiting += e.state == fitbench::QueueState::Queued || e.state == fitbench::QueueState::Paused;
+    if (e.state == fitbench::QueueState::Failed)
+      std::fprintf(stderr, "fitbench-cli: queue: %s (entry %s) failed: %s\n", e.name.c_str(), e.id.c_str(),
+                   e.message.c_str());
   }
   std::fprintf(stderr, "fitbench-cli: queue: %d run%s started, %d failed in the queue, %d waiting\n", run.runs,
                run.runs == 1 ? "" : "s", failed, waiting);
+  if (stopped + failed > 0)
+    std::fprintf(stderr, "fitbench-cli: queue: %d stopped or failed; --queue %s --retry runs them again\n",
+                 stopped + failed, file.c_str());
   if (run.stopped) return 130;
   return failed > 0 ? 1 : 0;
 }
@@ -265,6 +280,20 @@ int main(int argc, char** argv) {
   }
   if (queue.run) {
     try {
+      if (!std::filesystem::is_regular_file(queue.file))
+        throw fitbench::ArgError("argument --queue: " + queue.file +
+                                 " is not a queue file; make one with --queue-add " + queue.file +
+                                 " [fit arguments]");
+      if (queue.retry)
+        fitbench::edit_queue(queue.file, [](fitbench::RunQueue& q) {
+          bool changed = false;
+          for (const fitbench::QueueEntry& e : q.entries())
+            if (e.state == fitbench::QueueState::Stopped || e.state == fitbench::QueueState::Failed) {
+              q.retry(e.id);
+              changed = true;
+            }
+          return changed;
+        });
       if (!queue.gpus.empty()) return run_queue_on_gpus(queue.file, queue.gpus);
       fitbench::TrainingControl control;
       watch_interrupts(control);
@@ -281,7 +310,8 @@ int main(int argc, char** argv) {
   try {
     fit_args = fitbench::parse_command_line(args, fitbench::train_mnist_defaults());
   } catch (const fitbench::HelpRequested&) {
-    std::printf("%s\n%s\n%s\n", fitbench::format_help("fitbench-cli").c_str(), kQueueHelp,
+    std::printf("%s\n%s\n%s\n",
+                fitbench::format_help("fitbench-cli", fitbench::train_mnist_defaults()).c_str(), kQueueHelp,
                 fitbench::gpu_module_summary().c_str());
     return 0;
   } catch (const fitbench::ArgError& e) {

@@ -1,6 +1,7 @@
 // fitbench-export: a saved model as an ONNX file (MXNet's
 // mx.onnx.export_model), checked by ONNX's checker before it is written.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "fitbench/fit_config.h"
@@ -32,6 +33,12 @@ const fitbench::ToolCommandLine& command_line() {
                    "; ONNX's checker reads the file up to opset " +
                    std::to_string(fitbench::max_checked_onnx_opset()) +
                    " (the newest the ONNX library of this build knows)",
+           .validate = [](const std::string& text) -> std::optional<std::string> {
+             const int opset = std::stoi(text);  // checked as an int before
+             if (opset >= 13 && opset <= fitbench::max_onnx_opset()) return std::nullopt;
+             return "choose an opset from 13 to " + std::to_string(fitbench::max_onnx_opset()) + ", not " +
+                    text;
+           },
            .metavar = "N"},
           {.name = "dynamic-batch", .type = ArgType::Int, .default_value = "0",
            .help = "1: any batch size (a symbolic first dimension 'batch'); 0: batches of 1",

@@ -47,7 +47,8 @@ int main(int argc, char* argv[]) {
   try {
     fitArgs = fitbench::parse_command_line(args, MainWindow::defaultExperiment());
   } catch (const fitbench::HelpRequested&) {
-    std::cout << fitbench::format_help("fitbench") << '\n' << fitbench::gpu_module_summary() << std::endl;
+    std::cout << fitbench::format_help("fitbench", MainWindow::defaultExperiment()) << '\n'
+              << fitbench::gpu_module_summary() << std::endl;
     return 0;
   } catch (const fitbench::Error& e) {
     std::cerr << "fitbench: error: " << e.what() << '\n';

@@ -4,6 +4,7 @@
 // confusion matrix; --output csv / json for scripts.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,12 +14,24 @@
 #include "fitbench/evaluate.h"
 #include "fitbench/fit_config.h"
 #include "fitbench/fit_data.h"
+#include "fitbench/metric.h"
 #include "fitbench/tool_args.h"
 
 namespace {
 
 using fitbench::ArgSpec;
 using fitbench::ArgType;
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) items.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return items;
+}
 
 // Rows name only the fields they set, as the FitArgs schema's do.
 #pragma GCC diagnostic push
@@ -32,6 +45,12 @@ const fitbench::ToolCommandLine& command_line() {
           {.name = "metrics",
            .default_value = "acc,top_k_accuracy",
            .help = "comma separated: acc, top_k_accuracy (k from --top-k), ce, nll_loss",
+           .validate = [](const std::string& text) -> std::optional<std::string> {
+             for (const std::string& name : split_commas(text))
+               if (!fitbench::is_metric_name(name))
+                 return "'" + name + "' is not a metric; choose from acc, top_k_accuracy, ce, nll_loss";
+             return std::nullopt;
+           },
            .metavar = "LIST"},
           {.name = "top-k", .type = ArgType::Int, .default_value = "5", .help = "k of top_k_accuracy",
            .metavar = "K"},
@@ -51,16 +70,6 @@ const fitbench::ToolCommandLine& command_line() {
 }
 #pragma GCC diagnostic pop
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> items;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    const size_t end = std::min(text.find(',', begin), text.size());
-    if (end > begin) items.push_back(text.substr(begin, end - begin));
-    begin = end + 1;
-  }
-  return items;
-}
 
 std::string class_name(const std::vector<std::string>& names, size_t c) {
   return c < names.size() ? names[c] : std::to_string(c);

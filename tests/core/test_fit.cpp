@@ -142,14 +142,25 @@ TEST(Fit, BadInputNamesTheCulprit) {
   nccl_twice.set("kv-store", "nccl");
   expect_error_naming(nccl_twice, "argument --kv-store: nccl takes each GPU once");
 
-  // A checkpoint of another network: the mismatch is named.
+  // A checkpoint of another network is trained as it is (a fine-tuned run
+  // resumed, --network left at its default), and the log says so.
   FitArgs once = a;
   once.set("num-epochs", "1");
   fit(once, {nullptr, nullptr, false, {}});
   FitArgs other = once;
   other.set("network", "lenet");
   other.set("load-epoch", "1");
-  expect_error_naming(other, "m/p-symbol.json");
+  other.set("num-epochs", "2");
+  struct Lines : TrainingObserver {
+    std::string text;
+    void on_log(const std::string& line) override { text += line + "\n"; }
+  } lines;
+  EXPECT_TRUE(fit(other, {&lines, nullptr, false, {}}).completed);
+  EXPECT_NE(lines.text.find("m/p-symbol.json is not the network --network lenet makes with these arguments: "
+                            "training the checkpoint's own network"),
+            std::string::npos)
+      << lines.text;
+  EXPECT_TRUE(load_checkpoint(dir.file("m/p"), 2).arg_params.count("fc1_weight"));
 
   // A truncated .params file.
   const std::string params = params_path(dir.file("m/p"), 1);

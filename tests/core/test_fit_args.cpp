@@ -666,6 +666,11 @@ TEST(FitArgsHelp, ListsEveryArgumentByGroup) {
     EXPECT_NE(help.find("[--" + spec.name + " " + spec.metavar + "]"), std::string::npos) << spec.name;
   }
   EXPECT_NE(help.find("\n  --lr LR               initial learning rate (default: 0.1)\n"), std::string::npos);
+  // A script's defaults are the ones shown, as argparse shows set_defaults().
+  const std::string mnist = format_help("fitbench-cli", train_mnist_defaults());
+  EXPECT_NE(mnist.find("\n  --lr LR               initial learning rate (default: 0.05)\n"), std::string::npos);
+  EXPECT_NE(mnist.find("(default:\n                        mlp)"), std::string::npos);
+  EXPECT_NE(mnist.find("(default: 1,28,28)"), std::string::npos);
   EXPECT_NE(help.find("(choices: local, device,"), std::string::npos);
   size_t start = 0;
   while (start < help.size()) {

@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fitbench/data_iter.h"
@@ -212,6 +214,37 @@ TEST(PrefetchIter, RethrowsTheProducersErrorAfterItsBatches) {
     }
     iter->reset();  // a new epoch runs again
   }
+}
+
+// Counts the batches asked of an iterator.
+class CountingReads : public DataIter {
+ public:
+  explicit CountingReads(std::unique_ptr<DataIter> inner, int& reads) : inner_(std::move(inner)), reads_(reads) {}
+  void reset() override { inner_->reset(); }
+  bool next(DataBatch& batch) override {
+    ++reads_;
+    return inner_->next(batch);
+  }
+  Shape data_shape() const override { return inner_->data_shape(); }
+  Shape label_shape() const override { return inner_->label_shape(); }
+  int64_t num_examples() const override { return inner_->num_examples(); }
+
+ private:
+  std::unique_ptr<DataIter> inner_;
+  int& reads_;
+};
+
+// The trainer resets before each epoch: a producer started with the iterator
+// read batches that reset dropped (a short epoch whole, reporting its skipped
+// images twice).
+TEST(PrefetchIter, ReadsNothingBeforeTheFirstEpochStarts) {
+  int reads = 0;
+  auto iter = make_prefetch_iter(std::make_unique<CountingReads>(counting_iter(8, 4, false, 0), reads), 4);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(reads, 0);
+  iter->reset();
+  EXPECT_EQ(run_epoch(*iter).pads.size(), 2u);
+  EXPECT_EQ(reads, 3);  // two batches and the end
 }
 
 TEST(PrefetchIter, DestroysWhileTheProducerWaitsForRoom) {

@@ -20,6 +20,7 @@
 #include "fitbench/checkpoint.h"
 #include "fitbench/file_util.h"
 #include "fitbench/fit.h"
+#include "fitbench/image_codec.h"
 #include "fitbench/training_state.h"
 
 using namespace fitbench;
@@ -100,6 +101,64 @@ TEST(FailedSetUp, CreatesNoRunDirectory) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("ckpt")));
 }
 
+// Two runs started in the same second without --run-dir or --model-prefix
+// wrote into one runs/<network>-<time>: the name is taken by making it.
+TEST(RunDirectory, ANewRunDirectoryIsMadeToTakeItsName) {
+  TempDir dir;
+  const std::filesystem::path was = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  FitConfig config = FitConfig::resolve(train_mnist_defaults());
+  ASSERT_TRUE(config.names_new_run_directory());
+  const std::string named = config.run_directory();
+  EXPECT_THAT(named, ::testing::StartsWith("runs/mlp-"));
+  EXPECT_FALSE(std::filesystem::exists(named));
+  const std::string first = config.claim_run_directory();
+  const std::string second = config.claim_run_directory();
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(std::filesystem::is_directory(first));
+  EXPECT_TRUE(std::filesystem::is_directory(second));
+  // A named directory is only named.
+  config.run_dir = "mine";
+  EXPECT_EQ(config.claim_run_directory(), "mine");
+  EXPECT_FALSE(std::filesystem::exists("mine"));
+  std::filesystem::current_path(was);
+}
+
+// A skipped image was news for stderr only, where the application shows
+// nothing, and its epoch's count came twice when the prefetch read ahead.
+TEST(RunLog, SkippedImagesAreInTheRunsLogOnceAnEpoch) {
+  TempDir dir;
+  for (const char* label : {"a", "b"}) {
+    std::filesystem::create_directories(dir.path() / "images" / label);
+    for (int i = 0; i < 6; ++i) {
+      Image image(28, 28, 1);
+      const int value = label[0] == 'a' ? 40 * i : 250 - 40 * i;
+      std::fill(image.pixels.begin(), image.pixels.end(), static_cast<uint8_t>(value));
+      std::ofstream(dir.file(std::string("images/") + label + "/" + std::to_string(i) + ".png"), std::ios::binary)
+          << encode_png(image, 6);
+    }
+  }
+  std::ofstream(dir.file("images/a/broken.png"), std::ios::binary) << "not a png";
+  FitArgs a = train_mnist_defaults();
+  a.set("data-train", dir.file("images"));
+  a.set("batch-size", "8");
+  a.set("num-epochs", "2");
+  a.set("num-classes", "2");
+  a.set("run-dir", dir.file("run"));
+  Recorder rec;
+  ASSERT_TRUE(fit(a, {&rec, nullptr, false, {}}).completed);
+  const std::string log = fitbench::read_file(dir.file("run/log.txt"));
+  const auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("Node[0] WARNING: skipping an unreadable image: "), 1u) << log;
+  EXPECT_EQ(count("broken.png"), 1u) << log;
+  EXPECT_EQ(count("Node[0] WARNING: 1 unreadable image(s) skipped in this epoch"), 2u) << log;
+  EXPECT_THAT(rec.log, HasSubstr("WARNING: 1 unreadable image(s) skipped"));
+}
+
 // Once set up, the run writes as it goes: its early lines first in log.txt,
 // and the error that ends it last.
 TEST(RunLog, TheErrorThatEndsAStartedRunIsInItsLog) {
@@ -178,6 +237,17 @@ TEST_P(StopAndSave, SavesTheEpochSoFarAsAPartialCheckpointThatResumes) {
   resume.set("load-prefix", partial);
   resume.set("load-epoch", "1");
   EXPECT_EQ(checkpoint_files_overwritten(FitConfig::resolve(resume)), Files{});
+  // The position counts batches of 32: a run that cuts the epoch otherwise
+  // would skip other samples, so it is refused.
+  for (const auto& [name, value] : {std::pair{"batch-size", "16"}, {"num-examples", "160"}}) {
+    FitArgs other = resume;
+    other.set(name, value);
+    const std::string refused = fitbench::test::error_message([&] { fit(other, {nullptr, nullptr, false, {}}); });
+    EXPECT_THAT(refused, HasSubstr(states_path(partial, 1) + " is a partial checkpoint of epoch 1, stopped after 4 "
+                                                            "of its 10 batches of 32"))
+        << name;
+    EXPECT_THAT(refused, HasSubstr("--batch-size and --num-examples")) << name;
+  }
   Recorder resumed;
   EXPECT_TRUE(fit(resume, {&resumed, nullptr, false, {}}).completed);
   EXPECT_THAT(resumed.log, HasSubstr(params_path(partial, 1) + " is a partial checkpoint of epoch 1"));

@@ -110,6 +110,16 @@ TEST(RunQueue, FitArgumentsPlaceTheRunAndResumeFromTheLastSavedEpoch) {
   EXPECT_EQ(fresh.get_string("run-dir"), dir.file("lenet-lr0.1"));
   EXPECT_EQ(fresh.get_string("model-prefix"), dir.file("lenet-lr0.1/lenet"));
   EXPECT_EQ(fresh.get_string("load-prefix"), "elsewhere/lenet");  // a branch starts where it was told
+  // The experiment's own --model-prefix is another run's: the entry saves in
+  // its folder, and loads from that prefix only when told to load.
+  QueueEntry from_form = e;
+  from_form.args.unset("load-prefix");
+  from_form.args.set("model-prefix", "runs/default/lenet");
+  const FitArgs placed = queue_fit_args(from_form, dir.path().string());
+  EXPECT_EQ(placed.get_string("model-prefix"), dir.file("lenet-lr0.1/lenet"));
+  EXPECT_EQ(placed.get_string("load-prefix"), "runs/default/lenet");
+  from_form.args.unset("load-epoch");
+  EXPECT_FALSE(queue_fit_args(from_form, dir.path().string()).is_set("load-prefix"));
   EXPECT_FALSE(fresh.is_set("gpus"));
   EXPECT_EQ(queue_fit_args(e, dir.path().string(), "1").get_string("gpus"), "1");  // a runner that owns gpu(1)
 
@@ -273,6 +283,37 @@ TEST(QueueCli, AHangupEndsTheGpuRunnersAndLeavesTheirEntriesToResume) {
   EXPECT_EQ(left.entries()[0].runner_pid, claimed.runner_pid);
   ASSERT_NE(left.next_to_run(), nullptr);
   EXPECT_EQ(left.next_to_run()->id, claimed.id);
+}
+
+// A failed entry's reason was only in queue.json, and a stopped or failed
+// entry could only be run again from the application.
+TEST(QueueCli, FailuresAreNamedAndRetryQueuesThemAgain) {
+  TempDir dir;
+  const std::string queue = add_queue(dir, 200, "--network mlp --num-epochs 1");
+  const std::string later = dir.file("later");
+  ASSERT_EQ(test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --name broken --network mlp --num-epochs 1 "
+                                                 "--data-train " + later + " --data-val " + later)
+                .code,
+            0);
+  const test::ProgramResult first = test::run_program(FITBENCH_CLI_PATH, "--queue " + queue);
+  EXPECT_EQ(first.code, 1) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("queue: broken (entry 2) failed: argument --data-train: " + later +
+                                      " does not exist"));
+  EXPECT_THAT(first.output, HasSubstr("--queue " + queue + " --retry runs them again"));
+
+  // The data comes: --retry trains the failed entry, and only it.
+  testing::write_idx_pair(later, "train", 200, 7);
+  testing::write_idx_pair(later, "t10k", 40, 8);
+  const test::ProgramResult retried = test::run_program(FITBENCH_CLI_PATH, "--queue " + queue + " --retry");
+  EXPECT_EQ(retried.code, 0) << retried.output;
+  EXPECT_THAT(retried.output, HasSubstr("1 run started"));
+  for (const auto& e : RunQueue::load(queue).entries()) EXPECT_EQ(e.state, QueueState::Done) << e.name;
+
+  // A mistyped queue file is an error, and nothing is made for it.
+  const test::ProgramResult absent = test::run_program(FITBENCH_CLI_PATH, "--queue " + dir.file("absent/queue.json"));
+  EXPECT_EQ(absent.code, 2) << absent.output;
+  EXPECT_THAT(absent.output, HasSubstr("is not a queue file; make one with --queue-add"));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("absent")));
 }
 
 TEST(QueueCli, QueueGpusAreCheckedBeforeAnyRunnerStarts) {

@@ -15,6 +15,7 @@
 #include "file_test_util.h"
 #include "run_program.h"
 #include "fitbench/evaluate.h"
+#include "fitbench/file_util.h"
 #include "fitbench/image_codec.h"
 
 using namespace fitbench;
@@ -286,12 +287,20 @@ TEST_F(ScoreCli, PredictOnAPngGivesWhatTheIdxSampleGives) {
 }
 
 TEST_F(ScoreCli, FineTuneWithOtherNumClassesReplacesTheLastLayer) {
-  // Its own copy: fine-tuning writes a new symbol over the prefix.
-  for (const auto& f : {symbol_path(prefix()), params_path(prefix(), 1), states_path(prefix(), 1)})
-    std::filesystem::copy_file(f, dir_->file("ft" + f.substr(prefix().size())));
+  const std::string tune = "--network mlp --num-examples 500 --num-epochs 2 --load-epoch 1 --num-classes 12 ";
+  // Saved under the prefix it loads, the new network would leave that prefix's epochs without theirs.
+  const std::string symbol_before = read_file(symbol_path(prefix()));
+  const Result same = run(FITBENCH_CLI_PATH, tune + "--model-prefix " + prefix());
+  EXPECT_EQ(same.code, 2) << same.output;
+  EXPECT_NE(same.output.find("argument --model-prefix: fine-tuning " + symbol_path(prefix()) + " for 12 classes"),
+            std::string::npos)
+      << same.output;
+  EXPECT_NE(same.output.find("read this one with --load-prefix " + prefix()), std::string::npos) << same.output;
+  EXPECT_EQ(read_file(symbol_path(prefix())), symbol_before);
+
   const std::string ft = dir_->file("ft");
-  const Result r = run(FITBENCH_CLI_PATH, "--network mlp --num-examples 500 --num-epochs 2 --load-epoch 1 "
-                                          "--num-classes 12 --model-prefix " + ft + " --run-dir " + dir_->file("ftrun"));
+  const Result r = run(FITBENCH_CLI_PATH, tune + "--load-prefix " + prefix() + " --model-prefix " + ft +
+                                              " --run-dir " + dir_->file("ftrun"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("FullyConnected 'fc3' (10 outputs) is replaced by a new one with 12 outputs"),
             std::string::npos) << r.output;
@@ -308,4 +317,13 @@ TEST_F(ScoreCli, FineTuneWithOtherNumClassesReplacesTheLastLayer) {
     norm += std::pow(double(a.f32()[i]), 2);
   }
   EXPECT_LT(std::sqrt(diff / norm), 0.2);
+
+  // Resumed, the fine-tuned checkpoint is its own network, whatever --network says.
+  const Result resumed = run(FITBENCH_CLI_PATH, "--network lenet --num-examples 500 --num-epochs 3 --load-epoch 2 "
+                                                "--num-classes 12 --model-prefix " + ft + " --run-dir " +
+                                                dir_->file("ftrun2"));
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find(symbol_path(ft) + " is not the network --network lenet makes"), std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(load_checkpoint(ft, 3).arg_params.at("fc3_weight").shape(), (Shape{12, 64}));
 }

@@ -224,6 +224,8 @@ TEST(NetworkSummary, FitPrintsTheSummaryAndDoesNotTrain) {
   // Then the memory estimate, which leaves out the data it could not find.
   EXPECT_TRUE(has("Memory estimate"));
   EXPECT_TRUE(has("The data is not counted"));
+  // A summary is not a run: nothing for the Runs view.
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
   std::filesystem::remove_all(dir);
 }
 

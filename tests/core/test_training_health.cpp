@@ -129,8 +129,8 @@ TEST(OnNonFinite, ANonFiniteWeightInALoadedCheckpointIsNamed) {
 }
 
 // The application's way: the run pauses; resuming goes back to the weights
-// before the last update and goes on with the rate the person set.
-TEST(OnNonFinite, PauseWaitsThenResumesFromTheWeightsBeforeTheLastUpdate) {
+// at the start of the epoch and goes on with the rate the person set.
+TEST(OnNonFinite, PauseWaitsThenResumesFromTheWeightsOfTheEpochsStart) {
   TempDir dir;
   Recorder rec;
   TrainingControl control;
@@ -162,8 +162,8 @@ TEST(OnNonFinite, PauseWaitsThenResumesFromTheWeightsBeforeTheLastUpdate) {
   EXPECT_EQ(rec.events.size(), 1u);
   EXPECT_TRUE(finish.completed);
   EXPECT_FALSE(finish.diverged);
-  EXPECT_THAT(rec.log, HasSubstr("Paused: resume to go back to the weights before the last update"));
-  EXPECT_THAT(rec.log, HasSubstr("Resumed from the weights before update"));
+  EXPECT_THAT(rec.log, HasSubstr("Paused: resume to go back to the weights at the start of the epoch"));
+  EXPECT_THAT(rec.log, HasSubstr("Resumed from the weights at the start of epoch 0 (before update 1)"));
   EXPECT_TRUE(finite_checkpoint(dir.file("ckpt/mlp"), 1));
 }
 

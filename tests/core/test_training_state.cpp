@@ -1,4 +1,4 @@
-// The .states file: round trip, wrong magic, newer version, version 1 files, truncation.
+// The .states file: round trip, wrong magic, newer version, version 1 and 2 files, truncation.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +19,8 @@ TrainingState sample_state() {
   TrainingState state;
   state.epoch = 7;
   state.batches_done = 123;
+  state.batch_size = 64;
+  state.epoch_batches = 937;
   state.num_update = (int64_t{1} << 33) + 5;
   state.learning_rate = 0.0125f;
   state.optimizer = "nag";
@@ -49,6 +51,8 @@ TEST(TrainingState, RoundTrips) {
   const TrainingState back = load_training_state(dir.file("run-0007.states"));
   EXPECT_EQ(back.epoch, state.epoch);
   EXPECT_EQ(back.batches_done, state.batches_done);
+  EXPECT_EQ(back.batch_size, state.batch_size);
+  EXPECT_EQ(back.epoch_batches, state.epoch_batches);
   EXPECT_EQ(back.num_update, state.num_update);
   EXPECT_EQ(back.learning_rate, state.learning_rate);
   EXPECT_EQ(back.optimizer, state.optimizer);
@@ -65,7 +69,7 @@ TEST(TrainingState, RoundTrips) {
   }
 
   const std::string bytes = file_bytes(dir.file("run-0007.states"));
-  EXPECT_EQ(bytes.substr(0, 8), std::string("FBST\x02\0\0\0", 8));  // magic, u32 version 2
+  EXPECT_EQ(bytes.substr(0, 8), std::string("FBST\x03\0\0\0", 8));  // magic, u32 version 3
 }
 
 TEST(TrainingState, EmptyStateRoundTrips) {
@@ -94,28 +98,37 @@ TEST(TrainingState, RejectsANewerVersion) {
   const std::string path = dir.file("future.states");
   save_training_state(path, sample_state());
   std::string bytes = file_bytes(path);
-  bytes[4] = 3;
+  bytes[4] = 4;
   write_bytes(path, bytes);
   const std::string message = test::error_message([&] { load_training_state(path); });
   EXPECT_THAT(message, HasSubstr(path));
-  EXPECT_THAT(message, HasSubstr("version 3"));
+  EXPECT_THAT(message, HasSubstr("version 4"));
   EXPECT_THAT(message, HasSubstr("newer"));
 }
 
-// Version 1 (before snapshots kept their position) has no batches_done after the epoch.
-TEST(TrainingState, ReadsVersionOneAsAnEpochEnd) {
+// Version 1 (before snapshots kept their position) has no batches_done after
+// the epoch; version 2 has it, but not the batch size and batches per epoch.
+TEST(TrainingState, ReadsVersionsOneAndTwo) {
   test::TempDir dir;
   const std::string path = dir.file("old.states");
   save_training_state(path, sample_state());
-  std::string bytes = file_bytes(path);
-  bytes[4] = 1;
-  bytes.erase(12, sizeof(int64_t));  // magic 4, version 4, epoch 4, then batches_done
-  write_bytes(path, bytes);
-  const TrainingState back = load_training_state(path);
-  EXPECT_EQ(back.epoch, 7);
-  EXPECT_EQ(back.batches_done, 0);
-  EXPECT_EQ(back.num_update, sample_state().num_update);
-  EXPECT_EQ(back.data_state, sample_state().data_state);
+  const std::string current = file_bytes(path);
+  constexpr size_t after_batches = 12 + sizeof(int64_t);  // magic 4, version 4, epoch 4, batches_done
+  const size_t batch_size_bytes = sizeof(int32_t) + sizeof(int64_t);
+  for (const int version : {1, 2}) {
+    std::string bytes = current;
+    bytes[4] = static_cast<char>(version);
+    bytes.erase(after_batches, batch_size_bytes);
+    if (version == 1) bytes.erase(12, sizeof(int64_t));
+    write_bytes(path, bytes);
+    const TrainingState back = load_training_state(path);
+    EXPECT_EQ(back.epoch, 7) << version;
+    EXPECT_EQ(back.batches_done, version == 1 ? 0 : 123) << version;
+    EXPECT_EQ(back.batch_size, 0) << version;
+    EXPECT_EQ(back.epoch_batches, 0) << version;
+    EXPECT_EQ(back.num_update, sample_state().num_update) << version;
+    EXPECT_EQ(back.data_state, sample_state().data_state) << version;
+  }
 }
 
 TEST(TrainingState, EveryTruncationNamesTheFile) {

@@ -121,8 +121,9 @@ class FitArgs {
 // Parses argv[1..] as argparse would ("--lr 0.1", "--lr=0.1"), starting from
 // `defaults` (script defaults such as train_mnist's). Throws ArgError.
 FitArgs parse_command_line(const std::vector<std::string>& args, FitArgs defaults = {});
-// argparse-style grouped help.
-std::string format_help(const std::string& program);
+// argparse-style grouped help, each argument with its value in `defaults`
+// (the program's own, as argparse shows a script's set_defaults()).
+std::string format_help(const std::string& program, const FitArgs& defaults = FitArgs());
 
 // Splits a command line into words as a POSIX shell would (quotes,
 // backslashes), so a pasted fit.py command line or command_line()'s output

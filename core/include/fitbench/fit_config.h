@@ -156,6 +156,11 @@ struct FitConfig {
   // for them); else a new runs/<network>-<YYYYmmdd-HHMMSS>, with -2, -3, ...
   // when that name is taken.
   std::string run_directory() const;
+  // run_directory(), made when it is a new runs/<network>-<time>: making it
+  // takes the name, so two runs started in the same second get two.
+  std::string claim_run_directory() const;
+  // Neither --run-dir nor --model-prefix: each run gets a new directory.
+  bool names_new_run_directory() const { return run_dir.empty() && model_prefix.empty(); }
   // What --network's builder reads: the image shape only when given (a
   // builder without one uses its own default resolution).
   NetworkConfig network_config() const;

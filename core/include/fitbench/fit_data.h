@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "fitbench/augment.h"
@@ -37,8 +39,11 @@ struct DataPartition {
 // augment training data as data.py's arguments say and give validation data
 // a center crop; both normalise with --rgb-mean / --rgb-std.
 // Throws Error naming the argument and the file when the data cannot be read
-// or does not match --image-shape.
-FitData make_fit_data(const FitConfig& config, uint64_t seed, const DataPartition& partition = {});
+// or does not match --image-shape. `warn` receives the image sources'
+// warnings (an image skipped, and each epoch's count), from their reading
+// threads; without it they go to stderr.
+FitData make_fit_data(const FitConfig& config, uint64_t seed, const DataPartition& partition = {},
+                      const std::function<void(const std::string&)>& warn = {});
 
 // Main memory the data of make_fit_data takes, from the arguments and the
 // files' headers, before anything is read: the data sets held whole, and how

@@ -36,6 +36,8 @@ int64_t predicted_class(const float* probs, int64_t classes);
 // classes, as in MXNet), "ce" / "cross-entropy" (reported as cross-entropy),
 // "nll_loss" / "nll-loss" (reported as nll-loss). Error otherwise.
 std::unique_ptr<EvalMetric> create_metric(const std::string& name, int top_k = 1);
+// A name create_metric() knows.
+bool is_metric_name(const std::string& name);
 // fit.py's list, as one metric whose get_* concatenates its parts: accuracy;
 // top_k_accuracy_<k> when top_k > 0 (Error for 1); cross-entropy / nll-loss
 // when `loss` (comma separated) names ce / nll or nll_loss. Any other loss name

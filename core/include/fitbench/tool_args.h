@@ -19,6 +19,9 @@ struct ToolArgs {
   FitArgs fit;  // the borrowed arguments (and the rest of fit's defaults)
   std::map<std::string, std::optional<std::string>> own;  // the tool's own, validated text
   std::vector<std::string> positional;
+  // The data settings parse() took from the model's training run (see
+  // ToolCommandLine::parse), as a line run() prints; empty when none.
+  std::string run_settings;
 
   bool has(const std::string& name) const;         // an own argument that is not None
   std::string get(const std::string& name) const;  // "" for None
@@ -32,8 +35,11 @@ class ToolCommandLine {
   ToolCommandLine(std::string program, std::string description, std::vector<ArgSpec> own,
                   std::vector<std::string> borrowed, std::string positional = "");
   // "--name value" / "--name=value" as argparse reads them, starting from
-  // `defaults` for the borrowed rows. Throws ArgError (unknown option, bad or
-  // missing value) or HelpRequested.
+  // `defaults` for the borrowed rows. Borrowed data settings the words leave
+  // out (--data-train, --image-shape, --rgb-mean, --rgb-std) come from the
+  // config.json beside --model-prefix when that run saved under this prefix,
+  // so inputs are read and normalised as the model was trained. Throws
+  // ArgError (unknown option, bad or missing value) or HelpRequested.
   ToolArgs parse(const std::vector<std::string>& words, FitArgs defaults = {}) const;
   // Grouped help: the tool's own options, then the borrowed ones with the
   // defaults the tool starts from.

@@ -37,7 +37,9 @@ class PrefetchIter final : public DataIter {
     label_shape_ = inner_->label_shape();
     num_examples_ = inner_->num_examples();
     slots_.resize(static_cast<size_t>(depth));
-    start_producer();
+    // The producer starts with the first epoch (reset() or next()): one
+    // started here would read batches the trainer's reset() then drops, and
+    // a short epoch would end, and report its skipped images, twice.
   }
 
   ~PrefetchIter() override { stop_producer(); }
@@ -47,6 +49,7 @@ class PrefetchIter final : public DataIter {
   }
 
   bool next(DataBatch& batch) override {
+    if (!started_) start_producer();
     std::unique_lock lock(mu_);
     filled_.wait(lock, [&] { return count_ > 0 || finished_; });
     if (count_ == 0) {
@@ -93,6 +96,7 @@ class PrefetchIter final : public DataIter {
       change();
     } catch (...) {
       finished_ = true;
+      started_ = true;  // next() repeats the error instead of starting a producer
       error_ = std::current_exception();
       throw;
     }
@@ -102,6 +106,7 @@ class PrefetchIter final : public DataIter {
   }
 
   void start_producer() {
+    started_ = true;
     producer_ = std::thread([this] { produce(); });
   }
 
@@ -156,6 +161,7 @@ class PrefetchIter final : public DataIter {
   int64_t num_examples_ = 0;
   std::vector<DataBatch> slots_;
   std::thread producer_;
+  bool started_ = false;  // a producer was started (by reset(), load_state() or next())
   mutable std::mutex inner_mu_;  // held while the inner iterator is in use
 
   std::mutex mu_;                   // guards the fields below

@@ -3,8 +3,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iterator>
+#include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "fitbench/checkpoint.h"
+#include "fitbench/file_util.h"
 #include "fitbench/fit_config.h"
 
 namespace fitbench {
@@ -50,6 +56,44 @@ std::string with_default(const ArgSpec& spec, const std::optional<std::string>& 
   return spec.help + (value && !value->empty() ? " (default: " + *value + ")" : "");
 }
 
+// The run that saved under --model-prefix wrote its arguments to config.json
+// beside it (fitbench-cli and the application do, unless --run-dir sent them
+// elsewhere). Its data settings the command line does not give are taken,
+// and listed in the returned note.
+std::string take_run_settings(FitArgs& fit, const std::vector<std::string>& borrowed,
+                              const std::set<std::string>& given) {
+  namespace fs = std::filesystem;
+  if (!fit.is_set("model-prefix")) return {};
+  const fs::path prefix = fit.get_string("model-prefix");
+  const fs::path config = prefix.parent_path() / "config.json";
+  std::error_code ec;
+  if (!fs::is_regular_file(config, ec)) return {};
+  FitArgs run;
+  try {
+    run = FitArgs::from_json(nlohmann::json::parse(read_file(config.string())));
+  } catch (const std::exception&) {
+    return {};  // not a run's arguments: the command line alone decides
+  }
+  const std::string saved = run.get_string("model-prefix");
+  if (saved.empty()) return {};
+  const fs::path name = prefix.filename();
+  if (fs::path(saved).filename() != name && fs::path(partial_prefix(saved)).filename() != name) return {};
+  std::string taken;
+  for (const std::string key : {"data-train", "image-shape", "rgb-mean", "rgb-std"}) {
+    if (given.count(key) || std::find(borrowed.begin(), borrowed.end(), key) == borrowed.end()) continue;
+    const std::optional<std::string> value = run.raw(key);
+    if (value == fit.raw(key)) continue;
+    if (value)
+      fit.set(key, *value);
+    else
+      fit.unset(key);
+    taken += " --" + key + " " + value.value_or("None");
+  }
+  if (taken.empty()) return {};
+  return "reading inputs as the model's run did (" + config.string() + "):" + taken +
+         "; give these arguments to change them";
+}
+
 }  // namespace
 
 bool ToolArgs::has(const std::string& name) const { return own.at(name).has_value(); }
@@ -84,7 +128,9 @@ int ToolCommandLine::run(int argc, char** argv, const std::function<int(const To
     return code;
   };
   try {
-    return body(parse(std::vector<std::string>(argv + 1, argv + argc)));
+    const ToolArgs args = parse(std::vector<std::string>(argv + 1, argv + argc));
+    if (!args.run_settings.empty()) std::fprintf(stderr, "%s: %s\n", program_.c_str(), args.run_settings.c_str());
+    return body(args);
   } catch (const HelpRequested&) {
     std::fputs(help().c_str(), stdout);
     return 0;
@@ -99,6 +145,7 @@ ToolArgs ToolCommandLine::parse(const std::vector<std::string>& words, FitArgs d
   ToolArgs out;
   out.fit = std::move(defaults);
   for (const auto& spec : own_) out.own[spec.name] = spec.default_value;
+  std::set<std::string> given;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (word == "-h" || word == "--help") throw HelpRequested();
@@ -120,11 +167,14 @@ ToolArgs ToolCommandLine::parse(const std::vector<std::string>& words, FitArgs d
       if (i + 1 == words.size()) throw ArgError("argument --" + name + ": expected one argument");
       value = words[++i];
     }
-    if (own)
+    if (own) {
       out.own[name] = checked(*own, *value);
-    else
+    } else {
       out.fit.set(name, *value);
+      given.insert(name);
+    }
   }
+  out.run_settings = take_run_settings(out.fit, borrowed_, given);
   return out;
 }
 

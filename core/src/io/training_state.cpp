@@ -1,6 +1,6 @@
 // fitbench's .states file, little-endian:
-//   "FBST", u32 version (2), i32 epoch, i64 batches_done (version 2 on),
-//   i64 num_update, f32 learning_rate,
+//   "FBST", u32 version (3), i32 epoch, i64 batches_done (version 2 on),
+//   i32 batch_size, i64 epoch_batches (version 3 on), i64 num_update, f32 learning_rate,
 //   string optimizer, NDArray list (as in .params) optimizer_states,
 //   string rng_state, string data_state        (string = u64 length + bytes)
 #include <cstdint>
@@ -16,8 +16,9 @@ namespace fitbench {
 namespace {
 
 constexpr char kMagic[4] = {'F', 'B', 'S', 'T'};
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;
 constexpr uint32_t kFirstVersionWithBatches = 2;
+constexpr uint32_t kFirstVersionWithBatchSize = 3;
 
 }  // namespace
 
@@ -27,6 +28,8 @@ void save_training_state(const std::string& path, const TrainingState& state) {
   out.put<uint32_t>(kVersion);
   out.put<int32_t>(state.epoch);
   out.put<int64_t>(state.batches_done);
+  out.put<int32_t>(state.batch_size);
+  out.put<int64_t>(state.epoch_batches);
   out.put<int64_t>(state.num_update);
   out.put<float>(state.learning_rate);
   out.put_string(state.optimizer);
@@ -49,6 +52,10 @@ TrainingState load_training_state(const std::string& path) {
   TrainingState state;
   state.epoch = in.get<int32_t>("the epoch");
   if (version >= kFirstVersionWithBatches) state.batches_done = in.get<int64_t>("the batches done");
+  if (version >= kFirstVersionWithBatchSize) {
+    state.batch_size = in.get<int32_t>("the batch size");
+    state.epoch_batches = in.get<int64_t>("the batches per epoch");
+  }
   state.num_update = in.get<int64_t>("the update count");
   state.learning_rate = in.get<float>("the learning rate");
   state.optimizer = in.get_string("the optimizer name");

@@ -14,6 +14,7 @@ Symbol vgg(const NetworkConfig& config) {
       {11, {1, 1, 2, 2, 2}}, {13, {2, 2, 2, 2, 2}}, {16, {2, 2, 3, 3, 3}}, {19, {2, 2, 4, 4, 4}}};
   const int filters[] = {64, 128, 256, 512, 512};
   const auto spec = layers_of.find(config.num_layers);
+  if (config.num_layers == 0) fail_setting("num_layers", "vgg needs it: 11, 13, 16 or 19");
   if (spec == layers_of.end())
     fail_setting("num_layers", "vgg has 11, 13, 16 or 19 layers, not ", config.num_layers);
 

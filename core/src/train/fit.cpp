@@ -22,7 +22,9 @@ FinishInfo Trainer::run() {
   const MemoryPlan memory = plan_memory();
   start_log(run_dir);
   if (config_.summary) return print_summary(memory);
-  data_ = make_fit_data(config_, static_cast<uint64_t>(config_.seed), data_partition());
+  // Skipped images are the run's news: into its log, from the data's reading threads.
+  data_ = make_fit_data(config_, static_cast<uint64_t>(config_.seed), data_partition(),
+                        [this](const std::string& warning) { log("WARNING: " + warning); });
   if (config_.test_io) return test_io();
   setup_model();
   set_epoch_size();
@@ -42,10 +44,16 @@ void Trainer::check_arguments() {
 
 // fit.py step 1: the kvstore, which knows this worker's rank.
 std::string Trainer::open_kvstore() {
-  std::string run_dir = options_.run_dir.empty() ? config_.run_directory() : options_.run_dir;
   kv_ = KVStore::create(
       config_.kv_store,
       {{config_.gc_type == "2bit", static_cast<float>(config_.gc_threshold)}, config_.dist_timeout});
+  // Rank 0 names a new run directory for all by making it; --summary and
+  // --test-io write none.
+  const bool writes_run = kv_->rank() == 0 && !config_.summary && !config_.test_io;
+  made_run_dir_ = writes_run && options_.run_dir.empty() && config_.names_new_run_directory();
+  std::string run_dir = !options_.run_dir.empty() ? options_.run_dir
+                        : made_run_dir_           ? config_.claim_run_directory()
+                                                  : config_.run_directory();
   // Rank 0's directory (its default name holds the time) for every worker.
   if (kv_->num_workers() > 1) run_dir = worker_run_dir(kv_->broadcast(run_dir), kv_->rank());
   return run_dir;
@@ -75,6 +83,7 @@ Trainer::MemoryPlan Trainer::plan_memory() {
 void Trainer::start_log(const std::string& run_dir) {
   const int rank = kv_->rank();
   log_ = std::make_unique<RunLog>(run_dir, options_.observer, options_.log_to_stderr, rank, config_.tensorboard);
+  if (made_run_dir_) log_->remove_unless_opened();
   log("start with arguments " + args_.namespace_repr());
   // Where each worker runs: the lines of every rank meet in mpirun's output (the application shows them).
   if (kv_->num_workers() > 1)
@@ -157,10 +166,18 @@ void Trainer::announce_start() {
 FinishInfo Trainer::train() {
   FinishInfo finish;
   int epoch = begin_epoch_;
+  if (epoch >= num_epochs_)
+    log(printf_string("Nothing to train: the run starts at epoch %d and --num-epochs %d is the epoch it ends at "
+                      "(not the epochs to add); give --num-epochs %d to train one more",
+                      epoch, num_epochs_, epoch + 1));
   for (; epoch < num_epochs_ && !stopped_; ++epoch) {
     auto validation = train_epoch(epoch);
     if (!validation) {
-      if (!diverged_) log(printf_string("Stopped in epoch %d; the last complete checkpoint is kept", epoch));
+      if (!diverged_)
+        log(last_saved_epoch_ >= 0
+                ? printf_string("Stopped in epoch %d; the checkpoint of epoch %d is the last complete one", epoch,
+                                last_saved_epoch_)
+                : printf_string("Stopped in epoch %d; no complete epoch was saved", epoch));
       break;
     }
     finish.last_validation = std::move(*validation);
@@ -185,6 +202,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   const int batch_size = config_.batch_size;
   const int frequent = config_.disp_batches;
   const int64_t first_batch = resume_batches_ > 0 ? skip_trained_batches(epoch) : 0;
+  keep_rollback(epoch);
   DataBatch batch;
   int64_t nbatch = first_batch;
   auto speed_tic = Clock::now();
@@ -199,10 +217,12 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     if (!train_batch(epoch, nbatch, batch)) return std::nullopt;
     // Speedometer(batch_size, frequent): the first call starts the clock.
     if (nbatch > first_batch && nbatch % frequent == 0) {
-      const double speed = frequent * batch_size / std::max(seconds_since(speed_tic), 1e-9);
+      // A resumed epoch's first window starts at its first trained batch.
+      const int64_t window = std::min<int64_t>(frequent, nbatch - first_batch);
+      const double speed = double(window) * batch_size / std::max(seconds_since(speed_tic), 1e-9);
       std::string msg =
           printf_string("Epoch[%d] Batch [%lld-%lld]\tSpeed: %.2f samples/sec", epoch,
-                        static_cast<long long>(nbatch - frequent), static_cast<long long>(nbatch), speed);
+                        static_cast<long long>(nbatch - window), static_cast<long long>(nbatch), speed);
       for (const auto& [name, value] : metric_->get_local())
         msg += printf_string("\t%s=%f", name.c_str(), value);
       metric_->reset_local();
@@ -248,7 +268,6 @@ bool Trainer::train_batch(int epoch, int64_t nbatch, const DataBatch& batch) {
   const bool apply = batch_is_healthy(epoch, nbatch, valid > 0 ? batch_loss_->get_global()[0].second : 0.0);
   if (diverged_) return false;
   if (apply) {
-    keep_rollback();
     kv_->update();
     group_->push_params();
     metric_->update(batch.label, output, valid);

@@ -216,15 +216,16 @@ void append_entry(std::string& out, const std::string& invocation, const std::st
   for (size_t i = 1; i < lines.size(); ++i) out += std::string(help_position, ' ') + lines[i] + "\n";
 }
 
-std::string help_of(const ArgSpec& spec) {
+std::string help_of(const ArgSpec& spec, const std::optional<std::string>& default_value) {
   std::string text = spec.help + " (";
   if (!spec.choices.empty()) {
     text += "choices:";
     for (size_t i = 0; i < spec.choices.size(); ++i) text += (i == 0 ? " " : ", ") + spec.choices[i];
     text += "; ";
   }
-  // argparse's ArgumentDefaultsHelpFormatter prints str(default).
-  return text + "default: " + spec.default_value.value_or("None") + ")";
+  // argparse's ArgumentDefaultsHelpFormatter prints str(default), after the
+  // script's set_defaults().
+  return text + "default: " + default_value.value_or("None") + ")";
 }
 
 }  // namespace
@@ -394,7 +395,7 @@ FitArgs parse_command_line(const std::vector<std::string>& args, FitArgs default
 }
 
 
-std::string format_help(const std::string& program) {
+std::string format_help(const std::string& program, const FitArgs& defaults) {
   const std::vector<ArgSpec>& schema = fit_arg_schema();
   // The usage line wraps as argparse's does, continuation lines under the
   // first option.
@@ -423,7 +424,8 @@ std::string format_help(const std::string& program) {
   for (const std::string& group : groups) {
     out += "\n" + group + ":\n";
     for (const ArgSpec& spec : schema) {
-      if (spec.group == group) append_entry(out, "--" + spec.name + " " + spec.metavar, help_of(spec));
+      if (spec.group == group)
+        append_entry(out, "--" + spec.name + " " + spec.metavar, help_of(spec, defaults.raw(spec.name)));
     }
   }
   return out;

@@ -17,6 +17,26 @@ std::optional<T> optional_of(const FitArgs& args, const std::string& name, T (Fi
   return args.is_set(name) ? std::optional<T>((args.*get)(name)) : std::nullopt;
 }
 
+// runs/<network>-<YYYYmmdd-HHMMSS>, with -2, -3, ... when that is taken;
+// `make` creates it, which decides between runs that pick it at once.
+std::string new_run_directory(const std::string& network, bool make) {
+  namespace fs = std::filesystem;
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char time[32];
+  std::strftime(time, sizeof time, "%Y%m%d-%H%M%S", &local);
+  const std::string base = "runs/" + (network.empty() ? std::string("run") : network) + "-" + time;
+  std::error_code ec;
+  if (make) fs::create_directories("runs", ec);
+  for (int n = 1;; ++n) {
+    const std::string dir = n == 1 ? base : base + "-" + std::to_string(n);
+    if (!make ? !fs::exists(dir) : fs::create_directory(dir, ec)) return dir;
+    // Unwritable: the run's own attempt to write there says why.
+    if (make && ec) return dir;
+  }
+}
+
 }  // namespace
 
 std::vector<Device> devices_of(const std::string& gpus) {
@@ -167,15 +187,11 @@ std::string FitConfig::run_directory() const {
     const std::string parent = fs::path(model_prefix).parent_path().string();
     return parent.empty() ? "." : parent;
   }
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char time[32];
-  std::strftime(time, sizeof time, "%Y%m%d-%H%M%S", &local);
-  const std::string base = "runs/" + (network.empty() ? std::string("run") : network) + "-" + time;
-  std::string dir = base;
-  for (int n = 2; fs::exists(dir); ++n) dir = base + "-" + std::to_string(n);
-  return dir;
+  return new_run_directory(network, false);
+}
+
+std::string FitConfig::claim_run_directory() const {
+  return names_new_run_directory() ? new_run_directory(network, true) : run_directory();
 }
 
 std::vector<std::string> FitConfig::default_class_names() const {

@@ -12,6 +12,7 @@
 
 #include "data/batch_tensors.h"
 #include "fitbench/error.h"
+#include "fitbench/fit_args.h"
 #include "fitbench/image_iter.h"
 
 namespace fitbench {
@@ -208,7 +209,9 @@ std::unique_ptr<DataIter> val_iter(const FitConfig& config, const std::string& v
 }
 
 std::array<float, 3> three(const std::vector<double>& values, const std::string& arg) {
-  if (values.size() != 3) fail("--", arg, " needs 3 comma-separated values (R,G,B), got ", values.size());
+  if (values.size() != 3)
+    throw ArgError("argument --" + arg + ": needs 3 comma-separated values (R,G,B) for image data, got " +
+                   std::to_string(values.size()));
   return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2])};
 }
 
@@ -241,8 +244,8 @@ bool is_image_data(const std::string& path) {
   return std::filesystem::is_directory(path) && !has_idx_files(path);
 }
 
-FitData make_fit_data(const FitConfig& config, uint64_t seed,
-                      const DataPartition& partition) {
+FitData make_fit_data(const FitConfig& config, uint64_t seed, const DataPartition& partition,
+                      const std::function<void(const std::string&)>& warn) {
   const int batch = config.batch_size;
   FitData d;
   if (config.benchmark) {
@@ -261,6 +264,7 @@ FitData make_fit_data(const FitConfig& config, uint64_t seed,
   }
   const auto [train, val] = data_paths(config);
   ImageIterOptions options = image_options(config, seed, partition);
+  options.warn = warn;
   // Training builds a network of config.classes() outputs: every label must fit it.
   options.num_classes = config.classes();
   // Training and validation share one budget: --image-cache-mb is the run's.

@@ -164,6 +164,15 @@ std::unique_ptr<EvalMetric> create_metric(const std::string& name, int top_k) {
   fail("unknown metric '", name, "'; choose accuracy, top_k_accuracy, ce or nll_loss");
 }
 
+bool is_metric_name(const std::string& name) {
+  try {
+    create_metric(name, 2);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 std::unique_ptr<EvalMetric> create_fit_metrics(int top_k, const std::string& loss) {
   auto metrics = std::make_unique<CompositeMetric>();
   metrics->add(create_metric("accuracy"));

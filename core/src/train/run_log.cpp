@@ -37,7 +37,10 @@ std::string asctime_now() {
 RunLog::RunLog(std::string run_dir, TrainingObserver* observer, bool to_stderr, int rank, bool tensorboard)
     : dir_(std::move(run_dir)), observer_(observer), to_stderr_(to_stderr), rank_(rank), tensorboard_(tensorboard) {}
 
-RunLog::~RunLog() = default;
+RunLog::~RunLog() {
+  std::error_code ec;
+  if (remove_unless_opened_ && !log_) std::filesystem::remove(dir_, ec);  // only while it is empty
+}
 
 void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs) {
   FB_ASSERT(!log_);
@@ -45,11 +48,15 @@ void RunLog::open(const nlohmann::json& config, int begin_epoch, int num_epochs)
   std::filesystem::create_directories(dir_, ec);
   if (ec) fail("cannot create the run directory '", dir_, "': ", ec.message());
   write_file_atomically(dir_ + "/config.json", config.dump(2) + "\n");
-  log_ = open_append(dir_ + "/log.txt");
+  auto log = open_append(dir_ + "/log.txt");
   records_ = std::make_unique<RunRecordWriter>(run_records_path(dir_));
-  for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
-  std::fflush(log_.get());
-  early_lines_.clear();
+  {
+    std::lock_guard lock(lines_mu_);
+    log_ = std::move(log);
+    for (const std::string& line : early_lines_) std::fprintf(log_.get(), "%s\n", line.c_str());
+    std::fflush(log_.get());
+    early_lines_.clear();
+  }
   const StartRecord start{unix_time_now(), begin_epoch, num_epochs};
   records_->write(start);
   if (tensorboard_) tensorboard_log_ = std::make_unique<TensorBoardLog>(dir_, config, start.time);
@@ -70,6 +77,7 @@ void RunLog::end(const FinishInfo& finish) {
 
 void RunLog::info(const std::string& message) {
   const std::string line = asctime_now() + " Node[" + std::to_string(rank_) + "] " + message;
+  std::lock_guard lock(lines_mu_);
   if (log_) {
     std::fprintf(log_.get(), "%s\n", line.c_str());
     std::fflush(log_.get());
@@ -81,6 +89,7 @@ void RunLog::info(const std::string& message) {
 }
 
 void RunLog::error_to_file(const std::string& message) {
+  std::lock_guard lock(lines_mu_);
   if (!log_) return;
   std::fprintf(log_.get(), "%s Node[%d] Error: %s\n", asctime_now().c_str(), rank_, message.c_str());
   std::fflush(log_.get());

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ class RunLog {
   // How the run ended, once it is open: the error into log.txt, the end
   // record into metrics.jsonl. Before open() it writes nothing.
   void end(const FinishInfo& finish);
+  // Thread-safe: the data's reading threads log their warnings.
   void info(const std::string& message);
   // The error that ended the run, as a line of log.txt only: the host (the
   // CLI's stderr, the application's dialog) reports it itself. Before open()
@@ -51,6 +53,9 @@ class RunLog {
   // What --monitor sampled at update `step`, as TensorBoard histograms; only after open().
   void monitor(const MonitorSnapshot& snapshot, int64_t step);
   const std::string& dir() const { return dir_; }
+  // The directory was made for this run (FitConfig::claim_run_directory()):
+  // a run that ends before open() removes it again.
+  void remove_unless_opened() { remove_unless_opened_ = true; }
 
  private:
   std::string dir_;
@@ -58,6 +63,8 @@ class RunLog {
   bool to_stderr_;
   int rank_;
   bool tensorboard_;
+  bool remove_unless_opened_ = false;
+  std::mutex lines_mu_;  // guards early_lines_ and the writes to log_
   std::vector<std::string> early_lines_;  // logged before open()
   // Closed however the run ends, even when opening the second one throws.
   std::unique_ptr<std::FILE, FileCloser> log_;

@@ -9,6 +9,7 @@
 #include "fitbench/kvstore.h"
 #include "fitbench/models.h"
 #include "fitbench/optimizer.h"
+#include "fitbench/symbol.h"
 #include "train/fit_plan.h"
 #include "train/pyformat.h"
 
@@ -40,8 +41,46 @@ void check_data(std::vector<StartProblem>& problems, const FitConfig& config) {
   check_path(problems, "data-val-idx", config.data_val_idx);
 }
 
+// A prefix names files: "runs/m/lenet" saves runs/m/lenet-0001.params.
+void check_model_prefix(std::vector<StartProblem>& problems, const FitConfig& config) {
+  const std::string& prefix = config.model_prefix;
+  const std::string name = fs::path(prefix).filename().string();
+  if (prefix.empty() || (!name.empty() && name != "." && name != "..")) return;
+  problems.push_back({"model-prefix", "argument --model-prefix: " + prefix +
+                                          " ends in a folder, so the files would be named \"-0001.params\"; "
+                                          "end it with a name, e.g. " +
+                                          (fs::path(prefix) / "model").lexically_normal().string()});
+}
+
+// Fine-tuning rewrites the network the prefix's -symbol.json describes: saved
+// under the prefix it was loaded from, it would leave that prefix's epochs
+// without a network that reads them.
+void check_fine_tune_prefix(std::vector<StartProblem>& problems, const FitConfig& config,
+                            const std::string& prefix) {
+  if (config.model_prefix != prefix) return;
+  ClassifierChange change;
+  try {
+    change = with_classifier(Symbol::load(symbol_path(prefix)), config.classes());
+  } catch (const Error&) {
+    return;  // the trainer names what is wrong with the file
+  }
+  if (!change.replaced && !change.added_head) return;
+  problems.push_back(
+      {"model-prefix", "argument --model-prefix: fine-tuning " + symbol_path(prefix) + " for " +
+                           std::to_string(config.classes()) +
+                           " classes changes the network it describes, which its saved epochs need; give the "
+                           "fine-tuned run its own --model-prefix and read this one with --load-prefix " +
+                           prefix});
+}
+
 void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& config) {
-  if (!config.load_epoch) return;
+  if (!config.load_epoch) {
+    if (!config.load_prefix.empty())
+      problems.push_back({"load-prefix", "argument --load-prefix: " + config.load_prefix +
+                                             " is read only with --load-epoch; give the epoch to load (saved: " +
+                                             epoch_list(saved_epochs(config.load_prefix)) + ")"});
+    return;
+  }
   const std::string prefix = load_prefix(config, 0);
   if (prefix.empty()) {
     problems.push_back({"load-epoch",
@@ -60,6 +99,7 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
                                             "); give one of them, or another --load-prefix"});
       return;
     }
+  check_fine_tune_prefix(problems, config, prefix);
 }
 
 }  // namespace
@@ -69,6 +109,9 @@ std::vector<StartProblem> start_problems(const FitConfig& config) {
   if (config.network.empty())
     problems.push_back(
         {"network", "argument --network: it is required (choose from " + comma_list(network_names()) + ")"});
+  if (config.initializer == "orthogonal")
+    problems.push_back({"initializer", "argument --initializer: orthogonal is not implemented yet; choose default, "
+                                       "xavier, msra, normal, uniform, one or zero"});
   if (config.dtype != "float32")
     problems.push_back({"dtype", "argument --dtype: " + config.dtype +
                                      " is not implemented yet: fitbench trains in float32"});
@@ -87,6 +130,7 @@ std::vector<StartProblem> start_problems(const FitConfig& config) {
   } catch (const Error& e) {
     problems.push_back({"gpus", e.what()});
   }
+  check_model_prefix(problems, config);
   // --summary reads no data and loads no weights.
   if (!config.summary) {
     check_data(problems, config);

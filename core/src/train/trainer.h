@@ -96,9 +96,11 @@ class Trainer {
   bool batch_is_healthy(int epoch, int64_t nbatch, double loss);
   NonFiniteEvent diagnose(int epoch, int64_t nbatch, const std::string& quantity);
   std::string last_good_checkpoint() const;
-  // pause_on_nonfinite: the weights, optimizer state and update count before
-  // the latest applied update, which a resume after a pause goes back to.
-  void keep_rollback();
+  // pause_on_nonfinite: the weights, optimizer state and update count at the
+  // start of the epoch in progress, which a resume after a pause goes back to.
+  // Not the last update's: a rate that diverges has usually blown the weights
+  // up, still finite, a few updates before any value overflows.
+  void keep_rollback(int epoch);
   void roll_back();
   void log(const std::string& line) { log_->info(line); }
 
@@ -122,6 +124,7 @@ class Trainer {
   int num_epochs_ = 0;
   bool save_requested_ = false;
   bool stopped_ = false;
+  bool made_run_dir_ = false;  // a new runs/<network>-<time>, made by open_kvstore()
   Monitor monitor_;
   NonFiniteDiagnosis diagnosis_;
   std::optional<NonFiniteEvent> diverged_;  // the event that stopped the run
@@ -136,6 +139,7 @@ class Trainer {
     Tensor params;
     std::vector<Tensor> states;
     int64_t num_update = -1;  // -1: nothing kept yet
+    int epoch = 0;
   } rollback_;
 };
 

@@ -14,7 +14,7 @@ namespace fitbench {
 
 void Trainer::setup_model() {
   if (config_.load_epoch) {
-    // A checkpoint of another network is fine-tuned as fine-tune.py does it:
+    // A checkpoint of another network is trained as fine-tune.py does it:
     // its own network, with the classifier sized for --num-classes (and a
     // SoftmaxOutput head when it has none, as a Gluon export).
     // check_start() made sure there is a prefix.
@@ -23,10 +23,10 @@ void Trainer::setup_model() {
     const Symbol saved = Symbol::load(file);
     if (saved.to_json() != symbol_.to_json()) {
       ClassifierChange change = with_classifier(saved, config_.classes());
+      // A fine-tuned run resumed, or --network left at its default: the checkpoint decides.
       if (!change.replaced && !change.added_head)
-        fail(file, " describes a different network than --network ", config_.network,
-             " with these arguments; load it with the arguments it was trained with, or give another "
-             "--num-classes to fine-tune its classifier");
+        log(file + " is not the network --network " + config_.network +
+            " makes with these arguments: training the checkpoint's own network");
       if (change.replaced)
         log(
             printf_string("Fine-tuning %s: FullyConnected '%s' (%d outputs) is replaced by a new one with "
@@ -103,6 +103,13 @@ std::optional<TrainingState> Trainer::load_state() {
     fail(states, " holds the state of optimizer '", state.optimizer, "' but --optimizer is '",
          config_.optimizer, "'");
   if (state.batches_done > 0) {
+    // The position counts batches of the stopped run's epoch.
+    if (state.batch_size > 0 && (state.batch_size != config_.batch_size || state.epoch_batches != epoch_size_))
+      fail(states, " is a partial checkpoint of epoch ", begin_epoch_, ", stopped after ", state.batches_done,
+           " of its ", state.epoch_batches, " batches of ", state.batch_size, "; this run cuts the epoch into ",
+           epoch_size_, " batches of ", config_.batch_size,
+           ". Resume it with the stopped run's --batch-size and --num-examples, or resume the last complete "
+           "epoch (--load-prefix ", config_.model_prefix.empty() ? "PREFIX" : config_.model_prefix, ")");
     resume_batches_ = state.batches_done;
     log(printf_string("%s is a partial checkpoint of epoch %d: the epoch goes on after its first %lld "
                       "batches, in the order the stopped run drew",
@@ -148,6 +155,8 @@ void Trainer::save_files(const std::string& prefix, int epoch, std::optional<int
   TrainingState state;
   state.epoch = epoch;
   state.batches_done = partial_batches.value_or(0);
+  state.batch_size = config_.batch_size;
+  state.epoch_batches = epoch_size_;
   state.num_update = optimizer_->num_update();
   state.learning_rate = optimizer_->learning_rate();  // informational
   state.optimizer = config_.optimizer;

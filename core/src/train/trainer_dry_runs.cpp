@@ -19,11 +19,11 @@ FinishInfo completed_without_training() {
 
 }  // namespace
 
-// --summary: only the network and the data shape; no data is read and nothing trains.
+// --summary: only the network and the data shape; no data is read and nothing
+// trains. Neither it nor --test-io is a run: they write no run directory.
 FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
   std::istringstream table(
       network_summary(symbol_, {{"data", memory.setup.data_shape(memory.setup.batch_size)}}));
-  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
   for (std::string line; std::getline(table, line);) log(line);
   for (const auto& line : describe_memory_estimate(memory.check.estimate)) log(line);
   if (!memory.check.data_missing.empty()) log("The data is not counted: " + memory.check.data_missing);
@@ -33,7 +33,6 @@ FinishInfo Trainer::print_summary(const MemoryPlan& memory) {
 
 // --test-io: reads the training data at full speed, with Speedometer lines.
 FinishInfo Trainer::test_io() {
-  log_->open(args_.to_json(), config_.begin_epoch(), config_.num_epochs);
   const int frequent = config_.disp_batches;
   auto tic = Clock::now();
   DataBatch batch;

@@ -1,7 +1,7 @@
 // What a non-finite loss or gradient sets off (--on-nonfinite): the
 // diagnosis naming the first non-finite value, the record and the log line,
 // then stop, skip the batch, apply it anyway, or (the application) pause and
-// roll back to the weights before the last update.
+// roll back to the weights at the start of the epoch.
 #include "pyformat.h"
 #include "train/trainer.h"
 
@@ -40,7 +40,7 @@ bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
       TrainingControl* control = options_.control;
       if (options_.pause_on_nonfinite && control) {
         log(event.message +
-            ". Paused: resume to go back to the weights before the last update and go "
+            ". Paused: resume to go back to the weights at the start of the epoch and go "
             "on from the next batch, perhaps with a lower learning rate");
         control->pause();
         apply_controls();  // waits, then takes the rate the person set
@@ -62,7 +62,7 @@ bool Trainer::batch_is_healthy(int epoch, int64_t nbatch, double loss) {
   return policy == "continue";
 }
 
-void Trainer::keep_rollback() {
+void Trainer::keep_rollback(int epoch) {
   if (!options_.pause_on_nonfinite) return;
   const auto states = optimizer_->states();
   if (rollback_.num_update < 0) {
@@ -73,20 +73,18 @@ void Trainer::keep_rollback() {
   rollback_.params.copy_from(group_->param_buffer());
   for (size_t i = 0; i < states.size(); ++i) rollback_.states[i].copy_from(states[i].second);
   rollback_.num_update = optimizer_->num_update();
+  rollback_.epoch = epoch;
 }
 
 void Trainer::roll_back() {
-  if (rollback_.num_update < 0) {
-    log("Resumed: no update was applied yet, so the weights are the initial ones");
-    return;
-  }
   group_->param_buffer().copy_from(rollback_.params);
   const auto states = optimizer_->states();
   for (size_t i = 0; i < states.size(); ++i) states[i].second.copy_from(rollback_.states[i]);
   optimizer_->set_num_update(rollback_.num_update);
   group_->push_params();
-  log(printf_string("Resumed from the weights before update %lld, with learning rate %g",
-                    static_cast<long long>(rollback_.num_update + 1), optimizer_->learning_rate()));
+  log(printf_string("Resumed from the weights at the start of epoch %d (before update %lld), with learning rate "
+                    "%g; the epoch goes on from its next batch",
+                    rollback_.epoch, static_cast<long long>(rollback_.num_update + 1), optimizer_->learning_rate()));
 }
 
 std::string Trainer::last_good_checkpoint() const {

@@ -247,11 +247,16 @@ FitArgs queue_fit_args(const QueueEntry& entry, const std::string& workspace,
                        const std::optional<std::string>& gpus) {
   FitArgs args = entry.args;
   const std::string run_dir = run_dir_of(entry, workspace);
+  // Each entry is a run of its own: its records and checkpoints go to its
+  // folder, whatever --model-prefix the experiment held (a sweep's entries
+  // would write over one another, and over that run). A checkpoint the entry
+  // starts from is still read where it was named.
+  const std::string given_prefix = args.get_string("model-prefix");
+  if (!given_prefix.empty() && args.is_set("load-epoch") && !args.is_set("load-prefix"))
+    args.set("load-prefix", given_prefix);
   args.set("run-dir", run_dir);
   if (gpus) args.set("gpus", *gpus);
-  const FitConfig config = FitConfig::resolve(args);
-  const std::string prefix =
-      config.model_prefix.empty() ? (fs::path(run_dir) / name_part(config.network)).string() : config.model_prefix;
+  const std::string prefix = (fs::path(run_dir) / name_part(FitConfig::resolve(args).network)).string();
   args.set("model-prefix", prefix);
   if (entry.attempts > 0) {
     // A partial checkpoint (a stop that saved) of the epoch after the last
