@@ -407,6 +407,7 @@ void ArgsForm::setStartProblems(const std::vector<fitbench::StartProblem>& probl
   m_startProblems = std::move(byName);
   for (const Field& field : m_fields) showFieldProblem(field);
   updateStatus();
+  emit startProblemsChanged();
 }
 
 QStringList ArgsForm::startProblems() const { return inSchemaOrder(m_startProblems); }

@@ -76,6 +76,8 @@ class ArgsForm : public QWidget {
   void validityChanged(bool valid);
   // errors() changed (a field became invalid or valid, or its reason changed).
   void errorsChanged();
+  // startProblems() changed.
+  void startProblemsChanged();
 
  private:
   struct Field {

@@ -96,6 +96,7 @@ MainWindow::MainWindow(const fitbench::FitArgs& args, QWidget* parent)
   connect(m_processTrainer, &ProcessTrainer::hostsChanged, m_views->progressView(),
           &RunProgressView::showHosts);
   connect(argsForm(), &ArgsForm::errorsChanged, this, &MainWindow::updateButtons);
+  connect(argsForm(), &ArgsForm::startProblemsChanged, this, &MainWindow::updateButtons);
   m_closeGuard = new CloseGuard(this, [this](bool canSave) { return askCloseDuringRun(canSave); });
   connect(m_closeGuard, &CloseGuard::closingChanged, m_workspace->driver(), &QueueDriver::setWindowClosing);
   connect(m_closeGuard, &CloseGuard::stopping, this, &MainWindow::showStopping);
@@ -299,7 +300,8 @@ void MainWindow::startTraining() {
   if (!problems.isEmpty()) m_docks->experimentDock()->raise();
   if (const QString hostfile = hostfileProblem(); !hostfile.isEmpty()) problems << hostfile;
   if (!problems.isEmpty()) {
-    statusBar()->showMessage(tr("Cannot start: %1").arg(problems.join(QStringLiteral("; "))), 15000);
+    m_cannotStart = tr("Cannot start: %1").arg(problems.join(QStringLiteral("; ")));
+    statusBar()->showMessage(m_cannotStart, 15000);
     return;
   }
   const fitbench::FitArgs formArgs = experiment()->args();
@@ -377,6 +379,11 @@ void MainWindow::applyLearningRate(double rate) {
   run->setLearningRate(rate);
 }
 
+void MainWindow::changeEvent(QEvent* event) {
+  QMainWindow::changeEvent(event);
+  if (event->type() == QEvent::ActivationChange && isActiveWindow() && !isTraining()) experiment()->checkStart();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (!m_closeGuard->mayClose(activeRun(), runCanSave())) {
     event->ignore();
@@ -407,9 +414,14 @@ MainWindow::CloseChoice MainWindow::askCloseDuringRun(bool canSave) {
 }
 
 void MainWindow::updateButtons() {
-  m_runBar->setState(
-      RunBarState::of({argsForm()->errors(), m_runBar->processes(), startsProcesses(), m_runBar->hostfile(),
-                       hostfileProblem(), activeRun(), !m_config.model_prefix.empty()}));
+  // Start is off while the form holds an invalid value or names a file that
+  // is not there; both are marked on their fields.
+  const QStringList problems = argsForm()->errors() + argsForm()->startProblems();
+  m_runBar->setState(RunBarState::of({problems, m_runBar->processes(), startsProcesses(), m_runBar->hostfile(),
+                                      hostfileProblem(), activeRun(), !m_config.model_prefix.empty()}));
+  // A refusal of Start the form no longer has a reason for.
+  if (problems.isEmpty() && !m_cannotStart.isEmpty() && statusBar()->currentMessage() == m_cannotStart)
+    statusBar()->clearMessage();
   const bool running = isTraining();
   m_docks->setRunInProgress(running);
   lrEditor()->setReadOnly(running);

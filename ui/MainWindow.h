@@ -146,6 +146,8 @@ class MainWindow : public QMainWindow {
  protected:
   // During a run, closing asks first (CloseGuard).
   void closeEvent(QCloseEvent* event) override;
+  // Back in the window: files named by the form may have come or gone meanwhile.
+  void changeEvent(QEvent* event) override;
   // Asks what closing during a run does; without `canSave` (no --model-prefix,
   // or worker processes, which save only at epoch ends) Stop and save is not
   // offered. Default: RunQuestions' message box; tests override it to answer.
@@ -193,5 +195,6 @@ class MainWindow : public QMainWindow {
   CloseGuard* m_closeGuard = nullptr;
 
   QString m_runDir;          // of the run that started last, absolute
+  QString m_cannotStart;     // the status message of Start's last refusal
   QString m_overlayOnStart;  // a branch's original run, drawn once the branch has started
 };

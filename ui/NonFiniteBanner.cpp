@@ -28,7 +28,7 @@ NonFiniteBanner::NonFiniteBanner(QWidget* parent) : QFrame(parent) {
   m_rate->setToolTip(tr("The learning rate of the updates after the resume"));
   m_resume = new QPushButton(tr("Resume with this rate"), this);
   m_resume->setObjectName(QStringLiteral("nonFiniteResume"));
-  m_resume->setToolTip(tr("Go back to the weights before the last update, drop the diverged batch and go on"));
+  m_resume->setToolTip(tr("Go back to the weights at the start of the epoch, drop the diverged batch and go on"));
   m_stop = new QPushButton(tr("Stop"), this);
   m_stop->setObjectName(QStringLiteral("nonFiniteStop"));
   m_stop->setToolTip(tr("End the run; the last checkpoint written stays the last good one"));

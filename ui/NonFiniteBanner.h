@@ -1,5 +1,5 @@
 // NonFiniteBanner: the bar above the charts that says a run diverged. The run
-// is paused on the weights before its last update; the banner names the
+// is paused (a resume goes back to the epoch's first weights); the banner names the
 // batch and the first layer whose values went NaN or infinite, and offers to
 // resume with a lower learning rate (a tenth of the current one to start
 // with) or to stop.

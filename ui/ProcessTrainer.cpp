@@ -146,7 +146,8 @@ QStringList ProcessTrainer::mpirunArguments(const fitbench::FitArgs& args, int p
 }
 
 QString ProcessTrainer::runDirFor(const fitbench::FitConfig& config) const {
-  const QString dir = m_runDirSetting.isEmpty() ? QString::fromStdString(config.run_directory()) : m_runDirSetting;
+  const QString dir =
+      m_runDirSetting.isEmpty() ? QString::fromStdString(config.claim_run_directory()) : m_runDirSetting;
   return QDir::current().absoluteFilePath(dir);
 }
 

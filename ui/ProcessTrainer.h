@@ -66,7 +66,7 @@ class ProcessTrainer : public RunSource {
   void setCliPath(const QString& path) { m_cli = path; }
   QString cliPath() const { return m_cli; }
   // Where rank 0 writes config.json, log.txt and metrics.jsonl. Empty (the
-  // default): where fit() would write them (FitConfig::run_directory()).
+  // default): where fit() would write them (FitConfig::claim_run_directory()).
   // Records a directory held before this run are skipped.
   void setRunDir(const QString& dir) { m_runDirSetting = dir; }
   // The directory of the current or last run.

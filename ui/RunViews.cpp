@@ -72,6 +72,7 @@ void RunViews::followTrainer(TrainerController* trainer) {
   connect(trainer, &TrainerController::monitorSampled, m_monitorView, &MonitorView::addSnapshot);
   connect(trainer, &TrainerController::nonFiniteFound, this, &RunViews::showNonFinite);
   connect(m_nonFiniteBanner, &NonFiniteBanner::resumeRequested, trainer, [this, trainer](double lr) {
+    m_lr = lr;  // a further divergence proposes a tenth of this rate
     trainer->setLearningRate(lr);
     emit learningRateChosen(lr);
     trainer->resume();

@@ -80,8 +80,8 @@ class TrainerController : public RunSource {
   void monitorSampled(const fitbench::MonitorSnapshot& snapshot);
   void pausedChanged(bool paused);
   // A batch's loss or gradient went NaN or infinite (--on-nonfinite stop): the
-  // run is paused on the weights before its last update. resume() goes on from
-  // them (after setLearningRate(), as a rule); stop() ends the run as diverged.
+  // run is paused. resume() goes on from the weights at the start of the epoch
+  // (after setLearningRate(), as a rule); stop() ends the run as diverged.
   void nonFiniteFound(const fitbench::NonFiniteEvent& event);
 
  private slots:

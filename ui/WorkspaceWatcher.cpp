@@ -143,13 +143,16 @@ class WorkspaceWorker : public QObject {
 
   void checkLiveRuns() {
     if (!m_workspace) return;
+    // A workspace folder that did not exist when it was opened (the first run
+    // makes it): looked for once it does.
+    if (!m_watcher->directories().contains(m_root) && QFileInfo::exists(m_root)) m_rescan = true;
     for (const fitbench::RunSummary* run : m_workspace->runs())
       if (run->status == fitbench::RunStatus::Running) m_pending.insert(QString::fromStdString(run->dir));
     for (const std::string& dir : m_workspace->refresh_status()) {
       m_pending.insert(QString::fromStdString(dir));
       m_statusChanged.insert(QString::fromStdString(dir));
     }
-    if (!m_pending.isEmpty()) flush();
+    if (!m_pending.isEmpty() || m_rescan) flush();
   }
 
   QString m_root;

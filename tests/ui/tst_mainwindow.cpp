@@ -526,6 +526,10 @@ void TestMainWindow::startProblemsAreMarkedAndStartWritesNothing() {
   QVERIFY2(field->toolTip().contains(missing + QStringLiteral(" does not exist")), qPrintable(field->toolTip()));
   const QString formStatus = window.findChild<ElidedLabel*>(QStringLiteral("argsStatus"))->text();
   QVERIFY2(formStatus.startsWith(QStringLiteral("argument --data-train: ")), qPrintable(formStatus));
+  // Start is off, and says why.
+  auto* start = window.findChild<QPushButton*>(QStringLiteral("startButton"));
+  QVERIFY(!start->isEnabled());
+  QVERIFY2(start->toolTip().contains(missing + QStringLiteral(" does not exist")), qPrintable(start->toolTip()));
 
   QSignalSpy finished(window.controller(), &TrainerController::finished);
   window.startTraining();
@@ -541,6 +545,9 @@ void TestMainWindow::startProblemsAreMarkedAndStartWritesNothing() {
   window.startTraining();  // refuses nothing now; stop the run at once
   QVERIFY(!field->property("invalid").toBool());
   QVERIFY(window.isTraining());
+  // The refusal's message went with its reason.
+  QVERIFY2(!window.statusBar()->currentMessage().startsWith(QStringLiteral("Cannot start")),
+           qPrintable(window.statusBar()->currentMessage()));
   window.stopTraining();
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
 }

@@ -191,6 +191,15 @@ void TestRunsView::followsRunsAsTheyWriteAppearAndDie() {
   // Removed by someone else: the row goes.
   QDir(live).removeRecursively();
   QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 1, kWaitMs);
+
+  // A workspace whose folder the first run makes: its runs appear all the same.
+  const QString later = tmp.filePath("later");
+  view.openWorkspace(later);
+  QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 0, kWaitMs);
+  QVERIFY(writeRunDir(later + "/first", 1, 5));
+  QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 1, kWaitMs);
+  QVERIFY(writeRunDir(later + "/second", 1, 5));
+  QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 2, kWaitMs);
 }
 
 void TestRunsView::staysResponsiveWithFiveHundredRuns() {

@@ -1,6 +1,6 @@
 // TrainerController on a diverging run: the application pauses where the CLI
 // would stop (--on-nonfinite stop), reports the event, and either goes on
-// from the weights before the last update or ends the run as diverged.
+// from the weights at the start of the epoch or ends the run as diverged.
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
