@@ -185,6 +185,8 @@ CheckpointBrowser::~CheckpointBrowser() = default;
 
 void CheckpointBrowser::setDirectory(const QString& directory) {
   m_actionMessage.clear();
+  // An evaluation of another folder's checkpoint is not this list's.
+  if (QDir::cleanPath(directory) != QDir::cleanPath(m_model->directory())) m_evaluation->clear();
   m_model->setDirectory(directory);
   updateStatus();
 }

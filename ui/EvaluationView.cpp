@@ -26,7 +26,7 @@
 #include "fitbench/fit_data.h"
 
 EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent), m_model(new ConfusionMatrixModel(this)) {
-  m_status = new ElidedLabel(tr("Select an epoch and press Evaluate to score it on the run's validation data."), this);
+  m_status = new ElidedLabel(noEvaluationText(), this);
   m_status->setObjectName(QStringLiteral("evaluationStatus"));
   m_progress = new QProgressBar(this);
   m_progress->setObjectName(QStringLiteral("evaluationProgress"));
@@ -86,13 +86,18 @@ void EvaluationView::setRunning(bool running) {
   m_cancel->setEnabled(running);
 }
 
-void EvaluationView::evaluate(const QString& prefix, int epoch, const fitbench::FitArgs& args,
-                              const QString& runDir) {
+void EvaluationView::clear() {
   cancel();
   m_result.reset();
   m_model->clear();
   m_summary->clear();
   m_grid->showMessage(tr("Click a cell off the diagonal to see the samples it holds."));
+  m_status->setText(noEvaluationText());
+}
+
+void EvaluationView::evaluate(const QString& prefix, int epoch, const fitbench::FitArgs& args,
+                              const QString& runDir) {
+  clear();
   m_status->setText(tr("Evaluating epoch %1 of %2…").arg(epoch).arg(QFileInfo(prefix).fileName()));
   m_progress->setRange(0, 0);  // busy until the first batch reports the count
   m_progress->setValue(0);

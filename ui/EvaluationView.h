@@ -54,6 +54,8 @@ class EvaluationView : public QWidget {
   // evaluation is cancelled first.
   void evaluate(const QString& prefix, int epoch, const fitbench::FitArgs& args, const QString& runDir);
   bool isRunning() const { return m_watcher != nullptr; }
+  // Back to the view before any evaluation: another run's checkpoints are listed.
+  void clear();
 
   // The last result (null before one, after an error or a cancel).
   const fitbench::EvaluateResult* result() const { return m_result.get(); }
@@ -79,6 +81,9 @@ class EvaluationView : public QWidget {
   void finished();
 
  private:
+  static QString noEvaluationText() {
+    return tr("Select an epoch and press Evaluate to score it on the run's validation data.");
+  }
   void applyOutcome(const EvaluationOutcome& outcome);
   void setRunning(bool running);
 

@@ -40,6 +40,7 @@
 #include "WorkspacePanels.h"
 #include "fitbench/fit.h"
 #include "fitbench/kvstore.h"
+#include "fitbench/run_records.h"
 
 // Q_INIT_RESOURCE must be used outside any namespace; the resources live in
 // this static library, so the application has to ask for them.
@@ -274,6 +275,8 @@ void MainWindow::onArgsChanged() {
   const std::string network = m_config.network;
   setWindowTitle(network.empty() ? tr("fitbench") : tr("fitbench — %1").arg(QString::fromStdString(network)));
   lrEditor()->setArgs(m_args);
+  // The last run's actual rates belong to its schedule, not to the one being edited.
+  if (!isTraining()) lrEditor()->clearActualLearningRate();
   gpuPicker()->setSelectedGpus(QString::fromStdString(m_config.gpus));
   // The last run's charts stay until the next run starts.
   if (!isTraining()) m_runBar->setLearningRate(m_config.lr);
@@ -313,7 +316,13 @@ void MainWindow::startTraining() {
     return;
   }
   const bool branched = *confirmed != formArgs;
-  if (branched) setArgs(*confirmed);
+  if (branched) {
+    setArgs(*confirmed);
+    // Drawn over the run whose files it keeps, as Branch… draws the run it branches from.
+    const std::string parent = fitbench::FitConfig::resolve(formArgs).run_directory();
+    if (m_overlayOnStart.isEmpty() && QFileInfo::exists(QString::fromStdString(fitbench::run_records_path(parent))))
+      m_overlayOnStart = QDir(QString::fromStdString(parent)).absolutePath();
+  }
   m_args = experiment()->args();
   m_config = fitbench::FitConfig::resolve(m_args);
   if (branched)
@@ -431,9 +440,16 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_runDir = QDir(QString::fromStdString(info.run_dir)).absolutePath();
   m_recentRuns->add(m_runDir);
   m_views->startRun(info);
+  // The parent a branch was drawn over belongs to that branch, not to the runs after it.
+  if (!m_branchOverlay.isEmpty() && m_branchOverlay != m_overlayOnStart)
+    trainingCharts()->removeOverlay(m_branchOverlay);
+  m_branchOverlay.clear();
   if (!m_overlayOnStart.isEmpty()) {
     const QString error = trainingCharts()->addOverlay(m_overlayOnStart);
-    if (!error.isEmpty()) statusBar()->showMessage(error, 10000);
+    if (error.isEmpty())
+      m_branchOverlay = m_overlayOnStart;
+    else
+      statusBar()->showMessage(error, 10000);
     m_overlayOnStart.clear();
   }
   const QString prefix = QString::fromStdString(m_config.model_prefix);

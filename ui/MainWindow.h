@@ -196,5 +196,6 @@ class MainWindow : public QMainWindow {
 
   QString m_runDir;          // of the run that started last, absolute
   QString m_cannotStart;     // the status message of Start's last refusal
+  QString m_branchOverlay;   // the parent run drawn under the last branch
   QString m_overlayOnStart;  // a branch's original run, drawn once the branch has started
 };

@@ -35,6 +35,9 @@ QProgressBar* progressBar(const char* name, QWidget* parent) {
 RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
   m_batchProgress = progressBar("batchProgress", this);
   m_epochProgress = progressBar("epochProgress", this);
+  // No counts before the first run: "epoch 0 / 1" would read as the form's experiment.
+  m_batchProgress->setTextVisible(false);
+  m_epochProgress->setTextVisible(false);
   showCounts();
   m_status = new ElidedLabel(tr("Ready"), this);
   m_status->setObjectName(QStringLiteral("statusLabel"));
@@ -56,9 +59,10 @@ RunProgressView::RunProgressView(QWidget* parent) : QWidget(parent) {
   layout->addLayout(statusRow);
 }
 
+// Between batches: what is done (the epoch bar counts complete epochs).
 void RunProgressView::showCounts() {
   m_batchProgress->setFormat(tr("batch %v / %m"));
-  m_epochProgress->setFormat(tr("epoch %v / %m"));
+  m_epochProgress->setFormat(tr("%v / %m epochs done"));
 }
 
 void RunProgressView::prepareRun(const fitbench::FitConfig& config) {
@@ -79,6 +83,8 @@ void RunProgressView::startRun(const fitbench::RunInfo& info) {
   m_batchProgress->setValue(0);
   m_epochProgress->setRange(0, std::max(1, info.num_epochs));
   m_epochProgress->setValue(info.begin_epoch);
+  m_batchProgress->setTextVisible(true);
+  m_epochProgress->setTextVisible(true);
   showCounts();
   m_status->setText(tr("Training %1 in %2")
                         .arg(QString::fromStdString(info.network), QString::fromStdString(info.run_dir)));
@@ -92,6 +98,7 @@ void RunProgressView::addBatch(const fitbench::BatchStats& stats) {
 
 void RunProgressView::addEpoch(const fitbench::EpochStats& stats) {
   m_epochProgress->setValue(std::min(stats.epoch + 1, m_epochProgress->maximum()));
+  m_epochInProgress = stats.epoch + 1;  // the next one starts at once
 }
 
 void RunProgressView::flush() {
@@ -145,7 +152,9 @@ void RunProgressView::showPausedAt() {
 }
 
 void RunProgressView::showDiverged(const fitbench::NonFiniteEvent& event) {
-  m_status->setText(tr("Paused at epoch %1, batch %2: the run diverged").arg(event.epoch).arg(event.batch));
+  // Counted from 1, as the other status lines count (the log's Epoch[0] Batch [2] is epoch 1, batch 3).
+  m_status->setText(
+      tr("Paused in epoch %1 at batch %2: the run diverged").arg(event.epoch + 1).arg(event.batch + 1));
 }
 
 void RunProgressView::showHosts(const QString& hosts) {
@@ -160,7 +169,7 @@ QString RunProgressView::finishRun(const fitbench::FinishInfo& info) {
   else if (info.diverged)
     summary = tr("Stopped: %1").arg(QString::fromStdString(info.diverged->message));
   else if (info.stopped)
-    summary = tr("Stopped after %n epoch(s)", nullptr, info.epochs_done);
+    summary = tr("Stopped in epoch %1 of %2").arg(epochInProgress() + 1).arg(m_numEpochs);
   else
     summary = tr("Finished %n epoch(s)", nullptr, info.epochs_done);
   double accuracy = 0.0;

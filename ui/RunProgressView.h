@@ -10,6 +10,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <algorithm>
+
 #include "fitbench/fit_config.h"
 #include "fitbench/observer.h"
 
@@ -22,8 +24,9 @@ class RunProgressView : public QWidget {
  public:
   explicit RunProgressView(QWidget* parent = nullptr);
 
-  // Of the run going on (or the last one): the epoch in progress (0-based) and how many it trains.
-  int epochInProgress() const { return m_epochInProgress; }
+  // Of the run going on (or the last one): the epoch in progress (0-based;
+  // after the last epoch's end, that epoch) and how many it trains.
+  int epochInProgress() const { return std::max(0, std::min(m_epochInProgress, m_numEpochs - 1)); }
   int numEpochs() const { return m_numEpochs; }
 
   // Start was pressed for `config`; the run has not started yet.

@@ -1,6 +1,7 @@
 #include "TrainingCharts.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -309,6 +310,19 @@ QString TrainingCharts::showRun(const QString& runDir) {
   m_liveUpdatesPerEpoch = run->metrics().updatesPerEpoch();
   flush();
   return {};
+}
+
+void TrainingCharts::removeOverlay(const QString& runDir) {
+  const QString dir = QDir::cleanPath(runDir);
+  for (auto it = m_overlayRuns.begin(); it != m_overlayRuns.end(); ++it) {
+    if (QDir::cleanPath(it.value().directory()) != dir) continue;
+    const QString label = it.key();
+    removeSeriesWhere([&](const QString& name) { return name.startsWith(overlayName(label, {})); });
+    m_overlayLabels.removeAll(label);
+    m_overlayRuns.erase(it);
+    refreshCharts();
+    return;
+  }
 }
 
 void TrainingCharts::clearOverlays() {

@@ -65,6 +65,8 @@ class TrainingCharts : public QWidget {
   // last run's (overlays stay); returns "" or the error to show.
   QString showRun(const QString& runDir);
   void clearOverlays();
+  // Removes the overlay of the run in `runDir`, if there is one.
+  void removeOverlay(const QString& runDir);
   QStringList overlays() const { return m_overlayLabels; }
 
   // The run and epoch nearest to a point on a chart: the overlaid run's
