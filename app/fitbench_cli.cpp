@@ -146,6 +146,10 @@ int add_to_queue(const QueueOptions& q, const fitbench::FitArgs& fit_args) {
     }
     return true;
   });
+  // Queued all the same: a file may come before the queue runs.
+  for (const fitbench::StartProblem& problem : fitbench::start_problems(fitbench::FitConfig::resolve(fit_args)))
+    std::fprintf(stderr, "fitbench-cli: warning: as it stands, the run would not start: %s\n",
+                 problem.message.c_str());
   return 0;
 }
 

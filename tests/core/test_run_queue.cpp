@@ -291,10 +291,12 @@ TEST(QueueCli, FailuresAreNamedAndRetryQueuesThemAgain) {
   TempDir dir;
   const std::string queue = add_queue(dir, 200, "--network mlp --num-epochs 1");
   const std::string later = dir.file("later");
-  ASSERT_EQ(test::run_program(FITBENCH_CLI_PATH, "--queue-add " + queue + " --name broken --network mlp --num-epochs 1 "
-                                                 "--data-train " + later + " --data-val " + later)
-                .code,
-            0);
+  const test::ProgramResult added = test::run_program(
+      FITBENCH_CLI_PATH,
+      "--queue-add " + queue + " --name broken --network mlp --num-epochs 1 --data-train " + later + " --data-val " + later);
+  ASSERT_EQ(added.code, 0) << added.output;
+  EXPECT_THAT(added.output, HasSubstr("warning: as it stands, the run would not start: argument --data-train: " +
+                                      later + " does not exist"));
   const test::ProgramResult first = test::run_program(FITBENCH_CLI_PATH, "--queue " + queue);
   EXPECT_EQ(first.code, 1) << first.output;
   EXPECT_THAT(first.output, HasSubstr("queue: broken (entry 2) failed: argument --data-train: " + later +

@@ -230,6 +230,13 @@ TEST_F(ScoreCli, NamesMismatchedParametersAndRefusesGpus) {
   EXPECT_NE(r.output.find("missing from the file: arg:convolution0_weight, arg:convolution0_bias"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not in the network: arg:fc1_bias"), std::string::npos) << r.output;
   // No machine has a gpu(99); a build without CUDA refuses any --gpus.
+  // An epoch that was not saved: the ones that were.
+  const Result absent = run(FITBENCH_SCORE_PATH, "--model-prefix " + prefix() + " --load-epoch 7");
+  EXPECT_EQ(absent.code, 2);
+  EXPECT_NE(absent.output.find("argument --load-epoch: " + params_path(prefix(), 7) + " does not exist (epochs saved "
+                                                                                      "under " + prefix() + ": 1)"),
+            std::string::npos)
+      << absent.output;
   const Result gpus = run(FITBENCH_SCORE_PATH, "--model-prefix " + prefix() + " --load-epoch 1 --gpus 99");
   EXPECT_EQ(gpus.code, 2);
   EXPECT_NE(gpus.output.find("--gpus 99: "), std::string::npos) << gpus.output;

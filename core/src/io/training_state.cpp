@@ -43,7 +43,10 @@ TrainingState load_training_state(const std::string& path) {
   const std::string bytes = read_file(path);
   io::ByteReader in(bytes, path);
   if (std::memcmp(in.take(sizeof kMagic, "the file magic"), kMagic, sizeof kMagic) != 0)
-    in.fail_at(0, "not a fitbench training-state file (it does not start with \"FBST\")");
+    in.fail_at(0,
+               "not a fitbench training-state file (it does not start with \"FBST\"); MXNet's .states hold a "
+               "pickled optimizer fitbench cannot read: move the file away, and the resume starts the optimizer "
+               "state afresh");
   const auto version = in.get<uint32_t>("the version");
   if (version == 0 || version > kVersion)
     in.fail_at(sizeof kMagic, "training-state version ", version,
