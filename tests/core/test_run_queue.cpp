@@ -293,7 +293,8 @@ TEST(QueueCli, FailuresAreNamedAndRetryQueuesThemAgain) {
   const std::string later = dir.file("later");
   const test::ProgramResult added = test::run_program(
       FITBENCH_CLI_PATH,
-      "--queue-add " + queue + " --name broken --network mlp --num-epochs 1 --data-train " + later + " --data-val " + later);
+      "--queue-add " + queue + " --name broken --network mlp --num-epochs 1 --data-train " + later +
+          " --data-val " + later);
   ASSERT_EQ(added.code, 0) << added.output;
   EXPECT_THAT(added.output, HasSubstr("warning: as it stands, the run would not start: argument --data-train: " +
                                       later + " does not exist"));
