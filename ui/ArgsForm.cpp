@@ -273,9 +273,15 @@ void ArgsForm::addBrowseAction(Field& field) {
     if (pick == Path::Folder) {
       chosen = QFileDialog::getExistingDirectory(this, tr("--%1: a folder").arg(name), start);
     } else if (pick == Path::Prefix) {
-      // A prefix names files that may not exist yet: any name in a folder, its checkpoint suffixes taken off.
-      chosen = QFileDialog::getSaveFileName(this, tr("--%1: a checkpoint prefix").arg(name), start, {}, nullptr,
-                                            QFileDialog::DontConfirmOverwrite);
+      // A prefix to load names files that exist: one of them. One to save
+      // under may name files to come: any name in a folder. Either way the
+      // checkpoint suffixes are taken off.
+      if (name == QStringLiteral("load-prefix"))
+        chosen = QFileDialog::getOpenFileName(this, tr("--%1: a checkpoint to load").arg(name), start,
+                                              tr("Checkpoints (*-symbol.json *.params)"));
+      else
+        chosen = QFileDialog::getSaveFileName(this, tr("--%1: a checkpoint prefix").arg(name), start, {}, nullptr,
+                                              QFileDialog::DontConfirmOverwrite);
       static const QRegularExpression suffix(QStringLiteral(R"(-(symbol\.json|\d{4,}\.(params|states))$)"));
       chosen.remove(suffix);
     } else {

@@ -161,6 +161,7 @@ void RunControlBar::followLearningRate(double rate) {
 void RunControlBar::setState(const State& state) {
   // Stop first: a clicked Start that turns off hands its focus to the next
   // enabled control, which should be Stop rather than the lr box.
+  m_focusToStart = m_focusToStart || runCommandHasFocus();
   m_stop->setEnabled(state.running);
   m_start->setEnabled(!state.running && state.cannotStart.isEmpty());
   m_start->setToolTip(state.cannotStart.isEmpty() ? state.startTip : state.cannotStart);
@@ -175,10 +176,22 @@ void RunControlBar::setState(const State& state) {
   m_setLr->setToolTip(state.canSetLr ? QString() : commandTip);
   m_save->setEnabled(state.canSave);
   m_save->setToolTip(state.saveTip);
+  // A run ended with the focus on one of its commands: the focus goes back to
+  // Start, not to the box after them, whose text a key would then replace.
+  if (!state.running) {
+    const QWidget* focus = window()->focusWidget();
+    if (m_focusToStart && m_start->isEnabled() && (focus == nullptr || isAncestorOf(focus))) m_start->setFocus();
+    m_focusToStart = false;
+  }
   syncMenu();
 }
 
+bool RunControlBar::runCommandHasFocus() const {
+  return m_stop->hasFocus() || m_pause->hasFocus() || m_setLr->hasFocus() || m_save->hasFocus();
+}
+
 void RunControlBar::stopAsked() {
+  m_focusToStart = m_focusToStart || runCommandHasFocus();
   m_stop->setEnabled(false);
   syncMenu();
 }

@@ -67,6 +67,7 @@ class RunControlBar : public QToolBar {
   void workersChanged();
 
  private:
+  bool runCommandHasFocus() const;
   void syncMenu();
   void chooseHostfile();
   // The Processes box and the hostfile, which are off without MPI.
@@ -74,6 +75,7 @@ class RunControlBar : public QToolBar {
 
   QString m_processesUnavailable;
   QPushButton* m_start = nullptr;
+  bool m_focusToStart = false;  // a run command had the focus while the run went on
   QPushButton* m_queue = nullptr;
   bool m_lrEdited = false;  // by the person, not applied yet
   QList<QAction*> m_menuActions;
