@@ -139,6 +139,42 @@ TEST_F(RunWorkspaceTest, StatusFollowsTheRecordsAndTheWritersLock) {
   EXPECT_EQ(workspace.find(ws("killed"))->status, RunStatus::Interrupted);
 }
 
+// A run started again in its directory (Overwrite, or a resume from an
+// earlier epoch) appends its records: from its start epoch on, they replace
+// the earlier run's, and its config.json is read again.
+TEST_F(RunWorkspaceTest, ARunStartedAgainInItsDirectoryReplacesTheEarlierEpochs) {
+  std::filesystem::create_directories(ws("again"));
+  FitArgs first = args_for("again");
+  std::ofstream(ws("again") + "/config.json") << first.to_json().dump();
+  RunRecordWriter writer(run_records_path(ws("again")));
+  writer.write(StartRecord{1.8e9, 0, 2});
+  writer.write(EpochRecord{0, 10, 1.5, 0.1, {{"accuracy", 0.5}}, {{"accuracy", 0.75}}});
+  writer.write(EpochRecord{1, 20, 1.5, 0.1, {{"accuracy", 0.6}}, {{"accuracy", 0.875}}});
+  writer.write(EndRecord{1.8e9 + 10, "finished", 2, ""});
+  RunWorkspace workspace(ws());
+  workspace.scan();
+  EXPECT_EQ(*workspace.find(ws("again"))->best_accuracy, 0.875);
+
+  FitArgs second = first;
+  second.set("lr", "1e6");
+  std::ofstream(ws("again") + "/config.json") << second.to_json().dump();
+  writer.write(StartRecord{1.8e9 + 20, 0, 2});
+  writer.write(EpochRecord{0, 10, 1.5, 0.1, {{"accuracy", 0.1}}, {{"accuracy", 0.25}}});
+  EXPECT_TRUE(workspace.refresh(ws("again")));
+  const RunSummary& again = *workspace.find(ws("again"));
+  EXPECT_EQ(again.epochs_done, 1);
+  EXPECT_EQ(*again.best_accuracy, 0.25);
+  EXPECT_EQ(again.best_epoch, 0);
+  EXPECT_EQ(again.args.get_float("lr"), 1e6);
+
+  // A resume from epoch 1 keeps epoch 0's record.
+  writer.write(StartRecord{1.8e9 + 30, 1, 2});
+  writer.write(EpochRecord{1, 20, 1.5, 0.1, {{"accuracy", 0.7}}, {{"accuracy", 0.5}}});
+  EXPECT_TRUE(workspace.refresh(ws("again")));
+  EXPECT_EQ(workspace.find(ws("again"))->epochs_done, 2);
+  EXPECT_EQ(*workspace.find(ws("again"))->best_accuracy, 0.5);
+}
+
 TEST_F(RunWorkspaceTest, FindsRunsAddedAndRemovedAndKeepsNotes) {
   RunWorkspace workspace(ws());
   EXPECT_TRUE(workspace.scan().empty());  // no folder yet: no runs

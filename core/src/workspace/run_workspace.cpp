@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -174,7 +175,9 @@ struct RunWorkspace::Tracked {
 
   RunRecordReader reader;
   RunSummary summary;
-  std::set<int> epochs;
+  // By epoch: its validation accuracy (NaN without one). A start at epoch B
+  // trains the epochs from B again: their earlier records no longer count.
+  std::map<int, double> epochs;
   double rate_sum = 0.0;
   int64_t rate_count = 0;
   double closed_seconds = 0.0;  // of the parts that ended
@@ -182,6 +185,7 @@ struct RunWorkspace::Tracked {
   std::optional<double> open_part_start;
   std::optional<std::string> end_status;
   bool has_start = false;
+  bool config_changed = false;  // by the last read()
 
   void fold(const RunRecord& record) {
     RunSummary& s = summary;
@@ -189,12 +193,15 @@ struct RunWorkspace::Tracked {
       s.last_loss = batch->loss;
       if (std::isfinite(batch->samples_per_sec)) rate_sum += batch->samples_per_sec, ++rate_count;
     } else if (const auto* epoch = std::get_if<EpochRecord>(&record)) {
-      epochs.insert(epoch->epoch);
-      if (std::isfinite(epoch->time_cost)) epoch_seconds += epoch->time_cost;
+      double accuracy = kNaN;
       for (const auto& [name, value] : epoch->validation)
-        if (name == "accuracy" && std::isfinite(value) && (!s.best_accuracy || value > *s.best_accuracy))
-          s.best_accuracy = value, s.best_epoch = epoch->epoch;
+        if (name == "accuracy") accuracy = value;
+      epochs[epoch->epoch] = accuracy;
+      if (std::isfinite(epoch->time_cost)) epoch_seconds += epoch->time_cost;
+      find_best();
     } else if (const auto* start = std::get_if<StartRecord>(&record)) {
+      epochs.erase(epochs.lower_bound(start->begin_epoch), epochs.end());
+      find_best();
       if (!has_start) s.started = start->time;
       has_start = true;
       open_part_start = start->time;
@@ -207,6 +214,28 @@ struct RunWorkspace::Tracked {
       end_status = end->status;
       s.message = end->message;
     }
+  }
+
+  void find_best() {
+    summary.best_accuracy.reset();
+    summary.best_epoch = -1;
+    for (const auto& [epoch, accuracy] : epochs)
+      if (std::isfinite(accuracy) && (!summary.best_accuracy || accuracy > *summary.best_accuracy))
+        summary.best_accuracy = accuracy, summary.best_epoch = epoch;
+  }
+
+  // config.json: read when the run is found, and again after each start
+  // record (a run started again in the directory rewrote it first).
+  void read_config() {
+    RunSummary& s = summary;
+    try {
+      s.args = FitArgs::from_json(nlohmann::json::parse(read_file(s.dir + "/config.json")));
+      s.config = FitConfig::resolve(s.args);
+    } catch (const std::exception& e) {
+      s.record_errors.push_back(s.dir + "/config.json: " + e.what());
+    }
+    s.network = s.config.network;
+    s.num_epochs = s.config.num_epochs;
   }
 
   void update_derived() {
@@ -235,7 +264,14 @@ struct RunWorkspace::Tracked {
     } catch (const Error& e) {
       added.errors.push_back(e.what());
     }
-    for (const RunRecord& record : added.records) fold(record);
+    config_changed = false;
+    for (const RunRecord& record : added.records) {
+      if (std::holds_alternative<StartRecord>(record) && has_start) {
+        read_config();
+        config_changed = true;
+      }
+      fold(record);
+    }
     for (std::string& error : added.errors) summary.record_errors.push_back(std::move(error));
     try {
       summary.notes = read_run_notes(summary.dir);
@@ -273,14 +309,7 @@ std::vector<std::string> RunWorkspace::scan() {
   for (const std::string& dir : found) {
     if (runs_.count(dir)) continue;
     auto run = std::make_unique<Tracked>(dir);
-    try {
-      run->summary.args = FitArgs::from_json(nlohmann::json::parse(read_file(dir + "/config.json")));
-      run->summary.config = FitConfig::resolve(run->summary.args);
-    } catch (const std::exception& e) {
-      run->summary.record_errors.push_back(dir + "/config.json: " + e.what());
-    }
-    run->summary.network = run->summary.config.network;
-    run->summary.num_epochs = run->summary.config.num_epochs;
+    run->read_config();
     run->read();
     runs_.emplace(dir, std::move(run));
     changed.push_back(dir);
@@ -298,7 +327,9 @@ bool RunWorkspace::refresh(const std::string& dir) {
     link_parents();
     return true;
   }
-  return it->second->read();
+  const bool changed = it->second->read();
+  if (it->second->config_changed) link_parents();
+  return changed;
 }
 
 std::vector<std::string> RunWorkspace::refresh_status() {
