@@ -3,6 +3,7 @@
 #include "fitbench/fit.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "fitbench/checkpoint.h"
 #include "fitbench/file_util.h"
@@ -208,6 +209,13 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
   auto speed_tic = Clock::now();
   auto last_batch = Clock::now();
   double recent_speed = 0;
+  // A pause (asked for, or on a non-finite value) is no training time: the
+  // Speedometer's clocks stop with it.
+  const auto discount_pauses = [&] {
+    const auto paused = std::exchange(paused_time_, Clock::duration{});
+    speed_tic += paused;
+    last_batch += paused;
+  };
   while (data_.train->next(batch)) {
     // A stop that comes after the last batch lets the epoch complete.
     if (stopped_) {
@@ -215,6 +223,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
       return std::nullopt;
     }
     if (!train_batch(epoch, nbatch, batch)) return std::nullopt;
+    discount_pauses();
     // Speedometer(batch_size, frequent): the first call starts the clock.
     if (nbatch > first_batch && nbatch % frequent == 0) {
       // A resumed epoch's first window starts at its first trained batch.
@@ -237,6 +246,7 @@ std::optional<NameValues> Trainer::train_epoch(int epoch) {
     report_batch(epoch, nbatch, recent_speed);
     ++nbatch;
     apply_controls();
+    discount_pauses();
     stopped_ = kv_->any_worker(stopped_);
   }
   const EpochStats stats = end_epoch(epoch, seconds_since(tic));
@@ -348,7 +358,9 @@ NameValues Trainer::validate() {
 void Trainer::apply_controls() {
   TrainingControl* control = options_.control;
   if (!control) return;
+  const auto before = Clock::now();
   control->wait_while_paused();
+  paused_time_ += Clock::now() - before;
   if (control->stop_requested()) stopped_ = true;
   if (control->take_save_request()) save_requested_ = true;
   if (auto lr = control->take_learning_rate()) {

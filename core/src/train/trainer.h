@@ -125,6 +125,7 @@ class Trainer {
   bool save_requested_ = false;
   bool stopped_ = false;
   bool made_run_dir_ = false;  // a new runs/<network>-<time>, made by open_kvstore()
+  Clock::duration paused_time_{};  // waited in apply_controls(), not yet taken off the Speedometer's clocks
   Monitor monitor_;
   NonFiniteDiagnosis diagnosis_;
   std::optional<NonFiniteEvent> diverged_;  // the event that stopped the run
