@@ -440,6 +440,8 @@ void MainWindow::onRunStarted(const fitbench::RunInfo& info) {
   m_runDir = QDir(QString::fromStdString(info.run_dir)).absolutePath();
   m_recentRuns->add(m_runDir);
   m_views->startRun(info);
+  // Resumed where it ran before: its curves go on from their earlier part.
+  if (m_config.load_epoch) trainingCharts()->continueRun(m_runDir);
   // The parent a branch was drawn over belongs to that branch, not to the runs after it.
   if (!m_branchOverlay.isEmpty() && m_branchOverlay != m_overlayOnStart)
     trainingCharts()->removeOverlay(m_branchOverlay);

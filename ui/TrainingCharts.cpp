@@ -164,6 +164,7 @@ MetricChart* TrainingCharts::chart(RunMetrics::Chart which) const {
 
 void TrainingCharts::clearRun() {
   m_pending.clear();
+  m_history.reset();
   m_pendingRanks.clear();
   m_epochs.clear();
   m_lastIteration = 0.0;
@@ -177,6 +178,11 @@ void TrainingCharts::clearRun() {
 }
 
 void TrainingCharts::addBatch(const fitbench::BatchStats& stats) {
+  // Held back until now: this batch's update says where the history ends.
+  if (m_history) {
+    m_pending = std::move(*m_history);
+    m_history.reset();
+  }
   m_lastIteration = static_cast<double>(stats.num_update);
   m_liveUpdatesPerEpoch = static_cast<double>(stats.batches_per_epoch);
   m_pending.addBatch(m_lastIteration, stats.loss, stats.learning_rate, stats.samples_per_sec, stats.metrics);
@@ -309,6 +315,14 @@ QString TrainingCharts::showRun(const QString& runDir) {
   m_pending = run->metrics();
   m_liveUpdatesPerEpoch = run->metrics().updatesPerEpoch();
   flush();
+  return {};
+}
+
+QString TrainingCharts::continueRun(const QString& runDir) {
+  QString error;
+  const std::optional<RunOverlay> run = RunOverlay::load(runDir, &error);
+  if (!run) return error;
+  m_history = run->metrics();
   return {};
 }
 

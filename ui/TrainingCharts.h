@@ -64,6 +64,10 @@ class TrainingCharts : public QWidget {
   // Draws the finished run in `runDir` as the live series, in place of the
   // last run's (overlays stay); returns "" or the error to show.
   QString showRun(const QString& runDir);
+  // A run resumed in `runDir` (after clearRun()): the curves its records hold
+  // come back as the live series up to where its first new batch takes over,
+  // which drops the records after that point (a stop's last batches, say).
+  QString continueRun(const QString& runDir);
   void clearOverlays();
   // Removes the overlay of the run in `runDir`, if there is one.
   void removeOverlay(const QString& runDir);
@@ -107,6 +111,7 @@ class TrainingCharts : public QWidget {
   QLabel* m_smoothingValue = nullptr;
   ElidedLabel* m_bestLabel = nullptr;
   RunMetrics m_pending;
+  std::optional<RunMetrics> m_history;  // continueRun()'s, until the first live batch
   QMap<QString, QList<QPointF>> m_pendingRanks;  // rankThroughput() series
   // The live run's epochs as drawn: (epoch, iteration).
   QList<QPair<int, double>> m_epochs;

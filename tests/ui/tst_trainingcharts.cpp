@@ -71,6 +71,7 @@ class TestTrainingCharts : public QObject {
   void epochAxisSwitchesEveryChart();
   void preferencesAreRemembered();
   void showRunReplacesTheLiveCurves();
+  void aResumeContinuesItsEarlierCurves();
 
  private:
   QTemporaryDir m_tmp;
@@ -356,6 +357,28 @@ void TestTrainingCharts::showRunReplacesTheLiveCurves() {
   QCOMPARE(picked->checkpoint, 3);
   QVERIFY(!charts.showRun(m_tmp.filePath(QStringLiteral("nothing here"))).isEmpty());
   QCOMPARE(pointCount(charts, QStringLiteral("loss")), 15);  // a failed open keeps what was shown
+}
+
+// A run resumed from epoch 2 of 3 where it ran: its first two epochs come
+// back, the third (before the resume) goes, the new batches follow.
+void TestTrainingCharts::aResumeContinuesItsEarlierCurves() {
+  const QString dir = m_tmp.filePath(QStringLiteral("resumed"));
+  QVERIFY(writeRunDir(dir, 3, 5));
+  TrainingCharts charts;
+  feedRun(charts);
+  charts.flush();
+  charts.clearRun();
+  QCOMPARE(charts.continueRun(dir), QString());
+  charts.flush();
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), -1);  // nothing until the resumed run's first batch
+  charts.addBatch(batch(2, 0, 11, 0.5));
+  charts.flush();
+  QCOMPARE(pointCount(charts, QStringLiteral("loss")), 11);
+  const std::vector<QPointF>& loss = charts.store()->points(charts.store()->find(QStringLiteral("loss")));
+  QCOMPARE(loss[9], QPointF(10, 0.2));
+  QCOMPARE(loss[10], QPointF(11, 0.5));
+  QCOMPARE(pointCount(charts, QStringLiteral("validation accuracy")), 2);
+  QVERIFY(!charts.continueRun(m_tmp.filePath(QStringLiteral("nothing here"))).isEmpty());
 }
 
 QTEST_MAIN(TestTrainingCharts)
