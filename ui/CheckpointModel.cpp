@@ -275,7 +275,7 @@ CheckpointScan CheckpointModel::scanDirectory(const QString& directory) {
   }
   if (scan.entries.isEmpty()) {
     scan.message =
-        tr("No checkpoints (<prefix>-NNNN.params files) in %1.").arg(QDir::toNativeSeparators(directory));
+        tr("No checkpoints in %1 yet (no <prefix>-NNNN.params file).").arg(QDir::toNativeSeparators(directory));
     return scan;
   }
   std::sort(scan.entries.begin(), scan.entries.end(), [](const CheckpointEntry& a, const CheckpointEntry& b) {

@@ -54,24 +54,32 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent), m_model(new C
   progressRow->addWidget(m_progress, 1);
   progressRow->addWidget(m_cancel);
 
-  auto* results = new QSplitter(Qt::Horizontal, this);
-  results->addWidget(m_summary);
-  auto* right = new QSplitter(Qt::Vertical, results);
+  m_results = new QSplitter(Qt::Horizontal, this);
+  m_results->setObjectName(QStringLiteral("evaluationResults"));
+  m_results->addWidget(m_summary);
+  auto* right = new QSplitter(Qt::Vertical, m_results);
   right->addWidget(m_matrix);
   right->addWidget(m_grid);
-  results->addWidget(right);
-  results->setStretchFactor(0, 1);
-  results->setStretchFactor(1, 2);
+  m_results->addWidget(right);
+  m_results->setStretchFactor(0, 1);
+  m_results->setStretchFactor(1, 2);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_status);
   layout->addLayout(progressRow);
-  layout->addWidget(results, 1);
+  layout->addWidget(m_results, 1);
 
   connect(m_cancel, &QPushButton::clicked, this, &EvaluationView::cancel);
   connect(m_matrix, &QTableView::clicked, this,
           [this](const QModelIndex& index) { showCell(index.row(), index.column()); });
   setRunning(false);
+}
+
+// In a narrow dock the summary goes above the matrix, each the dock's width,
+// instead of three columns too narrow for a number.
+void EvaluationView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  m_results->setOrientation(width() < kSideBySideWidth ? Qt::Vertical : Qt::Horizontal);
 }
 
 EvaluationView::~EvaluationView() {

@@ -29,6 +29,7 @@ class ElidedLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QSplitter;
 class QTableView;
 
 // What the worker hands back.
@@ -80,7 +81,11 @@ class EvaluationView : public QWidget {
   // An evaluation ended: with a result, an error or cancelled.
   void finished();
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  static constexpr int kSideBySideWidth = 600;  // narrower: the summary above the matrix
   static QString noEvaluationText() {
     return tr("Select an epoch and press Evaluate to score it on the run's validation data.");
   }
@@ -91,6 +96,7 @@ class EvaluationView : public QWidget {
   QProgressBar* m_progress = nullptr;
   QPushButton* m_cancel = nullptr;
   QPlainTextEdit* m_summary = nullptr;
+  QSplitter* m_results = nullptr;  // the summary beside (or above) the matrix and its samples
   ConfusionMatrixModel* m_model = nullptr;
   QTableView* m_matrix = nullptr;
   MisclassifiedGrid* m_grid = nullptr;

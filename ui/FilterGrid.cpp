@@ -77,9 +77,14 @@ void FilterGrid::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.fillRect(rect(), palette().base());
   const int line = fontMetrics().height();
+  // A message alone is wrapped, whole; a caption over filters keeps to its line.
+  if (m_image.isNull()) {
+    painter.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin),
+                     Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, m_caption);
+    return;
+  }
   painter.drawText(QRect(kMargin, kMargin, width() - 2 * kMargin, line), Qt::AlignLeft | Qt::AlignVCenter,
                    fontMetrics().elidedText(m_caption, Qt::ElideRight, width() - 2 * kMargin));
-  if (m_image.isNull()) return;
   const QRect area(kMargin, kMargin + line + kMargin, width() - 2 * kMargin, height() - 3 * kMargin - line);
   if (area.width() <= 0 || area.height() <= 0) return;
   // Whole-number zoom keeps every weight a crisp square.

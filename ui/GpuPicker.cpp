@@ -3,12 +3,12 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPushButton>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "ElidedLabel.h"
 #include "GpuListModel.h"
 
 namespace {
@@ -19,7 +19,7 @@ GpuPicker::GpuPicker(QWidget* parent)
     : QWidget(parent),
       m_model(new GpuListModel(this)),
       m_table(new QTableView(this)),
-      m_status(new ElidedLabel(this)),
+      m_status(new QLabel(this)),
       m_timer(new QTimer(this)) {
   m_table->setModel(m_model);
   m_table->setObjectName(QStringLiteral("gpuTable"));
@@ -27,12 +27,15 @@ GpuPicker::GpuPicker(QWidget* parent)
   m_table->verticalHeader()->hide();
   m_table->horizontalHeader()->setSectionResizeMode(GpuListModel::DeviceColumn, QHeaderView::Stretch);
   m_status->setObjectName(QStringLiteral("gpuStatus"));
+  // Why there is no GPU is the message here: wrapped whole in a narrow dock, not elided.
+  m_status->setWordWrap(true);
+  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   refreshButton->setObjectName(QStringLiteral("gpuRefresh"));
 
   auto* top = new QHBoxLayout;
   top->addWidget(m_status, 1);
-  top->addWidget(refreshButton);
+  top->addWidget(refreshButton, 0, Qt::AlignTop);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(m_table, 1);

@@ -13,7 +13,7 @@
 #include "fitbench/gpu_module.h"
 
 class GpuListModel;
-class ElidedLabel;
+class QLabel;
 class QTableView;
 class QTimer;
 
@@ -56,7 +56,7 @@ class GpuPicker : public QWidget {
 
   GpuListModel* m_model;
   QTableView* m_table;
-  ElidedLabel* m_status;
+  QLabel* m_status;
   QTimer* m_timer;
   bool m_live = true;  // refresh from NVML (false once a test fed an inventory)
 };

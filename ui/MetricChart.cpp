@@ -363,6 +363,7 @@ void MetricChart::applyRanges() {
     const int fit = plotHeight > 0.0 ? static_cast<int>(plotHeight / (2.5 * fontMetrics().height())) + 1 : 5;
     axis->setTickCount(std::clamp(fit, 2, 5));
     axis->applyNiceNumbers();
+    if (m_ceiling && axis->max() > *m_ceiling && maxY <= *m_ceiling) axis->setMax(*m_ceiling);
   }
 }
 

@@ -63,6 +63,9 @@ class MetricChart : public QChartView {
   double smoothing() const { return m_smoothing; }
   void setLogScale(bool on);
   bool logScale() const { return m_logScale; }
+  // The most a value can be (an accuracy's 1): the y axis, rounded to nice
+  // numbers, stops there.
+  void setValueCeiling(double ceiling) { m_ceiling = ceiling; }
   // Titles and counts the x axis in that unit; it resets the zoom, whose
   // rectangle counts the other unit.
   void setXUnit(XUnit unit);
@@ -167,6 +170,7 @@ class MetricChart : public QChartView {
   QAction* m_logAction = nullptr;
   double m_smoothing = 0.0;
   bool m_logScale = false;
+  std::optional<double> m_ceiling;
   XUnit m_xUnit = XUnit::Iterations;
   int m_nextColor = 0;
 };

@@ -20,6 +20,7 @@ void ParameterHistogram::setStat(const fitbench::MonitorStat& stat, const QStrin
   m_max = stat.max;
   m_finite = stat.finite;
   m_title = title;
+  setToolTip(heading());  // whole, where the line elides it
   update();
 }
 
@@ -28,7 +29,12 @@ void ParameterHistogram::clear(const QString& message) {
   m_min = m_max = 0.0;
   m_finite = true;
   m_title = message;
+  setToolTip({});
   update();
+}
+
+QString ParameterHistogram::heading() const {
+  return m_finite ? m_title : m_title + tr(" (holds NaN/Inf, left out)");
 }
 
 QRectF ParameterHistogram::plotRect() const {
@@ -49,11 +55,14 @@ void ParameterHistogram::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.fillRect(rect(), palette().base());
   const int line = fontMetrics().height();
-  QString heading = m_title;
-  if (!m_finite) heading += tr(" (holds NaN/Inf, left out)");
+  // A message alone is wrapped, whole; a heading over bars keeps to its line.
+  if (m_counts.empty()) {
+    painter.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin),
+                     Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, heading());
+    return;
+  }
   painter.drawText(QRect(kMargin, kMargin, width() - 2 * kMargin, line), Qt::AlignLeft | Qt::AlignVCenter,
-                   fontMetrics().elidedText(heading, Qt::ElideRight, width() - 2 * kMargin));
-  if (m_counts.empty()) return;
+                   fontMetrics().elidedText(heading(), Qt::ElideRight, width() - 2 * kMargin));
   const QColor bar = palette().highlight().color();
   for (int b = 0; b < static_cast<int>(m_counts.size()); ++b) {
     const QRectF r = barRect(b);

@@ -34,6 +34,8 @@ class ParameterHistogram : public QWidget {
   void paintEvent(QPaintEvent* event) override;
 
  private:
+  // The title, and whether NaN/Inf were left out.
+  QString heading() const;
   QRectF plotRect() const;
 
   std::vector<int64_t> m_counts;

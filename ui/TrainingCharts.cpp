@@ -102,17 +102,19 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent), m_store(new S
     const char* objectName;
     QString title;
     QString value;
+    bool fractions;  // values in [0, 1]
   } charts[] = {
-      {"lossChart", tr("Loss"), tr("loss")},
-      {"accuracyChart", tr("Accuracy"), tr("accuracy")},
-      {"learningRateChart", tr("Learning rate"), tr("learning rate")},
-      {"throughputChart", tr("Throughput"), tr("samples/s")},
+      {"lossChart", tr("Loss"), tr("loss"), false},
+      {"accuracyChart", tr("Accuracy"), tr("accuracy"), true},
+      {"learningRateChart", tr("Learning rate"), tr("learning rate"), false},
+      {"throughputChart", tr("Throughput"), tr("samples/s"), false},
   };
   auto* separator = new QAction(this);
   separator->setSeparator(true);
   for (const auto& c : charts) {
     auto* chart = new MetricChart(m_store, c.title, c.value, gridWidget);
     chart->setObjectName(QString::fromLatin1(c.objectName));
+    if (c.fractions) chart->setValueCeiling(1.0);
     chart->addAction(separator);
     chart->addActions(actions());
     grid->addWidget(chart, static_cast<int>(m_charts.size()) / 2, static_cast<int>(m_charts.size()) % 2);

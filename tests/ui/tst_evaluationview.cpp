@@ -10,6 +10,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -49,6 +50,7 @@ class TestEvaluationView : public QObject {
   void cancelLeavesNoResult();
   void runWithoutValidationData();
   void matrixModel();
+  void aNarrowViewStacksTheSummaryAboveTheMatrix();
   void thumbnailStretchesValues_data();
   void thumbnailStretchesValues();
 
@@ -143,6 +145,20 @@ void TestEvaluationView::evaluatesThroughTheBrowser() {
   QTest::mouseClick(matrix->viewport(), Qt::LeftButton, {}, matrix->visualRect(correct).center());
   QCOMPARE(grid->listWidget()->count(), 0);
   QVERIFY(grid->titleText().contains(QStringLiteral("correct")));
+}
+
+// In the default dock width (about 370 px) side by side left the summary
+// "accuracy = 0." and the matrix one column and a half.
+void TestEvaluationView::aNarrowViewStacksTheSummaryAboveTheMatrix() {
+  EvaluationView view;
+  auto* results = view.findChild<QSplitter*>(QStringLiteral("evaluationResults"));
+  QVERIFY(results != nullptr);
+  view.resize(370, 400);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  QCOMPARE(results->orientation(), Qt::Vertical);
+  view.resize(900, 400);
+  QTRY_COMPARE(results->orientation(), Qt::Horizontal);
 }
 
 void TestEvaluationView::cancelLeavesNoResult() {
