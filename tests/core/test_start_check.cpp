@@ -66,6 +66,17 @@ TEST(StartProblems, EveryOneAtOnceWithItsArgument) {
   EXPECT_THROW(check_start(FitConfig::resolve(a)), ArgError);
 }
 
+// A choice fit.py offers that fitbench lacks: named before anything starts.
+TEST(StartProblems, OrthogonalInitializerNamesTheArgument) {
+  TempDir dir;
+  FitArgs a = good_args(dir);
+  a.set("initializer", "orthogonal");
+  const auto problems = problems_of(a);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].argument, "initializer");
+  EXPECT_THAT(problems[0].message, HasSubstr("argument --initializer: orthogonal is not implemented yet; choose "));
+}
+
 TEST(StartProblems, NcclWithAGpuTwiceNamesTheKvStore) {
   TempDir dir;
   FitArgs a = good_args(dir);

@@ -44,6 +44,8 @@ std::vector<std::string> remove_stale_temporaries(const std::string& prefix);
 // The epochs saved under `prefix`: N for each prefix-NNNN.params, ascending;
 // none when prefix-symbol.json is missing.
 std::vector<int> saved_epochs(const std::string& prefix);
+// saved_epochs() for a message: "1, 2, 3", or "none".
+std::string saved_epochs_text(const std::string& prefix);
 // Writes the symbol and the parameters, each through a temporary file.
 void save_checkpoint(const std::string& prefix, int epoch, const Checkpoint& checkpoint);
 // Reads them back: load_model(symbol_path(prefix), params_path(prefix, epoch)).

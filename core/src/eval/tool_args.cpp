@@ -213,12 +213,9 @@ Checkpoint load_tool_model(const ToolArgs& args, std::string& params_file) {
   if (config.model_prefix.empty() || !config.load_epoch)
     throw ArgError("give the model: --model-prefix P --load-epoch N, or --symbol FILE --params FILE");
   params_file = params_path(config.model_prefix, *config.load_epoch);
-  if (!std::filesystem::exists(params_file)) {
-    std::string saved;
-    for (int epoch : saved_epochs(config.model_prefix)) saved += (saved.empty() ? "" : ", ") + std::to_string(epoch);
+  if (!std::filesystem::exists(params_file))
     throw ArgError("argument --load-epoch: " + params_file + " does not exist (epochs saved under " +
-                   config.model_prefix + ": " + (saved.empty() ? "none" : saved) + ")");
-  }
+                   config.model_prefix + ": " + saved_epochs_text(config.model_prefix) + ")");
   return load_checkpoint(config.model_prefix, *config.load_epoch);
 }
 

@@ -65,6 +65,12 @@ std::vector<std::string> remove_stale_temporaries(const std::string& prefix) {
   return removed;
 }
 
+std::string saved_epochs_text(const std::string& prefix) {
+  std::string text;
+  for (int epoch : saved_epochs(prefix)) text += (text.empty() ? "" : ", ") + std::to_string(epoch);
+  return text.empty() ? "none" : text;
+}
+
 std::vector<int> saved_epochs(const std::string& prefix) {
   namespace fs = std::filesystem;
   std::vector<int> epochs;

@@ -18,13 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Saved epochs as "1, 2, 3", or "none".
-std::string epoch_list(const std::vector<int>& epochs) {
-  std::vector<std::string> numbers;
-  for (int e : epochs) numbers.push_back(std::to_string(e));
-  return numbers.empty() ? "none" : comma_list(numbers);
-}
-
 void check_path(std::vector<StartProblem>& problems, const std::string& argument, const std::string& path) {
   if (path.empty() || fs::exists(path)) return;
   problems.push_back({argument, "argument --" + argument + ": " + path +
@@ -78,7 +71,7 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
     if (!config.load_prefix.empty())
       problems.push_back({"load-prefix", "argument --load-prefix: " + config.load_prefix +
                                              " is read only with --load-epoch; give the epoch to load (saved: " +
-                                             epoch_list(saved_epochs(config.load_prefix)) + ")"});
+                                             saved_epochs_text(config.load_prefix) + ")"});
     return;
   }
   const std::string prefix = load_prefix(config, 0);
@@ -95,7 +88,7 @@ void check_checkpoint(std::vector<StartProblem>& problems, const FitConfig& conf
     if (!fs::exists(file)) {
       problems.push_back({"load-epoch", "argument --load-epoch: " + file +
                                             " does not exist (epochs saved under " + prefix + ": " +
-                                            epoch_list(saved_epochs(prefix)) +
+                                            saved_epochs_text(prefix) +
                                             "); give one of them, or another --load-prefix"});
       return;
     }
